@@ -1,0 +1,119 @@
+# chansync - channel-operations sync daemon
+#
+#   make            build chansyncd and chansyncctl into build/
+#   make demo       install missing Debian packages, build, run the demo
+#   make check      install missing Debian packages, build, run every test
+#                   (the plain build, then the same suite under ASan/UBSan)
+#   make asan       the sanitizer build and its test run only
+#   make install    PREFIX=/usr DESTDIR=... binaries, unit, config, man pages
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+SBINDIR  ?= $(PREFIX)/sbin
+MANDIR   ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR  ?= /lib/systemd/system
+DESTDIR  ?=
+
+BUILD    ?= build
+CC       ?= cc
+PKGS      = jansson yaml-0.1 sqlite3 libsystemd libcrypto
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Iinclude $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+# Debian packages: to build, and to run the tests
+DEB_BUILD = gcc make pkg-config libjansson-dev libyaml-dev libsqlite3-dev \
+            libsystemd-dev libssl-dev libcurl4-openssl-dev iso-codes tzdata
+DEB_TEST  = python3 sqlite3 systemd util-linux procps valgrind
+
+LIB_SRCS = src/audit.c src/clock.c src/config.c src/control.c src/csv.c \
+           src/cycle.c src/daemon.c src/diag.c src/digest.c src/entity.c \
+           src/filedrop.c src/json.c src/log.c src/mem.c src/normalize.c \
+           src/notify.c src/record.c src/secret.c src/source.c src/store.c \
+           src/yamltree.c src/ctl.c src/table.c
+LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
+UNIT_TESTS = test_config test_csv test_normalize test_store test_audit \
+             test_secret test_log test_record
+UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
+
+all: $(BUILD)/chansyncd $(BUILD)/chansyncctl $(UNIT_BINS)
+
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libchansync.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/chansyncd: $(BUILD)/chansyncd.o $(BUILD)/libchansync.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/chansyncctl: $(BUILD)/chansyncctl.o $(BUILD)/libchansync.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%.o: tests/unit/%.c tests/unit/t.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libchansync.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d)
+
+# Installs the Debian packages that are missing (as root), or says which.
+deps:
+	@missing=""; for p in $(DEB_BUILD) $(DEB_EXTRA); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing || \
+	    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; }; \
+	  else \
+	    echo "missing Debian packages; run as root:"; \
+	    echo "  apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+check-deps:
+	@$(MAKE) --no-print-directory deps DEB_EXTRA="$(DEB_TEST)"
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tests/demo.sh $(BUILD)
+
+check: check-deps
+	@$(MAKE) --no-print-directory all
+	@tests/run.sh $(BUILD)
+	@$(MAKE) --no-print-directory asan
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=address,undefined" all
+	@CHANSYNC_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run.sh build-asan
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	  $(DESTDIR)$(SYSCONFDIR)/chansync $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BUILD)/chansyncd $(DESTDIR)$(SBINDIR)/chansyncd
+	install -m 0755 $(BUILD)/chansyncctl $(DESTDIR)$(BINDIR)/chansyncctl
+	[ -e $(DESTDIR)$(SYSCONFDIR)/chansync/chansync.yaml ] || \
+	  install -m 0640 config/chansync.yaml $(DESTDIR)$(SYSCONFDIR)/chansync/chansync.yaml
+	sed -e 's|/usr/sbin/chansyncd|$(SBINDIR)/chansyncd|g' \
+	    -e 's|/usr/bin/chansyncctl|$(BINDIR)/chansyncctl|g' \
+	  systemd/chansyncd.service > $(DESTDIR)$(UNITDIR)/chansyncd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/chansyncd.service
+	install -m 0644 man/chansyncctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/chansync.yaml.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/chansyncd.8 $(DESTDIR)$(MANDIR)/man8/
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all deps check-deps demo check asan install clean

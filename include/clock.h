@@ -1,0 +1,23 @@
+/*
+ * clock.h - wall-clock and monotonic time in the forms chansync stores.
+ *
+ * Times in the database are UTC ISO 8601 text ("2026-11-27T08:11:21Z"),
+ * which sorts as time does.
+ */
+#ifndef CHANSYNC_CLOCK_H
+#define CHANSYNC_CLOCK_H
+
+#include <stdint.h>
+
+#define CLOCK_ISO_LEN 32
+
+/* Seconds since the epoch, UTC. */
+int64_t clock_now(void);
+/* "YYYY-MM-DDTHH:MM:SSZ" for now. */
+void clock_now_iso(char out[CLOCK_ISO_LEN]);
+/* "YYYY-MM-DDTHH:MM:SS.ffffffZ" for now (audit rows). */
+void clock_now_iso_usec(char out[CLOCK_ISO_LEN]);
+/* CLOCK_MONOTONIC in microseconds. */
+uint64_t clock_monotonic_usec(void);
+
+#endif

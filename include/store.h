@@ -1,0 +1,170 @@
+/*
+ * store.h - the SQLite cache: the only module that talks to SQLite.
+ *
+ * One database, state_dir/chansync.db, in WAL mode with synchronous=FULL,
+ * foreign keys on, a busy timeout, the defensive flag, and a schema
+ * migrated forward through PRAGMA user_version. Every write runs inside
+ * store_begin()/store_commit() (BEGIN IMMEDIATE), so a source's unit of
+ * work - its records, quarantine rows, ledger row and audit rows - lands
+ * whole or not at all.
+ *
+ * Errors: functions return -1 (or NULL) and leave a message and a class
+ * in the handle (store_errmsg/store_errclass); they never log.
+ */
+#ifndef CHANSYNC_STORE_H
+#define CHANSYNC_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "entity.h"
+
+#define STORE_DB_NAME "chansync.db"
+#define STORE_SCHEMA_VERSION 2
+
+struct store;
+
+enum store_errclass {
+	STORE_EOK,
+	STORE_EBUSY,		/* locked by another writer past the timeout */
+	STORE_EFULL,		/* disk full */
+	STORE_EIO,		/* I/O error, read-only file system */
+	STORE_ECORRUPT,		/* not a database, malformed */
+	STORE_ECONSTRAINT,	/* a constraint or trigger refused the write */
+	STORE_ESCHEMA,		/* schema version newer than this program */
+	STORE_EOTHER,
+};
+
+enum store_mode {
+	STORE_RW,		/* create and migrate */
+	STORE_RDONLY,		/* chansyncctl: read only, never migrate */
+};
+
+/*
+ * Opens (creating and migrating when STORE_RW) the database at path.
+ * Returns a new handle, or NULL with a message in err.
+ */
+struct store *store_open(const char *path, enum store_mode mode,
+    char *err, size_t errlen);
+void store_close(struct store *st);
+const char *store_errmsg(const struct store *st);
+enum store_errclass store_errclass(const struct store *st);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+int store_in_transaction(const struct store *st);
+
+/* meta key/value. get: 1 found (*ret new string), 0 absent, -1 error. */
+int store_meta_get(struct store *st, const char *key, char **ret);
+int store_meta_set(struct store *st, const char *key, const char *value);
+
+/*
+ * Upserts a canonical record by its key. A record older (updated_at)
+ * than the stored one is skipped. Returns 1 written, 0 skipped, -1 error.
+ */
+int store_upsert(struct store *st, const struct record *r, const char *now);
+
+/* Quarantine row; fields may be NULL. */
+struct store_quarantine {
+	int64_t cycle_id;	/* 0: none */
+	const char *source;
+	const char *position;	/* "file.csv:12" */
+	const char *record_id;
+	const char *field;
+	const char *reason;
+	const char *raw;	/* capped by the caller */
+};
+int store_quarantine_add(struct store *st, const struct store_quarantine *q,
+    const char *now);
+
+/* The file-drop ledger: which spool files have been ingested. */
+struct store_file {
+	const char *source;
+	const char *name;
+	uint64_t dev, ino;
+	int64_t mtime_ns;
+	int64_t size;
+	const char *sha256;	/* hex */
+	const char *status;	/* "done" | "failed" */
+	const char *moved_to;
+	int64_t cycle_id;
+	int64_t records, quarantined;
+	const char *reason;	/* why a failed file failed */
+};
+/*
+ * Looks this exact file (name, device, inode, mtime, hash) up in the
+ * ledger. Returns 1 with new strings in *ret_status, *ret_moved_to and
+ * *ret_reason (may be NULL), 0 when not ingested yet, -1 on error.
+ */
+int store_file_find(struct store *st, const struct store_file *f,
+    char **ret_status, char **ret_moved_to, char **ret_reason);
+int store_file_add(struct store *st, const struct store_file *f, const char *now);
+
+/* Cycles. */
+int store_cycle_begin(struct store *st, const char *trigger, const char *now,
+    int64_t *ret_id);
+int store_cycle_end(struct store *st, int64_t id, const char *status,
+    const char *detail_json, const char *now);
+/* Marks cycles left 'running' by a crash as 'interrupted'; returns count. */
+int store_cycles_interrupted(struct store *st, const char *now);
+struct store_cycle_source {
+	int64_t cycle_id;
+	const char *source;
+	const char *status;	/* ok | failed | skipped */
+	const char *started_at, *ended_at;
+	int64_t records, quarantined, files, failed_files;
+	const char *error;
+};
+int store_cycle_source(struct store *st, const struct store_cycle_source *cs);
+
+/* Watermarks per source/object: get 1 found, 0 absent, -1 error. */
+int store_watermark_get(struct store *st, const char *source,
+    const char *object, char **ret);
+int store_watermark_set(struct store *st, const char *source,
+    const char *object, const char *value, const char *now);
+
+/* The audit table (append-only; audit.c computes the chain). */
+struct store_audit_row {
+	int64_t seq;
+	const char *ts;
+	int64_t cycle_id;	/* 0: none */
+	const char *actor, *action, *entity, *entity_id, *detail, *alg;
+	unsigned char prev_hash[32], hash[32];
+};
+/* Last row: 1 found, 0 empty log, -1 error. */
+int store_audit_head(struct store *st, int64_t *ret_seq,
+    unsigned char ret_hash[32]);
+int store_audit_insert(struct store *st, const struct store_audit_row *row);
+/* Calls fn for each row with seq >= from, in order; fn returns non-zero to stop. */
+int store_audit_scan(struct store *st, int64_t from,
+    int (*fn)(void *ctx, const struct store_audit_row *row), void *ctx);
+int64_t store_audit_count(struct store *st);
+
+/* Rows for chansyncctl: names and values as text (NULL for SQL NULL). */
+struct store_row {
+	int ncol;
+	const char *const *names;
+	const char *const *vals;
+};
+typedef int (*store_row_fn)(void *ctx, const struct store_row *row);
+
+struct store_audit_filter {
+	const char *since, *until;	/* UTC ISO times, inclusive/exclusive */
+	const char *action;		/* exact, or prefix ending in '.' */
+	const char *entity_id;
+	int64_t limit;			/* 0: no limit; newest rows kept */
+};
+int store_list_audit(struct store *st, const struct store_audit_filter *f,
+    store_row_fn fn, void *ctx);
+int store_list_cycles(struct store *st, int64_t limit, store_row_fn fn, void *ctx);
+int store_list_sources(struct store *st, store_row_fn fn, void *ctx);
+int store_list_quarantine(struct store *st, const char *source, int64_t limit,
+    store_row_fn fn, void *ctx);
+int store_list_registrations(struct store *st, const char *source,
+    int64_t limit, store_row_fn fn, void *ctx);
+/* Row count of one of the canonical tables or "quarantine"; -1 on error. */
+int64_t store_count(struct store *st, const char *table);
+
+#endif

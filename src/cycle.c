@@ -1,0 +1,203 @@
+/*
+ * cycle.c - the steps of one cycle, in order. Later stages (the CRM,
+ * conflicts, rules, scores, write-back) join here after the sources.
+ */
+#include "cycle.h"
+#include "clock.h"
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+#include "source.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *
+cycle_status_name(enum cycle_status s)
+{
+	static const char *const names[] = { "ok", "partial", "failed",
+		"interrupted" };
+
+	return names[s];
+}
+
+static int
+source_due(const struct cycle_env *env, size_t i, int64_t now)
+{
+	const struct config_source *s = &env->cfg->sources[i];
+	int64_t every = s->interval ? s->interval : env->cfg->daemon.interval;
+
+	return env->last_run[i] == 0 || now - env->last_run[i] >= every;
+}
+
+static void
+record_source(struct cycle_env *env, struct cycle_result *res,
+    const struct source_run *run, const char *status, const char *started)
+{
+	struct store_cycle_source cs;
+	char ended[CLOCK_ISO_LEN];
+
+	clock_now_iso(ended);
+	memset(&cs, 0, sizeof(cs));
+	cs.cycle_id = res->id;
+	cs.source = run->src->name;
+	cs.status = status;
+	cs.started_at = started;
+	cs.ended_at = ended;
+	cs.records = run->records;
+	cs.quarantined = run->quarantined;
+	cs.files = run->files;
+	cs.failed_files = run->failed_files;
+	cs.error = run->error[0] ? run->error : NULL;
+	if (store_cycle_source(env->st, &cs) < 0) {
+		log_err("cycle %lld: cannot record source %s: %s",
+		    (long long)res->id, run->src->name, store_errmsg(env->st));
+		res->store_failed = 1;
+	}
+}
+
+int
+cycle_run(struct cycle_env *env, const char *trigger, int force,
+    struct cycle_result *res)
+{
+	const struct config *cfg = env->cfg;
+	struct jval *detail, *per;
+	char now[CLOCK_ISO_LEN], *det;
+	int stopped = 0;
+	size_t i;
+
+	memset(res, 0, sizeof(*res));
+	clock_now_iso(now);
+	if (store_cycle_begin(env->st, trigger, now, &res->id) < 0) {
+		snprintf(res->summary, sizeof(res->summary), "cannot start a "
+		    "cycle: %s", store_errmsg(env->st));
+		res->status = CYCLE_FAILED;
+		return -1;
+	}
+	detail = jv_object();
+	jv_set_str(detail, "trigger", trigger);
+	if (audit_log(env->au, res->id, "cycle.start", "cycle", NULL, detail) < 0)
+		res->store_failed = 1;
+	log_info("cycle %lld started (%s)", (long long)res->id, trigger);
+	per = jv_object();
+	for (i = 0; i < cfg->nsources && !stopped; i++) {
+		const struct config_source *src = &cfg->sources[i];
+		struct source_run run;
+		enum source_status st;
+		char started[CLOCK_ISO_LEN];
+		struct jval *o;
+
+		memset(&run, 0, sizeof(run));
+		run.cfg = cfg;
+		run.src = src;
+		run.st = env->st;
+		run.au = env->au;
+		run.cycle_id = res->id;
+		run.tick = env->tick;
+		run.tick_arg = env->tick_arg;
+		if (!force && !source_due(env, i, clock_now())) {
+			record_source(env, res, &run, "skipped", NULL);
+			continue;
+		}
+		if (env->tick && env->tick(env->tick_arg)) {
+			stopped = 1;
+			break;
+		}
+		clock_now_iso(started);
+		env->last_run[i] = clock_now();
+		st = source_run(&run);
+		res->sources_run++;
+		res->records += run.records;
+		res->quarantined += run.quarantined;
+		res->files += run.files;
+		res->failed_files += run.failed_files;
+		o = jv_object();
+		jv_set_int(o, "records", run.records);
+		jv_set_int(o, "quarantined", run.quarantined);
+		jv_set_int(o, "files", run.files);
+		jv_set_int(o, "failed_files", run.failed_files);
+		switch (st) {
+		case SOURCE_OK:
+			jv_set_str(o, "status", "ok");
+			record_source(env, res, &run, "ok", started);
+			break;
+		case SOURCE_STOPPED:
+			jv_set_str(o, "status", "interrupted");
+			record_source(env, res, &run, "interrupted", started);
+			stopped = 1;
+			break;
+		case SOURCE_STORE_FAILED:
+			res->store_failed = 1;
+			/* fall through */
+		case SOURCE_FAILED: {
+			struct jval *ed = jv_object();
+			const char *fields[2];
+			char *f0 = xasprintf("CHANSYNC_SOURCE=%s", src->name);
+
+			res->sources_failed++;
+			jv_set_str(o, "status", "failed");
+			jv_set_str(o, "error", run.error);
+			record_source(env, res, &run, "failed", started);
+			jv_set_str(ed, "error", run.error);
+			if (audit_log(env->au, res->id, "source.error", "source",
+			    src->name, ed) < 0)
+				res->store_failed = 1;
+			fields[0] = f0;
+			fields[1] = NULL;
+			log_event(LOG_ERR, MSGID_SOURCE_ERROR, fields,
+			    "source %s failed: %s; retrying next cycle",
+			    src->name, run.error);
+			free(f0);
+			break;
+		}
+		}
+		jv_set(per, src->name, o);
+	}
+	if (stopped)
+		res->status = CYCLE_INTERRUPTED;
+	else if (res->store_failed || (res->sources_run > 0 &&
+	    res->sources_failed == res->sources_run))
+		res->status = CYCLE_FAILED;
+	else if (res->sources_failed)
+		res->status = CYCLE_PARTIAL;
+	else
+		res->status = CYCLE_OK;
+	snprintf(res->summary, sizeof(res->summary), "cycle %lld %s: %d "
+	    "source%s run, %d failed, %lld records, %lld quarantined",
+	    (long long)res->id, cycle_status_name(res->status), res->sources_run,
+	    res->sources_run == 1 ? "" : "s", res->sources_failed,
+	    (long long)res->records, (long long)res->quarantined);
+	detail = jv_object();
+	jv_set_str(detail, "status", cycle_status_name(res->status));
+	jv_set_int(detail, "records", res->records);
+	jv_set_int(detail, "quarantined", res->quarantined);
+	jv_set_int(detail, "files", res->files);
+	jv_set_int(detail, "failed_files", res->failed_files);
+	jv_set_int(detail, "sources_run", res->sources_run);
+	jv_set_int(detail, "sources_failed", res->sources_failed);
+	jv_set(detail, "sources", per);
+	det = jv_dump_canonical(detail);
+	clock_now_iso(now);
+	if (store_cycle_end(env->st, res->id, cycle_status_name(res->status),
+	    det, now) < 0 || audit_log(env->au, res->id, "cycle.end", "cycle",
+	    NULL, detail) < 0) {
+		log_err("cycle %lld: cannot record its end: %s",
+		    (long long)res->id, store_errmsg(env->st));
+		res->status = CYCLE_FAILED;
+	}
+	free(det);
+	{
+		char idf[48];
+		const char *fields[2] = { idf, NULL };
+
+		snprintf(idf, sizeof(idf), "CHANSYNC_CYCLE=%lld", (long long)res->id);
+		log_event(res->status == CYCLE_OK ? LOG_INFO : LOG_WARNING,
+		    res->status == CYCLE_OK ? MSGID_CYCLE_DONE : MSGID_CYCLE_FAILED,
+		    fields, "%s", res->summary);
+	}
+	if (audit_anchor(env->au, cfg->daemon.state_dir) < 0)
+		log_warning("cannot write the audit anchor to %s/%s",
+		    cfg->daemon.state_dir, AUDIT_ANCHOR_FILE);
+	return 0;
+}

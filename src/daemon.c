@@ -1,0 +1,599 @@
+/*
+ * daemon.c - the main loop and what the signals and control requests do.
+ */
+#include "daemon.h"
+#include "audit.h"
+#include "clock.h"
+#include "control.h"
+#include "cycle.h"
+#include "digest.h"
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+#include "notify.h"
+#include "store.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#define MAX_CLIENTS 16
+
+enum waiting { WAIT_NONE, WAIT_RELOAD, WAIT_SYNC };
+
+struct client {
+	int fd;
+	struct buf in;
+	enum waiting waiting;
+	uint64_t sync_target;	/* answered once this many cycles have ended */
+};
+
+struct daemon {
+	struct config *cfg;
+	const char *config_path;
+	int once, dry_run;
+	struct store *st;
+	struct audit *au;
+	int sfd, lfd, pidfd;
+	struct client clients[MAX_CLIENTS];
+	size_t nclients;
+	int stop, reload_pending, sync_signal, sync_ctl;
+	int in_cycle;
+	uint64_t cycles_started, cycles_done;
+	int64_t *last_run;
+	uint64_t next_cycle;		/* monotonic usec */
+	uint64_t last_cycle_start;	/* monotonic usec */
+	char last_summary[256];
+	enum cycle_status last_status;
+	int last_store_failed;
+	char stop_reason[64];
+};
+
+static uint64_t
+jitter_usec(const struct config *cfg)
+{
+	uint64_t r = 0;
+
+	if (cfg->daemon.jitter <= 0 || random_bytes(&r, sizeof(r)) < 0)
+		return 0;
+	return r % ((uint64_t)cfg->daemon.jitter * 1000000u + 1);
+}
+
+static void
+schedule_next(struct daemon *d)
+{
+	d->next_cycle = d->last_cycle_start +
+	    (uint64_t)d->cfg->daemon.interval * 1000000u + jitter_usec(d->cfg);
+}
+
+static const char *
+signame(uint32_t sig)
+{
+	switch (sig) {
+	case SIGTERM: return "SIGTERM";
+	case SIGINT: return "SIGINT";
+	case SIGHUP: return "SIGHUP";
+	case SIGUSR1: return "SIGUSR1";
+	default: return "signal";
+	}
+}
+
+/* Reads every pending signal; never blocks. */
+static void
+read_signals(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			if (!d->stop) {
+				d->stop = 1;
+				snprintf(d->stop_reason, sizeof(d->stop_reason),
+				    "%s from pid %u", signame(si.ssi_signo),
+				    si.ssi_pid);
+				notify_stopping();
+				log_notice("received %s from pid %u; stopping%s",
+				    signame(si.ssi_signo), si.ssi_pid, d->in_cycle ?
+				    " after rolling back the unit of work in progress" :
+				    "");
+			}
+			break;
+		case SIGHUP:
+			d->reload_pending = 1;
+			if (d->in_cycle)
+				log_info("SIGHUP received during a cycle; reloading "
+				    "when it ends");
+			break;
+		case SIGUSR1:
+			if (d->in_cycle && !d->sync_signal)
+				log_info("SIGUSR1 received during a cycle; another "
+				    "cycle follows this one");
+			d->sync_signal = 1;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* The cycle's callback between units of work. */
+static int
+tick(void *arg)
+{
+	struct daemon *d = arg;
+
+	read_signals(d);
+	notify_watchdog_ping();
+	return d->stop;
+}
+
+static void
+client_close(struct daemon *d, size_t i)
+{
+	close(d->clients[i].fd);
+	buf_free(&d->clients[i].in);
+	d->clients[i] = d->clients[--d->nclients];
+}
+
+static char *
+fmt_duration(int64_t s)
+{
+	if (s >= 86400 && s % 86400 == 0)
+		return xasprintf("%lldd", (long long)(s / 86400));
+	if (s >= 3600 && s % 3600 == 0)
+		return xasprintf("%lldh", (long long)(s / 3600));
+	if (s >= 60 && s % 60 == 0)
+		return xasprintf("%lldm", (long long)(s / 60));
+	return xasprintf("%llds", (long long)s);
+}
+
+static void
+set_idle_status(struct daemon *d)
+{
+	uint64_t now = clock_monotonic_usec();
+	int64_t in = d->next_cycle > now ?
+	    (int64_t)((d->next_cycle - now) / 1000000u) : 0;
+	char *next = fmt_duration(in);
+
+	notify_status("idle; %s; next cycle in %s", d->last_summary[0] ?
+	    d->last_summary : "no cycle yet", next);
+	free(next);
+}
+
+static void
+run_cycle(struct daemon *d, const char *trigger, int force)
+{
+	struct cycle_env env;
+	struct cycle_result res;
+	size_t i;
+
+	d->cycles_started++;
+	d->last_cycle_start = clock_monotonic_usec();
+	d->in_cycle = 1;
+	notify_status("cycle running (%s)", trigger);
+	memset(&env, 0, sizeof(env));
+	env.cfg = d->cfg;
+	env.st = d->st;
+	env.au = d->au;
+	env.tick = tick;
+	env.tick_arg = d;
+	env.last_run = d->last_run;
+	if (cycle_run(&env, trigger, force, &res) < 0)
+		log_err("%s", res.summary);
+	d->in_cycle = 0;
+	d->cycles_done++;
+	snprintf(d->last_summary, sizeof(d->last_summary), "%s", res.summary);
+	d->last_status = res.status;
+	d->last_store_failed = res.store_failed;
+	schedule_next(d);
+	for (i = 0; i < d->nclients;) {
+		struct client *c = &d->clients[i];
+
+		if (c->waiting == WAIT_SYNC && d->cycles_done >= c->sync_target) {
+			control_reply(c->fd, res.status == CYCLE_OK ? "ok" : "error",
+			    "%s", res.summary);
+			client_close(d, i);
+		} else
+			i++;
+	}
+	if (!d->once)
+		set_idle_status(d);
+}
+
+static void
+reply_reload(struct daemon *d, const char *kind, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < d->nclients;) {
+		if (d->clients[i].waiting == WAIT_RELOAD) {
+			control_reply(d->clients[i].fd, kind, "%s", text);
+			if (strcmp(kind, "ok") == 0 || strcmp(kind, "error") == 0) {
+				client_close(d, i);
+				continue;
+			}
+		}
+		i++;
+	}
+}
+
+/* Maps last_run times of sources kept across a reload, by name. */
+static int64_t *
+carry_last_run(const struct config *old, const int64_t *last,
+    const struct config *new)
+{
+	int64_t *v = xcalloc(new->nsources ? new->nsources : 1, sizeof(*v));
+	size_t i, j;
+
+	for (i = 0; i < new->nsources; i++)
+		for (j = 0; j < old->nsources; j++)
+			if (strcmp(new->sources[i].name, old->sources[j].name) == 0)
+				v[i] = last[j];
+	return v;
+}
+
+static void
+do_reload(struct daemon *d)
+{
+	struct diags dg;
+	struct config *new;
+	struct jval *detail, *errs;
+	size_t i;
+
+	d->reload_pending = 0;
+	notify_reloading();
+	log_info("reloading %s", d->config_path);
+	diags_init(&dg, d->config_path);
+	new = config_load(d->config_path, &dg);
+	if (new == NULL) {
+		char *first = dg.n ? diags_format(&dg, 0) : xstrdup("unknown error");
+
+		errs = jv_array();
+		for (i = 0; i < dg.n; i++) {
+			char *s = diags_format(&dg, i);
+
+			log_event(LOG_ERR, MSGID_CONFIG_REJECTED, NULL, "%s", s);
+			jv_append(errs, jv_str(s));
+			reply_reload(d, "diag", s);
+			free(s);
+		}
+		log_err("configuration %s rejected (%zu error%s); still running "
+		    "the previous one", d->config_path, dg.n, dg.n == 1 ? "" : "s");
+		detail = jv_object();
+		jv_set_str(detail, "path", d->config_path);
+		jv_set(detail, "errors", errs);
+		jv_set_str(detail, "running_sha256", d->cfg->sha256);
+		if (audit_log(d->au, 0, "config.rejected", "config",
+		    d->config_path, detail) < 0)
+			log_err("audit: %s", store_errmsg(d->st));
+		notify_ready("reload failed; running the previous configuration");
+		notify_status("reload failed: %s", first);
+		reply_reload(d, "error", "configuration rejected; chansyncd keeps "
+		    "running the previous one");
+		free(first);
+		diags_free(&dg);
+		return;
+	}
+	diags_free(&dg);
+	if (strcmp(new->daemon.state_dir, d->cfg->daemon.state_dir) != 0) {
+		log_warning("daemon.state_dir changed to %s: that needs a restart; "
+		    "still using %s", new->daemon.state_dir,
+		    d->cfg->daemon.state_dir);
+		reply_reload(d, "info", "daemon.state_dir changes need a restart");
+		free(new->daemon.state_dir);
+		new->daemon.state_dir = xstrdup(d->cfg->daemon.state_dir);
+	}
+	{
+		int64_t *lr = carry_last_run(d->cfg, d->last_run, new);
+		struct config *old = d->cfg;
+
+		free(d->last_run);
+		d->last_run = lr;
+		detail = jv_object();
+		jv_set_str(detail, "path", d->config_path);
+		jv_set_str(detail, "sha256", new->sha256);
+		jv_set_str(detail, "previous_sha256", old->sha256);
+		jv_set(detail, "reload", jv_bool(1));
+		d->cfg = new;
+		audit_set_key(d->au, new->audit.hmac_key_value);
+		config_free(old);
+	}
+	log_set_level(d->cfg->daemon.log_level);
+	if (d->cycles_started)
+		schedule_next(d);
+	if (audit_log(d->au, 0, "config.loaded", "config", d->config_path,
+	    detail) < 0)
+		log_err("audit: %s", store_errmsg(d->st));
+	log_event(LOG_NOTICE, MSGID_CONFIG_LOADED, NULL, "configuration %s "
+	    "reloaded (sha256 %s)", d->config_path, d->cfg->sha256);
+	notify_ready("reloaded");
+	set_idle_status(d);
+	reply_reload(d, "ok", d->cfg->sha256);
+}
+
+static void
+handle_request(struct daemon *d, size_t i, const char *line)
+{
+	struct client *c = &d->clients[i];
+
+	if (strcmp(line, "reload") == 0) {
+		c->waiting = WAIT_RELOAD;
+		d->reload_pending = 1;
+	} else if (strcmp(line, "sync") == 0) {
+		c->waiting = WAIT_SYNC;
+		/* served by the next cycle to start */
+		c->sync_target = d->cycles_started + 1;
+		d->sync_ctl = 1;
+	} else if (strcmp(line, "status") == 0) {
+		uint64_t now = clock_monotonic_usec();
+
+		control_reply(c->fd, "info", "pid %ld", (long)getpid());
+		control_reply(c->fd, "info", "config %s sha256 %s",
+		    d->config_path, d->cfg->sha256);
+		control_reply(c->fd, "info", "interval %lld jitter %lld",
+		    (long long)d->cfg->daemon.interval,
+		    (long long)d->cfg->daemon.jitter);
+		control_reply(c->fd, "info", "next_cycle_in %lld",
+		    d->next_cycle > now ?
+		    (long long)((d->next_cycle - now) / 1000000u) : 0LL);
+		control_reply(c->fd, "info", "dry_run %d",
+		    d->dry_run || d->cfg->daemon.dry_run);
+		control_reply(c->fd, "ok", "%s", d->in_cycle ? "syncing" : "idle");
+		client_close(d, i);
+	} else {
+		control_reply(c->fd, "error", "unknown request; expected reload, "
+		    "sync or status");
+		client_close(d, i);
+	}
+}
+
+static void
+client_read(struct daemon *d, size_t i)
+{
+	struct client *c = &d->clients[i];
+	char chunk[512], *nl;
+	ssize_t n = read(c->fd, chunk, sizeof(chunk));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0 || buf_add(&c->in, chunk, (size_t)n) < 0) {
+		client_close(d, i);
+		return;
+	}
+	if (c->waiting == WAIT_NONE && (nl = memchr(c->in.data, '\n', c->in.len))) {
+		*nl = '\0';
+		handle_request(d, i, c->in.data);
+	}
+}
+
+static void
+accept_clients(struct daemon *d)
+{
+	int fd;
+
+	while ((fd = accept4(d->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		if (d->nclients == MAX_CLIENTS) {
+			control_reply(fd, "error", "too many clients");
+			close(fd);
+			continue;
+		}
+		d->clients[d->nclients].fd = fd;
+		buf_init(&d->clients[d->nclients].in, CONTROL_LINE_MAX);
+		d->clients[d->nclients].waiting = WAIT_NONE;
+		d->nclients++;
+	}
+}
+
+static void
+loop(struct daemon *d)
+{
+	while (!d->stop) {
+		struct pollfd p[2 + MAX_CLIENTS];
+		uint64_t now;
+		int64_t timeout;
+		size_t i, n = 0, nc;
+
+		if (d->reload_pending) {
+			do_reload(d);
+			continue;
+		}
+		now = clock_monotonic_usec();
+		if (d->sync_signal || d->sync_ctl || now >= d->next_cycle) {
+			const char *trigger = d->cycles_started == 0 ? "startup" :
+			    d->sync_signal ? "signal" : d->sync_ctl ? "ctl" :
+			    "schedule";
+			int force = d->sync_signal || d->sync_ctl ||
+			    d->cycles_started == 0;
+
+			d->sync_signal = d->sync_ctl = 0;
+			run_cycle(d, trigger, force);
+			continue;
+		}
+		timeout = (int64_t)((d->next_cycle - now + 999) / 1000);
+		if (timeout > notify_watchdog_due_ms())
+			timeout = notify_watchdog_due_ms();
+		p[n].fd = d->sfd;
+		p[n++].events = POLLIN;
+		p[n].fd = d->lfd;
+		p[n++].events = POLLIN;
+		nc = d->nclients;
+		for (i = 0; i < nc; i++) {
+			p[n].fd = d->clients[i].fd;
+			p[n++].events = POLLIN;
+		}
+		if (poll(p, n, (int)timeout) < 0 && errno != EINTR) {
+			log_err("poll: %s", strerror(errno));
+			d->stop = 1;
+			break;
+		}
+		if (p[0].revents & POLLIN)
+			read_signals(d);
+		if (p[1].revents & POLLIN)
+			accept_clients(d);
+		/* clients in reverse: closing one moves the last into its slot */
+		for (i = nc; i-- > 0;)
+			if (p[2 + i].revents & (POLLIN | POLLHUP | POLLERR))
+				client_read(d, i);
+		notify_watchdog_ping();
+	}
+}
+
+static int
+ensure_state_dir(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			log_err("daemon.state_dir %s is not a directory", dir);
+			return -1;
+		}
+		return 0;
+	}
+	if (mkdir(dir, 0750) < 0) {
+		log_err("cannot create daemon.state_dir %s: %s", dir,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+daemon_run(struct daemon_opts *o)
+{
+	struct daemon d;
+	struct jval *detail;
+	char err[1024], *dbpath = NULL;
+	int rc = EX_OK, n;
+	pid_t other = 0;
+	size_t i;
+
+	memset(&d, 0, sizeof(d));
+	d.cfg = o->cfg;
+	d.config_path = o->config_path;
+	d.once = o->once;
+	d.dry_run = o->dry_run;
+	d.sfd = o->sfd;
+	d.lfd = -1;
+	d.pidfd = -1;
+	d.last_run = xcalloc(d.cfg->nsources ? d.cfg->nsources : 1,
+	    sizeof(*d.last_run));
+	if (ensure_state_dir(d.cfg->daemon.state_dir) < 0) {
+		rc = EX_CANTCREAT;
+		goto out;
+	}
+	d.pidfd = control_pidfile_lock(d.cfg->daemon.state_dir, &other, err,
+	    sizeof(err));
+	if (d.pidfd == -1) {
+		log_err("another chansyncd (pid %ld) is running on %s",
+		    (long)other, d.cfg->daemon.state_dir);
+		rc = EX_TEMPFAIL;
+		goto out;
+	} else if (d.pidfd < 0) {
+		log_err("%s", err);
+		rc = EX_CANTCREAT;
+		goto out;
+	}
+	dbpath = xasprintf("%s/%s", d.cfg->daemon.state_dir, STORE_DB_NAME);
+	d.st = store_open(dbpath, STORE_RW, err, sizeof(err));
+	if (d.st == NULL) {
+		log_err("cannot open the database: %s", err);
+		notify_fatal(EIO, "cannot open the database");
+		rc = EX_IOERR;
+		goto out;
+	}
+	d.au = audit_new(d.st, "chansyncd", d.cfg->audit.hmac_key_value);
+	clock_now_iso(err);
+	if ((n = store_cycles_interrupted(d.st, err)) > 0)
+		log_notice("%d cycle%s interrupted by an earlier stop or crash",
+		    n, n == 1 ? " was" : "s were");
+	detail = jv_object();
+	jv_set_str(detail, "version", CHANSYNC_VERSION);
+	jv_set_int(detail, "pid", getpid());
+	jv_set(detail, "once", jv_bool(d.once));
+	jv_set(detail, "dry_run", jv_bool(d.dry_run || d.cfg->daemon.dry_run));
+	if (audit_log(d.au, 0, "daemon.start", "daemon", NULL, detail) < 0) {
+		log_err("cannot write the audit log: %s", store_errmsg(d.st));
+		rc = EX_IOERR;
+		goto out;
+	}
+	detail = jv_object();
+	jv_set_str(detail, "path", d.config_path);
+	jv_set_str(detail, "sha256", d.cfg->sha256);
+	if (audit_log(d.au, 0, "config.loaded", "config", d.config_path,
+	    detail) < 0) {
+		log_err("cannot write the audit log: %s", store_errmsg(d.st));
+		rc = EX_IOERR;
+		goto out;
+	}
+	if (!d.once) {
+		d.lfd = control_listen(d.cfg->daemon.state_dir, err, sizeof(err));
+		if (d.lfd < 0) {
+			log_err("%s", err);
+			rc = EX_CANTCREAT;
+			goto out;
+		}
+	}
+	{
+		const char *fields[2];
+		char *f0 = xasprintf("CHANSYNC_CONFIG_SHA256=%s", d.cfg->sha256);
+
+		fields[0] = f0;
+		fields[1] = NULL;
+		log_event(LOG_NOTICE, MSGID_DAEMON_START, fields,
+		    "chansyncd %s started (config %s, state %s%s)",
+		    CHANSYNC_VERSION, d.config_path, d.cfg->daemon.state_dir,
+		    d.dry_run || d.cfg->daemon.dry_run ? ", dry run" : "");
+		free(f0);
+	}
+	notify_ready("ready; first cycle starting");
+	if (d.once) {
+		run_cycle(&d, "once", 1);
+		read_signals(&d);
+		/* the exit status says whether the cycle succeeded */
+		if (d.last_status == CYCLE_OK)
+			rc = EX_OK;
+		else if (d.last_store_failed)
+			rc = EX_IOERR;
+		else
+			rc = EX_TEMPFAIL;
+	} else
+		loop(&d);
+	detail = jv_object();
+	jv_set_str(detail, "reason", d.stop_reason[0] ? d.stop_reason :
+	    d.once ? "one cycle done" : "stopped");
+	if (audit_log(d.au, 0, "daemon.stop", "daemon", NULL, detail) < 0)
+		log_err("cannot write the audit log: %s", store_errmsg(d.st));
+	log_event(LOG_NOTICE, MSGID_DAEMON_STOP, NULL, "chansyncd stopped (%s)",
+	    d.stop_reason[0] ? d.stop_reason : d.once ? "one cycle done" :
+	    "stopped");
+out:
+	for (i = d.nclients; i-- > 0;)
+		client_close(&d, i);
+	if (d.lfd >= 0) {
+		char *sp = xasprintf("%s/%s", d.cfg->daemon.state_dir,
+		    CONTROL_SOCKET);
+
+		close(d.lfd);
+		unlink(sp);
+		free(sp);
+	}
+	audit_free(d.au);
+	store_close(d.st);
+	if (d.pidfd >= 0)
+		close(d.pidfd);
+	free(dbpath);
+	free(d.last_run);
+	config_free(d.cfg);
+	return rc;
+}

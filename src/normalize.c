@@ -1,0 +1,569 @@
+/*
+ * normalize.c - value normalization. Pure functions apart from the ISO
+ * tables loaded once at start.
+ */
+#include "normalize.h"
+#include "json.h"
+#include "mem.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+struct country {
+	char a2[3], a3[4];
+	char *name, *official, *common;
+};
+
+static char (*currencies)[4];
+static size_t ncurrencies;
+static struct country *countries;
+static size_t ncountries;
+
+int
+normalize_init(const char *dir, char *err, size_t errlen)
+{
+	struct jval *cur = NULL, *cty = NULL;
+	const struct jval *arr;
+	char path[4096];
+	size_t i;
+	int rc = -1;
+
+	if (dir == NULL)
+		dir = ISO_CODES_DIR;
+	if (currencies)
+		return 0;
+	snprintf(path, sizeof(path), "%s/iso_4217.json", dir);
+	if ((cur = jv_parse_file(path, 8u << 20, err, errlen)) == NULL)
+		goto out;
+	snprintf(path, sizeof(path), "%s/iso_3166-1.json", dir);
+	if ((cty = jv_parse_file(path, 8u << 20, err, errlen)) == NULL)
+		goto out;
+	arr = jv_lookup(cur, "/4217");
+	ncurrencies = jv_array_len(arr);
+	currencies = xcalloc(ncurrencies, sizeof(*currencies));
+	for (i = 0; i < ncurrencies; i++) {
+		const char *a3 = jv_object_str(jv_array_at(arr, i), "alpha_3");
+
+		if (a3 && strlen(a3) == 3)
+			memcpy(currencies[i], a3, 4);
+	}
+	arr = jv_lookup(cty, "/3166-1");
+	ncountries = jv_array_len(arr);
+	countries = xcalloc(ncountries, sizeof(*countries));
+	for (i = 0; i < ncountries; i++) {
+		const struct jval *c = jv_array_at(arr, i);
+		const char *a2 = jv_object_str(c, "alpha_2");
+		const char *a3 = jv_object_str(c, "alpha_3");
+		const char *s;
+
+		if (a2 && strlen(a2) == 2)
+			memcpy(countries[i].a2, a2, 3);
+		if (a3 && strlen(a3) == 3)
+			memcpy(countries[i].a3, a3, 4);
+		if ((s = jv_object_str(c, "name")))
+			countries[i].name = xstrdup(s);
+		if ((s = jv_object_str(c, "official_name")))
+			countries[i].official = xstrdup(s);
+		if ((s = jv_object_str(c, "common_name")))
+			countries[i].common = xstrdup(s);
+	}
+	if (ncurrencies == 0 || ncountries == 0) {
+		snprintf(err, errlen, "%s: no ISO 4217/3166 data found", dir);
+		normalize_shutdown();
+		goto out;
+	}
+	rc = 0;
+out:
+	jv_free(cur);
+	jv_free(cty);
+	return rc;
+}
+
+void
+normalize_shutdown(void)
+{
+	size_t i;
+
+	for (i = 0; i < ncountries; i++) {
+		free(countries[i].name);
+		free(countries[i].official);
+		free(countries[i].common);
+	}
+	free(countries);
+	free(currencies);
+	countries = NULL;
+	currencies = NULL;
+	ncountries = ncurrencies = 0;
+}
+
+static int
+digits(const char **pp, int n, int *ret)
+{
+	const char *p = *pp;
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)p[i]))
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	*pp = p + n;
+	*ret = v;
+	return 0;
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return d[m - 1];
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t
+days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int
+parse_iso(const char *s, int64_t *ret)
+{
+	const char *p = s;
+	int y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
+
+	if (digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &mo) < 0 ||
+	    *p++ != '-' || digits(&p, 2, &d) < 0)
+		return -1;
+	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+		return -1;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		p++;
+		if (digits(&p, 2, &h) < 0 || *p++ != ':' || digits(&p, 2, &mi) < 0)
+			return -1;
+		if (*p == ':') {
+			p++;
+			if (digits(&p, 2, &sec) < 0)
+				return -1;
+			if (*p == '.' || *p == ',') {
+				p++;
+				if (!isdigit((unsigned char)*p))
+					return -1;
+				while (isdigit((unsigned char)*p))
+					p++;
+			}
+		}
+		if (h > 23 || mi > 59 || sec > 60)
+			return -1;
+		if (*p == 'Z' || *p == 'z')
+			p++;
+		else if (*p == '+' || *p == '-') {
+			int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
+
+			if (digits(&p, 2, &oh) < 0)
+				return -1;
+			if (*p == ':') {
+				p++;
+				if (digits(&p, 2, &om) < 0)
+					return -1;
+			} else if (isdigit((unsigned char)*p)) {
+				if (digits(&p, 2, &om) < 0)
+					return -1;
+			}
+			if (oh > 14 || om > 59)
+				return -1;
+			off = sign * (oh * 3600 + om * 60);
+		}
+	}
+	if (*p != '\0')
+		return -1;
+	if (sec == 60)
+		sec = 59;	/* a leap second reads as the second before */
+	*ret = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+	return 0;
+}
+
+int
+norm_time(const char *s, enum time_format fmt, int64_t *ret)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	if (fmt == TIME_ISO8601) {
+		char tmp[64];
+		size_t n = strlen(s);
+
+		while (n > 0 && isspace((unsigned char)s[n - 1]))
+			n--;
+		if (n == 0 || n >= sizeof(tmp))
+			return -1;
+		memcpy(tmp, s, n);
+		tmp[n] = '\0';
+		return parse_iso(tmp, ret);
+	} else {
+		char *end;
+		double v;
+
+		errno = 0;
+		v = strtod(s, &end);
+		while (isspace((unsigned char)*end))
+			end++;
+		if (end == s || *end || errno || !isfinite(v))
+			return -1;
+		if (fmt == TIME_EPOCH_MS)
+			v /= 1000.0;
+		/* 1900-01-01 .. 9999-12-31 */
+		if (v < -2208988800.0 || v > 253402300799.0)
+			return -1;
+		*ret = (int64_t)floor(v);
+		return 0;
+	}
+}
+
+void
+norm_time_format(int64_t t, char out[21])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+norm_date(const char *s, char out[11])
+{
+	int64_t t;
+
+	if (norm_time(s, TIME_ISO8601, &t) < 0)
+		return -1;
+	{
+		char full[21];
+
+		norm_time_format(t, full);
+		memcpy(out, full, 10);
+		out[10] = '\0';
+	}
+	return 0;
+}
+
+int
+norm_amount(const char *s, double *ret)
+{
+	char clean[64];
+	size_t n = 0;
+	const char *p = s;
+	int ndig = 0, group = -1;
+	double v;
+	char *end;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '+' || *p == '-')
+		clean[n++] = *p++;
+	/* integer part, with optional thousands groups */
+	while (*p && n < sizeof(clean) - 1) {
+		if (isdigit((unsigned char)*p)) {
+			clean[n++] = *p++;
+			ndig++;
+			if (group >= 0)
+				group++;
+		} else if (*p == ',' && ndig > 0 && (group < 0 || group == 3) &&
+		    isdigit((unsigned char)p[1])) {
+			if (group < 0 && ndig > 3)
+				return -1;
+			group = 0;
+			p++;
+		} else
+			break;
+	}
+	if (ndig == 0 || (group >= 0 && group != 3))
+		return -1;
+	if (*p == '.') {
+		clean[n++] = *p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		while (isdigit((unsigned char)*p) && n < sizeof(clean) - 1)
+			clean[n++] = *p++;
+	}
+	if ((*p == 'e' || *p == 'E') && group < 0) {
+		clean[n++] = *p++;
+		if ((*p == '+' || *p == '-') && n < sizeof(clean) - 1)
+			clean[n++] = *p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		while (isdigit((unsigned char)*p) && n < sizeof(clean) - 1)
+			clean[n++] = *p++;
+	}
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p != '\0' || n >= sizeof(clean) - 1)
+		return -1;
+	clean[n] = '\0';
+	errno = 0;
+	v = strtod(clean, &end);
+	if (*end || errno || !isfinite(v) || fabs(v) >= 1e15)
+		return -1;
+	*ret = v;
+	return 0;
+}
+
+int
+norm_bool(const char *s, int *ret)
+{
+	static const char *const t[] = { "true", "yes", "y", "1", NULL };
+	static const char *const f[] = { "false", "no", "n", "0", NULL };
+	int i;
+
+	for (i = 0; t[i]; i++)
+		if (strcasecmp(s, t[i]) == 0) {
+			*ret = 1;
+			return 0;
+		}
+	for (i = 0; f[i]; i++)
+		if (strcasecmp(s, f[i]) == 0) {
+			*ret = 0;
+			return 0;
+		}
+	return -1;
+}
+
+int
+norm_currency_known(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < ncurrencies; i++)
+		if (strcmp(currencies[i], code) == 0)
+			return 1;
+	return 0;
+}
+
+int
+norm_currency(const char *s, char out[4])
+{
+	int i;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	for (i = 0; i < 3; i++) {
+		if (!isalpha((unsigned char)s[i]))
+			return -1;
+		out[i] = (char)toupper((unsigned char)s[i]);
+	}
+	out[3] = '\0';
+	for (s += 3; isspace((unsigned char)*s); s++)
+		;
+	if (*s)
+		return -1;
+	return norm_currency_known(out) ? 0 : -1;
+}
+
+int
+norm_country(const char *s, char out[3])
+{
+	char tmp[128];
+	size_t i, n;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	for (i = 0; i < ncountries; i++) {
+		const struct country *c = &countries[i];
+
+		if ((n == 2 && strcasecmp(tmp, c->a2) == 0) ||
+		    (n == 3 && strcasecmp(tmp, c->a3) == 0) ||
+		    (c->name && strcasecmp(tmp, c->name) == 0) ||
+		    (c->official && strcasecmp(tmp, c->official) == 0) ||
+		    (c->common && strcasecmp(tmp, c->common) == 0)) {
+			memcpy(out, c->a2, 3);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+norm_domain(const char *s, char **ret)
+{
+	const char *start, *end, *p, *at;
+	char *d;
+	size_t i, n;
+	int dot = 0;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	start = s;
+	end = s + strlen(s);
+	while (end > start && isspace((unsigned char)end[-1]))
+		end--;
+	if ((p = strstr(start, "://")) != NULL && p < end)
+		start = p + 3;
+	else if ((at = memchr(start, '@', (size_t)(end - start))) != NULL) {
+		/* an e-mail address: the part after the last '@' */
+		while ((p = memchr(at + 1, '@', (size_t)(end - at - 1))) != NULL)
+			at = p;
+		start = at + 1;
+	}
+	/* authority ends at the first / ? # */
+	for (p = start; p < end && *p != '/' && *p != '?' && *p != '#'; p++)
+		;
+	end = p;
+	/* drop user info */
+	for (p = start; p < end; p++)
+		if (*p == '@')
+			start = p + 1;
+	/* drop a port */
+	for (p = start; p < end; p++)
+		if (*p == ':') {
+			end = p;
+			break;
+		}
+	while (end > start && end[-1] == '.')
+		end--;
+	n = (size_t)(end - start);
+	if (n == 0 || n > 253)
+		return -1;
+	d = xstrndup(start, n);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)d[i];
+
+		if (c < 0x80) {
+			c = (unsigned char)tolower(c);
+			d[i] = (char)c;
+			if (!(isalnum(c) || c == '-' || c == '.')) {
+				free(d);
+				return -1;
+			}
+			if (c == '.') {
+				if (i == 0 || d[i - 1] == '.') {
+					free(d);
+					return -1;
+				}
+				dot = 1;
+			}
+		}
+	}
+	if (!dot) {
+		free(d);
+		return -1;
+	}
+	if (strncmp(d, "www.", 4) == 0 && strchr(d + 4, '.')) {
+		memmove(d, d + 4, n - 4 + 1);
+	}
+	*ret = d;
+	return 0;
+}
+
+/* Length of the UTF-8 sequence at p (valid, shortest form), or 0. */
+static size_t
+utf8_seq(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+			return 0;
+		if (p[0] == 0xe0 && p[1] < 0xa0)
+			return 0;	/* overlong */
+		if (p[0] == 0xed && p[1] >= 0xa0)
+			return 0;	/* surrogate */
+		return 3;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80)
+			return 0;
+		if ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+int
+norm_text(const char *s, size_t max, char **ret, const char **why)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct buf b;
+	int space = 0;
+
+	buf_init(&b, 0);
+	while (*p) {
+		size_t k = utf8_seq(p);
+
+		if (k == 0) {
+			*why = "not valid UTF-8";
+			goto bad;
+		}
+		if (k == 1 && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
+			space = b.len > 0;
+			p++;
+			continue;
+		}
+		if (k == 1 && (*p < 0x20 || *p == 0x7f)) {
+			*why = "contains a control character";
+			goto bad;
+		}
+		if (space)
+			buf_addch(&b, ' ');
+		space = 0;
+		buf_add(&b, p, k);
+		p += k;
+		if (b.len > max) {
+			*why = "too long";
+			goto bad;
+		}
+	}
+	*ret = buf_steal(&b);
+	return 0;
+bad:
+	buf_free(&b);
+	return -1;
+}
+
+int
+norm_period(const char *s, char **ret)
+{
+	const char *p = s;
+	int y, m;
+
+	if (digits(&p, 4, &y) < 0 || y < 1900)
+		return -1;
+	if (*p == '\0')
+		goto ok;
+	if (*p++ != '-')
+		return -1;
+	if ((*p == 'Q' || *p == 'q') && p[1] >= '1' && p[1] <= '4' && p[2] == '\0') {
+		*ret = xasprintf("%04d-Q%c", y, p[1]);
+		return 0;
+	}
+	if (digits(&p, 2, &m) < 0 || m < 1 || m > 12 || *p)
+		return -1;
+ok:
+	*ret = xstrdup(s);
+	return 0;
+}

@@ -1,0 +1,297 @@
+/*
+ * record.c - raw values to a canonical, normalized record.
+ */
+#include "record.h"
+#include "digest.h"
+#include "mem.h"
+#include "normalize.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Quotes raw text for a reason: escaped, at most 80 bytes. */
+static void
+quote(char *out, size_t outlen, const char *s)
+{
+	size_t n = 0;
+
+	while (*s && n + 5 < outlen && n < 80) {
+		unsigned char c = (unsigned char)*s++;
+
+		if (c < 0x20 || c == 0x7f || c == '\'')
+			n += (size_t)snprintf(out + n, outlen - n, "\\x%02x", c);
+		else
+			out[n++] = (char)c;
+	}
+	if (*s && n + 4 < outlen) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+}
+
+static const char *
+map_status(const struct config_source *src, const char *raw)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < src->nstatus_map; i++)
+		if (strcmp(src->status_map[i].key, raw) == 0)
+			return src->status_map[i].value;
+	for (i = 0; i < src->nstatus_map; i++)
+		if (strcasecmp(src->status_map[i].key, raw) == 0)
+			return src->status_map[i].value;
+	for (k = 0; entity_statuses[k]; k++)
+		if (strcasecmp(entity_statuses[k], raw) == 0)
+			return entity_statuses[k];
+	return NULL;
+}
+
+static int
+trim_empty(const char *s)
+{
+	for (; *s; s++)
+		if (!isspace((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* Normalizes one value; returns 0, or -1 with why->reason set. */
+static int
+normalize_value(const struct config_source *src, const struct config_field *f,
+    const struct entity_field *ef, const char *raw, struct record *r,
+    struct record_problem *why)
+{
+	char q[128], buf[32];
+	const char *whyt = NULL;
+	char *out = NULL;
+	double d;
+	int64_t t;
+	int b;
+
+	quote(q, sizeof(q), raw);
+	switch (ef->type) {
+	case FT_ID:
+		if (norm_text(raw, 255, &out, &whyt) < 0)
+			goto bad_text;
+		break;
+	case FT_NAME:
+		if (norm_text(raw, 255, &out, &whyt) < 0)
+			goto bad_text;
+		break;
+	case FT_TEXT:
+		if (norm_text(raw, 1024, &out, &whyt) < 0)
+			goto bad_text;
+		break;
+	case FT_DOMAIN:
+		if (norm_domain(raw, &out) < 0) {
+			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
+			    "website, domain or e-mail address", q);
+			return -1;
+		}
+		break;
+	case FT_COUNTRY:
+		if (norm_country(raw, buf) < 0) {
+			snprintf(why->reason, sizeof(why->reason), "unknown "
+			    "country '%s' (expected an ISO 3166 code or name)", q);
+			return -1;
+		}
+		out = xstrdup(buf);
+		break;
+	case FT_MONEY:
+	case FT_NUMBER:
+	case FT_PERCENT:
+		if (norm_amount(raw, &d) < 0) {
+			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
+			    "number (e.g. 12500 or 12,500.00)", q);
+			return -1;
+		}
+		if (ef->type == FT_PERCENT && (d < 0 || d > 100)) {
+			snprintf(why->reason, sizeof(why->reason), "%s is not a "
+			    "percentage between 0 and 100", q);
+			return -1;
+		}
+		r->num[f->index] = d;
+		snprintf(buf, sizeof(buf), "%.17g", d);
+		out = xstrdup(buf);
+		break;
+	case FT_CURRENCY:
+		if (norm_currency(raw, buf) < 0) {
+			snprintf(why->reason, sizeof(why->reason), "unknown "
+			    "currency '%s' (expected an ISO 4217 code)", q);
+			return -1;
+		}
+		out = xstrdup(buf);
+		break;
+	case FT_STATUS: {
+		const char *st = map_status(src, raw);
+
+		if (st == NULL) {
+			snprintf(why->reason, sizeof(why->reason), "unknown status "
+			    "'%s' (add it to status_map)", q);
+			return -1;
+		}
+		out = xstrdup(st);
+		break;
+	}
+	case FT_TIME:
+	case FT_DATE: {
+		enum time_format fmt = f->has_format ? f->format :
+		    (enum time_format)src->time_format;
+
+		if (norm_time(raw, fmt, &t) < 0) {
+			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
+			    "%s", q, fmt == TIME_ISO8601 ? "date or time (ISO 8601)" :
+			    fmt == TIME_EPOCH_S ? "time in epoch seconds" :
+			    "time in epoch milliseconds");
+			return -1;
+		}
+		norm_time_format(t, buf);
+		if (ef->type == FT_DATE)
+			buf[10] = '\0';
+		r->num[f->index] = (double)t;
+		out = xstrdup(buf);
+		break;
+	}
+	case FT_BOOL:
+		if (norm_bool(raw, &b) < 0) {
+			snprintf(why->reason, sizeof(why->reason), "'%s' is not "
+			    "true or false", q);
+			return -1;
+		}
+		r->num[f->index] = b;
+		out = xstrdup(b ? "1" : "0");
+		break;
+	case FT_PERIOD:
+		if (norm_period(raw, &out) < 0) {
+			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
+			    "period (2026-Q4, 2026-11 or 2026)", q);
+			return -1;
+		}
+		break;
+	}
+	r->val[f->index] = out;
+	return 0;
+bad_text:
+	snprintf(why->reason, sizeof(why->reason), "%s: '%s'", whyt, q);
+	return -1;
+}
+
+int
+record_map(const struct config *cfg, const struct config_source *src,
+    record_get_fn get, void *ctx, struct record *r, struct record_problem *why)
+{
+	const struct entity_def *def = entity_def(src->entity);
+	char err[256];
+	size_t i;
+	int m = -1, cur = -1, idf;
+
+	memset(why, 0, sizeof(*why));
+	/* the identifying field first, so every later problem can name it */
+	idf = entity_field_index(src->entity, src->entity == ENTITY_PLANS ?
+	    "partner_id" : def->fields[def->key_field].name);
+	for (i = 0; i < src->nfields; i++) {
+		const struct config_field *f = &src->fields[i];
+		char *raw = NULL;
+		int rc;
+
+		if (f->index < 0)
+			continue;
+		rc = get(ctx, f, &raw, err, sizeof(err));
+		if (rc < 0) {
+			snprintf(why->field, sizeof(why->field), "%s", f->canon);
+			snprintf(why->reason, sizeof(why->reason), "%s (%s)", err,
+			    f->src);
+			free(raw);
+			return -1;
+		}
+		if (f->index == idf && raw)
+			quote(why->record_id, sizeof(why->record_id), raw);
+		if (rc == 0 || raw == NULL || trim_empty(raw)) {
+			free(raw);
+			continue;
+		}
+		if (normalize_value(src, f, &def->fields[f->index], raw, r,
+		    why) < 0) {
+			snprintf(why->field, sizeof(why->field), "%s", f->canon);
+			free(raw);
+			return -1;
+		}
+		free(raw);
+	}
+	for (i = 0; i < def->nfields; i++) {
+		if (def->fields[i].required && r->val[i] == NULL) {
+			const char *col = "";
+			size_t j;
+
+			for (j = 0; j < src->nfields; j++)
+				if (src->fields[j].index == (int)i)
+					col = src->fields[j].src;
+			snprintf(why->field, sizeof(why->field), "%s",
+			    def->fields[i].name);
+			snprintf(why->reason, sizeof(why->reason), "missing required "
+			    "field %s (%s)", def->fields[i].name, col);
+			return -1;
+		}
+		if (def->fields[i].type == FT_MONEY)
+			m = (int)i;
+		if (def->fields[i].type == FT_CURRENCY)
+			cur = (int)i;
+	}
+	/* amounts to the base currency */
+	if (m >= 0 && r->val[m]) {
+		const char *code = cur >= 0 && r->val[cur] ? r->val[cur] :
+		    cfg->normalize.base_currency;
+		double rate;
+
+		if (config_fx_rate(cfg, code, &rate) < 0) {
+			snprintf(why->field, sizeof(why->field), "currency");
+			snprintf(why->reason, sizeof(why->reason), "no exchange "
+			    "rate for %s (add normalize.fx.%s)", code, code);
+			return -1;
+		}
+		r->amount_base = r->num[m] * rate;
+		r->has_amount_base = 1;
+		if (cur >= 0 && r->val[cur] == NULL)
+			r->val[cur] = xstrdup(code);
+	}
+	/* the key */
+	switch (src->entity) {
+	case ENTITY_REGISTRATIONS:
+		r->key = xasprintf("%s:%s", src->name,
+		    r->val[entity_field_index(ENTITY_REGISTRATIONS, "external_id")]);
+		break;
+	case ENTITY_ACTIVITIES: {
+		const char *ext = r->val[entity_field_index(ENTITY_ACTIVITIES,
+		    "external_id")];
+
+		if (ext)
+			r->key = xasprintf("%s:%s", src->name, ext);
+		else {
+			/* no id from the source: the facts identify it */
+			char *facts = xasprintf("%s\n%s\n%s",
+			    r->val[entity_field_index(ENTITY_ACTIVITIES, "partner_id")],
+			    r->val[entity_field_index(ENTITY_ACTIVITIES, "kind")],
+			    r->val[entity_field_index(ENTITY_ACTIVITIES, "occurred_at")]);
+			unsigned char h[DIGEST_LEN];
+			char hex[DIGEST_HEX_LEN + 1];
+
+			sha256(facts, strlen(facts), h);
+			hex_encode(h, 12, hex);
+			r->key = xasprintf("%s:~%s", src->name, hex);
+			free(facts);
+		}
+		break;
+	}
+	case ENTITY_PLANS:
+		r->key = xasprintf("%s/%s", r->val[0], r->val[1]);
+		break;
+	default:
+		r->key = xstrdup(r->val[0]);
+	}
+	return 0;
+}

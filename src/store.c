@@ -1,0 +1,994 @@
+/*
+ * store.c - SQLite: schema, migrations, and every statement chansync runs.
+ */
+#include "store.h"
+#include "mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+struct store {
+	sqlite3 *db;
+	int in_tx;
+	enum store_errclass errclass;
+	char err[512];
+	sqlite3_stmt *upsert[ENTITY_COUNT];
+	sqlite3_stmt *audit_insert;
+};
+
+/*
+ * Migrations, applied in order; user_version says how many have run.
+ * Never edit a released step: add a new one.
+ */
+static const char *const migrations[] = {
+	/* 1: canonical entities, sync bookkeeping, quarantine, audit */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE partners("
+	" id TEXT PRIMARY KEY, source TEXT NOT NULL, name TEXT, domain TEXT,"
+	" country TEXT, tier TEXT, updated_at TEXT,"
+	" deleted INTEGER NOT NULL DEFAULT 0, name_key TEXT, origin TEXT,"
+	" synced_at TEXT NOT NULL);"
+	"CREATE TABLE opportunities("
+	" id TEXT PRIMARY KEY, source TEXT NOT NULL, name TEXT, account_id TEXT,"
+	" customer_name TEXT, customer_domain TEXT, customer_country TEXT,"
+	" partner_id TEXT, amount REAL, currency TEXT, amount_base REAL,"
+	" stage TEXT, probability REAL, close_date TEXT, is_closed INTEGER,"
+	" is_won INTEGER, updated_at TEXT, deleted INTEGER NOT NULL DEFAULT 0,"
+	" customer_key TEXT, origin TEXT, synced_at TEXT NOT NULL);"
+	"CREATE TABLE registrations("
+	" key TEXT PRIMARY KEY, source TEXT NOT NULL, external_id TEXT NOT NULL,"
+	" partner_id TEXT NOT NULL, customer_name TEXT NOT NULL,"
+	" customer_domain TEXT, customer_country TEXT, product TEXT,"
+	" amount REAL, currency TEXT, amount_base REAL, status TEXT NOT NULL,"
+	" registered_at TEXT, decided_at TEXT, expires_at TEXT, updated_at TEXT,"
+	" opportunity_id TEXT, deleted INTEGER NOT NULL DEFAULT 0,"
+	" customer_key TEXT, origin TEXT, synced_at TEXT NOT NULL,"
+	" UNIQUE(source, external_id));"
+	"CREATE TABLE plans("
+	" partner_id TEXT NOT NULL, period TEXT NOT NULL, source TEXT NOT NULL,"
+	" target REAL NOT NULL, currency TEXT, target_base REAL, updated_at TEXT,"
+	" origin TEXT, synced_at TEXT NOT NULL, PRIMARY KEY(partner_id, period));"
+	"CREATE TABLE activities("
+	" key TEXT PRIMARY KEY, source TEXT NOT NULL, external_id TEXT,"
+	" partner_id TEXT NOT NULL, kind TEXT NOT NULL, occurred_at TEXT NOT NULL,"
+	" value REAL, status TEXT, updated_at TEXT,"
+	" deleted INTEGER NOT NULL DEFAULT 0, origin TEXT, synced_at TEXT NOT NULL);"
+	"CREATE TABLE watermarks("
+	" source TEXT NOT NULL, object TEXT NOT NULL, value TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL, PRIMARY KEY(source, object)) WITHOUT ROWID;"
+	"CREATE TABLE cycles("
+	" id INTEGER PRIMARY KEY, trigger TEXT NOT NULL, started_at TEXT NOT NULL,"
+	" ended_at TEXT, status TEXT NOT NULL, detail TEXT);"
+	"CREATE TABLE cycle_sources("
+	" cycle_id INTEGER NOT NULL REFERENCES cycles(id), source TEXT NOT NULL,"
+	" status TEXT NOT NULL, started_at TEXT, ended_at TEXT,"
+	" records INTEGER NOT NULL DEFAULT 0, quarantined INTEGER NOT NULL DEFAULT 0,"
+	" files INTEGER NOT NULL DEFAULT 0, failed_files INTEGER NOT NULL DEFAULT 0,"
+	" error TEXT, PRIMARY KEY(cycle_id, source));"
+	"CREATE TABLE quarantine("
+	" id INTEGER PRIMARY KEY, cycle_id INTEGER REFERENCES cycles(id),"
+	" source TEXT NOT NULL, position TEXT, record_id TEXT, field TEXT,"
+	" reason TEXT NOT NULL, raw TEXT, created_at TEXT NOT NULL);"
+	"CREATE TABLE audit("
+	" seq INTEGER PRIMARY KEY, ts TEXT NOT NULL, cycle_id INTEGER,"
+	" actor TEXT NOT NULL, action TEXT NOT NULL, entity TEXT, entity_id TEXT,"
+	" detail TEXT NOT NULL, alg TEXT NOT NULL, prev_hash BLOB NOT NULL,"
+	" hash BLOB NOT NULL);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN"
+	" SELECT RAISE(ABORT, 'audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
+	" SELECT RAISE(ABORT, 'audit log is append-only'); END;",
+
+	/* 2: the file-drop ledger (exactly-once ingestion), lookup indexes */
+	"CREATE TABLE files("
+	" source TEXT NOT NULL, name TEXT NOT NULL, dev INTEGER NOT NULL,"
+	" ino INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,"
+	" sha256 TEXT NOT NULL, status TEXT NOT NULL, moved_to TEXT,"
+	" cycle_id INTEGER REFERENCES cycles(id), records INTEGER NOT NULL DEFAULT 0,"
+	" quarantined INTEGER NOT NULL DEFAULT 0, reason TEXT,"
+	" ingested_at TEXT NOT NULL,"
+	" PRIMARY KEY(source, name, sha256, ino, mtime_ns));"
+	"CREATE INDEX registrations_partner ON registrations(partner_id);"
+	"CREATE INDEX quarantine_source ON quarantine(source, id);"
+	"CREATE INDEX audit_ts ON audit(ts);",
+};
+
+static void
+set_err(struct store *st, const char *what)
+{
+	int rc = sqlite3_extended_errcode(st->db);
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		st->errclass = STORE_EBUSY;
+		break;
+	case SQLITE_FULL:
+		st->errclass = STORE_EFULL;
+		break;
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+		st->errclass = STORE_EIO;
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		st->errclass = STORE_ECORRUPT;
+		break;
+	case SQLITE_CONSTRAINT:
+		st->errclass = STORE_ECONSTRAINT;
+		break;
+	default:
+		st->errclass = STORE_EOTHER;
+	}
+	snprintf(st->err, sizeof(st->err), "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+const char *
+store_errmsg(const struct store *st)
+{
+	return st->err;
+}
+
+enum store_errclass
+store_errclass(const struct store *st)
+{
+	return st->errclass;
+}
+
+static int
+exec(struct store *st, const char *sql, const char *what)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		set_err(st, what);
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+user_version(struct store *st, int *ret)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) !=
+	    SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+		set_err(st, "reading the schema version");
+		goto out;
+	}
+	*ret = sqlite3_column_int(s, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
+migrate(struct store *st)
+{
+	int v, n = (int)(sizeof(migrations) / sizeof(migrations[0]));
+	char sql[64];
+
+	if (user_version(st, &v) < 0)
+		return -1;
+	if (v > n) {
+		st->errclass = STORE_ESCHEMA;
+		snprintf(st->err, sizeof(st->err), "the database has schema "
+		    "version %d, newer than this chansync (%d); upgrade chansync",
+		    v, n);
+		return -1;
+	}
+	if (v == n)
+		return 0;
+	if (store_begin(st) < 0)
+		return -1;
+	/* re-read under the write lock: another process may have migrated */
+	if (user_version(st, &v) < 0)
+		goto fail;
+	for (; v < n; v++) {
+		snprintf(sql, sizeof(sql), "migration %d", v + 1);
+		if (exec(st, migrations[v], sql) < 0)
+			goto fail;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", v + 1);
+		if (exec(st, sql, "setting the schema version") < 0)
+			goto fail;
+	}
+	return store_commit(st);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+struct store *
+store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	int flags = mode == STORE_RDONLY ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int v;
+
+	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX |
+	    SQLITE_OPEN_EXRESCODE, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	if (mode == STORE_RW) {
+		if (exec(st, "PRAGMA journal_mode=WAL", "enabling WAL") < 0 ||
+		    exec(st, "PRAGMA synchronous=FULL", "setting synchronous") < 0 ||
+		    exec(st, "PRAGMA foreign_keys=ON", "enabling foreign keys") < 0 ||
+		    migrate(st) < 0) {
+			snprintf(err, errlen, "%s: %s", path, st->err);
+			goto fail;
+		}
+	} else {
+		if (exec(st, "PRAGMA query_only=ON", "opening read-only") < 0 ||
+		    user_version(st, &v) < 0) {
+			snprintf(err, errlen, "%s: %s", path, st->err);
+			goto fail;
+		}
+		if (v != STORE_SCHEMA_VERSION) {
+			snprintf(err, errlen, "%s: schema version %d, this "
+			    "chansyncctl expects %d; %s", path, v,
+			    STORE_SCHEMA_VERSION, v < STORE_SCHEMA_VERSION ?
+			    "start chansyncd once to migrate it" :
+			    "upgrade chansync");
+			goto fail;
+		}
+	}
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < ENTITY_COUNT; i++)
+		sqlite3_finalize(st->upsert[i]);
+	sqlite3_finalize(st->audit_insert);
+	if (st->in_tx)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+int
+store_begin(struct store *st)
+{
+	if (exec(st, "BEGIN IMMEDIATE", "starting a transaction") < 0)
+		return -1;
+	st->in_tx = 1;
+	return 0;
+}
+
+int
+store_commit(struct store *st)
+{
+	if (exec(st, "COMMIT", "committing") < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	st->in_tx = 0;
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (sqlite3_get_autocommit(st->db) == 0)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = 0;
+}
+
+int
+store_in_transaction(const struct store *st)
+{
+	return st->in_tx;
+}
+
+/* Prepares sql or records the error. */
+static sqlite3_stmt *
+prep(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		set_err(st, "preparing a statement");
+		return NULL;
+	}
+	return s;
+}
+
+static void
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void
+bind_id(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v > 0)
+		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* Steps a write statement to completion, then finalizes it. */
+static int
+run(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		set_err(st, what);
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int
+store_meta_get(struct store *st, const char *key, char **ret)
+{
+	sqlite3_stmt *s = prep(st, "SELECT value FROM meta WHERE key = ?");
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*ret = xstrdup((const char *)sqlite3_column_text(s, 0));
+		rc = 1;
+	} else if (rc == SQLITE_DONE)
+		rc = 0;
+	else {
+		set_err(st, "reading meta");
+		rc = -1;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_meta_set(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s = prep(st, "INSERT INTO meta(key, value) VALUES(?, ?) "
+	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, key);
+	bind_text(s, 2, value);
+	return run(st, s, "writing meta");
+}
+
+/* ---- canonical records ---- */
+
+static int
+money_field(const struct entity_def *def)
+{
+	size_t i;
+
+	for (i = 0; i < def->nfields; i++)
+		if (def->fields[i].type == FT_MONEY)
+			return (int)i;
+	return -1;
+}
+
+/* Whether the table has a separate "key" column (not one of the fields). */
+static int
+has_key_column(enum entity_kind k)
+{
+	return k == ENTITY_REGISTRATIONS || k == ENTITY_ACTIVITIES;
+}
+
+static sqlite3_stmt *
+upsert_stmt(struct store *st, enum entity_kind kind)
+{
+	const struct entity_def *def = entity_def(kind);
+	struct buf sql, vals, set;
+	size_t i;
+	int m = money_field(def), has_updated = entity_field_index(kind,
+	    "updated_at") >= 0;
+	const char *conflict;
+
+	if (st->upsert[kind])
+		return st->upsert[kind];
+	buf_init(&sql, 0);
+	buf_init(&vals, 0);
+	buf_init(&set, 0);
+	buf_addf(&sql, "INSERT INTO %s(", def->name);
+	if (has_key_column(kind)) {
+		buf_addstr(&sql, "key, ");
+		buf_addstr(&vals, "?, ");
+	}
+	buf_addstr(&sql, "source");
+	buf_addstr(&vals, "?");
+	buf_addstr(&set, "source = excluded.source");
+	for (i = 0; i < def->nfields; i++) {
+		buf_addf(&sql, ", %s", def->fields[i].name);
+		buf_addstr(&vals, ", ?");
+		buf_addf(&set, ", %s = excluded.%s", def->fields[i].name,
+		    def->fields[i].name);
+	}
+	if (m >= 0) {
+		buf_addf(&sql, ", %s_base", def->fields[m].name);
+		buf_addstr(&vals, ", ?");
+		buf_addf(&set, ", %s_base = excluded.%s_base", def->fields[m].name,
+		    def->fields[m].name);
+	}
+	buf_addstr(&sql, ", origin, synced_at");
+	buf_addstr(&vals, ", ?, ?");
+	buf_addstr(&set, ", origin = excluded.origin, synced_at = excluded.synced_at");
+	conflict = has_key_column(kind) ? "key" :
+	    kind == ENTITY_PLANS ? "partner_id, period" : "id";
+	buf_addf(&sql, ") VALUES(%s) ON CONFLICT(%s) DO UPDATE SET %s",
+	    buf_str(&vals), conflict, buf_str(&set));
+	if (has_updated)
+		buf_addf(&sql, " WHERE excluded.updated_at IS NULL OR "
+		    "%s.updated_at IS NULL OR excluded.updated_at >= %s.updated_at",
+		    def->name, def->name);
+	st->upsert[kind] = prep(st, buf_str(&sql));
+	buf_free(&sql);
+	buf_free(&vals);
+	buf_free(&set);
+	return st->upsert[kind];
+}
+
+int
+store_upsert(struct store *st, const struct record *r, const char *now)
+{
+	const struct entity_def *def = entity_def(r->kind);
+	sqlite3_stmt *s = upsert_stmt(st, r->kind);
+	int col = 1, m = money_field(def), rc;
+	size_t i;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (has_key_column(r->kind))
+		bind_text(s, col++, r->key);
+	bind_text(s, col++, r->source);
+	for (i = 0; i < def->nfields; i++, col++) {
+		const char *v = r->val[i];
+
+		switch (def->fields[i].type) {
+		case FT_MONEY:
+		case FT_NUMBER:
+		case FT_PERCENT:
+			if (v)
+				sqlite3_bind_double(s, col, r->num[i]);
+			else
+				sqlite3_bind_null(s, col);
+			break;
+		case FT_BOOL:
+			if (v)
+				sqlite3_bind_int(s, col, r->num[i] != 0);
+			else if (strcmp(def->fields[i].name, "deleted") == 0)
+				sqlite3_bind_int(s, col, 0);
+			else
+				sqlite3_bind_null(s, col);
+			break;
+		default:
+			bind_text(s, col, v);
+		}
+	}
+	if (m >= 0) {
+		if (r->has_amount_base)
+			sqlite3_bind_double(s, col, r->amount_base);
+		else
+			sqlite3_bind_null(s, col);
+		col++;
+	}
+	bind_text(s, col++, r->origin);
+	bind_text(s, col++, now);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE) {
+		set_err(st, "storing a record");
+		sqlite3_reset(s);
+		return -1;
+	}
+	rc = sqlite3_changes(st->db) > 0;
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* ---- quarantine, files, cycles, watermarks ---- */
+
+int
+store_quarantine_add(struct store *st, const struct store_quarantine *q,
+    const char *now)
+{
+	sqlite3_stmt *s = prep(st, "INSERT INTO quarantine(cycle_id, source, "
+	    "position, record_id, field, reason, raw, created_at) "
+	    "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+
+	if (s == NULL)
+		return -1;
+	bind_id(s, 1, q->cycle_id);
+	bind_text(s, 2, q->source);
+	bind_text(s, 3, q->position);
+	bind_text(s, 4, q->record_id);
+	bind_text(s, 5, q->field);
+	bind_text(s, 6, q->reason);
+	bind_text(s, 7, q->raw);
+	bind_text(s, 8, now);
+	return run(st, s, "storing a quarantined record");
+}
+
+static char *
+dup_col(sqlite3_stmt *s, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(s, i);
+
+	return v ? xstrdup(v) : NULL;
+}
+
+int
+store_file_find(struct store *st, const struct store_file *f,
+    char **ret_status, char **ret_moved_to, char **ret_reason)
+{
+	sqlite3_stmt *s = prep(st, "SELECT status, moved_to, reason FROM files "
+	    "WHERE source = ? AND name = ? AND sha256 = ? AND ino = ? AND "
+	    "mtime_ns = ? AND dev = ?");
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, f->source);
+	bind_text(s, 2, f->name);
+	bind_text(s, 3, f->sha256);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)f->ino);
+	sqlite3_bind_int64(s, 5, f->mtime_ns);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)f->dev);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*ret_status = dup_col(s, 0);
+		*ret_moved_to = dup_col(s, 1);
+		*ret_reason = dup_col(s, 2);
+		rc = 1;
+	} else if (rc == SQLITE_DONE)
+		rc = 0;
+	else {
+		set_err(st, "reading the file ledger");
+		rc = -1;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_file_add(struct store *st, const struct store_file *f, const char *now)
+{
+	sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO files(source, name, "
+	    "dev, ino, mtime_ns, size, sha256, status, moved_to, cycle_id, "
+	    "records, quarantined, reason, ingested_at) "
+	    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, f->source);
+	bind_text(s, 2, f->name);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)f->dev);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)f->ino);
+	sqlite3_bind_int64(s, 5, f->mtime_ns);
+	sqlite3_bind_int64(s, 6, f->size);
+	bind_text(s, 7, f->sha256);
+	bind_text(s, 8, f->status);
+	bind_text(s, 9, f->moved_to);
+	bind_id(s, 10, f->cycle_id);
+	sqlite3_bind_int64(s, 11, f->records);
+	sqlite3_bind_int64(s, 12, f->quarantined);
+	bind_text(s, 13, f->reason);
+	bind_text(s, 14, now);
+	return run(st, s, "recording an ingested file");
+}
+
+int
+store_cycle_begin(struct store *st, const char *trigger, const char *now,
+    int64_t *ret_id)
+{
+	sqlite3_stmt *s = prep(st, "INSERT INTO cycles(trigger, started_at, "
+	    "status) VALUES(?, ?, 'running')");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, trigger);
+	bind_text(s, 2, now);
+	if (run(st, s, "recording a cycle") < 0)
+		return -1;
+	*ret_id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int
+store_cycle_end(struct store *st, int64_t id, const char *status,
+    const char *detail_json, const char *now)
+{
+	sqlite3_stmt *s = prep(st, "UPDATE cycles SET status = ?, detail = ?, "
+	    "ended_at = ? WHERE id = ?");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, status);
+	bind_text(s, 2, detail_json);
+	bind_text(s, 3, now);
+	sqlite3_bind_int64(s, 4, id);
+	return run(st, s, "closing a cycle");
+}
+
+int
+store_cycles_interrupted(struct store *st, const char *now)
+{
+	sqlite3_stmt *s = prep(st, "UPDATE cycles SET status = 'interrupted', "
+	    "ended_at = ? WHERE status = 'running'");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, now);
+	if (run(st, s, "closing interrupted cycles") < 0)
+		return -1;
+	return sqlite3_changes(st->db);
+}
+
+int
+store_cycle_source(struct store *st, const struct store_cycle_source *cs)
+{
+	sqlite3_stmt *s = prep(st, "INSERT OR REPLACE INTO cycle_sources("
+	    "cycle_id, source, status, started_at, ended_at, records, "
+	    "quarantined, files, failed_files, error) "
+	    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, cs->cycle_id);
+	bind_text(s, 2, cs->source);
+	bind_text(s, 3, cs->status);
+	bind_text(s, 4, cs->started_at);
+	bind_text(s, 5, cs->ended_at);
+	sqlite3_bind_int64(s, 6, cs->records);
+	sqlite3_bind_int64(s, 7, cs->quarantined);
+	sqlite3_bind_int64(s, 8, cs->files);
+	sqlite3_bind_int64(s, 9, cs->failed_files);
+	bind_text(s, 10, cs->error);
+	return run(st, s, "recording a source's cycle result");
+}
+
+int
+store_watermark_get(struct store *st, const char *source, const char *object,
+    char **ret)
+{
+	sqlite3_stmt *s = prep(st, "SELECT value FROM watermarks WHERE "
+	    "source = ? AND object = ?");
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, source);
+	bind_text(s, 2, object);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*ret = xstrdup((const char *)sqlite3_column_text(s, 0));
+		rc = 1;
+	} else if (rc == SQLITE_DONE)
+		rc = 0;
+	else {
+		set_err(st, "reading a watermark");
+		rc = -1;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_watermark_set(struct store *st, const char *source, const char *object,
+    const char *value, const char *now)
+{
+	sqlite3_stmt *s = prep(st, "INSERT INTO watermarks(source, object, "
+	    "value, updated_at) VALUES(?, ?, ?, ?) ON CONFLICT(source, object) "
+	    "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, source);
+	bind_text(s, 2, object);
+	bind_text(s, 3, value);
+	bind_text(s, 4, now);
+	return run(st, s, "writing a watermark");
+}
+
+/* ---- audit ---- */
+
+int
+store_audit_head(struct store *st, int64_t *ret_seq, unsigned char ret_hash[32])
+{
+	sqlite3_stmt *s = prep(st, "SELECT seq, hash FROM audit ORDER BY seq "
+	    "DESC LIMIT 1");
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const void *h = sqlite3_column_blob(s, 1);
+
+		*ret_seq = sqlite3_column_int64(s, 0);
+		if (h && sqlite3_column_bytes(s, 1) == 32)
+			memcpy(ret_hash, h, 32);
+		else
+			memset(ret_hash, 0, 32);
+		rc = 1;
+	} else if (rc == SQLITE_DONE)
+		rc = 0;
+	else {
+		set_err(st, "reading the audit head");
+		rc = -1;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_audit_insert(struct store *st, const struct store_audit_row *row)
+{
+	sqlite3_stmt *s = st->audit_insert;
+
+	if (s == NULL) {
+		s = st->audit_insert = prep(st, "INSERT INTO audit(seq, ts, "
+		    "cycle_id, actor, action, entity, entity_id, detail, alg, "
+		    "prev_hash, hash) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+		if (s == NULL)
+			return -1;
+	}
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, row->seq);
+	bind_text(s, 2, row->ts);
+	bind_id(s, 3, row->cycle_id);
+	bind_text(s, 4, row->actor);
+	bind_text(s, 5, row->action);
+	bind_text(s, 6, row->entity);
+	bind_text(s, 7, row->entity_id);
+	bind_text(s, 8, row->detail);
+	bind_text(s, 9, row->alg);
+	sqlite3_bind_blob(s, 10, row->prev_hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 11, row->hash, 32, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		set_err(st, "appending to the audit log");
+		sqlite3_reset(s);
+		return -1;
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+static const char *
+col_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+int
+store_audit_scan(struct store *st, int64_t from,
+    int (*fn)(void *ctx, const struct store_audit_row *row), void *ctx)
+{
+	sqlite3_stmt *s = prep(st, "SELECT seq, ts, cycle_id, actor, action, "
+	    "entity, entity_id, detail, alg, prev_hash, hash FROM audit "
+	    "WHERE seq >= ? ORDER BY seq");
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, from);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_audit_row row;
+		const void *p;
+
+		memset(&row, 0, sizeof(row));
+		row.seq = sqlite3_column_int64(s, 0);
+		row.ts = col_text(s, 1);
+		row.cycle_id = sqlite3_column_int64(s, 2);
+		row.actor = col_text(s, 3);
+		row.action = col_text(s, 4);
+		row.entity = col_text(s, 5);
+		row.entity_id = col_text(s, 6);
+		row.detail = col_text(s, 7);
+		row.alg = col_text(s, 8);
+		if ((p = sqlite3_column_blob(s, 9)) && sqlite3_column_bytes(s, 9) == 32)
+			memcpy(row.prev_hash, p, 32);
+		if ((p = sqlite3_column_blob(s, 10)) && sqlite3_column_bytes(s, 10) == 32)
+			memcpy(row.hash, p, 32);
+		if (fn(ctx, &row))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		set_err(st, "reading the audit log");
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int64_t
+store_audit_count(struct store *st)
+{
+	return store_count(st, "audit");
+}
+
+/* ---- listings for chansyncctl ---- */
+
+static int
+rows(struct store *st, sqlite3_stmt *s, store_row_fn fn, void *ctx)
+{
+	const char *names[64], *vals[64];
+	int n, i, rc;
+
+	if (s == NULL)
+		return -1;
+	n = sqlite3_column_count(s);
+	if (n > 64)
+		n = 64;
+	for (i = 0; i < n; i++)
+		names[i] = sqlite3_column_name(s, i);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_row row = { n, names, vals };
+
+		for (i = 0; i < n; i++)
+			vals[i] = col_text(s, i);
+		if (fn(ctx, &row))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		set_err(st, "reading");
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int
+store_list_audit(struct store *st, const struct store_audit_filter *f,
+    store_row_fn fn, void *ctx)
+{
+	/* newest N rows that match, shown oldest first */
+	sqlite3_stmt *s = prep(st, "SELECT * FROM (SELECT seq, ts, cycle_id, "
+	    "actor, action, entity, entity_id, detail FROM audit WHERE "
+	    "(?1 IS NULL OR ts >= ?1) AND (?2 IS NULL OR ts < ?2) AND "
+	    "(?3 IS NULL OR action = ?3 OR (substr(?3, -1) = '.' AND "
+	    " substr(action, 1, length(?3)) = ?3)) AND "
+	    "(?4 IS NULL OR entity_id = ?4 OR entity = ?4) "
+	    "ORDER BY seq DESC LIMIT ?5) ORDER BY seq");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, f->since);
+	bind_text(s, 2, f->until);
+	bind_text(s, 3, f->action);
+	bind_text(s, 4, f->entity_id);
+	sqlite3_bind_int64(s, 5, f->limit > 0 ? f->limit : -1);
+	return rows(st, s, fn, ctx);
+}
+
+int
+store_list_cycles(struct store *st, int64_t limit, store_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = prep(st, "SELECT id, trigger, started_at, ended_at, "
+	    "status, detail FROM cycles ORDER BY id DESC LIMIT ?");
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, limit > 0 ? limit : -1);
+	return rows(st, s, fn, ctx);
+}
+
+int
+store_list_sources(struct store *st, store_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = prep(st,
+	    "SELECT cs.source AS source, cs.status AS last_status,"
+	    " cs.ended_at AS last_run, cs.cycle_id AS last_cycle,"
+	    " (SELECT max(ended_at) FROM cycle_sources o WHERE o.source = cs.source"
+	    "   AND o.status = 'ok') AS last_success,"
+	    " (SELECT error FROM cycle_sources o WHERE o.source = cs.source AND"
+	    "   o.status = 'failed' ORDER BY o.cycle_id DESC LIMIT 1) AS last_error,"
+	    " (SELECT max(ended_at) FROM cycle_sources o WHERE o.source = cs.source"
+	    "   AND o.status = 'failed') AS last_error_at,"
+	    " cs.records AS records, cs.quarantined AS quarantined,"
+	    " cs.files AS files, cs.failed_files AS failed_files,"
+	    " (SELECT count(*) FROM quarantine q WHERE q.source = cs.source)"
+	    "   AS quarantine_total "
+	    "FROM cycle_sources cs WHERE cs.cycle_id = (SELECT max(cycle_id) "
+	    " FROM cycle_sources o WHERE o.source = cs.source AND"
+	    " o.status != 'skipped') ORDER BY cs.source");
+
+	return rows(st, s, fn, ctx);
+}
+
+int
+store_list_quarantine(struct store *st, const char *source, int64_t limit,
+    store_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = prep(st, "SELECT * FROM (SELECT id, created_at, "
+	    "cycle_id, source, position, record_id, field, reason, raw FROM "
+	    "quarantine WHERE ?1 IS NULL OR source = ?1 ORDER BY id DESC "
+	    "LIMIT ?2) ORDER BY id");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, source);
+	sqlite3_bind_int64(s, 2, limit > 0 ? limit : -1);
+	return rows(st, s, fn, ctx);
+}
+
+int
+store_list_registrations(struct store *st, const char *source, int64_t limit,
+    store_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = prep(st, "SELECT key, partner_id, customer_name, "
+	    "customer_domain, customer_country, product, amount, currency, "
+	    "amount_base, status, registered_at, expires_at, updated_at, origin "
+	    "FROM registrations WHERE (?1 IS NULL OR source = ?1) AND deleted = 0 "
+	    "ORDER BY key LIMIT ?2");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, source);
+	sqlite3_bind_int64(s, 2, limit > 0 ? limit : -1);
+	return rows(st, s, fn, ctx);
+}
+
+int64_t
+store_count(struct store *st, const char *table)
+{
+	static const char *const ok[] = { "partners", "opportunities",
+		"registrations", "plans", "activities", "quarantine", "audit",
+		"cycles", "files", NULL };
+	sqlite3_stmt *s;
+	char sql[96];
+	int64_t n = -1;
+	int i;
+
+	for (i = 0; ok[i]; i++)
+		if (strcmp(ok[i], table) == 0)
+			break;
+	if (ok[i] == NULL)
+		return -1;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", ok[i]);
+	if ((s = prep(st, sql)) == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	else
+		set_err(st, "counting");
+	sqlite3_finalize(s);
+	return n;
+}
