@@ -212,16 +212,19 @@ struct config {
 	} audit;
 };
 
+/* config_load flags */
+#define CONFIG_SKIP_SECRETS 0x1	/* chansyncctl: validate, do not resolve */
+
 /*
  * Loads and validates path. Returns a new config, or NULL with every
  * problem in d (initialised by the caller with diags_init(d, path)).
  * diags_has_perm(d) tells a permission refusal (exit 77) from other
  * errors (exit 78).
  */
-struct config *config_load(const char *path, struct diags *d);
+struct config *config_load(const char *path, int flags, struct diags *d);
 /* Same, from bytes in memory (tests); name is used in messages. */
 struct config *config_load_buffer(const char *name, const char *data,
-    size_t len, struct diags *d);
+    size_t len, int flags, struct diags *d);
 void config_free(struct config *cfg);
 
 /* The path to use: -c, else $CHANSYNC_CONFIG, else the default. */

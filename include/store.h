@@ -143,10 +143,12 @@ int store_audit_scan(struct store *st, int64_t from,
 int64_t store_audit_count(struct store *st);
 
 /* Rows for chansyncctl: names and values as text (NULL for SQL NULL). */
+enum store_type { STORE_NULL, STORE_INT, STORE_REAL, STORE_TEXT };
 struct store_row {
 	int ncol;
 	const char *const *names;
 	const char *const *vals;
+	const enum store_type *types;
 };
 typedef int (*store_row_fn)(void *ctx, const struct store_row *row);
 

@@ -117,7 +117,7 @@ main(int argc, char **argv)
 	if ((abspath = realpath(path, NULL)) != NULL)
 		path = abspath;
 	diags_init(&dg, path);
-	o.cfg = config_load(path, &dg);
+	o.cfg = config_load(path, 0, &dg);
 	if (o.cfg == NULL) {
 		rc = report(&dg, !check);
 		if (!check)

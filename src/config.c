@@ -346,6 +346,7 @@ struct ctx {
 	struct diags *d;
 	struct config *cfg;
 	const struct ynode *root;
+	int flags;
 };
 
 static void
@@ -1269,7 +1270,7 @@ resolve_secret(struct ctx *x, const char *ref, struct secret **out,
 	char err[1024];
 	enum secret_error rc;
 
-	if (ref == NULL)
+	if (ref == NULL || (x->flags & CONFIG_SKIP_SECRETS))
 		return;
 	rc = secret_load(ref, out, err, sizeof(err));
 	if (rc != SECRET_OK) {
@@ -1775,7 +1776,7 @@ config_free(struct config *cfg)
 
 struct config *
 config_load_buffer(const char *name, const char *data, size_t len,
-    struct diags *d)
+    int flags, struct diags *d)
 {
 	struct config *cfg = xcalloc(1, sizeof(*cfg));
 	struct ynode *root = NULL;
@@ -1817,6 +1818,7 @@ config_load_buffer(const char *name, const char *data, size_t len,
 	x.d = d;
 	x.cfg = cfg;
 	x.root = root;
+	x.flags = flags;
 	parse_table(&x, k_root, (char *)cfg, root, NULL, "");
 	check_semantics(&x);
 	if (d->n > before)
@@ -1830,7 +1832,7 @@ fail:
 }
 
 struct config *
-config_load(const char *path, struct diags *d)
+config_load(const char *path, int flags, struct diags *d)
 {
 	struct config *cfg = NULL;
 	struct buf b;
@@ -1863,7 +1865,7 @@ config_load(const char *path, struct diags *d)
 			goto out;
 		}
 	}
-	cfg = config_load_buffer(path, buf_str(&b), b.len, d);
+	cfg = config_load_buffer(path, buf_str(&b), b.len, flags, d);
 out:
 	close(fd);
 	buf_free(&b);

@@ -254,7 +254,7 @@ do_reload(struct daemon *d)
 	notify_reloading();
 	log_info("reloading %s", d->config_path);
 	diags_init(&dg, d->config_path);
-	new = config_load(d->config_path, &dg);
+	new = config_load(d->config_path, 0, &dg);
 	if (new == NULL) {
 		char *first = dg.n ? diags_format(&dg, 0) : xstrdup("unknown error");
 

@@ -849,6 +849,7 @@ static int
 rows(struct store *st, sqlite3_stmt *s, store_row_fn fn, void *ctx)
 {
 	const char *names[64], *vals[64];
+	enum store_type types[64];
 	int n, i, rc;
 
 	if (s == NULL)
@@ -859,10 +860,17 @@ rows(struct store *st, sqlite3_stmt *s, store_row_fn fn, void *ctx)
 	for (i = 0; i < n; i++)
 		names[i] = sqlite3_column_name(s, i);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_row row = { n, names, vals };
+		struct store_row row = { n, names, vals, types };
 
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			switch (sqlite3_column_type(s, i)) {
+			case SQLITE_INTEGER: types[i] = STORE_INT; break;
+			case SQLITE_FLOAT: types[i] = STORE_REAL; break;
+			case SQLITE_NULL: types[i] = STORE_NULL; break;
+			default: types[i] = STORE_TEXT;
+			}
 			vals[i] = col_text(s, i);
+		}
 		if (fn(ctx, &row))
 			break;
 	}
@@ -902,7 +910,11 @@ int
 store_list_cycles(struct store *st, int64_t limit, store_row_fn fn, void *ctx)
 {
 	sqlite3_stmt *s = prep(st, "SELECT id, trigger, started_at, ended_at, "
-	    "status, detail FROM cycles ORDER BY id DESC LIMIT ?");
+	    "status, json_extract(detail, '$.sources_run') AS sources_run, "
+	    "json_extract(detail, '$.sources_failed') AS sources_failed, "
+	    "json_extract(detail, '$.records') AS records, "
+	    "json_extract(detail, '$.quarantined') AS quarantined "
+	    "FROM cycles ORDER BY id DESC LIMIT ?");
 
 	if (s == NULL)
 		return -1;

@@ -1,0 +1,742 @@
+/*
+ * ctl.c - chansyncctl commands.
+ */
+#include "ctl.h"
+#include "audit.h"
+#include "clock.h"
+#include "config.h"
+#include "control.h"
+#include "daemon.h"
+#include "digest.h"
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+#include "normalize.h"
+#include "secret.h"
+#include "store.h"
+#include "table.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+struct ctl {
+	const char *config_path;
+	struct config *cfg;
+	int json;
+	struct store *st;
+	char *dbpath;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: chansyncctl [-c FILE] [--json] COMMAND [ARGS]\n"
+	    "commands:\n"
+	    "  status                          daemon, cycles, sources, quarantine\n"
+	    "  sync [--wait] [--timeout SECS]  start a cycle now\n"
+	    "  reload [--timeout SECS]         re-read the configuration, wait for it\n"
+	    "  quarantine [--source S] [--limit N]\n"
+	    "  registrations [--source S] [--limit N]\n"
+	    "  audit [--since T] [--until T] [--action A] [--entity ID] [--limit N]\n"
+	    "  audit verify [--anchors FILE]...\n");
+}
+
+static int
+load_config(struct ctl *c)
+{
+	struct diags dg;
+	size_t i;
+	int rc;
+
+	diags_init(&dg, c->config_path);
+	c->cfg = config_load(c->config_path, CONFIG_SKIP_SECRETS, &dg);
+	if (c->cfg) {
+		diags_free(&dg);
+		return 0;
+	}
+	for (i = 0; i < dg.n; i++) {
+		char *s = diags_format(&dg, i);
+
+		fprintf(stderr, "%s\n", s);
+		free(s);
+	}
+	rc = diags_has_perm(&dg) ? EX_NOPERM : EX_CONFIG;
+	diags_free(&dg);
+	return rc;
+}
+
+/*
+ * Run by root against a database owned by the daemon's user: become that
+ * user, so that nothing we open is left owned by root.
+ */
+static int
+drop_to_owner(const char *path)
+{
+	struct stat st;
+
+	if (geteuid() != 0 || stat(path, &st) < 0 || st.st_uid == 0)
+		return 0;
+	if (setgroups(0, NULL) < 0 || setgid(st.st_gid) < 0 ||
+	    setuid(st.st_uid) < 0) {
+		fprintf(stderr, "chansyncctl: cannot switch to the database "
+		    "owner (uid %u): %s\n", (unsigned)st.st_uid, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+open_store(struct ctl *c)
+{
+	char err[1024];
+
+	c->dbpath = xasprintf("%s/%s", c->cfg->daemon.state_dir, STORE_DB_NAME);
+	if (access(c->dbpath, F_OK) < 0) {
+		fprintf(stderr, "chansyncctl: no database at %s yet (chansyncd "
+		    "has not run with this configuration)\n", c->dbpath);
+		return EX_UNAVAILABLE;
+	}
+	if (drop_to_owner(c->dbpath) < 0)
+		return EX_NOPERM;
+	c->st = store_open(c->dbpath, STORE_RDONLY, err, sizeof(err));
+	if (c->st == NULL) {
+		fprintf(stderr, "chansyncctl: %s\n", err);
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+/* ---- row output ---- */
+
+struct out {
+	int json;
+	struct table *t;
+	struct jval *arr;
+};
+
+static int
+collect(void *ctx, const struct store_row *row)
+{
+	struct out *o = ctx;
+	int i;
+
+	if (o->json) {
+		struct jval *obj = jv_object();
+
+		for (i = 0; i < row->ncol; i++) {
+			const char *v = row->vals[i];
+			struct jval *j;
+			char err[64];
+
+			switch (row->types[i]) {
+			case STORE_NULL:
+				j = jv_null();
+				break;
+			case STORE_INT:
+				j = jv_int(strtoll(v, NULL, 10));
+				break;
+			case STORE_REAL:
+				j = jv_real(strtod(v, NULL));
+				break;
+			default:
+				j = NULL;
+				if (strcmp(row->names[i], "detail") == 0)
+					j = jv_parse(v, strlen(v), err, sizeof(err));
+				if (j == NULL)
+					j = jv_str(v);
+			}
+			jv_set(obj, row->names[i], j);
+		}
+		jv_append(o->arr, obj);
+		return 0;
+	}
+	if (o->t == NULL)
+		o->t = table_new(row->ncol, row->names);
+	table_add(o->t, row->vals);
+	return 0;
+}
+
+static void
+out_init(struct out *o, int json)
+{
+	memset(o, 0, sizeof(*o));
+	o->json = json;
+	if (json)
+		o->arr = jv_array();
+}
+
+/* Prints and frees; empty says what to print when there are no rows. */
+static void
+out_print(struct out *o, const char *empty, int maxw)
+{
+	if (o->json) {
+		char *s = jv_dump_pretty(o->arr);
+
+		printf("%s\n", s);
+		free(s);
+		jv_free(o->arr);
+		return;
+	}
+	if (o->t == NULL)
+		printf("%s\n", empty);
+	else
+		table_print(o->t, stdout, maxw);
+	table_free(o->t);
+}
+
+/* ---- time arguments ---- */
+
+/* "2026-11-27T08:00:00Z", a date, or a duration ago ("2h", "7d"). */
+static int
+parse_when(const char *s, char out[CLOCK_ISO_LEN])
+{
+	int64_t t, d;
+	char iso[21];
+
+	if (config_parse_duration(s, &d) == 0)
+		t = clock_now() - d;
+	else if (norm_time(s, TIME_ISO8601, &t) < 0)
+		return -1;
+	norm_time_format(t, iso);
+	/* the audit stores microseconds: compare like with like */
+	snprintf(out, CLOCK_ISO_LEN, "%.19s.000000Z", iso);
+	return 0;
+}
+
+/* ---- commands ---- */
+
+struct status_info {
+	char state[32];
+	long long next_in;
+	long pid;
+};
+
+static void
+status_line(void *ctx, const char *kind, const char *text)
+{
+	struct status_info *si = ctx;
+
+	if (strcmp(kind, "info") == 0) {
+		sscanf(text, "next_cycle_in %lld", &si->next_in);
+		sscanf(text, "pid %ld", &si->pid);
+	} else if (strcmp(kind, "ok") == 0)
+		snprintf(si->state, sizeof(si->state), "%s", text);
+}
+
+static int
+cmd_status(struct ctl *c)
+{
+	struct status_info si;
+	struct out cycles, sources;
+	pid_t pid = control_daemon_pid(c->cfg->daemon.state_dir);
+	int64_t q, arows, hseq = 0;
+	unsigned char h[32];
+	char hex[65] = "", err[256];
+	int rc;
+
+	memset(&si, 0, sizeof(si));
+	si.next_in = -1;
+	if (pid) {
+		int fd = control_connect(c->cfg->daemon.state_dir, err, sizeof(err));
+
+		if (fd >= 0) {
+			control_request(fd, "status", 5000, status_line, &si, err,
+			    sizeof(err));
+			close(fd);
+		}
+	}
+	if ((rc = open_store(c)) != 0) {
+		if (!c->json)
+			printf("chansyncd: %s\n", pid ? "running" : "not running");
+		return rc;
+	}
+	q = store_count(c->st, "quarantine");
+	arows = store_count(c->st, "audit");
+	if (store_audit_head(c->st, &hseq, h) == 1)
+		hex_encode(h, 32, hex);
+	out_init(&cycles, c->json);
+	out_init(&sources, c->json);
+	if (store_list_cycles(c->st, 5, collect, &cycles) < 0 ||
+	    store_list_sources(c->st, collect, &sources) < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+		out_print(&cycles, "", 0);
+		out_print(&sources, "", 0);
+		return EX_IOERR;
+	}
+	if (c->json) {
+		struct jval *o = jv_object(), *dm = jv_object(), *au = jv_object();
+		char *s;
+
+		jv_set(dm, "running", jv_bool(pid != 0));
+		jv_set(dm, "pid", pid ? jv_int(pid) : jv_null());
+		jv_set_str(dm, "state", pid ? (si.state[0] ? si.state : "unknown") :
+		    "stopped");
+		jv_set(dm, "next_cycle_in", si.next_in >= 0 ? jv_int(si.next_in) :
+		    jv_null());
+		jv_set(o, "daemon", dm);
+		jv_set_str(o, "config", c->config_path);
+		jv_set_str(o, "database", c->dbpath);
+		jv_set(o, "cycles", cycles.arr);
+		jv_set(o, "sources", sources.arr);
+		jv_set_int(o, "quarantined", q);
+		jv_set_int(au, "rows", arows);
+		jv_set_int(au, "head_seq", hseq);
+		jv_set_str(au, "head_hash", hex[0] ? hex : NULL);
+		jv_set(o, "audit", au);
+		s = jv_dump_pretty(o);
+		printf("%s\n", s);
+		free(s);
+		jv_free(o);
+		return EX_OK;
+	}
+	if (pid)
+		printf("chansyncd:   running (pid %ld), %s", (long)pid,
+		    si.state[0] ? si.state : "not answering");
+	else
+		printf("chansyncd:   not running");
+	if (pid && si.next_in >= 0)
+		printf(", next cycle in %lldm %llds", si.next_in / 60,
+		    si.next_in % 60);
+	printf("\nconfig:      %s\ndatabase:    %s\n", c->config_path, c->dbpath);
+	printf("quarantine:  %lld record%s\n", (long long)q, q == 1 ? "" : "s");
+	printf("audit:       %lld rows, head %lld %.16s\n\n", (long long)arows,
+	    (long long)hseq, hex[0] ? hex : "-");
+	printf("recent cycles:\n");
+	out_print(&cycles, "  (none yet)", 0);
+	printf("\nsources:\n");
+	out_print(&sources, "  (none has run yet)", 60);
+	return EX_OK;
+}
+
+static void
+print_line(void *ctx, const char *kind, const char *text)
+{
+	(void)ctx;
+	if (strcmp(kind, "diag") == 0)
+		fprintf(stderr, "%s\n", text);
+	else if (strcmp(kind, "info") == 0)
+		printf("%s\n", text);
+}
+
+static int
+parse_secs(const char *s, int *ret)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end || v <= 0 || v > 86400)
+		return -1;
+	*ret = (int)v;
+	return 0;
+}
+
+static int
+cmd_sync(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "wait", no_argument, NULL, 'w' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[512];
+	int ch, wait = 0, timeout = 600, fd, rc;
+	pid_t pid;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'w')
+			wait = 1;
+		else if (ch == 't' && parse_secs(optarg, &timeout) == 0)
+			;
+		else {
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (!wait) {
+		pid = control_daemon_pid(c->cfg->daemon.state_dir);
+		if (pid == 0) {
+			fprintf(stderr, "chansyncctl: chansyncd is not running on "
+			    "%s\n", c->cfg->daemon.state_dir);
+			return EX_UNAVAILABLE;
+		}
+		if (kill(pid, SIGUSR1) < 0) {
+			fprintf(stderr, "chansyncctl: cannot signal pid %ld: %s\n",
+			    (long)pid, strerror(errno));
+			return errno == EPERM ? EX_NOPERM : EX_UNAVAILABLE;
+		}
+		printf("sync requested (SIGUSR1 to pid %ld)\n", (long)pid);
+		return EX_OK;
+	}
+	fd = control_connect(c->cfg->daemon.state_dir, err, sizeof(err));
+	if (fd < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", err);
+		return EX_UNAVAILABLE;
+	}
+	rc = control_request(fd, "sync", timeout * 1000, print_line, NULL, err,
+	    sizeof(err));
+	close(fd);
+	if (rc < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", err);
+		return EX_TEMPFAIL;
+	}
+	return rc == 0 ? EX_OK : EX_TEMPFAIL;
+}
+
+struct reload_ctx {
+	char final[1024];
+};
+
+static void
+reload_line(void *ctx, const char *kind, const char *text)
+{
+	struct reload_ctx *r = ctx;
+
+	print_line(NULL, kind, text);
+	if (strcmp(kind, "ok") == 0 || strcmp(kind, "error") == 0)
+		snprintf(r->final, sizeof(r->final), "%s", text);
+}
+
+static int
+cmd_reload(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct reload_ctx r;
+	char err[512];
+	int ch, timeout = 90, fd, rc;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 't' && parse_secs(optarg, &timeout) == 0)
+			continue;
+		usage(stderr);
+		return EX_USAGE;
+	}
+	memset(&r, 0, sizeof(r));
+	fd = control_connect(c->cfg->daemon.state_dir, err, sizeof(err));
+	if (fd < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", err);
+		return EX_UNAVAILABLE;
+	}
+	rc = control_request(fd, "reload", timeout * 1000, reload_line, &r, err,
+	    sizeof(err));
+	close(fd);
+	if (rc < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", err);
+		return EX_TEMPFAIL;
+	}
+	if (rc == 1) {
+		fprintf(stderr, "chansyncctl: %s\n", r.final);
+		return EX_CONFIG;
+	}
+	printf("configuration reloaded (sha256 %s)\n", r.final);
+	return EX_OK;
+}
+
+static int
+list_opts(int argc, char **argv, const char **source, int64_t *limit)
+{
+	static const struct option opts[] = {
+		{ "source", required_argument, NULL, 's' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 's')
+			*source = optarg;
+		else if (ch == 'n' && (*limit = strtoll(optarg, NULL, 10)) > 0)
+			;
+		else {
+			usage(stderr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+cmd_quarantine(struct ctl *c, int argc, char **argv)
+{
+	const char *source = NULL;
+	int64_t limit = 100;
+	struct out o;
+	int rc;
+
+	if (list_opts(argc, argv, &source, &limit) < 0)
+		return EX_USAGE;
+	if ((rc = open_store(c)) != 0)
+		return rc;
+	out_init(&o, c->json);
+	if (store_list_quarantine(c->st, source, limit, collect, &o) < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+		out_print(&o, "", 0);
+		return EX_IOERR;
+	}
+	out_print(&o, "no quarantined records", 48);
+	return EX_OK;
+}
+
+static int
+cmd_registrations(struct ctl *c, int argc, char **argv)
+{
+	const char *source = NULL;
+	int64_t limit = 1000;
+	struct out o;
+	int rc;
+
+	if (list_opts(argc, argv, &source, &limit) < 0)
+		return EX_USAGE;
+	if ((rc = open_store(c)) != 0)
+		return rc;
+	out_init(&o, c->json);
+	if (store_list_registrations(c->st, source, limit, collect, &o) < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+		out_print(&o, "", 0);
+		return EX_IOERR;
+	}
+	out_print(&o, "no registrations", 40);
+	return EX_OK;
+}
+
+static int
+cmd_verify(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "anchors", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct audit_anchor *anchors = NULL;
+	size_t nanchors = 0;
+	struct secret *key = NULL;
+	struct audit_report rep;
+	enum audit_verdict v;
+	char err[1024], *own;
+	uint64_t t0, us;
+	int ch, rc;
+
+	own = xasprintf("%s/%s", c->cfg->daemon.state_dir, AUDIT_ANCHOR_FILE);
+	if (access(own, F_OK) == 0 &&
+	    audit_read_anchors(own, &anchors, &nanchors, err, sizeof(err)) < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", err);
+		free(own);
+		return EX_NOINPUT;
+	}
+	free(own);
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'a') {
+			usage(stderr);
+			free(anchors);
+			return EX_USAGE;
+		}
+		if (audit_read_anchors(optarg, &anchors, &nanchors, err,
+		    sizeof(err)) < 0) {
+			fprintf(stderr, "chansyncctl: %s\n", err);
+			free(anchors);
+			return EX_NOINPUT;
+		}
+	}
+	if (c->cfg->audit.hmac_key &&
+	    secret_load(c->cfg->audit.hmac_key, &key, err, sizeof(err)) != SECRET_OK)
+		fprintf(stderr, "chansyncctl: audit.hmac_key: %s; rows chained "
+		    "with HMAC cannot be verified\n", err);
+	if ((rc = open_store(c)) != 0) {
+		secret_free(key);
+		free(anchors);
+		return rc;
+	}
+	t0 = clock_monotonic_usec();
+	v = audit_verify(c->st, key, anchors, nanchors, &rep);
+	us = clock_monotonic_usec() - t0;
+	secret_free(key);
+	free(anchors);
+	if (c->json) {
+		struct jval *o = jv_object();
+		char *s;
+
+		jv_set_str(o, "verdict", v == AUDIT_OK ? "intact" :
+		    v == AUDIT_TAMPERED ? "tampered" : "unverifiable");
+		jv_set_int(o, "rows", rep.rows);
+		jv_set_int(o, "head_seq", rep.head_seq);
+		jv_set_str(o, "head_hash", rep.head_hash[0] ? rep.head_hash : NULL);
+		jv_set_int(o, "anchors_checked", (int64_t)rep.anchors_checked);
+		jv_set(o, "first_bad_seq", rep.first_bad ? jv_int(rep.first_bad) :
+		    jv_null());
+		jv_set_str(o, "problem", rep.problem[0] ? rep.problem : NULL);
+		jv_set(o, "rows_per_second", jv_int(us ? (int64_t)((double)rep.rows
+		    * 1e6 / (double)us) : 0));
+		s = jv_dump_pretty(o);
+		printf("%s\n", s);
+		free(s);
+		jv_free(o);
+	} else if (v == AUDIT_OK)
+		printf("audit log intact: %lld rows, head %lld %s, %zu anchor%s "
+		    "checked, %.0f rows/s\n", (long long)rep.rows,
+		    (long long)rep.head_seq, rep.head_hash[0] ? rep.head_hash : "-",
+		    rep.anchors_checked, rep.anchors_checked == 1 ? "" : "s",
+		    us ? (double)rep.rows * 1e6 / (double)us : 0.0);
+	else if (v == AUDIT_TAMPERED)
+		printf("audit log TAMPERED: first bad row %lld: %s\n",
+		    (long long)rep.first_bad, rep.problem);
+	else
+		printf("audit log cannot be verified: %s\n", rep.problem);
+	return (int)v;
+}
+
+static int
+cmd_audit(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "action", required_argument, NULL, 'a' },
+		{ "entity", required_argument, NULL, 'e' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct store_audit_filter f;
+	char since[CLOCK_ISO_LEN], until[CLOCK_ISO_LEN];
+	struct out o;
+	int ch, rc;
+
+	if (argc > 1 && strcmp(argv[1], "verify") == 0)
+		return cmd_verify(c, argc - 1, argv + 1);
+	memset(&f, 0, sizeof(f));
+	f.limit = 100;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			if (parse_when(optarg, since) < 0)
+				goto bad_time;
+			f.since = since;
+			break;
+		case 'u':
+			if (parse_when(optarg, until) < 0)
+				goto bad_time;
+			f.until = until;
+			break;
+		case 'a':
+			f.action = optarg;
+			break;
+		case 'e':
+			f.entity_id = optarg;
+			break;
+		case 'n':
+			if ((f.limit = strtoll(optarg, NULL, 10)) <= 0) {
+				usage(stderr);
+				return EX_USAGE;
+			}
+			break;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if ((rc = open_store(c)) != 0)
+		return rc;
+	out_init(&o, c->json);
+	if (store_list_audit(c->st, &f, collect, &o) < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+		out_print(&o, "", 0);
+		return EX_IOERR;
+	}
+	out_print(&o, "no audit rows match", 72);
+	return EX_OK;
+bad_time:
+	fprintf(stderr, "chansyncctl: '%s' is not a time (ISO 8601 like "
+	    "2026-11-27T08:00:00Z, a date, or a duration ago like 2h)\n", optarg);
+	return EX_USAGE;
+}
+
+int
+ctl_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl c;
+	const char *cmd;
+	int ch, rc, sub_argc;
+	char **sub_argv, *abspath = NULL;
+
+	signal(SIGPIPE, SIG_IGN);
+	log_init("chansyncctl");
+	memset(&c, 0, sizeof(c));
+	while ((ch = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			c.config_path = optarg;
+			break;
+		case 'j':
+			c.json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		case 'V':
+			printf("chansyncctl %s\n", CHANSYNC_VERSION);
+			return EX_OK;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	cmd = argv[optind];
+	sub_argc = argc - optind;
+	sub_argv = argv + optind;
+	c.config_path = config_default_path(c.config_path);
+	if ((abspath = realpath(c.config_path, NULL)) != NULL)
+		c.config_path = abspath;
+	if ((rc = load_config(&c)) != 0)
+		goto out;
+	optind = 1;
+	if (strcmp(cmd, "status") == 0 && sub_argc == 1)
+		rc = cmd_status(&c);
+	else if (strcmp(cmd, "sync") == 0)
+		rc = cmd_sync(&c, sub_argc, sub_argv);
+	else if (strcmp(cmd, "reload") == 0)
+		rc = cmd_reload(&c, sub_argc, sub_argv);
+	else if (strcmp(cmd, "quarantine") == 0)
+		rc = cmd_quarantine(&c, sub_argc, sub_argv);
+	else if (strcmp(cmd, "registrations") == 0)
+		rc = cmd_registrations(&c, sub_argc, sub_argv);
+	else if (strcmp(cmd, "audit") == 0)
+		rc = cmd_audit(&c, sub_argc, sub_argv);
+	else {
+		fprintf(stderr, "chansyncctl: unknown command '%s'\n", cmd);
+		usage(stderr);
+		rc = EX_USAGE;
+	}
+out:
+	store_close(c.st);
+	free(c.dbpath);
+	config_free(c.cfg);
+	normalize_shutdown();
+	log_clear_secrets();
+	free(abspath);
+	return rc;
+}
