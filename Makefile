@@ -28,7 +28,7 @@ DEB_BUILD = gcc make pkg-config libjansson-dev libyaml-dev libsqlite3-dev \
             libsystemd-dev libssl-dev libcurl4-openssl-dev iso-codes tzdata
 DEB_TEST  = python3 sqlite3 systemd util-linux procps valgrind
 
-LIB_SRCS = src/audit.c src/clock.c src/config.c src/control.c src/csv.c \
+LIB_SRCS = src/audit.c src/clock.c src/config.c src/config_check.c src/control.c src/csv.c \
            src/cycle.c src/daemon.c src/diag.c src/digest.c src/entity.c \
            src/filedrop.c src/json.c src/log.c src/mem.c src/normalize.c \
            src/notify.c src/record.c src/secret.c src/source.c src/store.c \

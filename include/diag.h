@@ -15,6 +15,7 @@ struct diag {
 	char *path;		/* key path like "sources[0].url"; may be "" */
 	char *msg;
 	int perm;		/* 1: a permission problem (exit 77) */
+	size_t order;		/* for a stable sort */
 };
 
 struct diags {
@@ -29,6 +30,8 @@ void diags_add(struct diags *d, int line, int col, const char *path,
 /* Marks the last added diagnostic as a permission problem. */
 void diags_mark_perm(struct diags *d);
 int diags_has_perm(const struct diags *d);
+/* Orders the diagnostics by position (stable), as a reader meets them. */
+void diags_sort(struct diags *d);
 /* Returns a new string: diagnostic i formatted for people. */
 char *diags_format(const struct diags *d, size_t i);
 void diags_free(struct diags *d);

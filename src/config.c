@@ -15,6 +15,7 @@
 #include "log.h"
 #include "mem.h"
 #include "yamltree.h"
+#include "config_internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -85,17 +86,15 @@ struct key {
 
 static const char *const e_log_level[] = { "debug", "info", "notice",
 	"warning", "err", NULL };
-static const int log_level_prio[] = { LOG_DEBUG, LOG_INFO, LOG_NOTICE,
-	LOG_WARNING, LOG_ERR };
 static const char *const e_crm_kind[] = { "salesforce", NULL };
-static const char *const e_flow[] = { "jwt_bearer", "client_credentials",
+const char *const cfg_e_flow[] = { "jwt_bearer", "client_credentials",
 	"refresh_token", NULL };
-static const char *const e_source_kind[] = { "http_json", "file_drop", NULL };
+const char *const cfg_e_source_kind[] = { "http_json", "file_drop", NULL };
 static const char *const e_entity[] = { "partners", "opportunities",
 	"registrations", "plans", "activities", NULL };
 static const char *const e_time_format[] = { "iso8601", "epoch_s",
 	"epoch_ms", NULL };
-static const char *const e_auth_kind[] = { "bearer", "basic", "header", NULL };
+const char *const cfg_e_auth_kind[] = { "bearer", "basic", "header", NULL };
 static const char *const e_page_kind[] = { "cursor", "page", "link", NULL };
 static const char *const e_format[] = { "csv", "ndjson", NULL };
 static const char *const e_policy[] = { "first_to_register", "highest_score",
@@ -105,7 +104,7 @@ static const char *const e_basis[] = { "plan", "remaining", NULL };
 static const char *const e_peer[] = { "all", "tier", NULL };
 static const char *const e_kpis[] = { "plan_attainment", "pipeline_coverage",
 	"win_rate", "registration_quality", "engagement", NULL };
-static const char *const e_wb_fields[] = { "score", "tier", "plan_attainment",
+const char *const cfg_e_wb_fields[] = { "score", "tier", "plan_attainment",
 	"pipeline_coverage", "risk_adjusted_coverage", "scored_at", NULL };
 static const char *const e_days[] = { "mon", "tue", "wed", "thu", "fri",
 	"sat", "sun", NULL };
@@ -129,7 +128,7 @@ static const struct key k_daemon[] = {
 
 #define A struct config
 static const struct key k_crm_auth[] = {
-	KENUM(A, "flow", crm.auth.flow, e_flow, NULL, 1),
+	KENUM(A, "flow", crm.auth.flow, cfg_e_flow, NULL, 1),
 	KSTR(A, "client_id", crm.auth.client_id, NULL, 1),
 	KSTR(A, "username", crm.auth.username, NULL, 0),
 	KSECRET(A, "private_key", crm.auth.private_key),
@@ -216,7 +215,7 @@ static const struct key k_crm[] = {
 };
 
 static const struct key k_src_auth[] = {
-	KENUM(D, "kind", auth.kind, e_auth_kind, NULL, 1),
+	KENUM(D, "kind", auth.kind, cfg_e_auth_kind, NULL, 1),
 	KSECRET(D, "token", auth.token),
 	KSTR(D, "username", auth.username, NULL, 0),
 	KSECRET(D, "password", auth.password),
@@ -235,7 +234,7 @@ static const struct key k_src_pagination[] = {
 
 static const struct key k_source[] = {
 	KSTR(D, "name", name, NULL, 1),
-	KENUM(D, "kind", kind, e_source_kind, NULL, 1),
+	KENUM(D, "kind", kind, cfg_e_source_kind, NULL, 1),
 	KENUM(D, "entity", entity, e_entity, "registrations", 0),
 	KFIELDS(D, "fields", fields, nfields, 1),
 	KKV(D, "status_map", status_map, nstatus_map, entity_statuses),
@@ -259,11 +258,6 @@ static const struct key k_source[] = {
 	END
 };
 
-/* keys that belong to one kind of source only */
-static const char *const http_only[] = { "url", "ca_file", "since_param",
-	"records", "page_limit", "timeout", "auth", "pagination", NULL };
-static const char *const file_only[] = { "path", "format", "delimiter",
-	"max_file_bytes", NULL };
 
 static const struct key k_normalize[] = {
 	KSTR(C, "base_currency", normalize.base_currency, "USD", 0),
@@ -342,19 +336,12 @@ static const struct key k_root[] = {
 #undef C
 #undef D
 
-struct ctx {
-	struct diags *d;
-	struct config *cfg;
-	const struct ynode *root;
-	int flags;
-};
-
-static void
-err_node(struct ctx *x, const struct ynode *n, const char *path,
+void
+cfg_err_node(struct ctx *x, const struct ynode *n, const char *path,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static void
-err_node(struct ctx *x, const struct ynode *n, const char *path,
+void
+cfg_err_node(struct ctx *x, const struct ynode *n, const char *path,
     const char *fmt, ...)
 {
 	va_list ap;
@@ -369,8 +356,8 @@ err_node(struct ctx *x, const struct ynode *n, const char *path,
 
 /* Finds the node at a path like "sources[1].auth.token"; when part of it
  * is absent, returns the deepest node that exists. */
-static const struct ynode *
-ylocate(const struct ynode *root, const char *path)
+const struct ynode *
+cfg_locate(const struct ynode *root, const char *path)
 {
 	const struct ynode *cur = root;
 	const char *p = path;
@@ -404,14 +391,14 @@ ylocate(const struct ynode *root, const char *path)
 	return cur;
 }
 
-static void
-err_path(struct ctx *x, const char *path, const char *fmt, ...)
+void
+cfg_err_path(struct ctx *x, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void
-err_path(struct ctx *x, const char *path, const char *fmt, ...)
+void
+cfg_err_path(struct ctx *x, const char *path, const char *fmt, ...)
 {
-	const struct ynode *n = ylocate(x->root, path);
+	const struct ynode *n = cfg_locate(x->root, path);
 	va_list ap;
 	char *msg;
 
@@ -422,8 +409,8 @@ err_path(struct ctx *x, const char *path, const char *fmt, ...)
 	free(msg);
 }
 
-static char *
-join(const char *path, const char *name)
+char *
+cfg_join(const char *path, const char *name)
 {
 	return *path ? xasprintf("%s.%s", path, name) : xstrdup(name);
 }
@@ -456,8 +443,8 @@ edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-static char *
-enum_list(const char *const *e)
+char *
+cfg_enum_list(const char *const *e)
 {
 	struct buf b;
 	int i;
@@ -591,7 +578,7 @@ scalar_ok(struct ctx *x, const struct ynode *n, const char *path,
     const char *what)
 {
 	if (n->kind != YNODE_SCALAR) {
-		err_node(x, n, path, "expected %s, found %s", what,
+		cfg_err_node(x, n, path, "expected %s, found %s", what,
 		    ynode_kind_name(n));
 		return 0;
 	}
@@ -662,7 +649,7 @@ static void range_error(struct ctx *x, const struct ynode *n,
 		lo = fmt_num(k->min);
 		hi = fmt_num(k->max);
 	}
-	err_node(x, n, path, "%s is out of range (%s to %s)", n->str, lo, hi);
+	cfg_err_node(x, n, path, "%s is out of range (%s to %s)", n->str, lo, hi);
 	free(lo);
 	free(hi);
 }
@@ -784,14 +771,14 @@ parse_fields(struct ctx *x, const struct key *k, char *base,
 	size_t i;
 
 	if (n->kind != YNODE_MAP) {
-		err_node(x, n, path, "expected a mapping of canonical field to "
+		cfg_err_node(x, n, path, "expected a mapping of canonical field to "
 		    "source field, found %s", ynode_kind_name(n));
 		return;
 	}
 	f = xcalloc(n->n, sizeof(*f));
 	for (i = 0; i < n->n; i++) {
 		const struct ynode *v = n->vals[i];
-		char *p = join(path, n->keys[i]->str);
+		char *p = cfg_join(path, n->keys[i]->str);
 
 		f[i].canon = xstrdup(n->keys[i]->str);
 		f[i].index = -1;
@@ -803,7 +790,7 @@ parse_fields(struct ctx *x, const struct key *k, char *base,
 			for (j = 0; j < v->n; j++) {
 				const char *kn = v->keys[j]->str;
 				const struct ynode *vv = v->vals[j];
-				char *pp = join(p, kn);
+				char *pp = cfg_join(p, kn);
 
 				if (!strcmp(kn, "pointer") || !strcmp(kn, "column") ||
 				    !strcmp(kn, "field")) {
@@ -817,9 +804,9 @@ parse_fields(struct ctx *x, const struct key *k, char *base,
 					if (scalar_ok(x, vv, pp, "a time format")) {
 						if ((e = enum_index(e_time_format,
 						    vv->str)) < 0) {
-							char *l = enum_list(e_time_format);
+							char *l = cfg_enum_list(e_time_format);
 
-							err_node(x, vv, pp, "unknown value "
+							cfg_err_node(x, vv, pp, "unknown value "
 							    "'%s' (expected one of: %s)",
 							    vv->str, l);
 							free(l);
@@ -829,16 +816,16 @@ parse_fields(struct ctx *x, const struct key *k, char *base,
 						}
 					}
 				} else
-					err_node(x, v->keys[j], pp, "unknown key "
+					cfg_err_node(x, v->keys[j], pp, "unknown key "
 					    "'%s' (expected pointer, column, "
 					    "field or format)", kn);
 				free(pp);
 			}
 			if (f[i].src == NULL)
-				err_node(x, v, p, "missing the source field "
+				cfg_err_node(x, v, p, "missing the source field "
 				    "(pointer:, column: or field:)");
 		} else
-			err_node(x, v, p, "expected a source field name or "
+			cfg_err_node(x, v, p, "expected a source field name or "
 			    "pointer, found %s", ynode_kind_name(v));
 		free(p);
 	}
@@ -870,9 +857,9 @@ parse_value(struct ctx *x, const struct key *k, char *base,
 		if (why) {
 			/* a secret's text is never repeated */
 			if (k->type == K_SECRET || k->type == K_PATH)
-				err_node(x, n, path, "%s", why);
+				cfg_err_node(x, n, path, "%s", why);
 			else
-				err_node(x, n, path, "'%s' %s", n->str, why);
+				cfg_err_node(x, n, path, "'%s' %s", n->str, why);
 			return;
 		}
 		free(*AT(base, k->off, char *));
@@ -885,7 +872,7 @@ parse_value(struct ctx *x, const struct key *k, char *base,
 		if (!scalar_ok(x, n, path, "an integer"))
 			return;
 		if (!n->plain || parse_int_text(n->str, &v) < 0) {
-			err_node(x, n, path, "expected an integer, found '%s'",
+			cfg_err_node(x, n, path, "expected an integer, found '%s'",
 			    n->str);
 			return;
 		}
@@ -902,7 +889,7 @@ parse_value(struct ctx *x, const struct key *k, char *base,
 		if (!scalar_ok(x, n, path, "a number"))
 			return;
 		if (!n->plain || parse_number_text(n->str, &v) < 0) {
-			err_node(x, n, path, "expected a number, found '%s'",
+			cfg_err_node(x, n, path, "expected a number, found '%s'",
 			    n->str);
 			return;
 		}
@@ -919,7 +906,7 @@ parse_value(struct ctx *x, const struct key *k, char *base,
 		if (!scalar_ok(x, n, path, "true or false"))
 			return;
 		if (!n->plain || parse_bool_text(n->str, &v) < 0) {
-			err_node(x, n, path, "expected true or false, found '%s'",
+			cfg_err_node(x, n, path, "expected true or false, found '%s'",
 			    n->str);
 			return;
 		}
@@ -932,7 +919,7 @@ parse_value(struct ctx *x, const struct key *k, char *base,
 		if (!scalar_ok(x, n, path, "a duration"))
 			return;
 		if (config_parse_duration(n->str, &v) < 0) {
-			err_node(x, n, path, "'%s' is not a duration (a whole "
+			cfg_err_node(x, n, path, "'%s' is not a duration (a whole "
 			    "number with s, m, h or d, e.g. 30s, 15m, 48h, 90d)",
 			    n->str);
 			return;
@@ -950,9 +937,9 @@ parse_value(struct ctx *x, const struct key *k, char *base,
 		if (!scalar_ok(x, n, path, "one of the allowed values"))
 			return;
 		if ((e = enum_index(k->enums, n->str)) < 0) {
-			char *l = enum_list(k->enums);
+			char *l = cfg_enum_list(k->enums);
 
-			err_node(x, n, path, "unknown value '%s' (expected one "
+			cfg_err_node(x, n, path, "unknown value '%s' (expected one "
 			    "of: %s)", n->str, l);
 			free(l);
 			return;
@@ -970,7 +957,7 @@ parse_value(struct ctx *x, const struct key *k, char *base,
 		size_t i;
 
 		if (n->kind != YNODE_SEQ) {
-			err_node(x, n, path, "expected a list, found %s",
+			cfg_err_node(x, n, path, "expected a list, found %s",
 			    ynode_kind_name(n));
 			return;
 		}
@@ -992,7 +979,7 @@ parse_value(struct ctx *x, const struct key *k, char *base,
 		size_t i;
 
 		if (n->kind != YNODE_SEQ) {
-			err_node(x, n, path, "expected a list of weekdays "
+			cfg_err_node(x, n, path, "expected a list of weekdays "
 			    "(mon ... sun), found %s", ynode_kind_name(n));
 			return;
 		}
@@ -1003,11 +990,11 @@ parse_value(struct ctx *x, const struct key *k, char *base,
 
 			if (scalar_ok(x, v, p, "a weekday")) {
 				if ((e = enum_index(e_days, v->str)) < 0)
-					err_node(x, v, p, "unknown weekday '%s' "
+					cfg_err_node(x, v, p, "unknown weekday '%s' "
 					    "(expected mon, tue, wed, thu, fri, "
 					    "sat or sun)", v->str);
 				else if (mask & (1u << e))
-					err_node(x, v, p, "'%s' is listed twice",
+					cfg_err_node(x, v, p, "'%s' is listed twice",
 					    v->str);
 				else
 					mask |= 1u << e;
@@ -1022,7 +1009,7 @@ parse_value(struct ctx *x, const struct key *k, char *base,
 		size_t i, cnt = 0;
 
 		if (n->kind != YNODE_SEQ) {
-			err_node(x, n, path, "expected a list of dates "
+			cfg_err_node(x, n, path, "expected a list of dates "
 			    "(YYYY-MM-DD), found %s", ynode_kind_name(n));
 			return;
 		}
@@ -1034,7 +1021,7 @@ parse_value(struct ctx *x, const struct key *k, char *base,
 
 			if (scalar_ok(x, e, p, "a date")) {
 				if (strlen(e->str) != 10 || norm_date(e->str, day) < 0)
-					err_node(x, e, p, "'%s' is not a date "
+					cfg_err_node(x, e, p, "'%s' is not a date "
 					    "(YYYY-MM-DD)", e->str);
 				else
 					v[cnt++] = xstrdup(day);
@@ -1050,22 +1037,22 @@ parse_value(struct ctx *x, const struct key *k, char *base,
 		size_t i, cnt = 0;
 
 		if (n->kind != YNODE_MAP) {
-			err_node(x, n, path, "expected a mapping, found %s",
+			cfg_err_node(x, n, path, "expected a mapping, found %s",
 			    ynode_kind_name(n));
 			return;
 		}
 		kv = xcalloc(n->n ? n->n : 1, sizeof(*kv));
 		for (i = 0; i < n->n; i++) {
 			const struct ynode *v = n->vals[i];
-			char *p = join(path, n->keys[i]->str);
+			char *p = cfg_join(path, n->keys[i]->str);
 
 			if (scalar_ok(x, v, p, "a string")) {
 				if (ynode_is_null(v))
-					err_node(x, v, p, "missing value");
+					cfg_err_node(x, v, p, "missing value");
 				else if (k->enums && enum_index(k->enums, v->str) < 0) {
-					char *l = enum_list(k->enums);
+					char *l = cfg_enum_list(k->enums);
 
-					err_node(x, v, p, "unknown value '%s' "
+					cfg_err_node(x, v, p, "unknown value '%s' "
 					    "(expected one of: %s)", v->str, l);
 					free(l);
 				} else {
@@ -1085,7 +1072,7 @@ parse_value(struct ctx *x, const struct key *k, char *base,
 		size_t i, cnt = 0;
 
 		if (n->kind != YNODE_MAP) {
-			err_node(x, n, path, "expected a mapping of names to "
+			cfg_err_node(x, n, path, "expected a mapping of names to "
 			    "numbers, found %s", ynode_kind_name(n));
 			return;
 		}
@@ -1098,19 +1085,19 @@ parse_value(struct ctx *x, const struct key *k, char *base,
 		for (i = 0; i < n->n; i++) {
 			const struct ynode *v = n->vals[i];
 			const char *key = n->keys[i]->str;
-			char *p = join(path, key);
+			char *p = cfg_join(path, key);
 			double d;
 
 			if (k->enums && enum_index(k->enums, key) < 0) {
-				char *l = enum_list(k->enums);
+				char *l = cfg_enum_list(k->enums);
 
-				err_node(x, n->keys[i], p, "unknown key '%s' "
+				cfg_err_node(x, n->keys[i], p, "unknown key '%s' "
 				    "(expected one of: %s)", key, l);
 				free(l);
 			} else if (!scalar_ok(x, v, p, "a number"))
 				;
 			else if (!v->plain || parse_number_text(v->str, &d) < 0)
-				err_node(x, v, p, "expected a number, found '%s'",
+				cfg_err_node(x, v, p, "expected a number, found '%s'",
 				    v->str);
 			else if (d < k->min || d > k->max)
 				range_error(x, v, p, k);
@@ -1138,12 +1125,12 @@ parse_value(struct ctx *x, const struct key *k, char *base,
 			else if (strcmp(n->str, "none") == 0)
 				cfg->normalize.free_mail_default = 0;
 			else
-				err_node(x, n, path, "expected 'default', 'none' "
+				cfg_err_node(x, n, path, "expected 'default', 'none' "
 				    "or a list of domains, found '%s'", n->str);
 			return;
 		}
 		if (n->kind != YNODE_SEQ) {
-			err_node(x, n, path, "expected 'default', 'none' or a "
+			cfg_err_node(x, n, path, "expected 'default', 'none' or a "
 			    "list of domains, found %s", ynode_kind_name(n));
 			return;
 		}
@@ -1160,7 +1147,7 @@ parse_value(struct ctx *x, const struct key *k, char *base,
 				cfg->normalize.free_mail_default = 1;
 			else if (scalar_ok(x, v, p, "a domain")) {
 				if (norm_domain(v->str, &dom) < 0)
-					err_node(x, v, p, "'%s' is not a domain",
+					cfg_err_node(x, v, p, "'%s' is not a domain",
 					    v->str);
 				else
 					cfg->normalize.free_mail_domains[
@@ -1183,10 +1170,10 @@ parse_table(struct ctx *x, const struct key *tab, char *base,
 	(void)parent_key;
 	if (map->kind != YNODE_MAP) {
 		if (ynode_is_null(map) && *path)
-			err_node(x, map, path, "expected a mapping, found nothing "
+			cfg_err_node(x, map, path, "expected a mapping, found nothing "
 			    "(remove the key or give it values)");
 		else
-			err_node(x, map, path, "expected a mapping, found %s",
+			cfg_err_node(x, map, path, "expected a mapping, found %s",
 			    ynode_kind_name(map));
 		return;
 	}
@@ -1208,13 +1195,13 @@ parse_table(struct ctx *x, const struct key *tab, char *base,
 			}
 		}
 		if (k->name == NULL) {
-			char *p = join(path, name);
+			char *p = cfg_join(path, name);
 
 			if (best)
-				err_node(x, map->keys[i], p, "unknown key '%s'; "
+				cfg_err_node(x, map->keys[i], p, "unknown key '%s'; "
 				    "did you mean '%s'?", name, best);
 			else
-				err_node(x, map->keys[i], p, "unknown key '%s'",
+				cfg_err_node(x, map->keys[i], p, "unknown key '%s'",
 				    name);
 			free(p);
 		}
@@ -1222,458 +1209,16 @@ parse_table(struct ctx *x, const struct key *tab, char *base,
 	for (k = tab; k->name; k++) {
 		const struct ynode *kn = NULL;
 		const struct ynode *v = ynode_get(map, k->name, &kn);
-		char *p = join(path, k->name);
+		char *p = cfg_join(path, k->name);
 
 		if (v == NULL || (ynode_is_null(v) && k->type != K_STRUCT)) {
 			if (k->required)
-				err_node(x, v ? v : map, p, "missing required key "
+				cfg_err_node(x, v ? v : map, p, "missing required key "
 				    "'%s'", k->name);
 		} else
 			parse_value(x, k, base, v, p);
 		free(p);
 	}
-}
-
-/* ---- semantic pass ---- */
-
-static int
-valid_source_name(const char *s)
-{
-	size_t n = 0;
-
-	if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s)))
-		return 0;
-	for (; *s; s++, n++)
-		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) ||
-		    *s == '-' || *s == '_' || *s == '.'))
-			return 0;
-	return n <= 64;
-}
-
-static int
-valid_identifier(const char *s)
-{
-	/* Salesforce API names: letters, digits, underscores, dots for
-	 * relationship paths (Account.Website) */
-	if (!isalpha((unsigned char)*s))
-		return 0;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.')
-			return 0;
-	return 1;
-}
-
-static void
-resolve_secret(struct ctx *x, const char *ref, struct secret **out,
-    const char *path)
-{
-	char err[1024];
-	enum secret_error rc;
-
-	if (ref == NULL || (x->flags & CONFIG_SKIP_SECRETS))
-		return;
-	rc = secret_load(ref, out, err, sizeof(err));
-	if (rc != SECRET_OK) {
-		err_path(x, path, "%s", err);
-		if (rc == SECRET_EPERM)
-			diags_mark_perm(x->d);
-	}
-}
-
-static void
-check_fields(struct ctx *x, struct config_field *f, size_t n,
-    enum entity_kind ent, int pointers, int require, const char *path)
-{
-	const struct entity_def *def = entity_def(ent);
-	size_t i, j;
-
-	for (i = 0; i < n; i++) {
-		char *p = join(path, f[i].canon);
-
-		f[i].index = entity_field_index(ent, f[i].canon);
-		if (f[i].index < 0) {
-			struct buf b;
-
-			buf_init(&b, 0);
-			for (j = 0; j < def->nfields; j++)
-				buf_addf(&b, "%s%s", j ? ", " : "", def->fields[j].name);
-			err_path(x, p, "'%s' is not a field of %s (fields: %s)",
-			    f[i].canon, def->name, buf_str(&b));
-			buf_free(&b);
-		} else if (f[i].has_format &&
-		    def->fields[f[i].index].type != FT_TIME &&
-		    def->fields[f[i].index].type != FT_DATE)
-			err_path(x, p, "format: applies to time fields only");
-		if (pointers && f[i].src) {
-			char *ptr = jv_pointer_normalize(f[i].src);
-
-			if (!jv_pointer_valid(ptr))
-				err_path(x, p, "'%s' is not a JSON pointer (RFC "
-				    "6901: ~ must be followed by 0 or 1)", f[i].src);
-			free(f[i].src);
-			f[i].src = ptr;
-		}
-		free(p);
-	}
-	if (!require)
-		return;
-	for (j = 0; j < def->nfields; j++) {
-		if (!def->fields[j].required)
-			continue;
-		for (i = 0; i < n; i++)
-			if (strcmp(f[i].canon, def->fields[j].name) == 0)
-				break;
-		if (i == n)
-			err_path(x, path, "missing the mapping for required field "
-			    "'%s' of %s", def->fields[j].name, def->name);
-	}
-}
-
-static int
-in_list(const char *const *list, const char *s)
-{
-	for (; *list; list++)
-		if (strcmp(*list, s) == 0)
-			return 1;
-	return 0;
-}
-
-static void
-check_source(struct ctx *x, struct config_source *s, size_t idx)
-{
-	const struct ynode *node = NULL, *v;
-	char path[64], *p;
-	size_t i, j;
-
-	snprintf(path, sizeof(path), "sources[%zu]", idx);
-	node = ylocate(x->root, path);
-	if (s->name && !valid_source_name(s->name)) {
-		p = join(path, "name");
-		err_path(x, p, "'%s' is not a valid source name (lower-case "
-		    "letters, digits, '-', '_' or '.', at most 64)", s->name);
-		free(p);
-	}
-	for (i = 0; s->name && i < idx; i++)
-		if (x->cfg->sources[i].name &&
-		    strcmp(x->cfg->sources[i].name, s->name) == 0) {
-			p = join(path, "name");
-			err_path(x, p, "source name '%s' is already used by "
-			    "sources[%zu]", s->name, i);
-			free(p);
-		}
-	/* keys of the other kind */
-	if (node && node->kind == YNODE_MAP && s->kind >= 0) {
-		const char *const *wrong = s->kind == SOURCE_FILE_DROP ?
-		    http_only : file_only;
-
-		for (j = 0; j < node->n; j++)
-			if (in_list(wrong, node->keys[j]->str)) {
-				p = join(path, node->keys[j]->str);
-				err_node(x, node->keys[j], p, "'%s' is not used by "
-				    "kind %s", node->keys[j]->str,
-				    e_source_kind[s->kind]);
-				free(p);
-			}
-	}
-	if (s->kind == SOURCE_HTTP_JSON) {
-		if (s->url == NULL) {
-			err_path(x, path, "missing required key 'url' (kind "
-			    "http_json)");
-		}
-		if (s->records && !jv_pointer_valid(s->records)) {
-			p = join(path, "records");
-			err_path(x, p, "'%s' is not a JSON pointer", s->records);
-			free(p);
-		}
-		v = ynode_get(node, "auth", NULL);
-		if (v && v->kind == YNODE_MAP) {
-			const char *need = NULL, *need2 = NULL;
-			const char *ref = NULL;
-
-			switch (s->auth.kind) {
-			case AUTH_BEARER:
-				need = s->auth.token ? NULL : "token";
-				ref = s->auth.token;
-				break;
-			case AUTH_BASIC:
-				need = s->auth.username ? NULL : "username";
-				need2 = s->auth.password ? NULL : "password";
-				ref = s->auth.password;
-				break;
-			case AUTH_HEADER:
-				need = s->auth.name ? NULL : "name";
-				need2 = s->auth.value ? NULL : "value";
-				ref = s->auth.value;
-				break;
-			}
-			p = join(path, "auth");
-			if (need)
-				err_path(x, p, "missing required key '%s' (auth kind "
-				    "%s)", need, e_auth_kind[s->auth.kind]);
-			if (need2)
-				err_path(x, p, "missing required key '%s' (auth kind "
-				    "%s)", need2, e_auth_kind[s->auth.kind]);
-			if (ref) {
-				char *rp = join(p, s->auth.kind == AUTH_BEARER ?
-				    "token" : s->auth.kind == AUTH_BASIC ?
-				    "password" : "value");
-
-				resolve_secret(x, ref, &s->auth.secret, rp);
-				free(rp);
-			}
-			free(p);
-		}
-		v = ynode_get(node, "pagination", NULL);
-		if (v && v->kind == YNODE_MAP) {
-			p = join(path, "pagination");
-			if (s->pagination.kind == PAGE_CURSOR &&
-			    (!s->pagination.param || !s->pagination.next))
-				err_path(x, p, "cursor pagination needs 'param' "
-				    "(query parameter) and 'next' (JSON pointer "
-				    "to the next cursor)");
-			if (s->pagination.kind == PAGE_PAGE && !s->pagination.param)
-				err_path(x, p, "page pagination needs 'param' "
-				    "(the page number query parameter)");
-			if (s->pagination.next &&
-			    !jv_pointer_valid(s->pagination.next))
-				err_path(x, p, "'next' must be a JSON pointer");
-			free(p);
-		}
-	} else if (s->kind == SOURCE_FILE_DROP) {
-		if (s->path == NULL)
-			err_path(x, path, "missing required key 'path' (kind "
-			    "file_drop)");
-		if (s->delimiter && strlen(s->delimiter) != 1) {
-			p = join(path, "delimiter");
-			err_path(x, p, "must be a single character");
-			free(p);
-		}
-	}
-	if (s->entity >= 0 && s->fields) {
-		p = join(path, "fields");
-		check_fields(x, s->fields, s->nfields, s->entity,
-		    s->kind == SOURCE_HTTP_JSON ||
-		    (s->kind == SOURCE_FILE_DROP && s->format == FORMAT_NDJSON),
-		    1, p);
-		free(p);
-	}
-	if (s->nstatus_map && s->entity != ENTITY_REGISTRATIONS) {
-		p = join(path, "status_map");
-		err_path(x, p, "status_map applies to registrations only");
-		free(p);
-	}
-}
-
-static void
-check_object(struct ctx *x, struct config_object *o, enum entity_kind ent,
-    const char *path)
-{
-	if (!o->present)
-		return;
-	if (o->sobject && !valid_identifier(o->sobject)) {
-		char *p = join(path, "sobject");
-
-		err_path(x, p, "'%s' is not a Salesforce API name", o->sobject);
-		free(p);
-	}
-	check_fields(x, o->fields, o->nfields, ent, 0, 0, path);
-	{
-		size_t i;
-
-		for (i = 0; i < o->nfields; i++)
-			if (o->fields[i].src && !valid_identifier(o->fields[i].src)) {
-				char *p = xasprintf("%s.fields.%s", path,
-				    o->fields[i].canon);
-
-				err_path(x, p, "'%s' is not a Salesforce field name",
-				    o->fields[i].src);
-				free(p);
-			}
-	}
-	if (o->nstatus_map && ent != ENTITY_REGISTRATIONS) {
-		char *p = join(path, "status_map");
-
-		err_path(x, p, "status_map applies to registrations only");
-		free(p);
-	}
-}
-
-static void
-check_crm(struct ctx *x)
-{
-	struct config *c = x->cfg;
-	size_t i;
-
-	if (!c->crm.present)
-		return;
-	if (c->crm.api_version) {
-		const char *s = c->crm.api_version;
-		char *end;
-
-		if (strtol(s, &end, 10) < 20 || strcmp(end, ".0") != 0)
-			err_path(x, "crm.api_version", "'%s' is not a Salesforce "
-			    "API version (e.g. \"60.0\")", s);
-	}
-	if (ynode_get(ylocate(x->root, "crm"), "auth", NULL) == NULL)
-		err_path(x, "crm", "missing required key 'auth'");
-	else {
-		static const char *const names[] = { "username", "private_key",
-			"client_secret", "refresh_token" };
-		/* which keys each flow needs (1), allows (2) or refuses (0) */
-		static const int rules[3][4] = {
-			{ 1, 1, 0, 0 },		/* jwt_bearer */
-			{ 0, 0, 1, 0 },		/* client_credentials */
-			{ 0, 0, 1, 1 },		/* refresh_token */
-		};
-		const char *vals[4] = { c->crm.auth.username,
-			c->crm.auth.private_key, c->crm.auth.client_secret,
-			c->crm.auth.refresh_token };
-		int f = c->crm.auth.flow;
-
-		for (i = 0; f >= 0 && i < 4; i++) {
-			char *p = xasprintf("crm.auth.%s", names[i]);
-
-			if (rules[f][i] == 1 && vals[i] == NULL)
-				err_path(x, "crm.auth", "missing required key '%s' "
-				    "(flow %s)", names[i], e_flow[f]);
-			else if (rules[f][i] == 0 && vals[i] != NULL)
-				err_path(x, p, "'%s' is not used by flow %s",
-				    names[i], e_flow[f]);
-			free(p);
-		}
-		if (f >= 0) {
-			resolve_secret(x, rules[f][1] ? c->crm.auth.private_key :
-			    NULL, &c->crm.auth.private_key_value,
-			    "crm.auth.private_key");
-			resolve_secret(x, rules[f][2] ? c->crm.auth.client_secret :
-			    NULL, &c->crm.auth.client_secret_value,
-			    "crm.auth.client_secret");
-			resolve_secret(x, rules[f][3] ? c->crm.auth.refresh_token :
-			    NULL, &c->crm.auth.refresh_token_value,
-			    "crm.auth.refresh_token");
-		}
-	}
-	if (c->crm.ca_file && access(c->crm.ca_file, R_OK) < 0)
-		err_path(x, "crm.ca_file", "cannot read %s: %s", c->crm.ca_file,
-		    strerror(errno));
-	/* defaults for the standard objects (SPEC §4) */
-	if (!c->crm.objects.partners.present) {
-		c->crm.objects.partners.present = 1;
-		c->crm.objects.partners.sobject = xstrdup("Account");
-		c->crm.objects.partners.where = xstrdup("IsPartner = true");
-	}
-	if (!c->crm.objects.opportunities.present) {
-		c->crm.objects.opportunities.present = 1;
-		c->crm.objects.opportunities.sobject = xstrdup("Opportunity");
-	}
-	check_object(x, &c->crm.objects.partners, ENTITY_PARTNERS,
-	    "crm.objects.partners");
-	check_object(x, &c->crm.objects.opportunities, ENTITY_OPPORTUNITIES,
-	    "crm.objects.opportunities");
-	check_object(x, &c->crm.objects.registrations, ENTITY_REGISTRATIONS,
-	    "crm.objects.registrations");
-	check_object(x, &c->crm.objects.plans, ENTITY_PLANS, "crm.objects.plans");
-	for (i = 0; i < c->crm.objects.nactivities; i++) {
-		char *p = xasprintf("crm.objects.activities[%zu]", i);
-
-		c->crm.objects.activities[i].present = 1;
-		check_object(x, &c->crm.objects.activities[i], ENTITY_ACTIVITIES, p);
-		free(p);
-	}
-	if (c->crm.objects.registrations.present &&
-	    !c->crm.objects.registrations.sobject)
-		err_path(x, "crm.objects.registrations", "missing required key "
-		    "'sobject'");
-	if (c->crm.objects.plans.present && !c->crm.objects.plans.sobject)
-		err_path(x, "crm.objects.plans", "missing required key 'sobject'");
-	for (i = 0; i < c->crm.writeback.partner.nfields; i++) {
-		struct config_kv *kv = &c->crm.writeback.partner.fields[i];
-		char *p = xasprintf("crm.writeback.partner.fields.%s", kv->key);
-
-		if (!in_list(e_wb_fields, kv->key)) {
-			char *l = enum_list(e_wb_fields);
-
-			err_path(x, p, "unknown key '%s' (expected one of: %s)",
-			    kv->key, l);
-			free(l);
-		} else if (!valid_identifier(kv->value))
-			err_path(x, p, "'%s' is not a Salesforce field name",
-			    kv->value);
-		free(p);
-	}
-}
-
-static int
-zone_exists(const char *tz)
-{
-	const char *p;
-	char path[512];
-
-	if (*tz == '\0' || *tz == '/' || strstr(tz, ".."))
-		return 0;
-	for (p = tz; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("/_+-", *p))
-			return 0;
-	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
-	return access(path, R_OK) == 0;
-}
-
-static void
-check_semantics(struct ctx *x)
-{
-	struct config *c = x->cfg;
-	size_t i;
-	int has_zero = 0;
-	double wsum = 0;
-
-	c->daemon.log_level = log_level_prio[c->daemon.log_level];
-	if (c->daemon.timezone && !zone_exists(c->daemon.timezone))
-		err_path(x, "daemon.timezone", "unknown time zone '%s' (a name "
-		    "from the tz database, e.g. UTC or Europe/Berlin)",
-		    c->daemon.timezone);
-	if (c->daemon.business_days == 0)
-		err_path(x, "daemon.business_days", "at least one business day "
-		    "is needed");
-	check_crm(x);
-	for (i = 0; i < c->nsources; i++)
-		check_source(x, &c->sources[i], i);
-	{
-		char code[4];
-
-		if (c->normalize.base_currency &&
-		    norm_currency(c->normalize.base_currency, code) < 0)
-			err_path(x, "normalize.base_currency", "'%s' is not an "
-			    "ISO 4217 currency code", c->normalize.base_currency);
-		for (i = 0; i < c->normalize.nfx; i++) {
-			char *p = xasprintf("normalize.fx.%s", c->normalize.fx[i].key);
-
-			if (strlen(c->normalize.fx[i].key) != 3 ||
-			    norm_currency(c->normalize.fx[i].key, code) < 0 ||
-			    strcmp(code, c->normalize.fx[i].key) != 0)
-				err_path(x, p, "'%s' is not an ISO 4217 currency "
-				    "code (upper case)", c->normalize.fx[i].key);
-			else if (c->normalize.base_currency &&
-			    strcmp(code, c->normalize.base_currency) == 0)
-				err_path(x, p, "the base currency needs no rate");
-			free(p);
-		}
-	}
-	if (c->rules.approval_sla.warn > c->rules.approval_sla.breach)
-		err_path(x, "rules.approval_sla.warn", "warn must not be later "
-		    "than breach");
-	for (i = 0; i < c->scoring.nweights; i++)
-		wsum += c->scoring.weights[i].value;
-	if (c->scoring.nweights && wsum <= 0)
-		err_path(x, "scoring.weights", "at least one weight must be "
-		    "positive");
-	for (i = 0; i < c->scoring.ntiers; i++)
-		if (c->scoring.tiers[i].value == 0)
-			has_zero = 1;
-	if (!has_zero)
-		err_path(x, "scoring.tiers", "one tier needs threshold 0 so that "
-		    "every score has a tier");
-	resolve_secret(x, c->audit.hmac_key, &c->audit.hmac_key_value,
-	    "audit.hmac_key");
 }
 
 /* ---- loading and freeing ---- */
@@ -1820,9 +1365,11 @@ config_load_buffer(const char *name, const char *data, size_t len,
 	x.root = root;
 	x.flags = flags;
 	parse_table(&x, k_root, (char *)cfg, root, NULL, "");
-	check_semantics(&x);
-	if (d->n > before)
+	cfg_check(&x);
+	if (d->n > before) {
+		diags_sort(d);
 		goto fail;
+	}
 	ynode_free(root);
 	return cfg;
 fail:

@@ -51,6 +51,30 @@ diags_has_perm(const struct diags *d)
 	return 0;
 }
 
+static int
+by_position(const void *a, const void *b)
+{
+	const struct diag *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	/* equal positions keep the order they were found in */
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+void
+diags_sort(struct diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		d->v[i].order = i;
+	if (d->n > 1)
+		qsort(d->v, d->n, sizeof(*d->v), by_position);
+}
+
 char *
 diags_format(const struct diags *d, size_t i)
 {

@@ -1,0 +1,271 @@
+/* test_store.c - the SQLite store: schema, migration, upserts, triggers. */
+#include "entity.h"
+#include "store.h"
+#include "t.h"
+
+#include <sqlite3.h>	/* only to build an old-version file for the migration test */
+
+static char *
+dbpath(const char *name)
+{
+	static char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", t_tmpdir(), name);
+	return p;
+}
+
+static int
+count_cb(void *ctx, const struct store_row *row)
+{
+	(void)row;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void
+make_reg(struct record *r, const char *ext, const char *status,
+    const char *updated)
+{
+	int i;
+
+	record_init(r, ENTITY_REGISTRATIONS, "dist");
+	r->val[entity_field_index(ENTITY_REGISTRATIONS, "external_id")] = strdup(ext);
+	r->val[entity_field_index(ENTITY_REGISTRATIONS, "partner_id")] = strdup("001A");
+	r->val[entity_field_index(ENTITY_REGISTRATIONS, "customer_name")] =
+	    strdup("Acme");
+	r->val[entity_field_index(ENTITY_REGISTRATIONS, "status")] = strdup(status);
+	i = entity_field_index(ENTITY_REGISTRATIONS, "amount");
+	r->val[i] = strdup("100");
+	r->num[i] = 100;
+	if (updated)
+		r->val[entity_field_index(ENTITY_REGISTRATIONS, "updated_at")] =
+		    strdup(updated);
+	r->key = malloc(64);
+	snprintf(r->key, 64, "dist:%s", ext);
+	r->amount_base = 108;
+	r->has_amount_base = 1;
+}
+
+static void
+test_open_and_upsert(void)
+{
+	char err[256];
+	struct store *st = store_open(dbpath("a.db"), STORE_RW, err, sizeof(err));
+	struct record r;
+	int n = 0;
+
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	CHECK(store_begin(st) == 0);
+	make_reg(&r, "R1", "pending", "2026-11-01T00:00:00Z");
+	CHECK_INT(store_upsert(st, &r, "2026-11-27T00:00:00Z"), 1);
+	record_clear(&r);
+	/* the same key again: updated in place, not duplicated */
+	make_reg(&r, "R1", "approved", "2026-11-02T00:00:00Z");
+	CHECK_INT(store_upsert(st, &r, "2026-11-27T00:00:00Z"), 1);
+	record_clear(&r);
+	/* an older version is skipped */
+	make_reg(&r, "R1", "rejected", "2026-10-01T00:00:00Z");
+	CHECK_INT(store_upsert(st, &r, "2026-11-27T00:00:00Z"), 0);
+	record_clear(&r);
+	CHECK(store_commit(st) == 0);
+	CHECK_INT(store_count(st, "registrations"), 1);
+	CHECK(store_list_registrations(st, NULL, 0, count_cb, &n) == 0);
+	CHECK_INT(n, 1);
+	store_close(st);
+}
+
+static void
+test_rollback_leaves_nothing(void)
+{
+	char err[256];
+	struct store *st = store_open(dbpath("b.db"), STORE_RW, err, sizeof(err));
+	struct record r;
+
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	CHECK(store_begin(st) == 0);
+	make_reg(&r, "R9", "pending", NULL);
+	CHECK_INT(store_upsert(st, &r, "2026-11-27T00:00:00Z"), 1);
+	record_clear(&r);
+	store_rollback(st);
+	CHECK_INT(store_count(st, "registrations"), 0);
+	store_close(st);
+}
+
+static void
+test_meta_watermark(void)
+{
+	char err[256], *v = NULL;
+	struct store *st = store_open(dbpath("c.db"), STORE_RW, err, sizeof(err));
+
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	CHECK_INT(store_meta_get(st, "x", &v), 0);
+	CHECK(store_meta_set(st, "x", "1") == 0);
+	CHECK(store_meta_set(st, "x", "2") == 0);
+	CHECK_INT(store_meta_get(st, "x", &v), 1);
+	CHECK_STR(v, "2");
+	free(v);
+	CHECK_INT(store_watermark_get(st, "crm", "Opportunity", &v), 0);
+	CHECK(store_watermark_set(st, "crm", "Opportunity", "2026-11-01T00:00:00Z",
+	    "now") == 0);
+	CHECK_INT(store_watermark_get(st, "crm", "Opportunity", &v), 1);
+	CHECK_STR(v, "2026-11-01T00:00:00Z");
+	free(v);
+	store_close(st);
+}
+
+static void
+test_audit_rows_are_append_only(void)
+{
+	char err[256];
+	struct store *st = store_open(dbpath("d.db"), STORE_RW, err, sizeof(err));
+	struct store_audit_row row;
+	sqlite3 *db;
+	char *msg = NULL;
+
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	memset(&row, 0, sizeof(row));
+	row.seq = 1;
+	row.ts = "2026-11-27T00:00:00.000000Z";
+	row.actor = "t";
+	row.action = "x";
+	row.detail = "{}";
+	row.alg = "sha256";
+	CHECK(store_audit_insert(st, &row) == 0);
+	store_close(st);
+	/* an ordinary connection cannot change or remove audit rows */
+	CHECK(sqlite3_open(dbpath("d.db"), &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "UPDATE audit SET action='y'", NULL, NULL, &msg) !=
+	    SQLITE_OK);
+	CHECK(msg && strstr(msg, "append-only"));
+	sqlite3_free(msg);
+	msg = NULL;
+	CHECK(sqlite3_exec(db, "DELETE FROM audit", NULL, NULL, &msg) != SQLITE_OK);
+	CHECK(msg && strstr(msg, "append-only"));
+	sqlite3_free(msg);
+	sqlite3_close(db);
+}
+
+static int
+pragma_int(const char *path, const char *pragma)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int v = -1;
+
+	sqlite3_open(path, &db);
+	if (sqlite3_prepare_v2(db, pragma, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* A version-1 file (as the first release wrote it) upgrades in place. */
+static void
+test_migration_from_v1(void)
+{
+	char err[256], *sql = NULL;
+	const char *path = dbpath("old.db");
+	FILE *f = fopen("tests/fixtures/store-v1.sql", "r");
+	struct store *st;
+	sqlite3 *db;
+	long len;
+	int n = 0;
+
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	sql = calloc(1, (size_t)len + 1);
+	CHECK(fread(sql, 1, (size_t)len, f) == (size_t)len);
+	fclose(f);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	free(sql);
+	CHECK_INT(pragma_int(path, "PRAGMA user_version"), 1);
+	st = store_open(path, STORE_RW, err, sizeof(err));
+	CHECK(st != NULL);
+	if (st == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return;
+	}
+	CHECK_INT(pragma_int(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	/* the old rows are still there, and the new table works */
+	CHECK_INT(store_count(st, "registrations"), 2);
+	CHECK_INT(store_count(st, "audit"), 1);
+	CHECK_INT(store_count(st, "files"), 0);
+	CHECK(store_list_registrations(st, "dist", 0, count_cb, &n) == 0);
+	CHECK_INT(n, 2);
+	store_close(st);
+	/* read-only opening refuses an older schema with advice */
+	st = store_open(path, STORE_RDONLY, err, sizeof(err));
+	CHECK(st != NULL);
+	store_close(st);
+}
+
+static void
+test_newer_schema_refused(void)
+{
+	char err[256];
+	const char *path = dbpath("new.db");
+	sqlite3 *db;
+	struct store *st;
+
+	sqlite3_open(path, &db);
+	sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL);
+	sqlite3_close(db);
+	st = store_open(path, STORE_RW, err, sizeof(err));
+	CHECK(st == NULL);
+	CHECK(strstr(err, "newer than this chansync") != NULL);
+}
+
+static void
+test_wal_and_foreign_keys(void)
+{
+	char err[256];
+	struct store *st = store_open(dbpath("e.db"), STORE_RW, err, sizeof(err));
+	sqlite3 *db;
+	sqlite3_stmt *s;
+
+	CHECK(st != NULL);
+	sqlite3_open(dbpath("e.db"), &db);
+	sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL);
+	CHECK(sqlite3_step(s) == SQLITE_ROW);
+	CHECK_STR((const char *)sqlite3_column_text(s, 0), "wal");
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	/* a quarantine row must reference an existing cycle */
+	{
+		struct store_quarantine q = { 12345, "dist", "a:1", NULL, NULL,
+			"why", NULL };
+
+		CHECK(store_quarantine_add(st, &q, "now") < 0);
+		CHECK_INT(store_errclass(st), STORE_ECONSTRAINT);
+	}
+	store_close(st);
+}
+
+int
+main(void)
+{
+	T_RUN(test_open_and_upsert);
+	T_RUN(test_rollback_leaves_nothing);
+	T_RUN(test_meta_watermark);
+	T_RUN(test_audit_rows_are_append_only);
+	T_RUN(test_migration_from_v1);
+	T_RUN(test_newer_schema_refused);
+	T_RUN(test_wal_and_foreign_keys);
+	return t_done("store");
+}
