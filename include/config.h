@@ -227,6 +227,13 @@ struct config *config_load_buffer(const char *name, const char *data,
     size_t len, int flags, struct diags *d);
 void config_free(struct config *cfg);
 
+/*
+ * Reads daemon.state_dir from a file that may not be valid (chansyncctl
+ * reload must reach the daemon to have a broken file rejected and
+ * audited there). Returns a new string, or NULL when it cannot tell.
+ */
+char *config_peek_state_dir(const char *path);
+
 /* The path to use: -c, else $CHANSYNC_CONFIG, else the default. */
 const char *config_default_path(const char *given);
 

@@ -36,12 +36,18 @@ struct ynode {
 	size_t n, cap;
 };
 
+/* yaml_parse flags */
+#define YAML_KEEP_TREE 0x1	/* keep what was built despite errors */
+
 /*
  * Parses len bytes of data. Returns the root node (NULL for an empty
- * document) in *ret_root. Returns 0, or -1 after adding diagnostics to d.
+ * document) in *ret_root. Returns 0; -1 after adding diagnostics that
+ * leave the tree whole (duplicate keys, anchors, aliases, tags); -2 after
+ * a syntax error, a tab in indentation or too deep nesting. With
+ * YAML_KEEP_TREE, *ret_root holds whatever could be built either way.
  */
-int yaml_parse(const char *data, size_t len, struct ynode **ret_root,
-    struct diags *d);
+int yaml_parse(const char *data, size_t len, int flags,
+    struct ynode **ret_root, struct diags *d);
 
 /* Returns the value for key in map, or NULL; *ret_key gets the key node. */
 struct ynode *ynode_get(const struct ynode *map, const char *key,

@@ -1348,7 +1348,9 @@ config_load_buffer(const char *name, const char *data, size_t len,
 		    "a YAML text file");
 		goto fail;
 	}
-	if (yaml_parse(data, len, &root, d) < 0)
+	/* structural YAML errors stop here; the others (duplicate keys,
+	 * aliases) leave a whole tree, so every other error is found too */
+	if (yaml_parse(data, len, YAML_KEEP_TREE, &root, d) == -2)
 		goto fail;
 	if (root == NULL) {
 		diags_add(d, 0, 0, "", "the file has no content (only comments)");
@@ -1417,6 +1419,36 @@ out:
 	close(fd);
 	buf_free(&b);
 	return cfg;
+}
+
+char *
+config_peek_state_dir(const char *path)
+{
+	struct diags d;
+	struct ynode *root = NULL;
+	const struct ynode *v;
+	char *data = NULL, *ret = NULL;
+	size_t n = 0, i;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return NULL;
+	data = xmalloc(CONFIG_MAX_BYTES + 1);
+	n = fread(data, 1, CONFIG_MAX_BYTES, f);
+	fclose(f);
+	/* tabs stop the parser; they are errors the daemon will report */
+	for (i = 0; i < n; i++)
+		if (data[i] == '\t')
+			data[i] = ' ';
+	diags_init(&d, path);
+	yaml_parse(data, n, YAML_KEEP_TREE, &root, &d);
+	if ((v = ynode_get(ynode_get(root, "daemon", NULL), "state_dir", NULL)) &&
+	    v->kind == YNODE_SCALAR && v->str[0] == '/')
+		ret = xstrdup(v->str);
+	ynode_free(root);
+	diags_free(&d);
+	free(data);
+	return ret;
 }
 
 const char *

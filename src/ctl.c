@@ -51,10 +51,16 @@ usage(FILE *f)
 	    "  audit verify [--anchors FILE]...\n");
 }
 
+/*
+ * Loads the configuration without resolving secrets. A file with errors
+ * still lets the operator see status and the audit log: the errors are
+ * shown as a warning and only daemon.state_dir is taken from it.
+ */
 static int
 load_config(struct ctl *c)
 {
 	struct diags dg;
+	char *dir, *yaml;
 	size_t i;
 	int rc;
 
@@ -72,6 +78,21 @@ load_config(struct ctl *c)
 	}
 	rc = diags_has_perm(&dg) ? EX_NOPERM : EX_CONFIG;
 	diags_free(&dg);
+	if ((dir = config_peek_state_dir(c->config_path)) == NULL ||
+	    strpbrk(dir, "\"\\\n"))
+		goto out;
+	fprintf(stderr, "chansyncctl: warning: the configuration has errors "
+	    "(see above); using daemon.state_dir %s from it\n", dir);
+	yaml = xasprintf("daemon:\n  state_dir: \"%s\"\n", dir);
+	diags_init(&dg, c->config_path);
+	c->cfg = config_load_buffer(c->config_path, yaml, strlen(yaml),
+	    CONFIG_SKIP_SECRETS, &dg);
+	diags_free(&dg);
+	free(yaml);
+	if (c->cfg)
+		rc = 0;
+out:
+	free(dir);
 	return rc;
 }
 
@@ -217,7 +238,7 @@ parse_when(const char *s, char out[CLOCK_ISO_LEN])
 
 struct status_info {
 	char state[32];
-	long long next_in;
+	long long next_in, interval, jitter;
 	long pid;
 };
 
@@ -228,6 +249,8 @@ status_line(void *ctx, const char *kind, const char *text)
 
 	if (strcmp(kind, "info") == 0) {
 		sscanf(text, "next_cycle_in %lld", &si->next_in);
+		sscanf(text, "interval %lld jitter %lld", &si->interval,
+		    &si->jitter);
 		sscanf(text, "pid %ld", &si->pid);
 	} else if (strcmp(kind, "ok") == 0)
 		snprintf(si->state, sizeof(si->state), "%s", text);
@@ -282,6 +305,8 @@ cmd_status(struct ctl *c)
 		jv_set_str(dm, "state", pid ? (si.state[0] ? si.state : "unknown") :
 		    "stopped");
 		jv_set(dm, "next_cycle_in", si.next_in >= 0 ? jv_int(si.next_in) :
+		    jv_null());
+		jv_set(dm, "interval", si.interval > 0 ? jv_int(si.interval) :
 		    jv_null());
 		jv_set(o, "daemon", dm);
 		jv_set_str(o, "config", c->config_path);
@@ -414,7 +439,8 @@ cmd_reload(struct ctl *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct reload_ctx r;
-	char err[512];
+	char err[512], *dir;
+	const char *env = getenv("STATE_DIRECTORY");
 	int ch, timeout = 90, fd, rc;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -424,7 +450,13 @@ cmd_reload(struct ctl *c, int argc, char **argv)
 		return EX_USAGE;
 	}
 	memset(&r, 0, sizeof(r));
-	fd = control_connect(c->cfg->daemon.state_dir, err, sizeof(err));
+	/* the file's state_dir, else systemd's StateDirectory=, else the default */
+	dir = config_peek_state_dir(c->config_path);
+	if (dir == NULL)
+		dir = xstrdup(env && *env && !strchr(env, ':') ? env :
+		    "/var/lib/chansync");
+	fd = control_connect(dir, err, sizeof(err));
+	free(dir);
 	if (fd < 0) {
 		fprintf(stderr, "chansyncctl: %s\n", err);
 		return EX_UNAVAILABLE;
@@ -711,15 +743,18 @@ ctl_main(int argc, char **argv)
 	c.config_path = config_default_path(c.config_path);
 	if ((abspath = realpath(c.config_path, NULL)) != NULL)
 		c.config_path = abspath;
+	optind = 1;
+	if (strcmp(cmd, "reload") == 0) {
+		/* the daemon reads, judges and reports the file, even a broken one */
+		rc = cmd_reload(&c, sub_argc, sub_argv);
+		goto out;
+	}
 	if ((rc = load_config(&c)) != 0)
 		goto out;
-	optind = 1;
 	if (strcmp(cmd, "status") == 0 && sub_argc == 1)
 		rc = cmd_status(&c);
 	else if (strcmp(cmd, "sync") == 0)
 		rc = cmd_sync(&c, sub_argc, sub_argv);
-	else if (strcmp(cmd, "reload") == 0)
-		rc = cmd_reload(&c, sub_argc, sub_argv);
 	else if (strcmp(cmd, "quarantine") == 0)
 		rc = cmd_quarantine(&c, sub_argc, sub_argv);
 	else if (strcmp(cmd, "registrations") == 0)

@@ -154,18 +154,19 @@ add_child(struct frame *f, struct ynode *child, struct diags *d)
 }
 
 int
-yaml_parse(const char *data, size_t len, struct ynode **ret_root, struct diags *d)
+yaml_parse(const char *data, size_t len, int flags, struct ynode **ret_root,
+    struct diags *d)
 {
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	struct frame stack[YAML_MAX_DEPTH + 2];
 	struct ynode *root = NULL;
 	size_t before = d->n;
-	int depth = 0, docs = 0, done = 0;
+	int depth = 0, docs = 0, done = 0, fatal = 0;
 
 	*ret_root = NULL;
 	if (check_tabs(data, len, d) < 0)
-		return -1;
+		return -2;
 	if (!yaml_parser_initialize(&parser)) {
 		diags_add(d, 0, 0, "", "cannot initialise the YAML parser");
 		return -1;
@@ -185,6 +186,7 @@ yaml_parse(const char *data, size_t len, struct ynode **ret_root, struct diags *
 				diags_add(d, (int)m->line + 1, (int)m->column + 1, "",
 				    "YAML syntax error: %s", parser.problem ?
 				    parser.problem : "unknown error");
+			fatal = 1;
 			break;
 		}
 		switch (ev.type) {
@@ -197,6 +199,7 @@ yaml_parse(const char *data, size_t len, struct ynode **ret_root, struct diags *
 				    (int)ev.start_mark.column + 1, "",
 				    "only one YAML document is allowed");
 				done = 1;
+				fatal = 1;
 			}
 			break;
 		case YAML_ALIAS_EVENT:
@@ -249,6 +252,7 @@ yaml_parse(const char *data, size_t len, struct ynode **ret_root, struct diags *
 				    "nesting deeper than %d levels", YAML_MAX_DEPTH);
 				ynode_free(node);
 				yaml_event_delete(&ev);
+				fatal = 1;
 				goto fail;
 			}
 			break;
@@ -278,13 +282,28 @@ fail:
 	/* free partially built containers still on the stack */
 	while (depth > 0) {
 		depth--;
+		if ((flags & YAML_KEEP_TREE) && depth > 0 &&
+		    stack[depth].pending_key == NULL &&
+		    (stack[depth - 1].node->kind == YNODE_SEQ ||
+		    stack[depth - 1].pending_key != NULL)) {
+			/* keep the part that was read: attach it to its parent */
+			add_child(&stack[depth - 1], stack[depth].node, d);
+			continue;
+		}
 		ynode_free(stack[depth].pending_key);
+		if ((flags & YAML_KEEP_TREE) && depth == 0 && root == NULL) {
+			root = stack[0].node;
+			continue;
+		}
 		ynode_free(stack[depth].node);
 	}
 	yaml_parser_delete(&parser);
 	if (d->n > before) {
-		ynode_free(root);
-		return -1;
+		if (flags & YAML_KEEP_TREE)
+			*ret_root = root;
+		else
+			ynode_free(root);
+		return fatal ? -2 : -1;
 	}
 	*ret_root = root;
 	return 0;
