@@ -30,6 +30,7 @@ struct ynode {
 	char *str;		/* NUL-terminated value */
 	size_t len;
 	int plain;		/* 1: unquoted plain scalar (null/bool/number rules) */
+	int alias;		/* 1: stands in for a refused alias */
 	/* map: keys[i] (scalars) -> vals[i]; seq: vals[i] */
 	struct ynode **keys;
 	struct ynode **vals;

@@ -642,6 +642,10 @@ static void range_error(struct ctx *x, const struct ynode *n,
 {
 	char *lo, *hi;
 
+	if (k->min > 0 && k->min < 1e-3) {
+		cfg_err_node(x, n, path, "%s is not a positive number", n->str);
+		return;
+	}
 	if (k->type == K_DUR) {
 		lo = format_duration(k->min);
 		hi = format_duration(k->max);
@@ -1209,8 +1213,11 @@ parse_table(struct ctx *x, const struct key *tab, char *base,
 	for (k = tab; k->name; k++) {
 		const struct ynode *kn = NULL;
 		const struct ynode *v = ynode_get(map, k->name, &kn);
-		char *p = cfg_join(path, k->name);
+		char *p;
 
+		if (v && v->alias)
+			continue;	/* already reported */
+		p = cfg_join(path, k->name);
 		if (v == NULL || (ynode_is_null(v) && k->type != K_STRUCT)) {
 			if (k->required)
 				cfg_err_node(x, v ? v : map, p, "missing required key "

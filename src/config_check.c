@@ -198,6 +198,10 @@ check_source(struct ctx *x, struct config_source *s, size_t idx)
 				break;
 			}
 			p = cfg_join(path, "auth");
+			if (need && ynode_get(v, need, NULL))
+				need = NULL;	/* present but refused */
+			if (need2 && ynode_get(v, need2, NULL))
+				need2 = NULL;
 			if (need)
 				cfg_err_path(x, p, "missing required key '%s' (auth kind "
 				    "%s)", need, cfg_e_auth_kind[s->auth.kind]);
@@ -321,10 +325,15 @@ check_crm(struct ctx *x)
 			c->crm.auth.refresh_token };
 		int f = c->crm.auth.flow;
 
+		const struct ynode *an = ynode_get(cfg_locate(x->root, "crm"),
+		    "auth", NULL);
+
 		for (i = 0; f >= 0 && i < 4; i++) {
 			char *p = xasprintf("crm.auth.%s", names[i]);
 
-			if (rules[f][i] == 1 && vals[i] == NULL)
+			/* present but refused (a literal secret) is reported already */
+			if (rules[f][i] == 1 && vals[i] == NULL &&
+			    ynode_get(an, names[i], NULL) == NULL)
 				cfg_err_path(x, "crm.auth", "missing required key '%s' "
 				    "(flow %s)", names[i], cfg_e_flow[f]);
 			else if (rules[f][i] == 0 && vals[i] != NULL)

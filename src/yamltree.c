@@ -176,7 +176,23 @@ yaml_parse(const char *data, size_t len, int flags, struct ynode **ret_root,
 		struct ynode *node = NULL;
 
 		if (!yaml_parser_parse(&parser, &ev)) {
+			yaml_mark_t reader;
 			const yaml_mark_t *m = &parser.problem_mark;
+
+			if (parser.error == YAML_READER_ERROR) {
+				/* the reader gives a byte offset, not a mark */
+				size_t i;
+
+				memset(&reader, 0, sizeof(reader));
+				for (i = 0; i < parser.problem_offset && i < len; i++) {
+					if (data[i] == '\n') {
+						reader.line++;
+						reader.column = 0;
+					} else if (((unsigned char)data[i] & 0xc0) != 0x80)
+						reader.column++;
+				}
+				m = &reader;
+			}
 
 			if (parser.context)
 				diags_add(d, (int)m->line + 1, (int)m->column + 1, "",
@@ -211,6 +227,7 @@ yaml_parse(const char *data, size_t len, int flags, struct ynode **ret_root,
 			node = node_new(YNODE_SCALAR, &ev.start_mark);
 			node->str = xstrdup("");
 			node->plain = 1;
+			node->alias = 1;
 			break;
 		case YAML_SCALAR_EVENT:
 			node = node_new(YNODE_SCALAR, &ev.start_mark);
