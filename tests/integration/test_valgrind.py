@@ -1,0 +1,48 @@
+"""valgrind on the real binaries (T13): no invalid access, nothing
+definitely lost, through a cycle with good, bad and unreadable input and
+through chansyncctl's commands."""
+import shutil
+
+from harness import (Env, FILE_DROP_CONFIG, SANITIZED, Skip, bin_path, eq, test)
+
+VG = ["valgrind", "--quiet", "--leak-check=full", "--errors-for-leak-kinds=definite",
+      "--error-exitcode=99"]
+
+
+@test
+def t13_valgrind_clean():
+    if SANITIZED:
+        raise Skip("valgrind runs on the plain build")
+    if shutil.which("valgrind") is None:
+        raise Skip("valgrind is not installed")
+    env = Env("valgrind")
+    try:
+        env.credential("audit_key", "valgrind-audit-key-value\n")
+        env.write_config(FILE_DROP_CONFIG + "audit: { hmac_key: credential:audit_key }\n")
+        env.drop("a.csv", "reg_no,reseller,end_user,website,status,registered,value,cur\n"
+                 "R1,001A,\"Acme, Inc.\",acme.example,NEW,2026-11-01,\"1,000\",EUR\n"
+                 "R2,001A,Bad,,WHAT,2026-11-01,1,USD\nshort\n")
+        env.drop("b.csv", "\x00binary")
+        runs = [
+            [bin_path("chansyncd"), "-c", env.config, "--once"],
+            [bin_path("chansyncd"), "-c", env.config, "--check-config"],
+            [bin_path("chansyncctl"), "-c", env.config, "status"],
+            [bin_path("chansyncctl"), "-c", env.config, "--json", "audit"],
+            [bin_path("chansyncctl"), "-c", env.config, "quarantine"],
+            [bin_path("chansyncctl"), "-c", env.config, "audit", "verify"],
+        ]
+        for cmd in runs:
+            p = env.run(VG + cmd, timeout=300)
+            if p.returncode == 99 or "definitely lost" in p.stderr or \
+                    "Invalid" in p.stderr:
+                raise AssertionError("valgrind: %s\n%s" % (" ".join(cmd[-2:]), p.stderr))
+            eq(p.returncode, 0, " ".join(cmd[len(cmd) - 2:]))
+        # a rejected configuration frees what it built, at either stage
+        good = open(env.config).read()
+        for tail in ("bogus: 1\ndaemon2: [\n", "bogus: 1\nscoring: { tiers: { a: 5 } }\n"):
+            with open(env.config, "w") as f:
+                f.write(good + tail)
+            p = env.run(VG + [bin_path("chansyncd"), "-c", env.config, "--check-config"])
+            eq(p.returncode, 78, "rejected config under valgrind: " + p.stderr[-2000:])
+    finally:
+        env.cleanup()
