@@ -19,7 +19,8 @@ BUILD    ?= build
 CC       ?= cc
 PKGS      = jansson yaml-0.1 sqlite3 libsystemd libcrypto
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
+# what the code needs, whatever CFLAGS the caller passes
+XCFLAGS   = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Iinclude $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
@@ -42,7 +43,7 @@ all: $(BUILD)/chansyncd $(BUILD)/chansyncctl $(UNIT_BINS)
 
 $(BUILD)/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(XCFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libchansync.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
@@ -55,7 +56,7 @@ $(BUILD)/chansyncctl: $(BUILD)/chansyncctl.o $(BUILD)/libchansync.a
 
 $(BUILD)/tests/%.o: tests/unit/%.c tests/unit/t.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit -MMD -MP -c $< -o $@
+	$(CC) $(XCFLAGS) $(CFLAGS) -Itests/unit -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libchansync.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -576,7 +576,8 @@ filedrop_run(struct source_run *run)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(dp);
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (i = 0; i < n && ret == SOURCE_OK; i++) {
 		if (source_tick(run)) {
 			ret = SOURCE_STOPPED;

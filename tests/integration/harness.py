@@ -40,6 +40,11 @@ def bin_path(name):
     return os.path.join(BUILD, name)
 
 
+def sanitizer_report(text):
+    return ("ERROR: AddressSanitizer" in text or "ERROR: LeakSanitizer" in text or
+            "runtime error:" in text)
+
+
 class Env:
     """A temporary installation: state dir, spool dir, credentials."""
 
@@ -60,7 +65,15 @@ class Env:
             if p.poll() is None:
                 p.kill()
                 p.wait()
+        reports = []
+        for name in os.listdir(self.dir) if os.path.isdir(self.dir) else []:
+            if name.endswith(".stderr"):
+                text = self.stderr_text(os.path.join(self.dir, name))
+                if sanitizer_report(text):
+                    reports.append(text[-4000:])
         shutil.rmtree(self.dir, ignore_errors=True)
+        if reports:
+            raise AssertionError("sanitizer report from the daemon:\n" + "\n".join(reports))
 
     def credential(self, name, value, mode=0o600):
         path = os.path.join(self.creds, name)
@@ -89,6 +102,9 @@ class Env:
     def run(self, args, extra_env=None, timeout=60, check_rc=None):
         p = subprocess.run(args, env=self.env(extra_env), capture_output=True,
                            text=True, timeout=timeout, cwd=self.dir)
+        if sanitizer_report(p.stderr):
+            raise AssertionError("sanitizer report from %s:\n%s" % (" ".join(args),
+                                                                  p.stderr[-4000:]))
         if check_rc is not None and p.returncode != check_rc:
             raise AssertionError("%s exited %d, expected %d\nstdout:\n%s\nstderr:\n%s"
                                  % (" ".join(args), p.returncode, check_rc,
