@@ -499,11 +499,15 @@ list_opts(int argc, char **argv, const char **source, int64_t *limit)
 	return 0;
 }
 
+typedef int (*list_fn)(struct store *, const char *, int64_t, store_row_fn,
+    void *);
+
+/* quarantine and registrations: [--source S] [--limit N] listings */
 static int
-cmd_quarantine(struct ctl *c, int argc, char **argv)
+cmd_list(struct ctl *c, int argc, char **argv, list_fn list, int64_t limit,
+    const char *empty, int maxw)
 {
 	const char *source = NULL;
-	int64_t limit = 100;
 	struct out o;
 	int rc;
 
@@ -512,34 +516,12 @@ cmd_quarantine(struct ctl *c, int argc, char **argv)
 	if ((rc = open_store(c)) != 0)
 		return rc;
 	out_init(&o, c->json);
-	if (store_list_quarantine(c->st, source, limit, collect, &o) < 0) {
+	if (list(c->st, source, limit, collect, &o) < 0) {
 		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
 		out_print(&o, "", 0);
 		return EX_IOERR;
 	}
-	out_print(&o, "no quarantined records", 48);
-	return EX_OK;
-}
-
-static int
-cmd_registrations(struct ctl *c, int argc, char **argv)
-{
-	const char *source = NULL;
-	int64_t limit = 1000;
-	struct out o;
-	int rc;
-
-	if (list_opts(argc, argv, &source, &limit) < 0)
-		return EX_USAGE;
-	if ((rc = open_store(c)) != 0)
-		return rc;
-	out_init(&o, c->json);
-	if (store_list_registrations(c->st, source, limit, collect, &o) < 0) {
-		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
-		out_print(&o, "", 0);
-		return EX_IOERR;
-	}
-	out_print(&o, "no registrations", 40);
+	out_print(&o, empty, maxw);
 	return EX_OK;
 }
 
@@ -756,9 +738,11 @@ ctl_main(int argc, char **argv)
 	else if (strcmp(cmd, "sync") == 0)
 		rc = cmd_sync(&c, sub_argc, sub_argv);
 	else if (strcmp(cmd, "quarantine") == 0)
-		rc = cmd_quarantine(&c, sub_argc, sub_argv);
+		rc = cmd_list(&c, sub_argc, sub_argv, store_list_quarantine, 100,
+		    "no quarantined records", 48);
 	else if (strcmp(cmd, "registrations") == 0)
-		rc = cmd_registrations(&c, sub_argc, sub_argv);
+		rc = cmd_list(&c, sub_argc, sub_argv, store_list_registrations, 1000,
+		    "no registrations", 40);
 	else if (strcmp(cmd, "audit") == 0)
 		rc = cmd_audit(&c, sub_argc, sub_argv);
 	else {

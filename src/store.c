@@ -353,15 +353,22 @@ run(struct store *st, sqlite3_stmt *s, const char *what)
 	return 0;
 }
 
-int
-store_meta_get(struct store *st, const char *key, char **ret)
+/*
+ * Runs a query with up to two text parameters that yields at most one
+ * text value: 1 with a new string in *ret, 0 for no row, -1 on error.
+ */
+static int
+query_text(struct store *st, const char *sql, const char *a, const char *b,
+    char **ret, const char *what)
 {
-	sqlite3_stmt *s = prep(st, "SELECT value FROM meta WHERE key = ?");
+	sqlite3_stmt *s = prep(st, sql);
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	bind_text(s, 1, key);
+	bind_text(s, 1, a);
+	if (b)
+		bind_text(s, 2, b);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*ret = xstrdup((const char *)sqlite3_column_text(s, 0));
@@ -369,11 +376,18 @@ store_meta_get(struct store *st, const char *key, char **ret)
 	} else if (rc == SQLITE_DONE)
 		rc = 0;
 	else {
-		set_err(st, "reading meta");
+		set_err(st, what);
 		rc = -1;
 	}
 	sqlite3_finalize(s);
 	return rc;
+}
+
+int
+store_meta_get(struct store *st, const char *key, char **ret)
+{
+	return query_text(st, "SELECT value FROM meta WHERE key = ?", key, NULL,
+	    ret, "reading meta");
 }
 
 int
@@ -686,26 +700,8 @@ int
 store_watermark_get(struct store *st, const char *source, const char *object,
     char **ret)
 {
-	sqlite3_stmt *s = prep(st, "SELECT value FROM watermarks WHERE "
-	    "source = ? AND object = ?");
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	bind_text(s, 1, source);
-	bind_text(s, 2, object);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*ret = xstrdup((const char *)sqlite3_column_text(s, 0));
-		rc = 1;
-	} else if (rc == SQLITE_DONE)
-		rc = 0;
-	else {
-		set_err(st, "reading a watermark");
-		rc = -1;
-	}
-	sqlite3_finalize(s);
-	return rc;
+	return query_text(st, "SELECT value FROM watermarks WHERE source = ? AND "
+	    "object = ?", source, object, ret, "reading a watermark");
 }
 
 int
@@ -945,14 +941,12 @@ store_list_sources(struct store *st, store_row_fn fn, void *ctx)
 	return rows(st, s, fn, ctx);
 }
 
-int
-store_list_quarantine(struct store *st, const char *source, int64_t limit,
-    store_row_fn fn, void *ctx)
+/* A listing with ?1 = an optional source and ?2 = a limit (0: none). */
+static int
+list_by_source(struct store *st, const char *sql, const char *source,
+    int64_t limit, store_row_fn fn, void *ctx)
 {
-	sqlite3_stmt *s = prep(st, "SELECT * FROM (SELECT id, created_at, "
-	    "cycle_id, source, position, record_id, field, reason, raw FROM "
-	    "quarantine WHERE ?1 IS NULL OR source = ?1 ORDER BY id DESC "
-	    "LIMIT ?2) ORDER BY id");
+	sqlite3_stmt *s = prep(st, sql);
 
 	if (s == NULL)
 		return -1;
@@ -962,20 +956,24 @@ store_list_quarantine(struct store *st, const char *source, int64_t limit,
 }
 
 int
+store_list_quarantine(struct store *st, const char *source, int64_t limit,
+    store_row_fn fn, void *ctx)
+{
+	return list_by_source(st, "SELECT * FROM (SELECT id, created_at, "
+	    "cycle_id, source, position, record_id, field, reason, raw FROM "
+	    "quarantine WHERE ?1 IS NULL OR source = ?1 ORDER BY id DESC "
+	    "LIMIT ?2) ORDER BY id", source, limit, fn, ctx);
+}
+
+int
 store_list_registrations(struct store *st, const char *source, int64_t limit,
     store_row_fn fn, void *ctx)
 {
-	sqlite3_stmt *s = prep(st, "SELECT key, partner_id, customer_name, "
+	return list_by_source(st, "SELECT key, partner_id, customer_name, "
 	    "customer_domain, customer_country, product, amount, currency, "
 	    "amount_base, status, registered_at, expires_at, updated_at, origin "
 	    "FROM registrations WHERE (?1 IS NULL OR source = ?1) AND deleted = 0 "
-	    "ORDER BY key LIMIT ?2");
-
-	if (s == NULL)
-		return -1;
-	bind_text(s, 1, source);
-	sqlite3_bind_int64(s, 2, limit > 0 ? limit : -1);
-	return rows(st, s, fn, ctx);
+	    "ORDER BY key LIMIT ?2", source, limit, fn, ctx);
 }
 
 int64_t
