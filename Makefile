@@ -17,7 +17,7 @@ DESTDIR  ?=
 
 BUILD    ?= build
 CC       ?= cc
-PKGS      = jansson yaml-0.1 sqlite3 libsystemd libcrypto
+PKGS      = jansson yaml-0.1 sqlite3 libsystemd libcrypto libcurl libutf8proc libpsl
 CFLAGS   ?= -O2 -g
 # what the code needs, whatever CFLAGS the caller passes
 XCFLAGS   = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
@@ -26,17 +26,19 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 # Debian packages: to build, and to run the tests
 DEB_BUILD = gcc make pkg-config libjansson-dev libyaml-dev libsqlite3-dev \
-            libsystemd-dev libssl-dev libcurl4-openssl-dev iso-codes tzdata
+            libsystemd-dev libssl-dev libcurl4-openssl-dev libutf8proc-dev \
+            libpsl-dev publicsuffix iso-codes tzdata
 DEB_TEST  = python3 sqlite3 systemd util-linux procps valgrind
 
 LIB_SRCS = src/audit.c src/clock.c src/config.c src/config_check.c src/control.c src/csv.c \
            src/cycle.c src/daemon.c src/diag.c src/digest.c src/entity.c \
-           src/filedrop.c src/json.c src/log.c src/mem.c src/normalize.c \
+           src/filedrop.c src/http.c src/httpjson.c src/json.c src/log.c src/mem.c \
+           src/normalize.c src/normalize_name.c src/normalize_country.c \
            src/notify.c src/record.c src/secret.c src/source.c src/store.c \
            src/yamltree.c src/ctl.c src/table.c
-LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
+LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/freemail.o
 UNIT_TESTS = test_config test_csv test_normalize test_store test_audit \
-             test_secret test_log test_record
+             test_secret test_log test_record test_http
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 all: $(BUILD)/chansyncd $(BUILD)/chansyncctl $(UNIT_BINS)
@@ -44,6 +46,20 @@ all: $(BUILD)/chansyncd $(BUILD)/chansyncctl $(UNIT_BINS)
 $(BUILD)/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# the shipped free-mail list, compiled in as a sorted array
+$(BUILD)/freemail.c: config/free-mail-domains
+	@mkdir -p $(@D)
+	{ echo '/* generated from config/free-mail-domains; do not edit */'; \
+	  echo '#include "freemail.h"'; \
+	  echo 'const char *const free_mail_domains[] = {'; \
+	  grep -v -e '^#' -e '^$$' $< | LC_ALL=C sort -u | sed 's/.*/\t"&",/'; \
+	  echo '};'; \
+	  echo 'const size_t free_mail_count = sizeof(free_mail_domains) / sizeof(free_mail_domains[0]);'; \
+	} > $@
+
+$(BUILD)/freemail.o: $(BUILD)/freemail.c include/freemail.h
+	$(CC) $(XCFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libchansync.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^

@@ -75,6 +75,8 @@ struct config_source {
 	char *records;		/* JSON pointer to the records array */
 	int64_t page_limit;	/* pages per cycle */
 	int64_t timeout;	/* seconds per request */
+	int64_t retries;	/* attempts per request */
+	int64_t lookback;	/* seconds re-read behind the watermark */
 	struct {
 		int kind;	/* enum auth_kind */
 		char *token;	/* references, resolved into secret below */

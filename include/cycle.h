@@ -15,6 +15,8 @@
 #include "config.h"
 #include "store.h"
 
+struct http;
+
 enum cycle_status {
 	CYCLE_OK,		/* every source that ran succeeded */
 	CYCLE_PARTIAL,		/* some sources failed */
@@ -28,6 +30,7 @@ struct cycle_env {
 	struct audit *au;
 	int (*tick)(void *arg);		/* 1: stop requested */
 	void *tick_arg;
+	struct http *http;		/* for the sources that speak HTTP */
 	/* when each source (by index in cfg->sources) last ran; 0: never */
 	int64_t *last_run;
 };

@@ -50,6 +50,7 @@ const struct jval *jv_array_at(const struct jval *v, size_t i);
 /* Borrowed string value of an object member, or NULL. */
 const char *jv_object_str(const struct jval *v, const char *key);
 int jv_is_object(const struct jval *v);
+int jv_is_array(const struct jval *v);
 
 /* Building. Constructors return new references; setters steal val. */
 struct jval *jv_object(void);

@@ -44,11 +44,33 @@ int norm_bool(const char *s, int *ret);
 int norm_currency(const char *s, char out[4]);
 /* 1 when code (upper case) is in ISO 4217. */
 int norm_currency_known(const char *code);
-/* ISO 3166-1 alpha-2, alpha-3 or English name, any case -> alpha-2. */
+/* ISO 3166-1 alpha-2 or alpha-3, or a country's name in any language
+ * iso-codes knows, or a common abbreviation (UK, USA) -> alpha-2. */
 int norm_country(const char *s, char out[3]);
 /* A website URL, host or e-mail address -> lower-case host without
  * "www.", scheme, user, port or path. Returns a new string in *ret. */
 int norm_domain(const char *s, char **ret);
+/* The registrable domain of host under the Public Suffix List (libpsl):
+ * shop.acme.co.uk -> acme.co.uk. -1 for a public suffix itself. */
+int norm_registrable_domain(const char *host, char **ret);
+/* 1 when domain is on the shipped free-mail list. */
+int norm_is_free_mail(const char *domain);
+/*
+ * Folds text for comparison: NFKC, case folded, marks stripped, letters
+ * without decompositions spelled out (ø -> o, æ -> ae). Returns a new
+ * string, or NULL for invalid UTF-8.
+ */
+char *norm_fold(const char *s);
+/*
+ * The comparison key of a company name: folded words, "&"/"and"/"und"/
+ * "et" unified, initials joined, a leading "The" and trailing legal forms
+ * (Inc, GmbH & Co. KG, S.A. de C.V., Sp. z o.o., Pty Ltd, 株式会社, ...)
+ * removed: "Müller Maschinenbau GmbH & Co. KG" -> "muller maschinenbau".
+ * Returns 0 and a new string, or -1 when nothing is left.
+ */
+int norm_name_key(const char *name, char **ret);
+/* Frees the country table (built on the first norm_country call). */
+void norm_country_free(void);
 /*
  * Display text: valid UTF-8, no control characters except tab and line
  * breaks (which become spaces), whitespace collapsed and trimmed, at most

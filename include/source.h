@@ -19,7 +19,10 @@
 #include "clock.h"
 #include "config.h"
 #include "entity.h"
+#include "record.h"
 #include "store.h"
+
+struct http;
 
 enum source_status {
 	SOURCE_OK,
@@ -38,6 +41,7 @@ struct source_run {
 	/* returns 1 when the daemon must stop; may be NULL */
 	int (*tick)(void *arg);
 	void *tick_arg;
+	struct http *http;	/* the daemon's HTTP client (ticks the same way) */
 	/* results */
 	int64_t records, quarantined, files, failed_files;
 	char error[512];
@@ -60,11 +64,24 @@ int source_record(struct source_run *run, const struct record *r);
 int source_quarantine(struct source_run *run, const char *position,
     const char *record_id, const char *field, const char *reason,
     const char *raw);
+/*
+ * Maps one raw record (values through get(ctx, ...)) and stores it, or
+ * quarantines it with the field and reason, keeping raw (for a JSON
+ * record, NULL: its text is made when it is quarantined). Returns -1
+ * only on a store error.
+ */
+int source_land(struct source_run *run, record_get_fn get, void *ctx,
+    const char *position, const char *raw);
+/* A record_get_fn for a JSON object (ctx: const struct jval *). */
+int source_json_get(void *ctx, const struct config_field *f, char **ret,
+    char *err, size_t errlen);
+
 /* Commits the unit; counts move to the run totals. */
 int source_commit(struct source_run *run);
 void source_rollback(struct source_run *run);
 
 /* The kinds. */
 enum source_status filedrop_run(struct source_run *run);
+enum source_status httpjson_run(struct source_run *run);
 
 #endif

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "diag.h"
+#include "http.h"
 #include "log.h"
 #include "mem.h"
 #include "normalize.h"
@@ -77,6 +78,8 @@ main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	umask(077);
+	http_global_init();
+	atexit(http_global_cleanup);
 	log_init("chansyncd");
 	memset(&o, 0, sizeof(o));
 	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {

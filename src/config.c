@@ -11,6 +11,7 @@
  */
 #include "config.h"
 #include "digest.h"
+#include "http.h"
 #include "json.h"
 #include "log.h"
 #include "mem.h"
@@ -247,6 +248,8 @@ static const struct key k_source[] = {
 	KSTR(D, "records", records, NULL, 0),
 	KINT(D, "page_limit", page_limit, 1, 100000, "1000"),
 	KDUR(D, "timeout", timeout, MIN_S, HOUR, "120s"),
+	KINT(D, "retries", retries, 1, 10, "5"),
+	KDUR(D, "lookback", lookback, 0, 7 * DAY, "10m"),
 	KSTRUCT(D, "auth", auth, k_src_auth, -1),
 	KSTRUCT(D, "pagination", pagination, k_src_pagination, -1),
 	/* file_drop */
@@ -512,65 +515,6 @@ format_duration(double secs)
 	if (s % 60 == 0 && s)
 		return xasprintf("%lldm", (long long)(s / 60));
 	return xasprintf("%llds", (long long)s);
-}
-
-static int
-is_loopback_host(const char *h, size_t n)
-{
-	if ((n == 9 && strncasecmp(h, "localhost", 9) == 0) ||
-	    (n == 5 && strncmp(h, "[::1]", 5) == 0))
-		return 1;
-	if (n >= 9 && strncmp(h, "127.", 4) == 0) {
-		size_t i;
-
-		for (i = 4; i < n; i++)
-			if (!isdigit((unsigned char)h[i]) && h[i] != '.')
-				return 0;
-		return 1;
-	}
-	return 0;
-}
-
-/* NULL when url is acceptable, else why not. */
-static const char *
-url_problem(const char *url)
-{
-	const char *host, *end;
-	int https;
-
-	if (strncasecmp(url, "https://", 8) == 0)
-		https = 1;
-	else if (strncasecmp(url, "http://", 7) == 0)
-		https = 0;
-	else
-		return "must be an https:// URL";
-	host = url + (https ? 8 : 7);
-	if (strchr(host, '@'))
-		return "must not contain user information; use auth:";
-	for (end = host; *end && *end != '/' && *end != '?' && *end != '#'; end++)
-		if ((unsigned char)*end <= ' ')
-			return "contains a space or control character";
-	if (*host == '[') {
-		const char *rb = memchr(host, ']', (size_t)(end - host));
-
-		if (rb == NULL)
-			return "has an unterminated [IPv6] host";
-		if (!https && !is_loopback_host(host, (size_t)(rb - host + 1)))
-			return "plain http:// is only allowed to loopback "
-			    "addresses; use https://";
-		return NULL;
-	}
-	{
-		const char *colon = memchr(host, ':', (size_t)(end - host));
-		size_t hn = (size_t)((colon ? colon : end) - host);
-
-		if (hn == 0)
-			return "has no host";
-		if (!https && !is_loopback_host(host, hn))
-			return "plain http:// is only allowed to loopback "
-			    "addresses; use https://";
-	}
-	return NULL;
 }
 
 static int
@@ -851,7 +795,7 @@ parse_value(struct ctx *x, const struct key *k, char *base,
 		if (!scalar_ok(x, n, path, "a string"))
 			return;
 		if (k->type == K_URL)
-			why = url_problem(n->str);
+			why = http_url_problem(n->str);
 		else if (k->type == K_PATH && n->str[0] != '/')
 			why = "must be an absolute path";
 		else if (k->type == K_SECRET && !secret_is_reference(n->str))

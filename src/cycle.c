@@ -96,6 +96,7 @@ cycle_run(struct cycle_env *env, const char *trigger, int force,
 		run.cycle_id = res->id;
 		run.tick = env->tick;
 		run.tick_arg = env->tick_arg;
+		run.http = env->http;
 		if (!force && !source_due(env, i, clock_now())) {
 			record_source(env, res, &run, "skipped", NULL);
 			continue;

@@ -7,6 +7,7 @@
 #include "control.h"
 #include "cycle.h"
 #include "digest.h"
+#include "http.h"
 #include "json.h"
 #include "log.h"
 #include "mem.h"
@@ -42,6 +43,7 @@ struct daemon {
 	int once, dry_run;
 	struct store *st;
 	struct audit *au;
+	struct http *http;
 	int sfd, lfd, pidfd;
 	struct client clients[MAX_CLIENTS];
 	size_t nclients;
@@ -187,6 +189,7 @@ run_cycle(struct daemon *d, const char *trigger, int force)
 	env.au = d->au;
 	env.tick = tick;
 	env.tick_arg = d;
+	env.http = d->http;
 	env.last_run = d->last_run;
 	if (cycle_run(&env, trigger, force, &res) < 0)
 		log_err("%s", res.summary);
@@ -513,6 +516,7 @@ daemon_run(struct daemon_opts *o)
 		goto out;
 	}
 	d.au = audit_new(d.st, "chansyncd", d.cfg->audit.hmac_key_value);
+	d.http = http_new(tick, &d);
 	clock_now_iso(err);
 	if ((n = store_cycles_interrupted(d.st, err)) > 0)
 		log_notice("%d cycle%s interrupted by an earlier stop or crash",
@@ -588,6 +592,7 @@ out:
 		unlink(sp);
 		free(sp);
 	}
+	http_free(d.http);
 	audit_free(d.au);
 	store_close(d.st);
 	if (d.pidfd >= 0)

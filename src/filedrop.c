@@ -184,40 +184,6 @@ csv_get(void *ctx, const struct config_field *f, char **ret, char *err,
 	return 1;
 }
 
-struct json_ctx {
-	const struct jval *obj;
-};
-
-static int
-json_get(void *ctx, const struct config_field *f, char **ret, char *err,
-    size_t errlen)
-{
-	const struct json_ctx *c = ctx;
-
-	return jv_lookup_text(c->obj, f->src, ret, err, errlen);
-}
-
-/* Maps one record and stores or quarantines it. */
-static int
-land(struct source_run *run, record_get_fn get, void *ctx,
-    const char *position, const char *raw)
-{
-	struct record r;
-	struct record_problem why;
-	int rc;
-
-	record_init(&r, run->src->entity, run->src->name);
-	if (record_map(run->cfg, run->src, get, ctx, &r, &why) < 0)
-		rc = source_quarantine(run, position, why.record_id, why.field,
-		    why.reason, raw);
-	else {
-		r.origin = xstrdup(position);
-		rc = source_record(run, &r);
-	}
-	record_clear(&r);
-	return rc;
-}
-
 /*
  * Reads the records of a CSV file. Returns 0, -1 on a store error, 1 when
  * stopped, or 2 with *file_reason set when the file itself is unusable.
@@ -277,7 +243,7 @@ read_csv(struct source_run *run, const struct file_info *fi,
 		} else {
 			struct csv_ctx cc = { &rec, col, src };
 
-			rc = land(run, csv_get, &cc, pos, raw);
+			rc = source_land(run, csv_get, &cc, pos, raw);
 		}
 		free(raw);
 		if (rc < 0)
@@ -332,9 +298,7 @@ read_ndjson(struct source_run *run, const struct file_info *fi,
 			rc = source_quarantine(run, pos, NULL, NULL, "the line is "
 			    "not a JSON object", raw);
 		else {
-			struct json_ctx jc = { v };
-
-			rc = land(run, json_get, &jc, pos, raw);
+			rc = source_land(run, source_json_get, v, pos, raw);
 		}
 		jv_free(v);
 		free(raw);

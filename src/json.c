@@ -210,6 +210,12 @@ jv_is_object(const struct jval *v)
 	return v && json_typeof(J(v)) == JSON_OBJECT;
 }
 
+int
+jv_is_array(const struct jval *v)
+{
+	return v && json_typeof(J(v)) == JSON_ARRAY;
+}
+
 static json_t *
 checked(json_t *j)
 {

@@ -3,6 +3,7 @@
  * tables loaded once at start.
  */
 #include "normalize.h"
+#include "freemail.h"
 #include "json.h"
 #include "mem.h"
 
@@ -15,20 +16,17 @@
 #include <strings.h>
 #include <time.h>
 
-struct country {
-	char a2[3], a3[4];
-	char *name, *official, *common;
-};
+#include <libpsl.h>
 
 static char (*currencies)[4];
 static size_t ncurrencies;
-static struct country *countries;
-static size_t ncountries;
+static const psl_ctx_t *psl;
+static psl_ctx_t *psl_owned;	/* loaded from the system's list */
 
 int
 normalize_init(const char *dir, char *err, size_t errlen)
 {
-	struct jval *cur = NULL, *cty = NULL;
+	struct jval *cur = NULL;
 	const struct jval *arr;
 	char path[4096];
 	size_t i;
@@ -41,65 +39,36 @@ normalize_init(const char *dir, char *err, size_t errlen)
 	snprintf(path, sizeof(path), "%s/iso_4217.json", dir);
 	if ((cur = jv_parse_file(path, 8u << 20, err, errlen)) == NULL)
 		goto out;
-	snprintf(path, sizeof(path), "%s/iso_3166-1.json", dir);
-	if ((cty = jv_parse_file(path, 8u << 20, err, errlen)) == NULL)
-		goto out;
 	arr = jv_lookup(cur, "/4217");
 	ncurrencies = jv_array_len(arr);
-	currencies = xcalloc(ncurrencies, sizeof(*currencies));
+	currencies = xcalloc(ncurrencies ? ncurrencies : 1, sizeof(*currencies));
 	for (i = 0; i < ncurrencies; i++) {
 		const char *a3 = jv_object_str(jv_array_at(arr, i), "alpha_3");
 
 		if (a3 && strlen(a3) == 3)
 			memcpy(currencies[i], a3, 4);
 	}
-	arr = jv_lookup(cty, "/3166-1");
-	ncountries = jv_array_len(arr);
-	countries = xcalloc(ncountries, sizeof(*countries));
-	for (i = 0; i < ncountries; i++) {
-		const struct jval *c = jv_array_at(arr, i);
-		const char *a2 = jv_object_str(c, "alpha_2");
-		const char *a3 = jv_object_str(c, "alpha_3");
-		const char *s;
-
-		if (a2 && strlen(a2) == 2)
-			memcpy(countries[i].a2, a2, 3);
-		if (a3 && strlen(a3) == 3)
-			memcpy(countries[i].a3, a3, 4);
-		if ((s = jv_object_str(c, "name")))
-			countries[i].name = xstrdup(s);
-		if ((s = jv_object_str(c, "official_name")))
-			countries[i].official = xstrdup(s);
-		if ((s = jv_object_str(c, "common_name")))
-			countries[i].common = xstrdup(s);
-	}
-	if (ncurrencies == 0 || ncountries == 0) {
-		snprintf(err, errlen, "%s: no ISO 4217/3166 data found", dir);
+	if (ncurrencies == 0) {
+		snprintf(err, errlen, "%s: no ISO 4217 data found", path);
 		normalize_shutdown();
 		goto out;
 	}
 	rc = 0;
 out:
 	jv_free(cur);
-	jv_free(cty);
 	return rc;
 }
 
 void
 normalize_shutdown(void)
 {
-	size_t i;
-
-	for (i = 0; i < ncountries; i++) {
-		free(countries[i].name);
-		free(countries[i].official);
-		free(countries[i].common);
-	}
-	free(countries);
 	free(currencies);
-	countries = NULL;
 	currencies = NULL;
-	ncountries = ncurrencies = 0;
+	ncurrencies = 0;
+	norm_country_free();
+	psl_free(psl_owned);
+	psl_owned = NULL;
+	psl = NULL;
 }
 
 static int
@@ -375,36 +344,6 @@ norm_currency(const char *s, char out[4])
 }
 
 int
-norm_country(const char *s, char out[3])
-{
-	char tmp[128];
-	size_t i, n;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	n = strlen(s);
-	while (n > 0 && isspace((unsigned char)s[n - 1]))
-		n--;
-	if (n == 0 || n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	for (i = 0; i < ncountries; i++) {
-		const struct country *c = &countries[i];
-
-		if ((n == 2 && strcasecmp(tmp, c->a2) == 0) ||
-		    (n == 3 && strcasecmp(tmp, c->a3) == 0) ||
-		    (c->name && strcasecmp(tmp, c->name) == 0) ||
-		    (c->official && strcasecmp(tmp, c->official) == 0) ||
-		    (c->common && strcasecmp(tmp, c->common) == 0)) {
-			memcpy(out, c->a2, 3);
-			return 0;
-		}
-	}
-	return -1;
-}
-
-int
 norm_domain(const char *s, char **ret)
 {
 	const char *start, *end, *p, *at;
@@ -473,6 +412,43 @@ norm_domain(const char *s, char **ret)
 		memmove(d, d + 4, n - 4 + 1);
 	}
 	*ret = d;
+	return 0;
+}
+
+int
+norm_registrable_domain(const char *host, char **ret)
+{
+	const char *r;
+
+	/* the system's list (Debian's publicsuffix), else the built-in one */
+	if (psl == NULL && (psl = psl_owned = psl_latest(NULL)) == NULL)
+		psl = psl_builtin();
+	if (psl == NULL)
+		return -1;
+	/* a public suffix itself (co.uk) names no organisation */
+	r = psl_registrable_domain(psl, host);
+	if (r == NULL)
+		return -1;
+	*ret = xstrdup(r);
+	return 0;
+}
+
+int
+norm_is_free_mail(const char *domain)
+{
+	size_t lo = 0, hi = free_mail_count;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(free_mail_domains[mid], domain);
+
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
 }
 

@@ -33,6 +33,19 @@ quote(char *out, size_t outlen, const char *s)
 	out[n] = '\0';
 }
 
+static int
+free_mail(const struct config *cfg, const char *domain)
+{
+	size_t i;
+
+	if (cfg->normalize.free_mail_default && norm_is_free_mail(domain))
+		return 1;
+	for (i = 0; i < cfg->normalize.nfree_mail_domains; i++)
+		if (strcmp(cfg->normalize.free_mail_domains[i], domain) == 0)
+			return 1;
+	return 0;
+}
+
 static const char *
 map_status(const struct config_source *src, const char *raw)
 {
@@ -62,7 +75,8 @@ trim_empty(const char *s)
 
 /* Normalizes one value; returns 0, or -1 with why->reason set. */
 static int
-normalize_value(const struct config_source *src, const struct config_field *f,
+normalize_value(const struct config *cfg, const struct config_source *src,
+    const struct config_field *f,
     const struct entity_field *ef, const char *raw, struct record *r,
     struct record_problem *why)
 {
@@ -87,13 +101,28 @@ normalize_value(const struct config_source *src, const struct config_field *f,
 		if (norm_text(raw, 1024, &out, &whyt) < 0)
 			goto bad_text;
 		break;
-	case FT_DOMAIN:
-		if (norm_domain(raw, &out) < 0) {
+	case FT_DOMAIN: {
+		char *host = NULL;
+
+		if (norm_domain(raw, &host) < 0) {
 			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
 			    "website, domain or e-mail address", q);
 			return -1;
 		}
+		if (norm_registrable_domain(host, &out) < 0) {
+			snprintf(why->reason, sizeof(why->reason), "'%s' is a public "
+			    "suffix, not an organisation's domain", q);
+			free(host);
+			return -1;
+		}
+		free(host);
+		/* a free-mail address identifies a person, not a company */
+		if (free_mail(cfg, out)) {
+			free(out);
+			return 0;
+		}
 		break;
+	}
 	case FT_COUNTRY:
 		if (norm_country(raw, buf) < 0) {
 			snprintf(why->reason, sizeof(why->reason), "unknown "
@@ -215,7 +244,7 @@ record_map(const struct config *cfg, const struct config_source *src,
 			free(raw);
 			continue;
 		}
-		if (normalize_value(src, f, &def->fields[f->index], raw, r,
+		if (normalize_value(cfg, src, f, &def->fields[f->index], raw, r,
 		    why) < 0) {
 			snprintf(why->field, sizeof(why->field), "%s", f->canon);
 			free(raw);
@@ -258,6 +287,14 @@ record_map(const struct config *cfg, const struct config_source *src,
 		r->has_amount_base = 1;
 		if (cur >= 0 && r->val[cur] == NULL)
 			r->val[cur] = xstrdup(code);
+	}
+	/* the name's comparison key, for matching */
+	{
+		int nf = entity_field_index(src->entity, src->entity ==
+		    ENTITY_PARTNERS ? "name" : "customer_name");
+
+		if (nf >= 0 && r->val[nf] && norm_name_key(r->val[nf], &r->name_key) < 0)
+			r->name_key = NULL;
 	}
 	/* the key */
 	switch (src->entity) {

@@ -18,9 +18,10 @@ source_run(struct source_run *run)
 	switch (run->src->kind) {
 	case SOURCE_FILE_DROP:
 		return filedrop_run(run);
+	case SOURCE_HTTP_JSON:
+		return httpjson_run(run);
 	default:
-		snprintf(run->error, sizeof(run->error), "source kind http_json "
-		    "is not available in this version of chansync");
+		snprintf(run->error, sizeof(run->error), "unknown source kind");
 		return SOURCE_FAILED;
 	}
 }
@@ -116,6 +117,38 @@ source_quarantine(struct source_run *run, const char *position,
 	free(f2);
 	run->unit_quarantined++;
 	return 0;
+}
+
+int
+source_land(struct source_run *run, record_get_fn get, void *ctx,
+    const char *position, const char *raw)
+{
+	struct record r;
+	struct record_problem why;
+	int rc;
+
+	record_init(&r, run->src->entity, run->src->name);
+	if (record_map(run->cfg, run->src, get, ctx, &r, &why) < 0) {
+		/* the raw text of a JSON record is made only when needed */
+		char *dumped = raw == NULL && get == source_json_get ?
+		    jv_dump_canonical(ctx) : NULL;
+
+		rc = source_quarantine(run, position, why.record_id, why.field,
+		    why.reason, dumped ? dumped : raw);
+		free(dumped);
+	} else {
+		r.origin = xstrdup(position);
+		rc = source_record(run, &r);
+	}
+	record_clear(&r);
+	return rc;
+}
+
+int
+source_json_get(void *ctx, const struct config_field *f, char **ret,
+    char *err, size_t errlen)
+{
+	return jv_lookup_text(ctx, f->src, ret, err, errlen);
 }
 
 int

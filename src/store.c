@@ -423,6 +423,21 @@ has_key_column(enum entity_kind k)
 	return k == ENTITY_REGISTRATIONS || k == ENTITY_ACTIVITIES;
 }
 
+/* The column that keeps the name's comparison key, if the table has one. */
+static const char *
+name_key_column(enum entity_kind k)
+{
+	switch (k) {
+	case ENTITY_PARTNERS:
+		return "name_key";
+	case ENTITY_OPPORTUNITIES:
+	case ENTITY_REGISTRATIONS:
+		return "customer_key";
+	default:
+		return NULL;
+	}
+}
+
 static sqlite3_stmt *
 upsert_stmt(struct store *st, enum entity_kind kind)
 {
@@ -457,6 +472,12 @@ upsert_stmt(struct store *st, enum entity_kind kind)
 		buf_addstr(&vals, ", ?");
 		buf_addf(&set, ", %s_base = excluded.%s_base", def->fields[m].name,
 		    def->fields[m].name);
+	}
+	if (name_key_column(kind)) {
+		buf_addf(&sql, ", %s", name_key_column(kind));
+		buf_addstr(&vals, ", ?");
+		buf_addf(&set, ", %s = excluded.%s", name_key_column(kind),
+		    name_key_column(kind));
 	}
 	buf_addstr(&sql, ", origin, synced_at");
 	buf_addstr(&vals, ", ?, ?");
@@ -522,6 +543,8 @@ store_upsert(struct store *st, const struct record *r, const char *now)
 			sqlite3_bind_null(s, col);
 		col++;
 	}
+	if (name_key_column(r->kind))
+		bind_text(s, col++, r->name_key);
 	bind_text(s, col++, r->origin);
 	bind_text(s, col++, now);
 	rc = sqlite3_step(s);

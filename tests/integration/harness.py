@@ -6,6 +6,7 @@ configuration, and runs the real chansyncd/chansyncctl from the build
 directory. Waits are bounded: a wait that times out fails the test;
 nothing sleeps and hopes.
 """
+import json
 import os
 import re
 import shutil
@@ -266,3 +267,40 @@ def main(argv):
         print("PASS %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
     print("integration: %d passed, %d failed, %d skipped" % (passed, failed, skipped))
     return 1 if failed else 0
+
+
+class FakeServer:
+    """One of the project's fakes (tests/fakes/*.py) on a free loopback port."""
+
+    def __init__(self, script, *args):
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(ROOT, "tests", "fakes", script)] + list(args),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("PORT "):
+            self.proc.kill()
+            raise AssertionError("fake %s did not start: %r %s" % (script, line,
+                                                                   self.proc.stderr.read()))
+        self.port = int(line.split()[1])
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def control(self, path, payload=None):
+        import urllib.request
+        data = json.dumps(payload).encode() if payload is not None else b""
+        req = urllib.request.Request(self.url + "/_control/" + path, data=data,
+                                     method="POST" if payload is not None else "GET")
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read() or b"{}")
+
+    def faults(self, *faults):
+        return self.control("faults", list(faults))
+
+    def requests(self):
+        return self.control("requests")["requests"]
+
+    def reset(self):
+        return self.control("reset", {})
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()

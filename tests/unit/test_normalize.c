@@ -155,6 +155,189 @@ test_text(void)
 	CHECK_STR(why, "too long");
 }
 
+/* tests/unit/names.tsv: hand-checked names from many countries */
+static int
+name_file_cases(void)
+{
+	FILE *f = fopen("tests/unit/names.tsv", "r");
+	char line[512];
+	int n = 0;
+
+	CHECK(f != NULL);
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *tab = strchr(line, '\t'), *nl, *key = NULL;
+
+		if (line[0] == '#' || tab == NULL)
+			continue;
+		*tab = '\0';
+		if ((nl = strchr(tab + 1, '\n')))
+			*nl = '\0';
+		CHECK(norm_name_key(line, &key) == 0);
+		if (key == NULL || strcmp(key, tab + 1) != 0)
+			fprintf(stderr, "  name %s: want '%s', got '%s'\n", line, tab + 1,
+			    key ? key : "(none)");
+		CHECK_STR(key, tab + 1);
+		free(key);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* every base name under the legal forms of its country reduces to one key */
+static int
+name_form_cases(void)
+{
+	static const struct {
+		const char *base, *key;
+		const char *forms[9];
+	} c[] = {
+		{ "Nordwind Technik", "nordwind technik", { "GmbH", "AG", "KG",
+		  "GmbH & Co. KG", "G.m.b.H.", "e.K.", "SE", "OHG", NULL } },
+		{ "Lumière Conseil", "lumiere conseil", { "SA", "S.A.", "SAS", "S.A.S.",
+		  "SARL", "S.à r.l.", "EURL", "SNC", NULL } },
+		{ "Solare Impianti", "solare impianti", { "S.p.A.", "SpA", "S.r.l.",
+		  "Srl", "s.a.p.a.", "S.n.c.", NULL } },
+		{ "Redes Ibéricas", "redes ibericas", { "S.L.", "SL", "S.A.", "S.L.U.",
+		  "Sociedad Anónima", "Sociedad Limitada", NULL } },
+		{ "Vanguard Digital", "vanguard digital", { "Inc.", "Inc", "Corp.",
+		  "Corporation", "LLC", "L.L.C.", "Co.", "Company", "Incorporated" } },
+		{ "Thames Analytics", "thames analytics", { "Ltd", "Ltd.", "Limited",
+		  "PLC", "plc", "LLP", "Public Limited Company", NULL } },
+		{ "Zuiderzee Software", "zuiderzee software", { "B.V.", "BV", "N.V.",
+		  "NV", "V.O.F.", NULL } },
+		{ "Hafen Logistik", "hafen logistik", { "AB", "Aktiebolag", "AB (publ)",
+		  "A/S", "AS", "ApS", "ASA", "Oy", "Oyj" } },
+		{ "Wisła Systemy", "wisla systemy", { "Sp. z o.o.", "sp. z o.o.",
+		  "Spółka z o.o.", "S.A.", NULL } },
+		{ "Vltava Data", "vltava data", { "s.r.o.", "a.s.", "spol. s r.o.", NULL } },
+		{ "Duna Informatika", "duna informatika", { "Kft.", "Zrt.", "Nyrt.",
+		  "Bt.", NULL } },
+		{ "Sakura Denki", "sakura denki", { "KK", "K.K.", "Kabushiki Kaisha",
+		  "Co., Ltd.", "GK", NULL } },
+		{ "Coral Reef Networks", "coral reef networks", { "Pty Ltd",
+		  "Pty. Ltd.", "Pty Limited", "Proprietary Limited", NULL } },
+		{ "Ganges Infotech", "ganges infotech", { "Pvt Ltd", "Pvt. Ltd.",
+		  "Private Limited", NULL } },
+		{ "Merlion Systems", "merlion systems", { "Pte Ltd", "Pte. Ltd.",
+		  "Sdn Bhd", "Sdn. Bhd.", "Bhd", NULL } },
+		{ "Amazonas Redes", "amazonas redes", { "Ltda", "Ltda.", "S.A.",
+		  "Lda", NULL } },
+		{ "Sierra Madre Datos", "sierra madre datos", { "S.A. de C.V.",
+		  "SA de CV", "S. de R.L.", "S. de R.L. de C.V.", NULL } },
+		{ "Balkan Soft", "balkan soft", { "d.o.o.", "d.d.", "AD", "EOOD",
+		  "OOD", NULL } },
+		{ "Alster & Elbe", "alster and elbe", { "GmbH", "und Partner GmbH",
+		  NULL } },
+		{ "Brücke Bau", "brucke bau", { "GmbH", "AG", "& Co. KG", NULL } },
+	};
+	size_t i, j;
+	int n = 0;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		for (j = 0; j < 9 && c[i].forms[j]; j++) {
+			char name[160], *key = NULL;
+			const char *want = c[i].key;
+
+			snprintf(name, sizeof(name), "%s %s", c[i].base, c[i].forms[j]);
+			if (strcmp(c[i].forms[j], "und Partner GmbH") == 0)
+				want = "alster and elbe and partner";
+			CHECK(norm_name_key(name, &key) == 0);
+			if (key == NULL || strcmp(key, want) != 0)
+				fprintf(stderr, "  name %s: want '%s', got '%s'\n", name, want,
+				    key ? key : "(none)");
+			CHECK_STR(key, want);
+			free(key);
+			n++;
+		}
+	return n;
+}
+
+static void
+test_name_keys(void)
+{
+	int n = name_file_cases() + name_form_cases();
+
+	/* the issue asks for at least 200 real-world name cases */
+	CHECK(n >= 200);
+	printf("  %d name cases\n", n);
+}
+
+static void
+test_registrable_domains(void)
+{
+	static const struct {
+		const char *in, *out;
+	} c[] = {
+		{ "shop.acme.co.uk", "acme.co.uk" }, { "acme.co.uk", "acme.co.uk" },
+		{ "www.outback.com.au", "outback.com.au" },
+		{ "mail.kiwicloud.co.nz", "kiwicloud.co.nz" },
+		{ "eu.sales.acme.com", "acme.com" }, { "acme.de", "acme.de" },
+		{ "a.b.c.mumbaidata.co.in", "mumbaidata.co.in" },
+		{ "brasilconecta.com.br", "brasilconecta.com.br" },
+		{ "redes.com.mx", "redes.com.mx" }, { "x.acme.co.jp", "acme.co.jp" },
+		{ "tenant.github.io", "tenant.github.io" },
+		{ "acme.pvt.k12.ma.us", "acme.pvt.k12.ma.us" },
+	};
+	size_t i;
+	char *r;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		r = NULL;
+		CHECK(norm_registrable_domain(c[i].in, &r) == 0);
+		CHECK_STR(r, c[i].out);
+		free(r);
+	}
+	CHECK(norm_registrable_domain("co.uk", &r) < 0);
+	CHECK(norm_registrable_domain("com.au", &r) < 0);
+	CHECK(norm_is_free_mail("gmail.com"));
+	CHECK(norm_is_free_mail("yahoo.co.uk"));
+	CHECK(norm_is_free_mail("t-online.de"));
+	CHECK(!norm_is_free_mail("acme.com"));
+	CHECK(!norm_is_free_mail("mail.com.example"));
+}
+
+static void
+test_country_variants(void)
+{
+	static const struct {
+		const char *in, *out;
+	} c[] = {
+		{ "Deutschland", "DE" }, { "Allemagne", "DE" }, { "Alemania", "DE" },
+		{ "GERMANY", "DE" }, { "Österreich", "AT" }, { "Osterreich", "AT" },
+		{ "Schweiz", "CH" }, { "Suisse", "CH" }, { "Svizzera", "CH" },
+		{ "España", "ES" }, { "Espana", "ES" }, { "Italia", "IT" },
+		{ "México", "MX" }, { "Mexico", "MX" }, { "Norge", "NO" },
+		{ "Danmark", "DK" }, { "Sverige", "SE" }, { "Suomi", "FI" },
+		{ "Polska", "PL" }, { "Nederland", "NL" }, { "Holland", "NL" },
+		{ "The Netherlands", "NL" }, { "België", "BE" }, { "Belgique", "BE" },
+		{ "Brasil", "BR" }, { "UK", "GB" }, { "U.K.", "GB" }, { "England", "GB" },
+		{ "Great Britain", "GB" }, { "United Kingdom", "GB" }, { "GBR", "GB" },
+		{ "USA", "US" }, { "U.S.A.", "US" }, { "United States of America", "US" },
+		{ "us", "US" }, { "Czech Republic", "CZ" }, { "Czechia", "CZ" },
+		{ "Česko", "CZ" }, { "South Korea", "KR" }, { "Korea, Republic of", "KR" },
+		{ "Russia", "RU" }, { "Russian Federation", "RU" }, { "Vietnam", "VN" },
+		{ "Viet Nam", "VN" }, { "UAE", "AE" }, { "Côte d'Ivoire", "CI" },
+		{ "Ivory Coast", "CI" }, { "Japan", "JP" }, { "日本", "JP" },
+		{ "Türkiye", "TR" }, { "Turkey", "TR" }, { "Magyarország", "HU" },
+		{ "Ελλάδα", "GR" }, { "Российская Федерация", "RU" },
+	};
+	size_t i;
+	char cc[3];
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		memcpy(cc, "--", 3);
+		if (norm_country(c[i].in, cc) < 0)
+			fprintf(stderr, "  country %s: unknown\n", c[i].in);
+		CHECK_STR(cc, c[i].out);
+	}
+	CHECK(norm_country("Atlantis", cc) < 0);
+	CHECK(norm_country("", cc) < 0);
+	CHECK(norm_country("...", cc) < 0);
+}
+
 static void
 test_period(void)
 {
@@ -187,6 +370,9 @@ main(void)
 	T_RUN(test_domains);
 	T_RUN(test_text);
 	T_RUN(test_period);
+	T_RUN(test_name_keys);
+	T_RUN(test_registrable_domains);
+	T_RUN(test_country_variants);
 	normalize_shutdown();
 	return t_done("normalize");
 }

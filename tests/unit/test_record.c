@@ -53,12 +53,13 @@ test_good_record(void)
 	struct record r;
 	struct record_problem why;
 
-	/* "Deutschland" is not an ISO name: quarantined as unknown country */
+	/* a country nobody knows is quarantined, with the record's id */
+	raw.v[8] = "Atlantis";
 	CHECK_INT(map(&raw, &r, &why), -1);
 	CHECK_STR(why.field, "customer_country");
 	CHECK_STR(why.record_id, " R-1 ");
 	record_clear(&r);
-	raw.v[8] = "DEU";
+	raw.v[8] = "Deutschland";
 	CHECK_INT(map(&raw, &r, &why), 0);
 	CHECK_STR(r.key, "dist:R-1");
 	CHECK_STR(val(&r, "customer_name"), "Acme Corp");
@@ -68,6 +69,20 @@ test_good_record(void)
 	CHECK_STR(val(&r, "customer_domain"), "acme.example");
 	CHECK_STR(val(&r, "customer_country"), "DE");
 	CHECK(r.has_amount_base && r.amount_base > 1080.53 && r.amount_base < 1080.55);
+	CHECK_STR(r.name_key, "acme");
+	record_clear(&r);
+	/* a subdomain reduces to the registrable domain; free mail to nothing */
+	raw.v[7] = "https://shop.acme.co.uk/en";
+	CHECK_INT(map(&raw, &r, &why), 0);
+	CHECK_STR(val(&r, "customer_domain"), "acme.co.uk");
+	record_clear(&r);
+	raw.v[7] = "jane.buyer@gmail.com";
+	CHECK_INT(map(&raw, &r, &why), 0);
+	CHECK(val(&r, "customer_domain") == NULL);
+	record_clear(&r);
+	raw.v[7] = "co.uk";
+	CHECK_INT(map(&raw, &r, &why), -1);
+	CHECK_STR(why.field, "customer_domain");
 	record_clear(&r);
 }
 

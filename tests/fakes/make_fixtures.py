@@ -1,0 +1,204 @@
+"""Generates the shared fixtures: partners, end customers, and the two
+vendor systems' registrations. Deterministic (a fixed seed): run it again
+and the files come out the same.
+
+    python3 tests/fakes/make_fixtures.py
+
+End customers appear in several systems under other spellings, legal
+forms, domains and languages, so that conflict detection has real
+cross-source material.
+"""
+import json
+import os
+import random
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+OUT = os.path.join(ROOT, "fixtures")
+
+# name variants, domains (websites or e-mail addresses), country spellings
+CUSTOMERS = [
+    ("mueller", ["Müller Maschinenbau GmbH", "Mueller Maschinenbau GmbH & Co. KG",
+                 "MÜLLER MASCHINENBAU", "Muller Maschinenbau"],
+     ["https://www.mueller-maschinenbau.de", "einkauf@mueller-maschinenbau.de"],
+     ["DE", "Germany", "Deutschland", "DEU"]),
+    ("acme", ["Acme Corporation", "ACME Corp.", "Acme Corp EMEA", "Acme, Inc."],
+     ["acme.example", "it-buyer@acme.example", "https://shop.acme.example/"],
+     ["US", "USA", "United States", "United States of America"]),
+    ("sgl", ["Société Générale de Logistique S.A.", "Societe Generale de Logistique",
+             "SGL Logistique SA"], ["sgl-logistique.fr", "achats@sgl-logistique.fr"],
+     ["FR", "France", "FRA"]),
+    ("globex", ["Globex Ltd", "Globex Limited", "GLOBEX UK LTD", "The Globex Company Ltd"],
+     ["globex.co.uk", "https://www.globex.co.uk/about"], ["GB", "UK", "United Kingdom"]),
+    ("initech", ["Initech Systems Inc.", "Initech Systems", "INITECH SYSTEMS INCORPORATED"],
+     ["initech.example", "https://initech.example"], ["US", "USA"]),
+    ("umbrella", ["Umbrella Holdings KK", "Umbrella Holdings Kabushiki Kaisha",
+                  "アンブレラ・ホールディングス株式会社"], ["umbrella.co.jp"], ["JP", "Japan"]),
+    ("tyrell", ["Tyrell Corporation", "Tyrell Corp", "The Tyrell Corporation"],
+     ["tyrell.example"], ["US"]),
+    ("soylent", ["Soylent Foods B.V.", "Soylent Foods BV", "Soylent Foods"],
+     ["soylent.nl", "inkoop@soylent.nl"], ["NL", "Netherlands", "Nederland"]),
+    ("cyberdyne", ["Cyberdyne Systems Corporation", "Cyberdyne Systems Corp.", "Cyberdyne"],
+     ["cyberdyne.example"], ["US"]),
+    ("wayne", ["Wayne Enterprises, Inc.", "Wayne Enterprises"], ["wayne.example"], ["US"]),
+    ("stark", ["Stark Industries", "Stark Industries LLC"], ["stark.example"], ["US"]),
+    ("oscorp", ["Oscorp Industries", "OsCorp"], ["oscorp.example"], ["US"]),
+    ("nordlicht", ["Nordlicht Energie AG", "Nordlicht Energie Aktiengesellschaft",
+                   "NORDLICHT ENERGIE"], ["nordlicht-energie.de"], ["DE", "Germany"]),
+    ("bellavista", ["Bella Vista S.p.A.", "Bellavista SpA", "Bella Vista Società per Azioni"],
+     ["bellavista.it"], ["IT", "Italy", "Italia"]),
+    ("iberia", ["Iberia Redes S.L.", "Iberia Redes SL", "Iberia Redes"],
+     ["iberiaredes.es"], ["ES", "Spain", "España"]),
+    ("fjord", ["Fjordkraft Data AS", "Fjordkraft Data A/S", "Fjordkraft Data"],
+     ["fjordkraftdata.no"], ["NO", "Norway", "Norge"]),
+    ("tammi", ["Tammi Ohjelmistot Oy", "Tammi Ohjelmistot"], ["tammi.fi"], ["FI", "Finland"]),
+    ("svensk", ["Svensk Logistik AB", "Svensk Logistik Aktiebolag"], ["svensklogistik.se"],
+     ["SE", "Sweden", "Sverige"]),
+    ("dansk", ["Dansk Byg ApS", "Dansk Byg"], ["danskbyg.dk"], ["DK", "Denmark", "Danmark"]),
+    ("polbud", ["Polbud Sp. z o.o.", "Polbud Spółka z o.o.", "POLBUD"], ["polbud.pl"],
+     ["PL", "Poland", "Polska"]),
+    ("ceska", ["Česká Strojírna s.r.o.", "Ceska Strojirna sro"], ["ceskastrojirna.cz"],
+     ["CZ", "Czechia", "Czech Republic"]),
+    ("magyar", ["Magyar Szoftver Kft.", "Magyar Szoftver"], ["magyarszoftver.hu"],
+     ["HU", "Hungary"]),
+    ("aussie", ["Outback Networks Pty Ltd", "Outback Networks Pty. Limited",
+                "Outback Networks"], ["outbacknetworks.com.au"], ["AU", "Australia"]),
+    ("kiwi", ["Kiwi Cloud Limited", "Kiwi Cloud Ltd"], ["kiwicloud.co.nz"],
+     ["NZ", "New Zealand"]),
+    ("mumbai", ["Mumbai Data Services Pvt Ltd", "Mumbai Data Services Private Limited"],
+     ["mumbaidata.co.in"], ["IN", "India"]),
+    ("kl", ["Kuala Lumpur Tech Sdn Bhd", "KL Tech Sdn. Bhd."], ["kltech.com.my"],
+     ["MY", "Malaysia"]),
+    ("brasil", ["Brasil Conecta Ltda", "Brasil Conecta Ltda."], ["brasilconecta.com.br"],
+     ["BR", "Brazil", "Brasil"]),
+    ("mexico", ["Redes del Norte S.A. de C.V.", "Redes del Norte SA de CV"],
+     ["redesdelnorte.com.mx"], ["MX", "Mexico", "México"]),
+    ("swiss", ["Alpenblick Informatik AG", "Alpenblick Informatik SA"], ["alpenblick.ch"],
+     ["CH", "Switzerland", "Schweiz"]),
+    ("austria", ["Donau Daten GmbH", "Donau-Daten G.m.b.H."], ["donaudaten.at"],
+     ["AT", "Austria", "Österreich"]),
+    ("belgium", ["Brugge Systems NV", "Brugge Systems N.V."], ["bruggesystems.be"],
+     ["BE", "Belgium", "België"]),
+    ("ibm", ["International Business Machines Corporation", "IBM", "I.B.M. Corp."],
+     ["ibm.example"], ["US"]),
+    ("hp", ["Hewlett Packard Enterprise", "HPE", "Hewlett-Packard Enterprise Company"],
+     ["hpe.example"], ["US"]),
+    ("ms", ["Mountain & Sea Outfitters", "Mountain and Sea Outfitters Inc"],
+     ["mountainsea.example"], ["US"]),
+    # hard negatives: alike, but other companies
+    ("acmefoods", ["Acme Foods Ltd", "ACME Foods"], ["acmefoods.example"], ["GB"]),
+    ("globaltech", ["Global Technology Solutions Group", "Global Tech Solutions"],
+     ["globaltechsolutions.example"], ["US"]),
+    ("globaltech2", ["Global Technology Systems International", "Global Tech Systems Intl"],
+     ["gtsi.example"], ["US"]),
+    ("muellerfood", ["Müller Lebensmittel GmbH", "Mueller Lebensmittel"],
+     ["mueller-lebensmittel.de"], ["DE"]),
+]
+
+PARTNER_NAMES = [
+    "Alpine IT AG", "Bright Networks Ltd", "Cobalt Reseller GmbH", "Delta Systems Inc",
+    "Evergreen MSP LLC", "Fortress Security SARL", "Granite Distribution BV",
+    "Harbor Cloud Pty Ltd", "Ironclad Integrators Inc", "Juniper Works Oy",
+    "Keystone Partners LLC", "Lumen Solutions S.p.A.", "Meridian IT S.L.",
+    "Nimbus Services AB", "Orbit Telecom A/S", "Pioneer Data Sp. z o.o.",
+    "Quartz Consulting s.r.o.", "Redwood Resellers Inc", "Summit MSP Ltd",
+    "Titan Integration GmbH", "Unity Channel KK", "Vertex Networks Ltda",
+    "Willow IT Pvt Ltd", "Xenon Security Sdn Bhd", "Yellowstone Tech LLC",
+    "Zephyr Cloud NV", "Atlas Reseller Kft.", "Beacon Systems SA",
+    "Cascade Partners Inc", "Dynamo IT ApS", "Eclipse Networks Ltd",
+    "Falcon Distribution GmbH", "Glacier Cloud AS", "Horizon MSP Inc",
+    "Impulse Security Oy", "Jade Systems Pte Ltd", "Kinetic IT S.A. de C.V.",
+    "Lighthouse Partners BV", "Monarch Integrators Ltd", "Nova Reseller GmbH",
+    "Onyx Networks Inc", "Prism Cloud AB", "Quantum Channel LLC",
+    "Raven Security Ltd", "Sapphire IT SARL", "Tundra Systems Inc",
+    "Ultra MSP Pty Ltd", "Vector Integration AG", "Wavelength Networks Inc",
+    "Zenith Partners GmbH",
+]
+TIERS = ["platinum"] * 5 + ["gold"] * 12 + ["silver"] * 18 + ["bronze"] * 15
+PRODUCTS = ["Firewall", "Endpoint", "SD-WAN", "SIEM", "Email Security"]
+
+
+def sfid(prefix, n):
+    chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    s = ""
+    for _ in range(7):
+        s = chars[n % 62] + s
+        n //= 62
+    return prefix + "5g000" + s + "AAA"      # 3 + 5 + 7 + 3 = 18 chars
+
+
+def iso(ts, offset_h=0):
+    import datetime
+    tz = datetime.timezone(datetime.timedelta(hours=offset_h))
+    return datetime.datetime.fromtimestamp(ts, tz).isoformat()
+
+
+def main():
+    rnd = random.Random(20261127)
+    partners = [{"id": sfid("001", 1000 + i), "name": n, "tier": TIERS[i],
+                 "country": rnd.choice(["US", "DE", "GB", "FR", "NL", "AU", "JP"]),
+                 "website": n.split()[0].lower() + "-partner.example"}
+                for i, n in enumerate(PARTNER_NAMES)]
+    customers = [{"key": k, "names": n, "domains": d, "countries": c}
+                 for k, n, d, c in CUSTOMERS]
+    base = 1761955200            # 2025-11-01T00:00:00Z
+    portal, hub = [], []
+    for i in range(140):
+        c = rnd.choice(CUSTOMERS)
+        p = rnd.choice(partners)
+        sub = base + rnd.randrange(0, 370 * 86400)
+        upd = sub + rnd.randrange(0, 10 * 86400)
+        status = rnd.choice(["submitted", "in_review", "approved", "approved", "declined",
+                             "expired", "closed_won", "closed_lost"])
+        rec = {
+            "id": "VP-%05d" % (20000 + i),
+            "partner": {"crm_account_id": p["id"], "name": p["name"]},
+            "end_customer": {"company": rnd.choice(c[1]), "website": rnd.choice(c[2]),
+                             "country": rnd.choice(c[3])},
+            "product_line": rnd.choice(PRODUCTS),
+            "value": {"amount": rnd.choice([rnd.randrange(5, 500) * 1000,
+                                            "%s.00" % format(rnd.randrange(5, 500) * 1000, ",")]),
+                      "currency": rnd.choice(["USD", "USD", "EUR", "GBP"])},
+            "status": status,
+            "submitted_at": iso(sub, rnd.choice([0, 1, -5, 2])),
+            "decision": {"at": (sub + 3 * 86400) * 1000} if status not in
+            ("submitted", "in_review") else None,
+            "expires_at": iso(sub + 90 * 86400) if status in ("approved", "closed_won")
+            else None,
+            "updated_at": iso(upd),
+        }
+        portal.append(rec)
+    words = {"submitted": "OPEN", "in_review": "OPEN", "approved": "ACCEPTED",
+             "declined": "DENIED", "expired": "LAPSED", "closed_won": "CLOSED_WON",
+             "closed_lost": "CLOSED_LOST"}
+    for i in range(90):
+        c = rnd.choice(CUSTOMERS)
+        p = rnd.choice(partners)
+        sub = base + rnd.randrange(0, 370 * 86400)
+        upd = sub + rnd.randrange(0, 10 * 86400)
+        st = rnd.choice(list(words.values()))
+        dom = rnd.choice(c[2])
+        hub.append({
+            "deal_id": 700000 + i,
+            "reseller_account": p["id"],
+            "reseller_name": p["name"],
+            "end_customer": rnd.choice(c[1]),
+            "customer_email": dom if "@" in dom else "contact@" + dom.split("//")[-1]
+            .split("/")[0].replace("www.", ""),
+            "country": rnd.choice(c[3]),
+            "product": rnd.choice(PRODUCTS),
+            "deal_value": "%s.00" % format(rnd.randrange(3, 300) * 1000, ","),
+            "deal_currency": rnd.choice(["EUR", "EUR", "GBP", "CHF"]),
+            "status": st,
+            "created_ms": sub * 1000,
+            "valid_until_ms": (sub + 60 * 86400) * 1000 if st == "ACCEPTED" else None,
+            "modified_ms": upd * 1000,
+        })
+    os.makedirs(os.path.join(OUT, "vendors"), exist_ok=True)
+    for name, data in (("partners.json", partners), ("customers.json", customers),
+                       ("vendors/portal.json", portal), ("vendors/hub.json", hub)):
+        with open(os.path.join(OUT, name), "w") as f:
+            json.dump(data, f, indent=1, ensure_ascii=False)
+            f.write("\n")
+
+
+main()

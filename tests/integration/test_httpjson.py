@@ -1,0 +1,322 @@
+"""http_json sources against the two vendor fakes: full then incremental
+sync, each pagination kind, auth refused, a 429 storm, a malformed page,
+bad records, a repeated cursor, the page limit, a hung server."""
+import json
+import os
+import time
+
+from harness import (Env, FakeServer, ROOT, contains, eq, test)
+
+PORTAL = os.path.join(ROOT, "fixtures", "vendors", "portal.json")
+HUB = os.path.join(ROOT, "fixtures", "vendors", "hub.json")
+
+PORTAL_SOURCE = """
+  - name: portal
+    kind: http_json
+    url: %(url)s/api/v2/registrations
+    auth: { kind: bearer, token: credential:portal_token }
+    since_param: updated_since
+    records: /data
+    pagination: { kind: cursor, param: cursor, next: /meta/next_cursor,
+                  size_param: limit, size: 25 }
+    timeout: %(timeout)s
+    retries: %(retries)s
+    page_limit: %(page_limit)s
+    fields:
+      external_id: /id
+      partner_id: /partner/crm_account_id
+      customer_name: /end_customer/company
+      customer_domain: /end_customer/website
+      customer_country: /end_customer/country
+      product: /product_line
+      amount: /value/amount
+      currency: /value/currency
+      status: /status
+      registered_at: /submitted_at
+      decided_at: { pointer: /decision/at, format: epoch_ms }
+      expires_at: /expires_at
+      updated_at: /updated_at
+    status_map: { submitted: pending, in_review: pending, approved: approved,
+                  declined: rejected, expired: expired, closed_won: won,
+                  closed_lost: lost }
+"""
+
+HUB_SOURCE = """
+  - name: hub
+    kind: http_json
+    url: %(url)s/v1/deals
+    auth: { kind: basic, username: chansync, password: credential:hub_password }
+    time_format: epoch_ms
+    since_param: modified_after
+    records: ""
+    pagination: %(pagination)s
+    timeout: %(timeout)s
+    retries: %(retries)s
+    fields:
+      external_id: deal_id
+      partner_id: reseller_account
+      customer_name: end_customer
+      customer_domain: customer_email
+      customer_country: country
+      product: product
+      amount: deal_value
+      currency: deal_currency
+      status: status
+      registered_at: created_ms
+      expires_at: valid_until_ms
+      updated_at: modified_ms
+    status_map: { OPEN: pending, ACCEPTED: approved, DENIED: rejected, LAPSED: expired,
+                  CLOSED_WON: won, CLOSED_LOST: lost }
+"""
+
+HEAD = """daemon: { state_dir: @STATE@, interval: 1h, jitter: 0s }
+normalize: { fx: { EUR: 1.08, GBP: 1.27, CHF: 1.13 } }
+sources:
+"""
+
+
+def setup(portal=None, hub=None, token="portal-test-token", password="hub-test-password",
+          **kw):
+    env = Env("httpjson")
+    env.credential("portal_token", token + "\n")
+    env.credential("hub_password", password + "\n")
+    params = {"timeout": "10s", "retries": 3, "page_limit": 1000,
+              "pagination": "{ kind: link, size_param: per_page, size: 20 }"}
+    params.update(kw)
+    text = HEAD
+    if portal:
+        text += PORTAL_SOURCE % dict(params, url=portal.url)
+    if hub:
+        text += HUB_SOURCE % dict(params, url=hub.url)
+    env.write_config(text)
+    return env
+
+
+def fixture_len(path):
+    with open(path) as f:
+        return len(json.load(f))
+
+
+@test
+def portal_full_then_incremental_with_cursor_pagination():
+    fake = FakeServer("vendor.py", "portal", "--data", PORTAL)
+    env = setup(portal=fake)
+    try:
+        env.chansyncd("--once", check_rc=0)
+        n = fixture_len(PORTAL)
+        eq(env.query("SELECT count(*) FROM registrations WHERE source='portal'")[0][0], n,
+           "every portal record")
+        reqs = fake.requests()
+        eq(len(reqs), (n + 24) // 25, "one request a page")
+        eq(any("updated_since" in r["query"] for r in reqs), False, "first sync is full")
+        eq(all(r["authorization"] for r in reqs), True, "bearer sent")
+        wm = env.query("SELECT value FROM watermarks WHERE source='portal'")[0][0]
+        row = env.query("SELECT customer_country, status, decided_at, currency, amount_base "
+                        "FROM registrations WHERE key='portal:VP-20000'")[0]
+        with open(PORTAL) as f:
+            first = json.load(f)[0]
+        eq(row[1], {"submitted": "pending", "in_review": "pending", "approved": "approved",
+                    "declined": "rejected", "expired": "expired", "closed_won": "won",
+                    "closed_lost": "lost"}[first["status"]], "status mapped")
+        # incremental: two records change upstream
+        fake.reset()
+        fake.control("data", {"update": {"VP-20001": {"status": "declined"},
+                                         "VP-20002": {"status": "closed_won"}}})
+        env.chansyncd("--once", check_rc=0)
+        reqs = fake.requests()
+        eq(len(reqs), 1, "one page for the changes")
+        contains(reqs[0]["query"], "updated_since=")
+        got = dict(env.query("SELECT key, status FROM registrations WHERE key IN "
+                             "('portal:VP-20001', 'portal:VP-20002')"))
+        eq(got, {"portal:VP-20001": "rejected", "portal:VP-20002": "won"}, "changes landed")
+        wm2 = env.query("SELECT value FROM watermarks WHERE source='portal'")[0][0]
+        eq(wm2 > wm, True, "watermark moved forward")
+        eq(env.query("SELECT count(*) FROM registrations")[0][0], n, "no duplicates")
+    finally:
+        env.cleanup()
+        fake.stop()
+
+
+@test
+def hub_link_and_page_pagination_with_basic_auth():
+    fake = FakeServer("vendor.py", "hub", "--data", HUB)
+    n = fixture_len(HUB)
+    for pag in ("{ kind: link, size_param: per_page, size: 20 }",
+                "{ kind: page, param: page, size_param: per_page, size: 20 }"):
+        env = setup(hub=fake, pagination=pag)
+        try:
+            fake.reset()
+            env.chansyncd("--once", check_rc=0)
+            eq(env.query("SELECT count(*) FROM registrations")[0][0], n, "all hub deals " + pag)
+            pages = len(fake.requests())
+            eq(pages, (n + 19) // 20 + (1 if "page," in pag and n % 20 == 0 else 0),
+               "requests for " + pag)
+            with open(HUB) as f:
+                first = json.load(f)[0]
+            row = env.query("SELECT status, currency, amount, registered_at, customer_domain "
+                            "FROM registrations WHERE key='hub:%d'" % first["deal_id"])[0]
+            eq(row[0], {"OPEN": "pending", "ACCEPTED": "approved", "DENIED": "rejected",
+                        "LAPSED": "expired", "CLOSED_WON": "won",
+                        "CLOSED_LOST": "lost"}[first["status"]], "status words mapped")
+            eq(row[1], first["deal_currency"], "currency")
+            eq(row[2], float(first["deal_value"].replace(",", "")), "'12,500.00' read exactly")
+            eq(row[3], time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                     time.gmtime(first["created_ms"] // 1000)), "epoch ms")
+            eq(row[4], first["customer_email"].split("@")[1], "e-mail to domain")
+        finally:
+            env.cleanup()
+    fake.stop()
+
+
+@test
+def auth_refused_and_the_other_source_still_lands():
+    portal = FakeServer("vendor.py", "portal", "--data", PORTAL)
+    hub = FakeServer("vendor.py", "hub", "--data", HUB)
+    env = setup(portal=portal, hub=hub, token="wrong-token")
+    try:
+        p = env.chansyncd("--once")
+        eq(p.returncode, 75, "a failed source fails the cycle")
+        contains(p.stderr, "source portal failed: authentication refused (HTTP 401)")
+        eq(env.query("SELECT count(*) FROM registrations WHERE source='hub'")[0][0],
+           fixture_len(HUB), "hub landed")
+        eq(dict(env.query("SELECT source, status FROM cycle_sources")),
+           {"portal": "failed", "hub": "ok"}, "per source")
+        eq(len(portal.requests()), 1, "a 401 is not retried")
+        if "wrong-token" in p.stderr or "portal-test-token" in p.stderr:
+            raise AssertionError("a token reached the log")
+    finally:
+        env.cleanup()
+        portal.stop()
+        hub.stop()
+
+
+@test
+def a_429_storm_is_ridden_out_honouring_retry_after():
+    fake = FakeServer("vendor.py", "portal", "--data", PORTAL)
+    env = setup(portal=fake, retries=5)
+    try:
+        fake.faults({"path": "/api", "times": 3, "status": 429,
+                     "headers": {"Retry-After": "1"}, "body": '{"error":"slow down"}'})
+        env.chansyncd("--once", check_rc=0)
+        reqs = fake.requests()
+        times = [r["time"] for r in reqs]
+        gaps = [b - a for a, b in zip(times[:4], times[1:4])]
+        if min(gaps) < 0.95:
+            raise AssertionError("retried before Retry-After: gaps %r" % gaps)
+        eq(env.query("SELECT count(*) FROM registrations")[0][0], fixture_len(PORTAL), "all")
+    finally:
+        env.cleanup()
+        fake.stop()
+
+
+@test
+def a_malformed_page_is_quarantined_and_the_watermark_stays():
+    fake = FakeServer("vendor.py", "portal", "--data", PORTAL)
+    env = setup(portal=fake)
+    try:
+        fake.faults({"path": "/api", "skip": 1, "malformed": True})
+        p = env.chansyncd("--once")
+        eq(p.returncode, 75, "source failed")
+        contains(p.stderr, "page 2: invalid JSON")
+        q = env.query("SELECT position, reason FROM quarantine")
+        eq(q[0][0], "page 2", "page-level quarantine")
+        contains(q[0][1], "sha256 ")
+        eq(env.query("SELECT count(*) FROM watermarks"), [(0,)], "no watermark")
+        eq(env.query("SELECT count(*) FROM registrations")[0][0], 25, "page 1 kept")
+        env.chansyncd("--once", check_rc=0)
+        eq(env.query("SELECT count(*) FROM registrations")[0][0], fixture_len(PORTAL),
+           "the next cycle reads it all")
+    finally:
+        env.cleanup()
+        fake.stop()
+
+
+@test
+def bad_records_are_quarantined_and_the_rest_lands():
+    fake = FakeServer("vendor.py", "portal", "--data", PORTAL)
+    env = setup(portal=fake)
+    try:
+        fake.control("data", {"add": [
+            {"id": "BAD-1", "partner": {"crm_account_id": "001X"},
+             "end_customer": {"company": "No Date GmbH"}, "status": "approved",
+             "submitted_at": "yesterday", "updated_at": "2026-11-20T00:00:00Z"},
+            {"id": "BAD-2", "partner": {"crm_account_id": "001X"},
+             "end_customer": {"company": "Odd Status"}, "status": "pondering",
+             "submitted_at": "2026-11-20T00:00:00Z", "updated_at": "2026-11-20T00:00:00Z"},
+            {"id": "BAD-3", "partner": {"crm_account_id": "001X"},
+             "end_customer": {"company": "Money Co"}, "status": "approved",
+             "value": {"amount": "lots", "currency": "USD"},
+             "submitted_at": "2026-11-20T00:00:00Z", "updated_at": "2026-11-20T00:00:00Z"},
+            "not an object"]})
+        env.chansyncd("--once", check_rc=0)
+        q = {rid or pos: (f, why) for pos, rid, f, why in
+             env.query("SELECT position, record_id, field, reason FROM quarantine")}
+        eq(sorted(k for k in q if k.startswith("BAD")), ["BAD-1", "BAD-2", "BAD-3"], "bad ones")
+        eq(q["BAD-1"][0], "registered_at", "field named")
+        eq(q["BAD-2"][0], "status", "field named")
+        eq(q["BAD-3"][0], "amount", "field named")
+        eq(env.query("SELECT count(*) FROM registrations")[0][0], fixture_len(PORTAL),
+           "the rest landed")
+    finally:
+        env.cleanup()
+        fake.stop()
+
+
+@test
+def a_repeated_cursor_and_an_offsite_link_stop_the_source():
+    portal = FakeServer("vendor.py", "portal", "--data", PORTAL)
+    hub = FakeServer("vendor.py", "hub", "--data", HUB)
+    env = setup(portal=portal, hub=hub)
+    try:
+        portal.faults({"path": "/api", "kind": "repeat_cursor", "skip": 1, "times": 5})
+        hub.faults({"path": "/v1", "kind": "link_offsite", "times": 5})
+        p = env.chansyncd("--once")
+        eq(p.returncode, 75, "both failed")
+        contains(p.stderr, "came back again; stopping instead of looping")
+        contains(p.stderr, "leaves the source's origin; refused")
+        eq(len([r for r in hub.requests()]), 1, "no request to the other host")
+        eq(len(portal.requests()), 2, "the loop is caught on the first repeat")
+    finally:
+        env.cleanup()
+        portal.stop()
+        hub.stop()
+
+
+@test
+def the_page_limit_bounds_a_cycle_and_the_next_one_continues():
+    fake = FakeServer("vendor.py", "portal", "--data", PORTAL)
+    env = setup(portal=fake, page_limit=2)
+    try:
+        p = env.chansyncd("--once", check_rc=0)
+        contains(p.stderr, "page limit of 2 reached")
+        eq(len(fake.requests()), 2, "two pages")
+        eq(env.query("SELECT count(*) FROM registrations")[0][0], 50, "two pages landed")
+        for _ in range(5):
+            env.chansyncd("--once", check_rc=0)
+        eq(env.query("SELECT count(*) FROM registrations")[0][0], fixture_len(PORTAL),
+           "later cycles read the rest")
+    finally:
+        env.cleanup()
+        fake.stop()
+
+
+@test
+def a_hung_server_times_out_and_the_cycle_goes_on():
+    portal = FakeServer("vendor.py", "portal", "--data", PORTAL)
+    hub = FakeServer("vendor.py", "hub", "--data", HUB)
+    env = setup(portal=portal, hub=hub, timeout="2s", retries=2)
+    try:
+        hub.faults({"path": "/v1", "hang": 30, "times": 5})
+        t0 = time.monotonic()
+        p = env.chansyncd("--once", timeout=60)
+        took = time.monotonic() - t0
+        eq(p.returncode, 75, "cycle partial")
+        contains(p.stderr, "source hub failed: page 1: Timeout was reached")
+        eq(env.query("SELECT count(*) FROM registrations WHERE source='portal'")[0][0],
+           fixture_len(PORTAL), "portal landed")
+        if took > 20:
+            raise AssertionError("a 2 s timeout with 2 attempts took %.1fs" % took)
+    finally:
+        env.cleanup()
+        portal.stop()
+        hub.stop()
