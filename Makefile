@@ -28,7 +28,7 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 DEB_BUILD = gcc make pkg-config libjansson-dev libyaml-dev libsqlite3-dev \
             libsystemd-dev libssl-dev libcurl4-openssl-dev libutf8proc-dev \
             libpsl-dev publicsuffix iso-codes tzdata
-DEB_TEST  = python3 sqlite3 systemd util-linux procps valgrind
+DEB_TEST  = python3 sqlite3 systemd util-linux procps valgrind openssl
 
 LIB_SRCS = src/audit.c src/clock.c src/config.c src/config_check.c src/control.c src/csv.c \
            src/cycle.c src/daemon.c src/diag.c src/digest.c src/entity.c \
@@ -98,7 +98,8 @@ deps:
 check-deps:
 	@$(MAKE) --no-print-directory deps DEB_EXTRA="$(DEB_TEST)"
 
-demo: deps
+demo:
+	@$(MAKE) --no-print-directory deps DEB_EXTRA="python3"
 	@$(MAKE) --no-print-directory all
 	@tests/demo.sh $(BUILD)
 

@@ -151,9 +151,14 @@ def make_handler(fake):
     return Handler
 
 
-def serve(fake):
+def serve(fake, cert=None, key=None):
     srv = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(fake))
     srv.daemon_threads = True
+    if cert:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     print("PORT %d" % srv.server_address[1], flush=True)
     try:
         srv.serve_forever()

@@ -2,7 +2,8 @@
 
   python3 tests/fakes/vendor.py portal --data FILE --token TOKEN
       A vendor's own portal: GET /api/v2/registrations?updated_since=ISO
-      &cursor=C&limit=N with a bearer token; nested records, ISO times
+      &cursor=C&limit=N with a bearer token (or X-Api-Key: TOKEN); nested
+      records, ISO times
       with offsets; {"data": [...], "meta": {"next_cursor": ...}}.
 
   python3 tests/fakes/vendor.py hub --data FILE --user U --password P
@@ -11,7 +12,8 @@
       times, other status words, EUR/GBP/CHF; a bare JSON array, and the
       next page in a Link header (RFC 8288).
 
-Both print "PORT <n>" and serve the control API of fakehttp.py. App
+Both print "PORT <n>" and serve the control API of fakehttp.py; with
+--cert/--key they speak https. App
 faults ("kind"): portal "repeat_cursor" (the next cursor is the one just
 used), hub "link_offsite" (the next link points at another host).
 Data changes (POST /_control/data): {"update": {"ID": {field: value}}}
@@ -53,7 +55,8 @@ class Portal(fakehttp.Fake):
     def route(self, method, path, q, headers, body):
         if path != "/api/v2/registrations" or method != "GET":
             return 404, {}, b'{"error":"not_found"}'
-        if headers.get("Authorization") != "Bearer " + self.token:
+        if headers.get("Authorization") != "Bearer " + self.token and \
+                headers.get("X-Api-Key") != self.token:
             return 401, {"WWW-Authenticate": "Bearer"}, b'{"error":"invalid_token"}'
         def stamp(r):      # junk records (tests) sort first and always show
             try:
@@ -132,12 +135,14 @@ def main():
     ap.add_argument("--token", default="portal-test-token")
     ap.add_argument("--user", default="chansync")
     ap.add_argument("--password", default="hub-test-password")
+    ap.add_argument("--cert", help="serve https with this certificate (PEM)")
+    ap.add_argument("--key", help="and this private key")
     a = ap.parse_args()
     with open(a.data) as f:
         records = json.load(f)
     fake = Portal(records, a.token) if a.kind == "portal" else \
         Hub(records, a.user, a.password)
-    fakehttp.serve(fake)
+    fakehttp.serve(fake, a.cert, a.key)
 
 
 main()

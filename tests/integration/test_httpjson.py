@@ -320,3 +320,54 @@ def a_hung_server_times_out_and_the_cycle_goes_on():
         env.cleanup()
         portal.stop()
         hub.stop()
+
+
+def make_ca(d):
+    """A test CA and a certificate for 127.0.0.1 signed by it (openssl CLI)."""
+    import subprocess
+
+    def run(*a):
+        subprocess.run(a, cwd=d, check=True, capture_output=True)
+    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        "-subj", "/CN=chansync test CA", "-keyout", "ca.key", "-out", "ca.pem")
+    run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+        "-keyout", "srv.key", "-out", "srv.csr")
+    with open(os.path.join(d, "ext.cnf"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    run("openssl", "x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-days", "2", "-extfile", "ext.cnf", "-out", "srv.pem")
+    return os.path.join(d, "ca.pem"), os.path.join(d, "srv.pem"), os.path.join(d, "srv.key")
+
+
+@test
+def https_with_a_verified_certificate_and_header_auth():
+    import shutil
+    import tempfile
+    if shutil.which("openssl") is None:
+        raise AssertionError("the openssl command is needed (make check installs it)")
+    d = tempfile.mkdtemp(prefix="chansync-ca-")
+    ca, cert, key = make_ca(d)
+    fake = FakeServer("vendor.py", "portal", "--data", PORTAL, "--cert", cert, "--key", key)
+    fake.url = "https://127.0.0.1:%d" % fake.port
+    env = setup(portal=fake)
+    try:
+        text = open(env.config).read().replace(
+            "auth: { kind: bearer, token: credential:portal_token }",
+            "auth: { kind: header, name: X-Api-Key, value: credential:portal_token }")
+        # without the test CA the certificate is refused
+        with open(env.config, "w") as f:
+            f.write(text)
+        p = env.chansyncd("--once")
+        eq(p.returncode, 75, "unverified certificate")
+        contains(p.stderr, "certificate")
+        eq(env.query("SELECT count(*) FROM registrations")[0][0], 0, "nothing read")
+        # with ca_file it is verified and read
+        with open(env.config, "w") as f:
+            f.write(text.replace("    timeout:", "    ca_file: %s\n    timeout:" % ca))
+        env.chansyncd("--once", check_rc=0)
+        eq(env.query("SELECT count(*) FROM registrations")[0][0], fixture_len(PORTAL),
+           "read over verified https with header auth")
+    finally:
+        env.cleanup()
+        fake.stop()
+        shutil.rmtree(d)
