@@ -3,7 +3,10 @@ definitely lost, through a cycle with good, bad and unreadable input and
 through chansyncctl's commands."""
 import shutil
 
-from harness import (Env, FILE_DROP_CONFIG, SANITIZED, Skip, bin_path, eq, test)
+import os
+
+from harness import (Env, FILE_DROP_CONFIG, ROOT, SANITIZED, FakeServer, Skip, bin_path,
+                     eq, test)
 
 VG = ["valgrind", "--quiet", "--leak-check=full", "--errors-for-leak-kinds=definite",
       "--error-exitcode=99"]
@@ -16,9 +19,26 @@ def t13_valgrind_clean():
     if shutil.which("valgrind") is None:
         raise Skip("valgrind is not installed")
     env = Env("valgrind")
+    fake = FakeServer("vendor.py", "portal", "--data",
+                      os.path.join(ROOT, "fixtures", "vendors", "portal.json"))
     try:
         env.credential("audit_key", "valgrind-audit-key-value\n")
-        env.write_config(FILE_DROP_CONFIG + "audit: { hmac_key: credential:audit_key }\n")
+        env.credential("portal_token", "portal-test-token\n")
+        portal = """  - name: portal
+    kind: http_json
+    url: %s/api/v2/registrations
+    auth: { kind: bearer, token: credential:portal_token }
+    records: /data
+    pagination: { kind: cursor, param: cursor, next: /meta/next_cursor }
+    fields: { external_id: /id, partner_id: /partner/crm_account_id,
+              customer_name: /end_customer/company, customer_domain: /end_customer/website,
+              customer_country: /end_customer/country, status: /status,
+              registered_at: /submitted_at, updated_at: /updated_at }
+    status_map: { submitted: pending, in_review: pending, declined: rejected,
+                  closed_won: won, closed_lost: lost }
+""" % fake.url
+        env.write_config(FILE_DROP_CONFIG.replace("normalize:", portal + "normalize:") +
+                         "audit: { hmac_key: credential:audit_key }\n")
         env.drop("a.csv", "reg_no,reseller,end_user,website,status,registered,value,cur\n"
                  "R1,001A,\"Acme, Inc.\",acme.example,NEW,2026-11-01,\"1,000\",EUR\n"
                  "R2,001A,Bad,,WHAT,2026-11-01,1,USD\nshort\n")
@@ -46,3 +66,4 @@ def t13_valgrind_clean():
             eq(p.returncode, 78, "rejected config under valgrind: " + p.stderr[-2000:])
     finally:
         env.cleanup()
+        fake.stop()
