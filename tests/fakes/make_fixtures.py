@@ -132,6 +132,128 @@ def iso(ts, offset_h=0):
     return datetime.datetime.fromtimestamp(ts, tz).isoformat()
 
 
+STAGES = [("Prospecting", 10, False, False, "Pipeline"),
+          ("Qualification", 20, False, False, "Pipeline"),
+          ("Needs Analysis", 30, False, False, "Pipeline"),
+          ("Proposal", 50, False, False, "Best Case"),
+          ("Negotiation", 75, False, False, "Commit"),
+          ("Closed Won", 100, True, True, "Closed"),
+          ("Closed Lost", 0, True, False, "Omitted")]
+
+
+def iso_ms(ts):
+    import datetime
+    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%S.000+0000")
+
+
+def make_org(rnd, partners):
+    """A realistic org: partner and customer accounts, opportunities over
+    several quarters (some direct, some through partners), Lead-based deal
+    registrations, plans, certifications and MDF claims. SystemModstamps
+    spread over the last ~300 days, with same-second bursts."""
+    base = 1763596800 - 300 * 86400          # 300 days before 2025-11-20
+    org = {"RecordType": [{"Id": "0129z000000DRegAAA", "Name": "Deal Registration",
+                           "DeveloperName": "Deal_Registration", "SobjectType": "Lead"}],
+           "OpportunityStage": [], "Account": [], "Opportunity": [], "Lead": [],
+           "Partner_Plan__c": [], "Partner_Certification__c": [], "PartnerFundClaim": []}
+    for i, (name, p, closed, won, fc) in enumerate(STAGES):
+        org["OpportunityStage"].append({
+            "Id": sfid("01J", 50 + i), "ApiName": name, "MasterLabel": name,
+            "DefaultProbability": p, "IsActive": True, "IsClosed": closed, "IsWon": won,
+            "ForecastCategoryName": fc, "SortOrder": i + 1})
+    stamp = [base]
+
+    def next_stamp():
+        # mostly increasing, in bursts of up to 40 rows on one second
+        if rnd.random() < 0.9:
+            stamp[0] += rnd.randrange(60, 4 * 3600)
+        return stamp[0]
+
+    for p in partners:
+        t = next_stamp()
+        org["Account"].append({"Id": p["id"], "Name": p["name"], "Website": p["website"],
+                               "BillingCountry": p["country"], "Type": "Channel Partner / Reseller",
+                               "IsPartner": True, "Partner_Tier__c": p["tier"].capitalize(),
+                               "CreatedDate": iso_ms(t), "SystemModstamp": iso_ms(t)})
+    customers = []
+    for i in range(200):
+        c = CUSTOMERS[i % len(CUSTOMERS)]
+        name = c[1][0] if i < len(CUSTOMERS) else "%s %s" % (
+            rnd.choice(["Nova", "Apex", "Blue", "Prime", "Terra", "Quantum", "Silver",
+                        "Atlas", "Pioneer", "Summit"]),
+            rnd.choice(["Logistics", "Foods", "Pharma", "Retail", "Energy", "Media",
+                        "Bank", "Insurance", "Motors", "Textiles"])) + " %d" % i
+        dom = c[2][0].split("//")[-1].split("/")[0].replace("www.", "") if i < len(CUSTOMERS) \
+            else name.lower().replace(" ", "") + ".example"
+        t = next_stamp()
+        acc = {"Id": sfid("001", 5000 + i), "Name": name, "Website": dom,
+               "BillingCountry": c[3][0] if i < len(CUSTOMERS) else rnd.choice(
+                   ["US", "DE", "FR", "GB", "JP"]),
+               "Type": "Customer - Channel", "IsPartner": False,
+               "CreatedDate": iso_ms(t), "SystemModstamp": iso_ms(t)}
+        org["Account"].append(acc)
+        customers.append(acc)
+    quarters = [(2026, 1), (2026, 2), (2026, 3), (2026, 4), (2027, 1)]
+    for i in range(2000):
+        acc = rnd.choice(customers)
+        p = rnd.choice(partners) if rnd.random() < 0.7 else None
+        y, qn = rnd.choice(quarters)
+        close = "%04d-%02d-%02d" % (y, (qn - 1) * 3 + rnd.randrange(1, 4), rnd.randrange(1, 29))
+        stage = rnd.choice(STAGES)
+        t = next_stamp() if i % 50 else stamp[0]       # bursts share a second
+        o = {"Id": sfid("006", 10000 + i), "Name": "%s - %s" % (acc["Name"], rnd.choice(
+             ["Firewall refresh", "Endpoint rollout", "SD-WAN", "SIEM", "Renewal"])),
+             "AccountId": acc["Id"], "StageName": stage[0],
+             "Amount": rnd.randrange(5, 400) * 1000, "CloseDate": close,
+             "Type": "New Business", "LeadSource": "Partner" if p else "Web",
+             "CreatedDate": iso_ms(t - 86400), "SystemModstamp": iso_ms(t)}
+        if p:
+            o["PartnerAccountId"] = p["id"]
+        org["Opportunity"].append(o)
+    for i in range(300):
+        c = rnd.choice(CUSTOMERS)
+        p = rnd.choice(partners)
+        t = next_stamp()
+        st = rnd.choice(["Submitted", "Submitted", "Approved", "Approved", "Rejected",
+                         "Expired"])
+        lead = {"Id": sfid("00Q", 30000 + i), "Company": rnd.choice(c[1]),
+                "Website": rnd.choice(c[2]), "Country": rnd.choice(c[3]), "Status": st,
+                "LeadSource": "Partner", "RecordTypeId": "0129z000000DRegAAA",
+                "Partner_Account__c": p["id"], "Product_Interest__c": rnd.choice(PRODUCTS),
+                "Estimated_Amount__c": rnd.randrange(5, 300) * 1000,
+                "CreatedDate": iso_ms(t - 3600), "SystemModstamp": iso_ms(t)}
+        if st == "Approved":
+            lead["Registration_Expires__c"] = iso_ms(t + 90 * 86400)
+        org["Lead"].append(lead)
+    for i, p in enumerate(partners):
+        for j, (y, qn) in enumerate(quarters):
+            t = next_stamp()
+            org["Partner_Plan__c"].append({
+                "Id": sfid("a01", 100 * i + j), "Partner__c": p["id"],
+                "Period__c": "%d-Q%d" % (y, qn),
+                "Revenue_Target__c": rnd.randrange(50, 800) * 1000,
+                "CreatedDate": iso_ms(t), "SystemModstamp": iso_ms(t)})
+    for i in range(150):
+        p = rnd.choice(partners)
+        t = next_stamp()
+        org["Partner_Certification__c"].append({
+            "Id": sfid("a02", i), "Partner__c": p["id"],
+            "Name": rnd.choice(["Firewall Specialist", "Cloud Architect", "Sales Basics"]),
+            "Completed_Date__c": iso_ms(t - rnd.randrange(0, 30) * 86400),
+            "CreatedDate": iso_ms(t), "SystemModstamp": iso_ms(t)})
+    for i in range(100):
+        p = rnd.choice(partners)
+        t = next_stamp()
+        org["PartnerFundClaim"].append({
+            "Id": sfid("0Fc", i), "Title": "MDF claim %d" % i,
+            "Amount": rnd.randrange(1, 50) * 500,
+            "Status": rnd.choice(["Draft", "Approved", "Rejected", "Paid"]),
+            "ChannelPartnerId": p["id"], "CreatedDate": iso_ms(t),
+            "SystemModstamp": iso_ms(t)})
+    return org
+
+
 def main():
     rnd = random.Random(20261127)
     partners = [{"id": sfid("001", 1000 + i), "name": n, "tier": TIERS[i],
@@ -193,9 +315,12 @@ def main():
             "valid_until_ms": (sub + 60 * 86400) * 1000 if st == "ACCEPTED" else None,
             "modified_ms": upd * 1000,
         })
+    org = make_org(rnd, partners)
     os.makedirs(os.path.join(OUT, "vendors"), exist_ok=True)
+    os.makedirs(os.path.join(OUT, "sf"), exist_ok=True)
     for name, data in (("partners.json", partners), ("customers.json", customers),
-                       ("vendors/portal.json", portal), ("vendors/hub.json", hub)):
+                       ("vendors/portal.json", portal), ("vendors/hub.json", hub),
+                       ("sf/org.json", org)):
         with open(os.path.join(OUT, name), "w") as f:
             json.dump(data, f, indent=1, ensure_ascii=False)
             f.write("\n")

@@ -1,0 +1,87 @@
+"""The objects and fields the Salesforce emulator knows: the standard ones
+a channel integration touches (reference §7) and the custom ones of our
+fixture org. Each field: type, and flags as describe reports them."""
+
+SYSTEM = [
+    ("Id", "id", {"createable": False, "updateable": False}),
+    ("IsDeleted", "boolean", {"createable": False, "updateable": False}),
+    ("CreatedDate", "datetime", {"createable": False, "updateable": False}),
+    ("LastModifiedDate", "datetime", {"createable": False, "updateable": False}),
+    ("SystemModstamp", "datetime", {"createable": False, "updateable": False}),
+]
+
+
+def obj(name, prefix, fields):
+    out = {"name": name, "keyPrefix": prefix, "fields": {}}
+    for f in SYSTEM + fields:
+        fname, ftype, extra = f if len(f) == 3 else (f[0], f[1], {})
+        d = {"name": fname, "type": ftype, "nillable": fname not in ("Id", "IsDeleted"),
+             "createable": True, "updateable": True, "externalId": False,
+             "calculated": False}
+        d.update(extra)
+        out["fields"][fname.lower()] = d
+    return out
+
+
+def ref(name, to, rel, **kw):
+    d = {"referenceTo": to, "relationshipName": rel}
+    d.update(kw)
+    return (name, "reference", d)
+
+
+RO = {"createable": False, "updateable": False}
+
+SCHEMA = {o["name"].lower(): o for o in [
+    obj("RecordType", "012", [("Name", "string"), ("DeveloperName", "string"),
+                              ("SobjectType", "string")]),
+    obj("Account", "001", [
+        ("Name", "string"), ("Website", "url"), ("BillingCountry", "string"),
+        ("Type", "picklist"), ("Industry", "picklist"), ("IsPartner", "boolean"),
+        ("Partner_Tier__c", "picklist"),
+        ("Partner_Score__c", "double"), ("Plan_Attainment__c", "double"),
+        ("Pipeline_Coverage__c", "double"), ("Risk_Adjusted_Coverage__c", "double"),
+        ("Partner_Scored_At__c", "datetime")]),
+    obj("Opportunity", "006", [
+        ("Name", "string"), ref("AccountId", "Account", "Account"),
+        ("StageName", "picklist"), ("Amount", "currency"), ("Probability", "percent"),
+        ("CloseDate", "date"), ("IsClosed", "boolean", RO), ("IsWon", "boolean", RO),
+        ("ForecastCategoryName", "picklist", RO),
+        ("ExpectedRevenue", "currency", dict(RO, calculated=True)),
+        ref("PartnerAccountId", "Account", "PartnerAccount", **RO),
+        ref("Registered_Partner__c", "Account", "Registered_Partner__r"),
+        ("Type", "picklist"), ("LeadSource", "picklist")]),
+    obj("OpportunityStage", "01J", [
+        ("ApiName", "string", RO), ("MasterLabel", "string", RO),
+        ("DefaultProbability", "percent", RO), ("IsActive", "boolean", RO),
+        ("IsClosed", "boolean", RO), ("IsWon", "boolean", RO),
+        ("ForecastCategoryName", "picklist", RO), ("SortOrder", "int", RO)]),
+    obj("Lead", "00Q", [
+        ("Company", "string"), ("Website", "url"), ("Email", "email"), ("Country", "string"),
+        ("Status", "picklist"), ("LeadSource", "picklist"),
+        ref("RecordTypeId", "RecordType", "RecordType"),
+        ref("PartnerAccountId", "Account", "PartnerAccount", **RO),
+        ref("Partner_Account__c", "Account", "Partner_Account__r"),
+        ("Product_Interest__c", "picklist"), ("Estimated_Amount__c", "currency"),
+        ("Registration_Expires__c", "datetime"), ("IsConverted", "boolean", RO),
+        ref("ConvertedOpportunityId", "Opportunity", "ConvertedOpportunity", **RO)]),
+    obj("Partner_Plan__c", "a01", [
+        ref("Partner__c", "Account", "Partner__r"), ("Period__c", "string"),
+        ("Revenue_Target__c", "currency")]),
+    obj("Partner_Certification__c", "a02", [
+        ref("Partner__c", "Account", "Partner__r"), ("Name", "string"),
+        ("Completed_Date__c", "datetime")]),
+    obj("PartnerFundClaim", "0Fc", [
+        ("Title", "string"), ("Amount", "currency"), ("Status", "picklist"),
+        ref("ChannelPartnerId", "Account", "ChannelPartner", **RO)]),
+    obj("Channel_Alert__c", "a03", [
+        ("Name", "string"), ("Chansync_Key__c", "string", {"externalId": True}),
+        ref("Partner__c", "Account", "Partner__r"), ("Type__c", "picklist"),
+        ("Severity__c", "picklist"), ("Status__c", "picklist"), ("Message__c", "textarea"),
+        ("Evidence__c", "textarea"), ("First_Seen__c", "datetime"),
+        ("Last_Seen__c", "datetime")]),
+    obj("Deal_Conflict__c", "a04", [
+        ("Name", "string"), ("Chansync_Key__c", "string", {"externalId": True}),
+        ("Type__c", "picklist"), ("Status__c", "picklist"), ("Customer__c", "string"),
+        ("Recommended_Winner__c", "string"), ("Recommendation__c", "textarea"),
+        ("Evidence__c", "textarea")]),
+]}
