@@ -32,7 +32,7 @@ DEB_TEST  = python3 sqlite3 systemd util-linux procps valgrind openssl
 
 LIB_SRCS = src/audit.c src/clock.c src/config.c src/config_check.c src/control.c src/csv.c \
            src/cycle.c src/daemon.c src/diag.c src/digest.c src/entity.c \
-           src/filedrop.c src/http.c src/httpjson.c src/json.c src/log.c src/mem.c \
+           src/filedrop.c src/http.c src/httpjson.c src/salesforce.c src/crm.c src/json.c src/log.c src/mem.c \
            src/normalize.c src/normalize_name.c src/normalize_country.c \
            src/notify.c src/record.c src/secret.c src/source.c src/store.c \
            src/yamltree.c src/ctl.c src/table.c

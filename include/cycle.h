@@ -16,6 +16,7 @@
 #include "store.h"
 
 struct http;
+struct sf;
 
 enum cycle_status {
 	CYCLE_OK,		/* every source that ran succeeded */
@@ -31,6 +32,7 @@ struct cycle_env {
 	int (*tick)(void *arg);		/* 1: stop requested */
 	void *tick_arg;
 	struct http *http;		/* for the sources that speak HTTP */
+	struct sf *sf;			/* the CRM client, NULL without crm: */
 	/* when each source (by index in cfg->sources) last ran; 0: never */
 	int64_t *last_run;
 };

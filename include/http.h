@@ -91,6 +91,8 @@ int http_same_origin(const char *a, const char *b);
 char *http_resolve(const char *base, const char *ref);
 /* The rel="next" target of a Link header value (RFC 8288), new or NULL. */
 char *http_link_next(const char *value);
+/* Returns a new string: s percent-encoded for a URL or a form body. */
+char *http_escape(const char *s);
 /* Returns a new string: url with "name=value" appended (value escaped). */
 char *http_add_param(const char *url, const char *name, const char *value);
 

@@ -64,6 +64,8 @@ void jv_set(struct jval *obj, const char *key, struct jval *val);
 void jv_set_str(struct jval *obj, const char *key, const char *s);
 void jv_set_int(struct jval *obj, const char *key, int64_t i);
 void jv_append(struct jval *arr, struct jval *val);
+/* Copies every member of object b into object a (overwriting). */
+void jv_object_merge(struct jval *a, const struct jval *b);
 
 /* Returns a new string: compact, keys sorted (the audit canonical form). */
 char *jv_dump_canonical(const struct jval *v);

@@ -53,6 +53,8 @@ enum log_target log_target(void);
  * Values shorter than 4 bytes are ignored (they would mask ordinary text).
  */
 void log_add_secret(const char *value, size_t len);
+/* Stops masking value (a token that was replaced by a new one). */
+void log_forget_secret(const char *value);
 void log_clear_secrets(void);
 /*
  * Returns a new string: s with every registered secret and bearer token

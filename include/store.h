@@ -20,7 +20,7 @@
 #include "entity.h"
 
 #define STORE_DB_NAME "chansync.db"
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -119,11 +119,27 @@ struct store_cycle_source {
 };
 int store_cycle_source(struct store *st, const struct store_cycle_source *cs);
 
+/* Marks the record with this key deleted; returns rows changed or -1. */
+int store_mark_deleted(struct store *st, enum entity_kind kind, const char *key,
+    const char *now);
+
+/* An opportunity stage from the CRM (OpportunityStage). */
+struct store_stage {
+	const char *name, *label, *forecast_category;
+	double probability;	/* percent */
+	int has_probability, is_closed, is_won;
+};
+int store_stage_upsert(struct store *st, const struct store_stage *sg,
+    const char *now);
+
 /* Watermarks per source/object: get 1 found, 0 absent, -1 error. */
 int store_watermark_get(struct store *st, const char *source,
     const char *object, char **ret);
 int store_watermark_set(struct store *st, const char *source,
     const char *object, const char *value, const char *now);
+/* Forgets a watermark: the next read of that object is a full one. */
+int store_watermark_delete(struct store *st, const char *source,
+    const char *object);
 
 /* The audit table (append-only; audit.c computes the chain). */
 struct store_audit_row {
@@ -161,6 +177,9 @@ struct store_audit_filter {
 int store_list_audit(struct store *st, const struct store_audit_filter *f,
     store_row_fn fn, void *ctx);
 int store_list_cycles(struct store *st, int64_t limit, store_row_fn fn, void *ctx);
+/* source NULL: every source's watermarks. */
+int store_list_watermarks(struct store *st, const char *source, store_row_fn fn,
+    void *ctx);
 int store_list_sources(struct store *st, store_row_fn fn, void *ctx);
 int store_list_quarantine(struct store *st, const char *source, int64_t limit,
     store_row_fn fn, void *ctx);

@@ -4,6 +4,7 @@
  */
 #include "cycle.h"
 #include "clock.h"
+#include "crm.h"
 #include "json.h"
 #include "log.h"
 #include "mem.h"
@@ -81,6 +82,38 @@ cycle_run(struct cycle_env *env, const char *trigger, int force,
 		res->store_failed = 1;
 	log_info("cycle %lld started (%s)", (long long)res->id, trigger);
 	per = jv_object();
+	/* the CRM first: the system of record */
+	if (cfg->crm.present && env->sf) {
+		struct crm_env ce;
+		struct crm_result cr;
+		struct jval *o = jv_object();
+
+		memset(&ce, 0, sizeof(ce));
+		ce.cfg = cfg;
+		ce.st = env->st;
+		ce.au = env->au;
+		ce.sf = env->sf;
+		ce.cycle_id = res->id;
+		ce.tick = env->tick;
+		ce.tick_arg = env->tick_arg;
+		crm_run(&ce, &cr);
+		res->sources_run += cr.objects_run;
+		res->sources_failed += cr.objects_failed;
+		res->records += cr.records;
+		res->quarantined += cr.quarantined;
+		if (cr.store_failed)
+			res->store_failed = 1;
+		if (cr.stopped)
+			stopped = 1;
+		jv_set_int(o, "objects_run", cr.objects_run);
+		jv_set_int(o, "objects_failed", cr.objects_failed);
+		jv_set_int(o, "records", cr.records);
+		jv_set_int(o, "quarantined", cr.quarantined);
+		jv_set(o, "budget_reached", jv_bool(cr.budget));
+		if (cr.error[0])
+			jv_set_str(o, "error", cr.error);
+		jv_set(per, "crm", o);
+	}
 	for (i = 0; i < cfg->nsources && !stopped; i++) {
 		const struct config_source *src = &cfg->sources[i];
 		struct source_run run;

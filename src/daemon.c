@@ -12,6 +12,7 @@
 #include "log.h"
 #include "mem.h"
 #include "notify.h"
+#include "salesforce.h"
 #include "store.h"
 
 #include <errno.h>
@@ -44,6 +45,7 @@ struct daemon {
 	struct store *st;
 	struct audit *au;
 	struct http *http;
+	struct sf *sf;			/* NULL without a crm: section */
 	int sfd, lfd, pidfd;
 	struct client clients[MAX_CLIENTS];
 	size_t nclients;
@@ -190,6 +192,7 @@ run_cycle(struct daemon *d, const char *trigger, int force)
 	env.tick = tick;
 	env.tick_arg = d;
 	env.http = d->http;
+	env.sf = d->sf;
 	env.last_run = d->last_run;
 	if (cycle_run(&env, trigger, force, &res) < 0)
 		log_err("%s", res.summary);
@@ -309,6 +312,14 @@ do_reload(struct daemon *d)
 		jv_set(detail, "reload", jv_bool(1));
 		d->cfg = new;
 		audit_set_key(d->au, new->audit.hmac_key_value);
+		if (new->crm.present && d->sf)
+			sf_set_config(d->sf, new);
+		else if (new->crm.present)
+			d->sf = sf_new(new, d->http);
+		else {
+			sf_free(d->sf);
+			d->sf = NULL;
+		}
 		config_free(old);
 	}
 	log_set_level(d->cfg->daemon.log_level);
@@ -517,6 +528,8 @@ daemon_run(struct daemon_opts *o)
 	}
 	d.au = audit_new(d.st, "chansyncd", d.cfg->audit.hmac_key_value);
 	d.http = http_new(tick, &d);
+	if (d.cfg->crm.present)
+		d.sf = sf_new(d.cfg, d.http);
 	clock_now_iso(err);
 	if ((n = store_cycles_interrupted(d.st, err)) > 0)
 		log_notice("%d cycle%s interrupted by an earlier stop or crash",
@@ -592,6 +605,7 @@ out:
 		unlink(sp);
 		free(sp);
 	}
+	sf_free(d.sf);
 	http_free(d.http);
 	audit_free(d.au);
 	store_close(d.st);

@@ -9,8 +9,11 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include <openssl/bio.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 
 struct digest {
 	EVP_MD_CTX *md;
@@ -129,6 +132,68 @@ hex_decode(const char *hex, unsigned char *out, size_t n)
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}
 	return 0;
+}
+
+char *
+base64url(const void *p, size_t n)
+{
+	size_t cap = 4 * ((n + 2) / 3) + 1, i;
+	char *out = xmalloc(cap);
+	int len = EVP_EncodeBlock((unsigned char *)out, p, (int)n);
+
+	for (i = 0; i < (size_t)len; i++) {
+		if (out[i] == '+')
+			out[i] = '-';
+		else if (out[i] == '/')
+			out[i] = '_';
+	}
+	while (len > 0 && out[len - 1] == '=')
+		len--;
+	out[len] = '\0';
+	return out;
+}
+
+char *
+rs256_sign_b64url(const char *pem, size_t pemlen, const void *data, size_t len,
+    char *err, size_t errlen)
+{
+	BIO *bio = BIO_new_mem_buf(pem, (int)pemlen);
+	EVP_PKEY *key = NULL;
+	EVP_MD_CTX *md = NULL;
+	unsigned char *sig = NULL;
+	size_t siglen = 0;
+	char *ret = NULL;
+
+	if (bio == NULL || (key = PEM_read_bio_PrivateKey(bio, NULL, NULL,
+	    (void *)"")) == NULL) {
+		snprintf(err, errlen, "the private key is not a PEM private key "
+		    "(unencrypted PKCS#8 or PKCS#1)");
+		goto out;
+	}
+	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
+		snprintf(err, errlen, "the private key is not an RSA key (RS256 "
+		    "needs RSA)");
+		goto out;
+	}
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
+	    EVP_DigestSign(md, NULL, &siglen, data, len) != 1) {
+		snprintf(err, errlen, "cannot sign with the private key");
+		goto out;
+	}
+	sig = xmalloc(siglen);
+	if (EVP_DigestSign(md, sig, &siglen, data, len) != 1) {
+		snprintf(err, errlen, "cannot sign with the private key");
+		goto out;
+	}
+	ret = base64url(sig, siglen);
+out:
+	ERR_clear_error();	/* OpenSSL's queue could hold key details */
+	free(sig);
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(key);
+	BIO_free(bio);
+	return ret;
 }
 
 int

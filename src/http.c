@@ -185,6 +185,20 @@ http_resolve(const char *base, const char *ref)
 }
 
 char *
+http_escape(const char *s)
+{
+	char *e = curl_easy_escape(NULL, s, 0), *ret;
+
+	if (e == NULL) {
+		fprintf(stderr, "<2>chansync: out of memory escaping\n");
+		abort();
+	}
+	ret = xstrdup(e);
+	curl_free(e);
+	return ret;
+}
+
+char *
 http_add_param(const char *url, const char *name, const char *value)
 {
 	CURLU *u = curl_url();

@@ -289,6 +289,12 @@ jv_append(struct jval *arr, struct jval *val)
 	json_array_append_new(J(arr), J(val));
 }
 
+void
+jv_object_merge(struct jval *a, const struct jval *b)
+{
+	json_object_update(J(a), J(b));
+}
+
 char *
 jv_dump_canonical(const struct jval *v)
 {

@@ -131,6 +131,19 @@ log_add_secret(const char *value, size_t len)
 }
 
 void
+log_forget_secret(const char *value)
+{
+	size_t i, len = value ? strlen(value) : 0;
+
+	for (i = 0; i < nsecrets; i++)
+		if (secrets[i].len == len && memcmp(secrets[i].v, value, len) == 0) {
+			secure_free(secrets[i].v, secrets[i].len);
+			secrets[i] = secrets[--nsecrets];
+			return;
+		}
+}
+
+void
 log_clear_secrets(void)
 {
 	size_t i;

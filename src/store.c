@@ -94,6 +94,13 @@ static const char *const migrations[] = {
 	"CREATE INDEX registrations_partner ON registrations(partner_id);"
 	"CREATE INDEX quarantine_source ON quarantine(source, id);"
 	"CREATE INDEX audit_ts ON audit(ts);",
+
+	/* 3: the CRM's opportunity stages (probabilities for the pipeline rules) */
+	"CREATE TABLE stages("
+	" name TEXT PRIMARY KEY, label TEXT, probability REAL, is_closed INTEGER,"
+	" is_won INTEGER, forecast_category TEXT, synced_at TEXT NOT NULL)"
+	" WITHOUT ROWID;"
+	"CREATE INDEX opportunities_partner ON opportunities(partner_id);",
 };
 
 static void
@@ -556,6 +563,76 @@ store_upsert(struct store *st, const struct record *r, const char *now)
 	rc = sqlite3_changes(st->db) > 0;
 	sqlite3_reset(s);
 	return rc;
+}
+
+static int list_by_source(struct store *st, const char *sql, const char *source,
+    int64_t limit, store_row_fn fn, void *ctx);
+
+int
+store_mark_deleted(struct store *st, enum entity_kind kind, const char *key,
+    const char *now)
+{
+	const struct entity_def *def = entity_def(kind);
+	sqlite3_stmt *s;
+	char sql[160];
+
+	snprintf(sql, sizeof(sql), "UPDATE %s SET deleted = 1, synced_at = ? WHERE "
+	    "%s = ? AND deleted = 0", def->name, has_key_column(kind) ? "key" :
+	    def->fields[def->key_field].name);
+	if ((s = prep(st, sql)) == NULL)
+		return -1;
+	bind_text(s, 1, now);
+	bind_text(s, 2, key);
+	if (run(st, s, "marking a record deleted") < 0)
+		return -1;
+	return sqlite3_changes(st->db);
+}
+
+int
+store_stage_upsert(struct store *st, const struct store_stage *sg, const char *now)
+{
+	sqlite3_stmt *s = prep(st, "INSERT INTO stages(name, label, probability, "
+	    "is_closed, is_won, forecast_category, synced_at) VALUES(?, ?, ?, ?, ?, "
+	    "?, ?) ON CONFLICT(name) DO UPDATE SET label = excluded.label, "
+	    "probability = excluded.probability, is_closed = excluded.is_closed, "
+	    "is_won = excluded.is_won, forecast_category = excluded.forecast_category, "
+	    "synced_at = excluded.synced_at");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, sg->name);
+	bind_text(s, 2, sg->label);
+	if (sg->has_probability)
+		sqlite3_bind_double(s, 3, sg->probability);
+	else
+		sqlite3_bind_null(s, 3);
+	sqlite3_bind_int(s, 4, sg->is_closed);
+	sqlite3_bind_int(s, 5, sg->is_won);
+	bind_text(s, 6, sg->forecast_category);
+	bind_text(s, 7, now);
+	return run(st, s, "storing a stage");
+}
+
+int
+store_watermark_delete(struct store *st, const char *source, const char *object)
+{
+	sqlite3_stmt *s = prep(st, "DELETE FROM watermarks WHERE source = ? AND "
+	    "object = ?");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, source);
+	bind_text(s, 2, object);
+	return run(st, s, "resetting a watermark");
+}
+
+int
+store_list_watermarks(struct store *st, const char *source, store_row_fn fn,
+    void *ctx)
+{
+	return list_by_source(st, "SELECT source, object, value AS watermark, "
+	    "updated_at FROM watermarks WHERE ?1 IS NULL OR source = ?1 "
+	    "ORDER BY source, object LIMIT ?2", source, 0, fn, ctx);
 }
 
 /* ---- quarantine, files, cycles, watermarks ---- */

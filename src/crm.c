@@ -1,0 +1,734 @@
+/*
+ * crm.c - the CRM reader: what to ask Salesforce for, and how its records
+ * become canonical entities. The wire is salesforce.c's.
+ */
+#include "crm.h"
+#include "clock.h"
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+#include "normalize.h"
+#include "record.h"
+#include "salesforce.h"
+#include "source.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define URI_MAX 16000		/* Salesforce refuses URIs past 16,384 bytes */
+#define MAX_HALVINGS 10
+
+/* canonical field <- Salesforce field, for the standard objects */
+struct default_map {
+	const char *sobject;
+	enum entity_kind entity;
+	const char *canon, *field;
+};
+
+static const struct default_map defaults[] = {
+	{ "Account", ENTITY_PARTNERS, "id", "Id" },
+	{ "Account", ENTITY_PARTNERS, "name", "Name" },
+	{ "Account", ENTITY_PARTNERS, "domain", "Website" },
+	{ "Account", ENTITY_PARTNERS, "country", "BillingCountry" },
+	{ "Opportunity", ENTITY_OPPORTUNITIES, "id", "Id" },
+	{ "Opportunity", ENTITY_OPPORTUNITIES, "name", "Name" },
+	{ "Opportunity", ENTITY_OPPORTUNITIES, "account_id", "AccountId" },
+	{ "Opportunity", ENTITY_OPPORTUNITIES, "customer_name", "Account.Name" },
+	{ "Opportunity", ENTITY_OPPORTUNITIES, "customer_domain", "Account.Website" },
+	{ "Opportunity", ENTITY_OPPORTUNITIES, "customer_country",
+	  "Account.BillingCountry" },
+	{ "Opportunity", ENTITY_OPPORTUNITIES, "partner_id", "PartnerAccountId" },
+	{ "Opportunity", ENTITY_OPPORTUNITIES, "amount", "Amount" },
+	{ "Opportunity", ENTITY_OPPORTUNITIES, "stage", "StageName" },
+	{ "Opportunity", ENTITY_OPPORTUNITIES, "probability", "Probability" },
+	{ "Opportunity", ENTITY_OPPORTUNITIES, "close_date", "CloseDate" },
+	{ "Opportunity", ENTITY_OPPORTUNITIES, "is_closed", "IsClosed" },
+	{ "Opportunity", ENTITY_OPPORTUNITIES, "is_won", "IsWon" },
+	{ "Lead", ENTITY_REGISTRATIONS, "external_id", "Id" },
+	{ "Lead", ENTITY_REGISTRATIONS, "partner_id", "PartnerAccountId" },
+	{ "Lead", ENTITY_REGISTRATIONS, "customer_name", "Company" },
+	{ "Lead", ENTITY_REGISTRATIONS, "customer_domain", "Website" },
+	{ "Lead", ENTITY_REGISTRATIONS, "customer_country", "Country" },
+	{ "Lead", ENTITY_REGISTRATIONS, "status", "Status" },
+	{ "Lead", ENTITY_REGISTRATIONS, "registered_at", "CreatedDate" },
+	{ "PartnerFundClaim", ENTITY_ACTIVITIES, "external_id", "Id" },
+	{ "PartnerFundClaim", ENTITY_ACTIVITIES, "partner_id", "ChannelPartnerId" },
+	{ "PartnerFundClaim", ENTITY_ACTIVITIES, "occurred_at", "CreatedDate" },
+	{ "PartnerFundClaim", ENTITY_ACTIVITIES, "value", "Amount" },
+	{ "PartnerFundClaim", ENTITY_ACTIVITIES, "status", "Status" },
+};
+
+/* for every object: the identity and the change stamp */
+static const struct {
+	enum entity_kind entity;
+	const char *canon, *field;
+} generic[] = {
+	{ ENTITY_PARTNERS, "id", "Id" },
+	{ ENTITY_OPPORTUNITIES, "id", "Id" },
+	{ ENTITY_REGISTRATIONS, "external_id", "Id" },
+	{ ENTITY_REGISTRATIONS, "registered_at", "CreatedDate" },
+	{ ENTITY_ACTIVITIES, "external_id", "Id" },
+	{ ENTITY_ACTIVITIES, "occurred_at", "CreatedDate" },
+};
+
+/* Lead statuses as Salesforce ships them, when the user maps none */
+static const struct config_kv lead_statuses[] = {
+	{ (char *)"Submitted", (char *)"pending" },
+	{ (char *)"Open - Not Contacted", (char *)"pending" },
+	{ (char *)"Working - Contacted", (char *)"pending" },
+	{ (char *)"Approved", (char *)"approved" },
+	{ (char *)"Rejected", (char *)"rejected" },
+	{ (char *)"Expired", (char *)"expired" },
+	{ (char *)"Closed - Converted", (char *)"won" },
+	{ (char *)"Closed - Not Converted", (char *)"lost" },
+};
+
+/* One object to read, with a source description record_map() accepts. */
+struct crm_object {
+	char key[64];			/* "opportunities", "activities[0]" */
+	const char *sobject;
+	const char *where;
+	struct config_source src;	/* name "crm"; fields as JSON pointers */
+	char **sf_fields;		/* what SELECT lists */
+	size_t nsf_fields;
+};
+
+static void
+add_field(struct crm_object *o, const char *canon, const char *sf_path)
+{
+	struct config_field *f;
+	char *ptr, *p;
+	size_t i, cap;
+
+	for (i = 0; i < o->src.nfields; i++)
+		if (strcmp(o->src.fields[i].canon, canon) == 0)
+			return;		/* the user's mapping came first */
+	cap = o->src.nfields;
+	xgrow(&o->src.fields, &cap, o->src.nfields + 1, sizeof(*o->src.fields));
+	f = &o->src.fields[o->src.nfields++];
+	memset(f, 0, sizeof(*f));
+	f->canon = xstrdup(canon);
+	f->index = entity_field_index(o->src.entity, canon);
+	if (sf_path[0] == '=') {	/* a constant (an activity's kind) */
+		f->src = xstrdup(sf_path);
+		return;
+	}
+	ptr = xasprintf("/%s", sf_path);
+	for (p = ptr; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	f->src = ptr;
+	for (i = 0; i < o->nsf_fields; i++)
+		if (strcasecmp(o->sf_fields[i], sf_path) == 0)
+			return;
+	o->sf_fields = xrealloc(o->sf_fields, (o->nsf_fields + 1) * sizeof(char *));
+	o->sf_fields[o->nsf_fields++] = xstrdup(sf_path);
+}
+
+static void
+add_select(struct crm_object *o, const char *sf_path)
+{
+	size_t i;
+
+	for (i = 0; i < o->nsf_fields; i++)
+		if (strcasecmp(o->sf_fields[i], sf_path) == 0)
+			return;
+	o->sf_fields = xrealloc(o->sf_fields, (o->nsf_fields + 1) * sizeof(char *));
+	o->sf_fields[o->nsf_fields++] = xstrdup(sf_path);
+}
+
+static void
+object_free(struct crm_object *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->src.nfields; i++) {
+		free(o->src.fields[i].canon);
+		free(o->src.fields[i].src);
+	}
+	free(o->src.fields);
+	for (i = 0; i < o->nsf_fields; i++)
+		free(o->sf_fields[i]);
+	free(o->sf_fields);
+}
+
+static void
+object_init(struct crm_object *o, const char *key, enum entity_kind entity,
+    const struct config_object *co, const char *kind)
+{
+	size_t i;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->key, sizeof(o->key), "%s", key);
+	o->sobject = co->sobject;
+	o->where = co->where;
+	o->src.name = (char *)"crm";
+	o->src.kind = -1;
+	o->src.entity = entity;
+	o->src.time_format = TIME_ISO8601;
+	if (co->nstatus_map) {
+		o->src.status_map = co->status_map;
+		o->src.nstatus_map = co->nstatus_map;
+	} else if (entity == ENTITY_REGISTRATIONS && strcmp(co->sobject, "Lead") == 0) {
+		o->src.status_map = (struct config_kv *)lead_statuses;
+		o->src.nstatus_map = sizeof(lead_statuses) / sizeof(lead_statuses[0]);
+	}
+	/* the user's fields first, then the standard object's, then generic */
+	for (i = 0; i < co->nfields; i++)
+		add_field(o, co->fields[i].canon, co->fields[i].src);
+	if (kind) {
+		char *k = xasprintf("=%s", kind);
+
+		add_field(o, "kind", k);
+		free(k);
+	}
+	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		if (defaults[i].entity == entity &&
+		    strcmp(defaults[i].sobject, co->sobject) == 0)
+			add_field(o, defaults[i].canon, defaults[i].field);
+	for (i = 0; i < sizeof(generic) / sizeof(generic[0]); i++)
+		if (generic[i].entity == entity)
+			add_field(o, generic[i].canon, generic[i].field);
+	if (entity_field_index(entity, "updated_at") >= 0)
+		add_field(o, "updated_at", "SystemModstamp");
+	if (entity_field_index(entity, "deleted") >= 0)
+		add_field(o, "deleted", "IsDeleted");
+	add_select(o, "SystemModstamp");
+	add_select(o, "Id");
+}
+
+/* The objects of this configuration, in reading order. */
+static struct crm_object *
+objects_of(const struct config *cfg, size_t *n)
+{
+	const struct config_object *co[] = { &cfg->crm.objects.partners,
+		&cfg->crm.objects.opportunities, &cfg->crm.objects.registrations,
+		&cfg->crm.objects.plans };
+	static const char *const keys[] = { "partners", "opportunities",
+		"registrations", "plans" };
+	static const enum entity_kind kinds[] = { ENTITY_PARTNERS,
+		ENTITY_OPPORTUNITIES, ENTITY_REGISTRATIONS, ENTITY_PLANS };
+	struct crm_object *v = xcalloc(4 + cfg->crm.objects.nactivities, sizeof(*v));
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < 4; i++)
+		if (co[i]->present && co[i]->sobject)
+			object_init(&v[(*n)++], keys[i], kinds[i], co[i], NULL);
+	for (i = 0; i < cfg->crm.objects.nactivities; i++) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "activities/%s",
+		    cfg->crm.objects.activities[i].sobject);
+		object_init(&v[(*n)++], key, ENTITY_ACTIVITIES,
+		    &cfg->crm.objects.activities[i], cfg->crm.objects.activities[i].kind);
+	}
+	return v;
+}
+
+char *
+crm_window_soql(const char *fields, const char *sobject, const char *where,
+    int64_t lo, int64_t hi)
+{
+	char los[21], his[21];
+
+	sf_soql_datetime(lo, los);
+	sf_soql_datetime(hi, his);
+	return xasprintf("SELECT %s FROM %s WHERE %s%s%sSystemModstamp >= %s AND "
+	    "SystemModstamp < %s ORDER BY SystemModstamp, Id", fields, sobject,
+	    where ? "(" : "", where ? where : "", where ? ") AND " : "", los, his);
+}
+
+/* Field lists in chunks that keep every query's URI under the limit. */
+static char **
+field_chunks(struct sf *sf, const struct crm_object *o, int64_t lo, int64_t hi,
+    size_t *nchunks)
+{
+	char **chunks = NULL;
+	size_t cap = 0, i = 0;
+
+	*nchunks = 0;
+	while (i < o->nsf_fields) {
+		struct buf b;
+		size_t first = i;
+
+		buf_init(&b, 0);
+		/* every chunk carries Id and SystemModstamp to line rows up */
+		buf_addstr(&b, "Id, SystemModstamp");
+		for (; i < o->nsf_fields; i++) {
+			size_t before = b.len;
+			char *q;
+
+			if (strcmp(o->sf_fields[i], "Id") == 0 ||
+			    strcmp(o->sf_fields[i], "SystemModstamp") == 0)
+				continue;
+			buf_addf(&b, ", %s", o->sf_fields[i]);
+			q = crm_window_soql(buf_str(&b), o->sobject, o->where, lo, hi);
+			if (sf_query_url_length(sf, q, 1) > URI_MAX && i > first) {
+				b.len = before;
+				b.data[before] = '\0';
+				free(q);
+				break;
+			}
+			free(q);
+		}
+		xgrow(&chunks, &cap, *nchunks + 1, sizeof(*chunks));
+		chunks[(*nchunks)++] = buf_steal(&b);
+	}
+	if (*nchunks == 0) {
+		xgrow(&chunks, &cap, 1, sizeof(*chunks));
+		chunks[(*nchunks)++] = xstrdup("Id, SystemModstamp");
+	}
+	return chunks;
+}
+
+static void
+free_chunks(char **c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(c[i]);
+	free(c);
+}
+
+/* record_map's view of a Salesforce record (a JSON object). */
+static int
+crm_get(void *ctx, const struct config_field *f, char **ret, char *err,
+    size_t errlen)
+{
+	if (f->src[0] == '=') {
+		*ret = xstrdup(f->src + 1);
+		return 1;
+	}
+	return jv_lookup_text(ctx, f->src, ret, err, errlen);
+}
+
+struct read {
+	struct crm_env *env;
+	struct crm_object *o;
+	struct source_run run;		/* quarantine and store helpers */
+	char wm_key[80];
+	int64_t pages;
+};
+
+/* Lands one page: every record, and the watermark it earns. */
+static int
+land_page(struct read *rd, const struct jval *recs, size_t n, const char *wm)
+{
+	size_t i;
+	int rc = 0;
+
+	if (source_begin(&rd->run) < 0)
+		return -1;
+	rd->pages++;
+	for (i = 0; i < n && rc == 0; i++) {
+		const struct jval *rec = jv_array_at(recs, i);
+		struct record r;
+		struct record_problem why;
+		char pos[96];
+
+		snprintf(pos, sizeof(pos), "%s page %lld #%zu", rd->o->sobject,
+		    (long long)rd->pages, i + 1);
+		record_init(&r, rd->o->src.entity, "crm");
+		if (record_map(rd->env->cfg, &rd->o->src, crm_get, (void *)rec, &r,
+		    &why) < 0) {
+			char *raw = jv_dump_canonical(rec);
+
+			rc = source_quarantine(&rd->run, pos, why.record_id, why.field,
+			    why.reason, raw);
+			free(raw);
+		} else {
+			r.origin = xstrdup(pos);
+			rc = source_record(&rd->run, &r);
+		}
+		record_clear(&r);
+	}
+	if (rc == 0 && wm && store_watermark_set(rd->env->st, "crm", rd->wm_key, wm,
+	    rd->run.now) < 0) {
+		snprintf(rd->run.error, sizeof(rd->run.error), "database: %s",
+		    store_errmsg(rd->env->st));
+		rc = -1;
+	}
+	if (rc < 0) {
+		source_rollback(&rd->run);
+		return -1;
+	}
+	return source_commit(&rd->run);
+}
+
+/* Merges the objects of chunk pages into the first chunk's records. */
+static int
+merge_chunks(struct sf_page *pages, size_t n, char *why, size_t whylen)
+{
+	size_t c, i;
+
+	for (c = 1; c < n; c++) {
+		if (pages[c].nrecords != pages[0].nrecords) {
+			snprintf(why, whylen, "field chunks returned %zu and %zu rows",
+			    pages[0].nrecords, pages[c].nrecords);
+			return -1;
+		}
+		for (i = 0; i < pages[0].nrecords; i++) {
+			struct jval *a = (struct jval *)jv_array_at(pages[0].records, i);
+			const struct jval *b = jv_array_at(pages[c].records, i);
+			const char *ia = jv_object_str(a, "Id"), *ib = jv_object_str(b, "Id");
+
+			if (ia == NULL || ib == NULL || strcmp(ia, ib) != 0) {
+				snprintf(why, whylen, "field chunks disagree on row %zu", i);
+				return -1;
+			}
+			jv_object_merge(a, b);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Reads [lo, hi) page by page (in field chunks when the URI needs them).
+ * The last page carries the watermark hi; earlier ones the stamp of their
+ * last row.
+ */
+static enum sf_result
+read_window(struct read *rd, int64_t lo, int64_t hi, struct sf_error *e)
+{
+	struct sf *sf = rd->env->sf;
+	int batch = (int)rd->env->cfg->crm.batch_size;
+	size_t nchunks, c;
+	char **chunks = field_chunks(sf, rd->o, lo, hi, &nchunks);
+	struct sf_page *pages = xcalloc(nchunks, sizeof(*pages));
+	enum sf_result r = SF_OK;
+	char his[21];
+	int first = 1;
+
+	sf_soql_datetime(hi, his);
+	for (;;) {
+		const char *last_stamp = NULL;
+		char why[128];
+
+		for (c = 0; c < nchunks && r == SF_OK; c++) {
+			if (first) {
+				char *q = crm_window_soql(chunks[c], rd->o->sobject,
+				    rd->o->where, lo, hi);
+
+				r = sf_query(sf, q, 1, batch, &pages[c], e);
+				free(q);
+			} else {
+				char *next = pages[c].next;
+
+				pages[c].next = NULL;
+				sf_page_free(&pages[c]);
+				r = sf_query_more(sf, next, batch, &pages[c], e);
+				free(next);
+			}
+		}
+		if (r != SF_OK)
+			break;
+		first = 0;
+		if (nchunks > 1 && merge_chunks(pages, nchunks, why, sizeof(why)) < 0) {
+			e->result = r = SF_EBODY;
+			snprintf(e->message, sizeof(e->message), "%s: %s", rd->o->sobject,
+			    why);
+			break;
+		}
+		if (pages[0].nrecords)
+			last_stamp = jv_object_str(jv_array_at(pages[0].records,
+			    pages[0].nrecords - 1), "SystemModstamp");
+		if (land_page(rd, pages[0].records, pages[0].nrecords,
+		    pages[0].next ? last_stamp : his) < 0) {
+			e->result = r = SF_ELOCAL;
+			snprintf(e->message, sizeof(e->message), "%s", rd->run.error);
+			break;
+		}
+		if (pages[0].next == NULL)
+			break;
+		if (rd->env->tick && rd->env->tick(rd->env->tick_arg)) {
+			r = SF_ESTOPPED;
+			snprintf(e->message, sizeof(e->message), "stopped");
+			break;
+		}
+	}
+	for (c = 0; c < nchunks; c++)
+		sf_page_free(&pages[c]);
+	free(pages);
+	free_chunks(chunks, nchunks);
+	return r;
+}
+
+/* getDeleted since the old watermark: marks deletes, or forces a re-read. */
+static enum sf_result
+apply_deletes(struct read *rd, int64_t since, int64_t hi, struct sf_error *e)
+{
+	struct sf_deleted d;
+	enum sf_result r;
+	int64_t start = since, floor_ = clock_now() - 15 * 86400 + 120;
+	size_t i;
+
+	if (start < floor_)
+		start = floor_;
+	if (start >= hi)
+		return SF_OK;
+	r = sf_get_deleted(rd->env->sf, rd->o->sobject, start, hi, &d, e);
+	if (r != SF_OK)
+		return r;
+	if (d.earliest > since) {
+		/* the delete log no longer reaches back to our watermark */
+		struct jval *detail = jv_object();
+
+		log_warning("crm %s: Salesforce keeps deletions only since %lld, "
+		    "after this object's watermark; the next cycle re-reads it in full",
+		    rd->o->sobject, (long long)d.earliest);
+		jv_set_str(detail, "object", rd->o->sobject);
+		jv_set_str(detail, "reason", "getDeleted earliestDateAvailable is "
+		    "later than the watermark");
+		if (store_watermark_delete(rd->env->st, "crm", rd->wm_key) < 0 ||
+		    audit_log(rd->env->au, rd->env->cycle_id, "crm.full_reread",
+		    "crm", rd->o->sobject, detail) < 0)
+			log_err("crm %s: %s", rd->o->sobject, store_errmsg(rd->env->st));
+	}
+	if (d.n && source_begin(&rd->run) == 0) {
+		for (i = 0; i < d.n; i++) {
+			char *key = rd->o->src.entity == ENTITY_REGISTRATIONS ||
+			    rd->o->src.entity == ENTITY_ACTIVITIES ?
+			    xasprintf("crm:%s", d.ids[i]) : xstrdup(d.ids[i]);
+
+			store_mark_deleted(rd->env->st, rd->o->src.entity, key, rd->run.now);
+			free(key);
+		}
+		source_commit(&rd->run);
+	}
+	sf_deleted_free(&d);
+	return SF_OK;
+}
+
+static enum sf_result
+read_object(struct crm_env *env, struct crm_object *o, struct source_run *out,
+    struct sf_error *e)
+{
+	struct read rd;
+	char *wm = NULL;
+	int64_t lo = 0, hi = clock_now() - env->cfg->crm.safety_lag, old = 0;
+	int halvings = 0, r;
+	enum sf_result res = SF_OK;
+
+	memset(&rd, 0, sizeof(rd));
+	rd.env = env;
+	rd.o = o;
+	rd.run.cfg = env->cfg;
+	rd.run.src = &o->src;
+	rd.run.st = env->st;
+	rd.run.au = env->au;
+	rd.run.cycle_id = env->cycle_id;
+	rd.run.tick = env->tick;
+	rd.run.tick_arg = env->tick_arg;
+	snprintf(rd.wm_key, sizeof(rd.wm_key), "%s", o->key);
+	r = store_watermark_get(env->st, "crm", rd.wm_key, &wm);
+	if (r < 0) {
+		snprintf(e->message, sizeof(e->message), "database: %s",
+		    store_errmsg(env->st));
+		e->result = SF_ELOCAL;
+		return SF_ELOCAL;
+	}
+	if (r == 1 && norm_time(wm, TIME_ISO8601, &old) == 0)
+		lo = old - env->cfg->crm.lookback;
+	free(wm);
+	/* QUERY_TIMEOUT: halve the window; then go on from where it ended */
+	while (lo < hi) {
+		int64_t end = hi;
+
+		for (;;) {
+			res = read_window(&rd, lo, end, e);
+			if (res != SF_ETIMEOUT || halvings >= MAX_HALVINGS)
+				break;
+			halvings++;
+			end = lo + (end - lo) / 2;
+			log_notice("crm %s: QUERY_TIMEOUT; reading a narrower window "
+			    "(%lld s)", o->sobject, (long long)(end - lo));
+		}
+		if (res != SF_OK)
+			break;
+		lo = end;
+	}
+	if (res == SF_OK && old > 0)
+		res = apply_deletes(&rd, old, hi, e);
+	*out = rd.run;
+	return res;
+}
+
+/* OpportunityStage: name -> probability, closed, won. */
+static enum sf_result
+read_stages(struct crm_env *env, struct sf_error *e)
+{
+	struct sf_page page;
+	enum sf_result r;
+	char now[CLOCK_ISO_LEN];
+	size_t i;
+
+	r = sf_query(env->sf, "SELECT ApiName, MasterLabel, DefaultProbability, "
+	    "IsClosed, IsWon, ForecastCategoryName FROM OpportunityStage", 0, 2000,
+	    &page, e);
+	if (r != SF_OK)
+		return r;
+	clock_now_iso(now);
+	if (store_begin(env->st) < 0)
+		goto fail;
+	for (i = 0; i < page.nrecords; i++) {
+		const struct jval *rec = jv_array_at(page.records, i);
+		struct store_stage sg;
+		char *p = NULL, *c = NULL, *w = NULL, err[64];
+
+		memset(&sg, 0, sizeof(sg));
+		sg.name = jv_object_str(rec, "ApiName");
+		sg.label = jv_object_str(rec, "MasterLabel");
+		sg.forecast_category = jv_object_str(rec, "ForecastCategoryName");
+		if (jv_lookup_text(rec, "/DefaultProbability", &p, err, sizeof(err)) == 1 &&
+		    p && norm_amount(p, &sg.probability) == 0)
+			sg.has_probability = 1;
+		if (jv_lookup_text(rec, "/IsClosed", &c, err, sizeof(err)) == 1 && c)
+			sg.is_closed = strcmp(c, "true") == 0;
+		if (jv_lookup_text(rec, "/IsWon", &w, err, sizeof(err)) == 1 && w)
+			sg.is_won = strcmp(w, "true") == 0;
+		free(p);
+		free(c);
+		free(w);
+		if (sg.name && store_stage_upsert(env->st, &sg, now) < 0) {
+			store_rollback(env->st);
+			goto fail;
+		}
+	}
+	if (store_commit(env->st) < 0)
+		goto fail;
+	sf_page_free(&page);
+	return SF_OK;
+fail:
+	sf_page_free(&page);
+	e->result = SF_ELOCAL;
+	snprintf(e->message, sizeof(e->message), "database: %s", store_errmsg(env->st));
+	return SF_ELOCAL;
+}
+
+static void
+record_object(struct crm_env *env, const char *key, const char *status,
+    const struct source_run *run, const char *error, const char *started)
+{
+	struct store_cycle_source cs;
+	char name[96], ended[CLOCK_ISO_LEN];
+
+	snprintf(name, sizeof(name), "crm/%s", key);
+	clock_now_iso(ended);
+	memset(&cs, 0, sizeof(cs));
+	cs.cycle_id = env->cycle_id;
+	cs.source = name;
+	cs.status = status;
+	cs.started_at = started;
+	cs.ended_at = ended;
+	cs.records = run ? run->records : 0;
+	cs.quarantined = run ? run->quarantined : 0;
+	cs.error = error;
+	if (store_cycle_source(env->st, &cs) < 0)
+		log_err("crm: cannot record %s: %s", name, store_errmsg(env->st));
+}
+
+static void
+save_identity(struct crm_env *env)
+{
+	int64_t used, limit;
+	char num[64];
+
+	sf_api_usage(env->sf, &used, &limit);
+	if (store_begin(env->st) < 0)
+		return;
+	if (sf_username(env->sf))
+		store_meta_set(env->st, "crm_user", sf_username(env->sf));
+	if (sf_instance_url(env->sf))
+		store_meta_set(env->st, "crm_instance", sf_instance_url(env->sf));
+	if (limit > 0) {
+		snprintf(num, sizeof(num), "%lld", (long long)used);
+		store_meta_set(env->st, "crm_api_used", num);
+		snprintf(num, sizeof(num), "%lld", (long long)limit);
+		store_meta_set(env->st, "crm_api_limit", num);
+	}
+	if (store_commit(env->st) < 0)
+		log_err("crm: %s", store_errmsg(env->st));
+}
+
+int
+crm_run(struct crm_env *env, struct crm_result *res)
+{
+	struct crm_object *objs;
+	size_t n, i;
+	struct sf_error e;
+	int stop = 0;
+
+	memset(res, 0, sizeof(*res));
+	sf_cycle_begin(env->sf);
+	objs = objects_of(env->cfg, &n);
+	for (i = 0; i < n; i++) {
+		struct source_run run;
+		char started[CLOCK_ISO_LEN];
+		enum sf_result r;
+
+		clock_now_iso(started);
+		memset(&run, 0, sizeof(run));
+		memset(&e, 0, sizeof(e));
+		if (stop) {
+			record_object(env, objs[i].key, "skipped", NULL, res->error, started);
+			continue;
+		}
+		if (env->tick && env->tick(env->tick_arg)) {
+			res->stopped = stop = 1;
+			break;
+		}
+		res->objects_run++;
+		r = read_object(env, &objs[i], &run, &e);
+		if (r == SF_OK && objs[i].src.entity == ENTITY_OPPORTUNITIES)
+			r = read_stages(env, &e);
+		res->records += run.records;
+		res->quarantined += run.quarantined;
+		if (r == SF_OK) {
+			record_object(env, objs[i].key, "ok", &run, NULL, started);
+			continue;
+		}
+		res->objects_failed++;
+		if (r == SF_ESTOPPED) {
+			res->stopped = stop = 1;
+			record_object(env, objs[i].key, "interrupted", &run, NULL, started);
+			continue;
+		}
+		if (r == SF_ELOCAL)
+			res->store_failed = 1;
+		if (res->error[0] == '\0')
+			snprintf(res->error, sizeof(res->error), "%s: %.400s",
+			    objs[i].key, e.message);
+		record_object(env, objs[i].key, "failed", &run, e.message, started);
+		{
+			struct jval *detail = jv_object();
+			char *f0 = xasprintf("CHANSYNC_SOURCE=crm/%s", objs[i].key);
+			const char *fields[2] = { f0, NULL };
+
+			jv_set_str(detail, "object", objs[i].sobject);
+			jv_set_str(detail, "error", e.message);
+			if (e.code[0])
+				jv_set_str(detail, "code", e.code);
+			if (audit_log(env->au, env->cycle_id, r == SF_EBUDGET ?
+			    "crm.budget_reached" : "source.error", "source", f0 + 16,
+			    detail) < 0)
+				res->store_failed = 1;
+			log_event(LOG_ERR, MSGID_SOURCE_ERROR, fields, "crm %s failed: %s%s",
+			    objs[i].sobject, e.message, r == SF_EAUTH || r == SF_EBUDGET ?
+			    "; no more CRM calls this cycle" : "; retrying next cycle");
+			free(f0);
+		}
+		/* a refused login or a spent budget stops every object */
+		if (r == SF_EAUTH || r == SF_EBUDGET) {
+			stop = 1;
+			res->budget = r == SF_EBUDGET;
+		}
+	}
+	save_identity(env);
+	for (i = 0; i < n; i++)
+		object_free(&objs[i]);
+	free(objs);
+	return 0;
+}
