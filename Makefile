@@ -41,7 +41,10 @@ UNIT_TESTS = test_config test_csv test_normalize test_store test_audit \
              test_secret test_log test_record test_http
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-all: $(BUILD)/chansyncd $(BUILD)/chansyncctl $(UNIT_BINS)
+TOOLS      = sfwrite
+TOOL_BINS  = $(TOOLS:%=$(BUILD)/tests/%)
+
+all: $(BUILD)/chansyncd $(BUILD)/chansyncctl $(UNIT_BINS) $(TOOL_BINS)
 
 $(BUILD)/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -73,6 +76,10 @@ $(BUILD)/chansyncctl: $(BUILD)/chansyncctl.o $(BUILD)/libchansync.a
 $(BUILD)/tests/%.o: tests/unit/%.c tests/unit/t.h
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -Itests/unit -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libchansync.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

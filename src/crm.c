@@ -472,7 +472,7 @@ apply_deletes(struct read *rd, int64_t since, int64_t hi, struct sf_error *e)
 	r = sf_get_deleted(rd->env->sf, rd->o->sobject, start, hi, &d, e);
 	if (r != SF_OK)
 		return r;
-	if (d.earliest > since) {
+	if (d.earliest > since + rd->env->cfg->crm.lookback) {
 		/* the delete log no longer reaches back to our watermark */
 		struct jval *detail = jv_object();
 
@@ -502,13 +502,38 @@ apply_deletes(struct read *rd, int64_t since, int64_t hi, struct sf_error *e)
 	return SF_OK;
 }
 
+/* The oldest SystemModstamp of the object (lo stays 0 when it is empty). */
+static enum sf_result
+oldest_stamp(struct sf *sf, const struct crm_object *o, int64_t *lo,
+    struct sf_error *e)
+{
+	struct sf_page page;
+	enum sf_result r;
+	char *q = xasprintf("SELECT SystemModstamp FROM %s%s%s ORDER BY "
+	    "SystemModstamp LIMIT 1", o->sobject, o->where ? " WHERE " : "",
+	    o->where ? o->where : "");
+	const char *t;
+	int64_t v;
+
+	r = sf_query(sf, q, 1, 200, &page, e);
+	free(q);
+	if (r != SF_OK)
+		return r;
+	if (page.nrecords &&
+	    (t = jv_object_str(jv_array_at(page.records, 0), "SystemModstamp")) &&
+	    norm_time(t, TIME_ISO8601, &v) == 0)
+		*lo = v;
+	sf_page_free(&page);
+	return SF_OK;
+}
+
 static enum sf_result
 read_object(struct crm_env *env, struct crm_object *o, struct source_run *out,
     struct sf_error *e)
 {
 	struct read rd;
 	char *wm = NULL;
-	int64_t lo = 0, hi = clock_now() - env->cfg->crm.safety_lag, old = 0;
+	int64_t lo = 0, hi = clock_now() - env->cfg->crm.safety_lag, old = 0, span;
 	int halvings = 0, r;
 	enum sf_result res = SF_OK;
 
@@ -533,25 +558,32 @@ read_object(struct crm_env *env, struct crm_object *o, struct source_run *out,
 	if (r == 1 && norm_time(wm, TIME_ISO8601, &old) == 0)
 		lo = old - env->cfg->crm.lookback;
 	free(wm);
-	/* QUERY_TIMEOUT: halve the window; then go on from where it ended */
+	/* a first, full read starts at the object's oldest change */
+	if (lo == 0 && (res = oldest_stamp(env->sf, o, &lo, e)) != SF_OK)
+		goto out;
+	/*
+	 * Windows of span seconds from lo to hi; QUERY_TIMEOUT halves the
+	 * span, and later windows keep the span that worked.
+	 */
+	span = hi - lo;
 	while (lo < hi) {
-		int64_t end = hi;
+		int64_t end = span < hi - lo ? lo + span : hi;
 
-		for (;;) {
-			res = read_window(&rd, lo, end, e);
-			if (res != SF_ETIMEOUT || halvings >= MAX_HALVINGS)
-				break;
+		res = read_window(&rd, lo, end, e);
+		if (res == SF_ETIMEOUT && halvings < MAX_HALVINGS && span > 1) {
 			halvings++;
-			end = lo + (end - lo) / 2;
-			log_notice("crm %s: QUERY_TIMEOUT; reading a narrower window "
-			    "(%lld s)", o->sobject, (long long)(end - lo));
+			span /= 2;
+			log_notice("crm %s: QUERY_TIMEOUT; reading narrower windows "
+			    "(%lld s)", o->sobject, (long long)span);
+			continue;
 		}
 		if (res != SF_OK)
 			break;
 		lo = end;
 	}
 	if (res == SF_OK && old > 0)
-		res = apply_deletes(&rd, old, hi, e);
+		res = apply_deletes(&rd, old - env->cfg->crm.lookback, hi, e);
+out:
 	*out = rd.run;
 	return res;
 }

@@ -264,7 +264,8 @@ cmd_status(struct ctl *c)
 	pid_t pid = control_daemon_pid(c->cfg->daemon.state_dir);
 	int64_t q, arows, hseq = 0;
 	unsigned char h[32];
-	char hex[65] = "", err[256];
+	char hex[65] = "", err[256], *crm_user = NULL, *crm_instance = NULL, *v;
+	int64_t api_used = -1, api_limit = -1;
 	int rc;
 
 	memset(&si, 0, sizeof(si));
@@ -296,10 +297,32 @@ cmd_status(struct ctl *c)
 		out_print(&sources, "", 0);
 		return EX_IOERR;
 	}
+	if (c->cfg->crm.present) {
+		store_meta_get(c->st, "crm_user", &crm_user);
+		store_meta_get(c->st, "crm_instance", &crm_instance);
+		if (store_meta_get(c->st, "crm_api_used", &v) == 1) {
+			api_used = strtoll(v, NULL, 10);
+			free(v);
+		}
+		if (store_meta_get(c->st, "crm_api_limit", &v) == 1) {
+			api_limit = strtoll(v, NULL, 10);
+			free(v);
+		}
+	}
 	if (c->json) {
 		struct jval *o = jv_object(), *dm = jv_object(), *au = jv_object();
 		char *s;
 
+		if (c->cfg->crm.present) {
+			struct jval *crm = jv_object();
+
+			jv_set_str(crm, "user", crm_user);
+			jv_set_str(crm, "instance_url", crm_instance);
+			jv_set(crm, "api_used", api_used >= 0 ? jv_int(api_used) : jv_null());
+			jv_set(crm, "api_limit", api_limit > 0 ? jv_int(api_limit) : jv_null());
+			jv_set_int(crm, "api_budget_percent", c->cfg->crm.api_budget_percent);
+			jv_set(o, "crm", crm);
+		}
 		jv_set(dm, "running", jv_bool(pid != 0));
 		jv_set(dm, "pid", pid ? jv_int(pid) : jv_null());
 		jv_set_str(dm, "state", pid ? (si.state[0] ? si.state : "unknown") :
@@ -322,6 +345,8 @@ cmd_status(struct ctl *c)
 		printf("%s\n", s);
 		free(s);
 		jv_free(o);
+		free(crm_user);
+		free(crm_instance);
 		return EX_OK;
 	}
 	if (pid)
@@ -333,6 +358,18 @@ cmd_status(struct ctl *c)
 		printf(", next cycle in %lldm %llds", si.next_in / 60,
 		    si.next_in % 60);
 	printf("\nconfig:      %s\ndatabase:    %s\n", c->config_path, c->dbpath);
+	if (c->cfg->crm.present) {
+		printf("crm:         %s at %s", crm_user ? crm_user : "(not logged in yet)",
+		    crm_instance ? crm_instance : c->cfg->crm.login_url);
+		if (api_limit > 0)
+			printf("; API usage %lld/%lld (%lld%%, budget %lld%%%s)",
+			    (long long)api_used, (long long)api_limit,
+			    (long long)(api_used * 100 / api_limit),
+			    (long long)c->cfg->crm.api_budget_percent,
+			    api_used * 100 >= api_limit * c->cfg->crm.api_budget_percent ?
+			    ": reached, CRM calls paused" : "");
+		printf("\n");
+	}
 	printf("quarantine:  %lld record%s\n", (long long)q, q == 1 ? "" : "s");
 	printf("audit:       %lld rows, head %lld %.16s\n\n", (long long)arows,
 	    (long long)hseq, hex[0] ? hex : "-");
@@ -340,6 +377,8 @@ cmd_status(struct ctl *c)
 	out_print(&cycles, "  (none yet)", 0);
 	printf("\nsources:\n");
 	out_print(&sources, "  (none has run yet)", 60);
+	free(crm_user);
+	free(crm_instance);
 	return EX_OK;
 }
 

@@ -1033,7 +1033,10 @@ store_list_sources(struct store *st, store_row_fn fn, void *ctx)
 	    " cs.records AS records, cs.quarantined AS quarantined,"
 	    " cs.files AS files, cs.failed_files AS failed_files,"
 	    " (SELECT count(*) FROM quarantine q WHERE q.source = cs.source)"
-	    "   AS quarantine_total "
+	    "   AS quarantine_total,"
+	    " (SELECT value FROM watermarks w WHERE (w.source = cs.source AND"
+	    "   w.object = 'updated_at') OR (w.source = 'crm' AND"
+	    "   'crm/' || w.object = cs.source)) AS watermark "
 	    "FROM cycle_sources cs WHERE cs.cycle_id = (SELECT max(cycle_id) "
 	    " FROM cycle_sources o WHERE o.source = cs.source AND"
 	    " o.status != 'skipped') ORDER BY cs.source");

@@ -20,18 +20,22 @@ sObject Collections create/update/upsert with per-record results (always
 
 Test control (besides fakehttp's faults and request log), POST
 /_control/data with any of:
-  {"settings": {"query_timeout_window": seconds,  QUERY_TIMEOUT for wider
-                                                   SystemModstamp windows
+  {"settings": {"query_timeout_window": seconds,  QUERY_TIMEOUT for queries
+                                                   with a wider (or open)
+                                                   SystemModstamp range
                 "fail_records": {key: statusCode}, per-record failures by
                                                    Id or external id
                 "refresh_delay": seconds,          a slow token refresh
                 "daily_limit": N, "api_usage": N, "token_lifetime": s}}
   {"expire_tokens": true}
   {"update": {Object: {Id: {Field: value}}}}       bumps SystemModstamp
-  {"create": {Object: [{Field: value}, ...]}}
-  {"delete": {Object: [Id, ...]}}                  soft delete
-  {"visible_after": {Object: {Id: seconds}}}       a row queries cannot
-                                                   see until that much later
+  {"create": {Object: [{Field: value}, ...]}}     Id and SystemModstamp may
+                                                   be given
+  {"delete": {Object: [Id or {"Id", "SystemModstamp"}, ...]}}  soft delete
+  {"purge": {Object: [{"Id", "deletedDate"}]}}    hard-deleted: only
+                                                   getDeleted still knows
+  {"hide": [Id, ...]} / {"reveal": [Id, ...]}    rows queries cannot see
+                                                   yet (a long transaction)
 GET /_state/Object returns every record of an object (as stored).
 Fault kinds (fakehttp "kind"): "expire_token" (this request finds its
 token expired: 401 mid-pagination).
@@ -126,7 +130,7 @@ class Org:
         for o in SCHEMA.values():
             self.records.setdefault(o["name"].lower(), {})
         self.derive_all()
-        self.visible_at = {}            # Id -> ms
+        self.hidden = set()             # Ids queries cannot see yet
 
     def new_id(self, obj):
         prefix = obj["keyPrefix"]
@@ -204,13 +208,25 @@ class Emulator(fakehttp.Fake):
                     self.create(SCHEMA[obj_name.lower()], dict(fields), check=False)
             for obj_name, ids in change.get("delete", {}).items():
                 for rid in ids:
+                    stamp = None
+                    if isinstance(rid, dict):     # {"Id": ..., "SystemModstamp": ...}
+                        stamp = parse_value(SCHEMA[obj_name.lower()]["fields"]
+                                            ["systemmodstamp"], rid.get("SystemModstamp"))
+                        rid = rid["Id"]
                     rec = self.org.records[obj_name.lower()][rid]
                     rec["IsDeleted"] = True
-                    self.org.touch(rec)
+                    self.org.touch(rec, stamp)
                     self.org.deleted_log.append((obj_name.lower(), rid, rec["SystemModstamp"]))
-            for obj_name, rows in change.get("visible_after", {}).items():
-                for rid, secs in rows.items():
-                    self.org.visible_at[rid] = now_ms() + int(secs * 1000)
+            for obj_name, rows in change.get("purge", {}).items():
+                f = SCHEMA[obj_name.lower()]["fields"]["systemmodstamp"]
+                for r in rows:               # gone from the Recycle Bin too
+                    self.org.records[obj_name.lower()].pop(r["Id"], None)
+                    self.org.deleted_log.append((obj_name.lower(), r["Id"],
+                                                 parse_value(f, r["deletedDate"])))
+            for rid in change.get("hide", []):
+                self.org.hidden.add(rid)
+            for rid in change.get("reveal", []):
+                self.org.hidden.discard(rid)
         return 200, {}, b"{}"
 
     def route(self, method, path, q, headers, body):
@@ -264,6 +280,10 @@ class Emulator(fakehttp.Fake):
 
     def state(self, obj):
         with self.org.lock:
+            if obj == "_refresh_tokens":
+                return sorted(self.refresh_tokens)
+            if obj == "_tokens":
+                return len(self.tokens)
             return list(self.org.records.get(obj.lower(), {}).values())
 
     # ---- OAuth ----
@@ -388,15 +408,15 @@ class Emulator(fakehttp.Fake):
             ctx = soql.Context(SCHEMA, self.org.records)
             with self.org.lock:
                 win = self.settings["query_timeout_window"]
-                if win and qry.where is not None:
-                    lo, hi = window_of(qry.where)
+                lo, hi = window_of(qry.where) if qry.where is not None else (None, None)
+                # a SystemModstamp range wider than the setting times out
+                # (an open end is as wide as can be); other queries run
+                if win and (lo is not None or hi is not None):
                     if lo is None or hi is None or hi - lo > win * 1000:
                         return err(400, "QUERY_TIMEOUT", "Your query request was running "
                                    "for too long.")
-                now = now_ms()
-                hidden = {rid for rid, t in self.org.visible_at.items() if t > now}
                 saved = {}
-                for rid in hidden:
+                for rid in self.org.hidden:
                     for o, rows in self.org.records.items():
                         if rid in rows:
                             saved[(o, rid)] = rows.pop(rid)
@@ -485,10 +505,13 @@ class Emulator(fakehttp.Fake):
                 continue
             f = o["fields"][k.lower()]
             rec[f["name"]] = parse_value(f, v)
-        rec["Id"] = self.org.new_id(o)
+        if not check and rec.get("Id"):
+            pass                        # a test's own Id
+        else:
+            rec["Id"] = self.org.new_id(o)
         ms = now_ms()
-        rec["CreatedDate"] = ms
-        self.org.touch(rec, ms)
+        rec.setdefault("CreatedDate", ms)
+        self.org.touch(rec, rec.get("SystemModstamp") if not check else ms)
         self.org.derive(o["name"].lower(), rec)
         self.org.records[o["name"].lower()][rec["Id"]] = rec
         return rec

@@ -1,0 +1,181 @@
+"""Data-driven CRM cases: every directory under tests/cases/ is one case
+(see tests/cases/README): the emulator's settings and faults, chansyncd
+runs, and what the database, the emulator and the log must show."""
+import datetime
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+from harness import (Env, FakeServer, ROOT, bin_path, contains, eq, test, wait_exit)
+
+CASES = os.path.join(ROOT, "tests", "cases")
+_keys = {}
+
+
+def keypair():
+    if not _keys:
+        d = tempfile.mkdtemp(prefix="chansync-keys-")
+        subprocess.run(["openssl", "genrsa", "-out", os.path.join(d, "k.pem"), "2048"],
+                       check=True, capture_output=True)
+        subprocess.run(["openssl", "rsa", "-in", os.path.join(d, "k.pem"), "-pubout",
+                        "-out", os.path.join(d, "pub.pem")], check=True, capture_output=True)
+        _keys["dir"] = d
+        _keys["private"] = open(os.path.join(d, "k.pem")).read()
+        _keys["public"] = os.path.join(d, "pub.pem")
+    return _keys
+
+
+def fill_times(v):
+    if isinstance(v, str):
+        m = re.fullmatch(r"@NOW-(\d+)s", v)
+        if m:
+            t = datetime.datetime.now(datetime.timezone.utc) - \
+                datetime.timedelta(seconds=int(m.group(1)))
+            return t.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        return v
+    if isinstance(v, list):
+        return [fill_times(x) for x in v]
+    if isinstance(v, dict):
+        return {k: fill_times(x) for k, x in v.items()}
+    return v
+
+
+class Case:
+    def __init__(self, name):
+        self.name = name
+        self.dir = os.path.join(CASES, name)
+        with open(os.path.join(self.dir, "case.json")) as f:
+            self.spec = json.load(f)
+        k = keypair()
+        self.env = Env("case")
+        emu = {"data": os.path.join(ROOT, "fixtures", "sf", "org.json"),
+               "client_id": "chansync-test-app", "client_secret": "test-client-secret",
+               "users": ["chansync@vendor.example"], "public_key": k["public"],
+               "refresh_tokens": ["5Aep-initial-refresh-token"],
+               "rotate_refresh_tokens": True}
+        emu.update(self.spec.get("emulator", {}))
+        with open(os.path.join(self.env.dir, "emu.json"), "w") as f:
+            json.dump(emu, f)
+        self.emu = FakeServer("sfemu.py", "--config", os.path.join(self.env.dir, "emu.json"))
+        self.env.credential("sf_jwt_key", k["private"])
+        self.env.credential("sf_client_secret", "test-client-secret\n")
+        self.refresh_file = os.path.join(self.env.dir, "refresh_token")
+        with open(self.refresh_file, "w") as f:
+            f.write("5Aep-initial-refresh-token\n")
+        os.chmod(self.refresh_file, 0o600)
+        cfg = os.path.join(self.dir, "config.yaml")
+        if not os.path.exists(cfg):
+            cfg = os.path.join(CASES, "base.yaml")
+        with open(cfg) as f:
+            text = f.read().replace("@LOGIN@", self.emu.url)
+        self.env.write_config(text)
+        self.last_stderr = ""
+
+    def close(self):
+        self.emu.stop()
+        self.env.cleanup()
+
+    def emu_get(self, path):
+        with urllib.request.urlopen(self.emu.url + path, timeout=10) as r:
+            return json.loads(r.read())
+
+    def step(self, i, s):
+        where = "%s step %d" % (self.name, i + 1)
+        if "data" in s:
+            self.emu.control("data", fill_times(s["data"]))
+        if "faults" in s:
+            self.emu.faults(*s["faults"])
+        if s.get("reset"):
+            self.emu.reset()
+        if "run" in s:
+            p = self.env.chansyncd("--once", timeout=300)
+            self.last_stderr = p.stderr
+            if "exit" in s:
+                eq(p.returncode, s["exit"], where + ": exit status\n" + p.stderr[-3000:])
+            for line in s.get("log", []):
+                contains(p.stderr, line, where + ": log")
+            for line in s.get("not_log", []):
+                if line in p.stderr:
+                    raise AssertionError("%s: %r was logged:\n%s" % (where, line, p.stderr))
+        if "sql_exec" in s:
+            con = self.env.db()
+            con.execute(s["sql_exec"])
+            con.commit()
+            con.close()
+        if "sql" in s:
+            got = [list(r) for r in self.env.query(s["sql"])]
+            eq(got, s["expect"], where + ": " + s["sql"])
+        if "state" in s:
+            rows = self.emu_get("/_state/" + s["state"])
+            for k, v in s.get("where", {}).items():
+                rows = [r for r in rows if r.get(k) == v]
+            eq(len(rows), s["count"], where + ": emulator records of " + s["state"])
+        if "requests" in s:
+            reqs = [r for r in self.emu.requests() if r["path"].startswith(s["requests"])]
+            eq(len(reqs), s["count"], where + ": requests to " + s["requests"])
+        if "kill9" in s:
+            rnd = random.Random(11)
+            kills = 0
+            for _ in range(s["kill9"]):
+                p = self.env.start("--once")
+                time.sleep(rnd.uniform(0.05, s.get("within", 1.0)))
+                if p.poll() is None:
+                    os.kill(p.pid, signal.SIGKILL)
+                    kills += 1
+                p.wait()
+                eq(self.env.query("PRAGMA integrity_check")[0][0], "ok", where + ": integrity")
+            if kills < s.get("min_kills", 1):
+                raise AssertionError("%s: only %d kills landed" % (where, kills))
+        if "sfwrite" in s:
+            op, obj = s["sfwrite"][0], s["sfwrite"][1]
+            args = [bin_path("tests/sfwrite"), "-c", self.env.config, op, obj] + \
+                s["sfwrite"][2:]
+            with open(os.path.join(self.dir, s["records"])) as f:
+                recs = f.read()
+            p = subprocess.run(args, env=self.env.env(), input=recs, capture_output=True,
+                               text=True, timeout=60, cwd=self.env.dir)
+            lines = p.stdout.strip().split("\n")
+            eq(len(lines), len(s["expect"]), where + ": sfwrite results\n" + p.stdout +
+               p.stderr)
+            for got, want in zip(lines, s["expect"]):
+                if not got.startswith(want):
+                    raise AssertionError("%s: result %r does not start with %r"
+                                         % (where, got, want))
+        if "ctl" in s:
+            p = self.env.ctl(*s["ctl"])
+            for c in s.get("contains", []):
+                contains(p.stdout, c, where + ": chansyncctl " + " ".join(s["ctl"]))
+        if "refresh_token_file" in s:
+            with open(self.refresh_file) as f:
+                saved = f.read().strip()
+            valid = self.emu_get("/_state/_refresh_tokens")
+            eq(saved in valid, True, where + ": the saved refresh token is the valid one")
+            eq(saved != "5Aep-initial-refresh-token", True, where + ": it was rotated")
+            eq(oct(os.stat(self.refresh_file).st_mode & 0o777), "0o600", where + ": mode")
+
+    def run(self):
+        for i, s in enumerate(self.spec["steps"]):
+            self.step(i, s)
+
+
+def make_test(name):
+    def case_test():
+        c = Case(name)
+        try:
+            c.run()
+        finally:
+            c.close()
+    case_test.__name__ = "case_" + name.replace("-", "_")
+    case_test.__module__ = "test_cases"
+    return case_test
+
+
+for _name in sorted(os.listdir(CASES)) if os.path.isdir(CASES) else []:
+    if os.path.exists(os.path.join(CASES, _name, "case.json")):
+        test(make_test(_name))
