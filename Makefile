@@ -38,7 +38,8 @@ LIB_SRCS = src/audit.c src/clock.c src/config.c src/config_check.c src/control.c
            src/yamltree.c src/ctl.c src/table.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/freemail.o
 UNIT_TESTS = test_config test_csv test_normalize test_store test_audit \
-             test_secret test_log test_record test_http
+             test_secret test_log test_record test_http \
+             test_salesforce
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 TOOLS      = sfwrite

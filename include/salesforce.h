@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "json.h"
+#include "secret.h"
 
 struct http;
 struct sf;
@@ -121,6 +122,14 @@ enum sf_result sf_collections(struct sf *sf, enum sf_write_op op,
     const char *sobject, const char *ext_field, struct jval *records,
     struct sf_write_result **results, size_t *nresults, struct sf_error *e);
 void sf_write_results_free(struct sf_write_result *r, size_t n);
+
+/*
+ * The RS256 JWT bearer assertion for these claims (exp = now + 3 min).
+ * Returns a new "header.claims.signature", or NULL with err (never any
+ * key material). sf_login() uses the same code.
+ */
+char *sf_jwt_for_test(const struct secret *key, const char *client_id,
+    const char *username, const char *audience, char *err, size_t errlen);
 
 /* Formats a SOQL string literal: quotes and backslash escapes (ref §2.4).
  * Returns a new string, or NULL for a control character SOQL cannot hold. */

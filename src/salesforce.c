@@ -150,10 +150,14 @@ sf_api_usage(const struct sf *sf, int64_t *used, int64_t *limit)
 int
 sf_parse_limit_info(const char *v, int64_t *used, int64_t *limit)
 {
-	const char *p = v ? strstr(v, "api-usage=") : NULL;
+	const char *p = v;
 	char *end;
 	long long u, l;
 
+	/* "api-usage=" as a segment of its own, not "per-app-api-usage=" */
+	while (p && (p = strstr(p, "api-usage=")) != NULL &&
+	    p != v && p[-1] != ' ' && p[-1] != ';' && p[-1] != ',')
+		p++;
 	if (p == NULL)
 		return -1;
 	p += 10;
@@ -248,18 +252,17 @@ form_add(char *form, const char *name, const char *value)
 	return out;
 }
 
-static char *
-jwt_assertion(const struct sf *sf, char *err, size_t errlen)
+char *
+sf_jwt_for_test(const struct secret *key, const char *client_id,
+    const char *username, const char *audience, char *err, size_t errlen)
 {
-	const struct config *cfg = sf->cfg;
-	const struct secret *key = cfg->crm.auth.private_key_value;
 	struct jval *claims = jv_object();
 	char *header = base64url("{\"alg\":\"RS256\"}", 15), *payload, *cj,
 	    *input, *sig, *ret = NULL;
 
-	jv_set_str(claims, "iss", cfg->crm.auth.client_id);
-	jv_set_str(claims, "sub", cfg->crm.auth.username);
-	jv_set_str(claims, "aud", cfg->crm.login_url);
+	jv_set_str(claims, "iss", client_id);
+	jv_set_str(claims, "sub", username);
+	jv_set_str(claims, "aud", audience);
 	/* exp: seconds, a few minutes ahead (Salesforce allows ~3 of skew) */
 	jv_set_int(claims, "exp", clock_now() + 180);
 	cj = jv_dump_canonical(claims);
@@ -297,7 +300,9 @@ sf_login(struct sf *sf, struct sf_error *e)
 	drop_token(sf);
 	switch (cfg->crm.auth.flow) {
 	case FLOW_JWT_BEARER: {
-		char *a = jwt_assertion(sf, err, sizeof(err));
+		char *a = sf_jwt_for_test(cfg->crm.auth.private_key_value,
+		    cfg->crm.auth.client_id, cfg->crm.auth.username,
+		    cfg->crm.login_url, err, sizeof(err));
 
 		if (a == NULL) {
 			seterr(e, SF_EAUTH, 0, "", "cannot build the JWT: %s", err);
