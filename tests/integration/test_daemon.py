@@ -2,11 +2,12 @@
 signals, reload, the control socket (T1, T3, T5 and graceful stop)."""
 import json
 import os
+import re
 import signal
 import sqlite3
 import time
 
-from harness import (Env, FILE_DROP_CONFIG, Notify, bin_path, contains, eq, test,
+from harness import (Env, FILE_DROP_CONFIG, Notify, ROOT, bin_path, contains, eq, test,
                      wait_exit, wait_until)
 
 HEAD = "reg_no,reseller,end_user,website,status,registered,value,cur\n"
@@ -43,7 +44,9 @@ def t1_notify_handshake_and_watchdog():
         contains(n.msgs[0][2].get("STATUS", ""), "ready", "STATUS with READY")
         # READY came only after the database existed, migrated
         con = sqlite3.connect(os.path.join(env.state, "chansync.db"))
-        eq(con.execute("PRAGMA user_version").fetchone()[0], 2, "schema version")
+        with open(os.path.join(ROOT, "include", "store.h")) as f:
+            want = int(re.search(r"STORE_SCHEMA_VERSION (\d+)", f.read()).group(1))
+        eq(con.execute("PRAGMA user_version").fetchone()[0], want, "schema version")
         con.close()
         t_end = time.monotonic() + 5.2
         while time.monotonic() < t_end:
