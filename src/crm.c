@@ -18,6 +18,14 @@
 
 #define URI_MAX 16000		/* Salesforce refuses URIs past 16,384 bytes */
 #define MAX_HALVINGS 10
+/*
+ * IsDeleted rows come with every queryAll; getDeleted only adds records
+ * purged from the Recycle Bin, and OpportunityStage hardly ever changes:
+ * both are asked for at most this often, so that a cycle with nothing
+ * changed costs one query per object.
+ */
+#define DELETED_EVERY 3600
+#define STAGES_EVERY 86400
 
 /* canonical field <- Salesforce field, for the standard objects */
 struct default_map {
@@ -456,15 +464,31 @@ read_window(struct read *rd, int64_t lo, int64_t hi, struct sf_error *e)
 	return r;
 }
 
-/* getDeleted since the old watermark: marks deletes, or forces a re-read. */
+/*
+ * getDeleted since the last check (or the watermark), at most every
+ * DELETED_EVERY seconds: marks purged records deleted, or forces a full
+ * re-read when the delete log no longer reaches back that far.
+ */
 static enum sf_result
-apply_deletes(struct read *rd, int64_t since, int64_t hi, struct sf_error *e)
+apply_deletes(struct read *rd, int64_t old, int64_t hi, struct sf_error *e)
 {
+	const struct config *cfg = rd->env->cfg;
 	struct sf_deleted d;
 	enum sf_result r;
-	int64_t start = since, floor_ = clock_now() - 15 * 86400 + 120;
+	char key[96], *chk = NULL, his[21];
+	int64_t since = old, last, floor_ = clock_now() - 15 * 86400 + 120, start;
 	size_t i;
 
+	snprintf(key, sizeof(key), "%s#deleted", rd->wm_key);
+	if (store_watermark_get(rd->env->st, "crm", key, &chk) == 1 &&
+	    norm_time(chk, TIME_ISO8601, &last) == 0) {
+		free(chk);
+		if (clock_now() - last < DELETED_EVERY)
+			return SF_OK;
+		since = last;
+	} else
+		free(chk);
+	start = since - cfg->crm.lookback;
 	if (start < floor_)
 		start = floor_;
 	if (start >= hi)
@@ -472,7 +496,7 @@ apply_deletes(struct read *rd, int64_t since, int64_t hi, struct sf_error *e)
 	r = sf_get_deleted(rd->env->sf, rd->o->sobject, start, hi, &d, e);
 	if (r != SF_OK)
 		return r;
-	if (d.earliest > since + rd->env->cfg->crm.lookback) {
+	if (d.earliest > since) {
 		/* the delete log no longer reaches back to our watermark */
 		struct jval *detail = jv_object();
 
@@ -483,21 +507,37 @@ apply_deletes(struct read *rd, int64_t since, int64_t hi, struct sf_error *e)
 		jv_set_str(detail, "reason", "getDeleted earliestDateAvailable is "
 		    "later than the watermark");
 		if (store_watermark_delete(rd->env->st, "crm", rd->wm_key) < 0 ||
+		    store_watermark_delete(rd->env->st, "crm", key) < 0 ||
 		    audit_log(rd->env->au, rd->env->cycle_id, "crm.full_reread",
 		    "crm", rd->o->sobject, detail) < 0)
 			log_err("crm %s: %s", rd->o->sobject, store_errmsg(rd->env->st));
+		sf_deleted_free(&d);
+		return SF_OK;
 	}
-	if (d.n && source_begin(&rd->run) == 0) {
-		for (i = 0; i < d.n; i++) {
-			char *key = rd->o->src.entity == ENTITY_REGISTRATIONS ||
-			    rd->o->src.entity == ENTITY_ACTIVITIES ?
-			    xasprintf("crm:%s", d.ids[i]) : xstrdup(d.ids[i]);
+	if (source_begin(&rd->run) < 0) {
+		sf_deleted_free(&d);
+		e->result = SF_ELOCAL;
+		snprintf(e->message, sizeof(e->message), "%s", rd->run.error);
+		return SF_ELOCAL;
+	}
+	for (i = 0; i < d.n; i++) {
+		char *k = rd->o->src.entity == ENTITY_REGISTRATIONS ||
+		    rd->o->src.entity == ENTITY_ACTIVITIES ?
+		    xasprintf("crm:%s", d.ids[i]) : xstrdup(d.ids[i]);
 
-			store_mark_deleted(rd->env->st, rd->o->src.entity, key, rd->run.now);
-			free(key);
-		}
-		source_commit(&rd->run);
+		store_mark_deleted(rd->env->st, rd->o->src.entity, k, rd->run.now);
+		free(k);
 	}
+	sf_soql_datetime(hi, his);
+	if (store_watermark_set(rd->env->st, "crm", key, his, rd->run.now) < 0) {
+		source_rollback(&rd->run);
+		sf_deleted_free(&d);
+		e->result = SF_ELOCAL;
+		snprintf(e->message, sizeof(e->message), "database: %s",
+		    store_errmsg(rd->env->st));
+		return SF_ELOCAL;
+	}
+	source_commit(&rd->run);
 	sf_deleted_free(&d);
 	return SF_OK;
 }
@@ -582,21 +622,29 @@ read_object(struct crm_env *env, struct crm_object *o, struct source_run *out,
 		lo = end;
 	}
 	if (res == SF_OK && old > 0)
-		res = apply_deletes(&rd, old - env->cfg->crm.lookback, hi, e);
+		res = apply_deletes(&rd, old, hi, e);
 out:
 	*out = rd.run;
 	return res;
 }
 
-/* OpportunityStage: name -> probability, closed, won. */
+/* OpportunityStage: name -> probability, closed, won; at most daily. */
 static enum sf_result
 read_stages(struct crm_env *env, struct sf_error *e)
 {
 	struct sf_page page;
 	enum sf_result r;
-	char now[CLOCK_ISO_LEN];
+	char now[CLOCK_ISO_LEN], *at = NULL;
 	size_t i;
+	int64_t last;
 
+	if (store_meta_get(env->st, "crm_stages_at", &at) == 1 &&
+	    norm_time(at, TIME_ISO8601, &last) == 0 &&
+	    clock_now() - last < STAGES_EVERY) {
+		free(at);
+		return SF_OK;
+	}
+	free(at);
 	r = sf_query(env->sf, "SELECT ApiName, MasterLabel, DefaultProbability, "
 	    "IsClosed, IsWon, ForecastCategoryName FROM OpportunityStage", 0, 2000,
 	    &page, e);
@@ -628,6 +676,10 @@ read_stages(struct crm_env *env, struct sf_error *e)
 			store_rollback(env->st);
 			goto fail;
 		}
+	}
+	if (store_meta_set(env->st, "crm_stages_at", now) < 0) {
+		store_rollback(env->st);
+		goto fail;
 	}
 	if (store_commit(env->st) < 0)
 		goto fail;
