@@ -69,8 +69,9 @@ char *norm_fold(const char *s);
  * Returns 0 and a new string, or -1 when nothing is left.
  */
 int norm_name_key(const char *name, char **ret);
-/* Frees the country table (built on the first norm_country call). */
+/* Free the country table and the name tables and caches. */
 void norm_country_free(void);
+void norm_name_free(void);
 /*
  * Display text: valid UTF-8, no control characters except tab and line
  * breaks (which become spaces), whitespace collapsed and trimmed, at most

@@ -20,6 +20,8 @@
 
 #include "config.h"
 #include "json.h"
+#include "jscan.h"
+#include "mem.h"
 #include "secret.h"
 
 struct http;
@@ -70,10 +72,16 @@ enum sf_result sf_request(struct sf *sf, const char *method, const char *path,
     const char *body, const char *const *headers, struct jval **ret,
     struct sf_error *e);
 
-/* One page of a query: doc owns records; next is NULL on the last page. */
+/*
+ * One page of a query, tokenized with jscan (a page is ~2 MB; jansson
+ * would spend more CPU on it than the rest of the sync). records is the
+ * token of the records array: its first record is records + 1 and each
+ * next one at js.t[previous].end. next is NULL on the last page.
+ */
 struct sf_page {
-	struct jval *doc;
-	const struct jval *records;	/* borrowed from doc */
+	struct buf body;
+	struct jscan js;
+	int records;
 	size_t nrecords;
 	int64_t total;
 	char *next;			/* nextRecordsUrl, new */

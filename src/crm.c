@@ -5,6 +5,7 @@
 #include "crm.h"
 #include "clock.h"
 #include "json.h"
+#include "jscan.h"
 #include "log.h"
 #include "mem.h"
 #include "normalize.h"
@@ -301,16 +302,73 @@ free_chunks(char **c, size_t n)
 	free(c);
 }
 
-/* record_map's view of a Salesforce record (a JSON object). */
+/*
+ * record_map's view of one Salesforce record: the same row in every field
+ * chunk's page (one chunk unless the SELECT list outgrew the URI limit).
+ */
+struct crm_row {
+	const struct sf_page *pages;
+	const int *tok;			/* the row's object token, per chunk */
+	size_t n;
+};
+
 static int
 crm_get(void *ctx, const struct config_field *f, char **ret, char *err,
     size_t errlen)
 {
+	const struct crm_row *row = ctx;
+	size_t c;
+
+	*ret = NULL;
 	if (f->src[0] == '=') {
 		*ret = xstrdup(f->src + 1);
 		return 1;
 	}
-	return jv_lookup_text(ctx, f->src, ret, err, errlen);
+	for (c = 0; c < row->n; c++) {
+		const struct jscan *js = &row->pages[c].js;
+		int v = jscan_pointer(js, row->tok[c], f->src);
+
+		if (v < 0)
+			continue;
+		if (jscan_text(js, v, ret) < 0) {
+			snprintf(err, errlen, "expected a scalar, found %s",
+			    js->t[v].type == JS_OBJECT ? "an object" : "an array");
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* The row as it came: its object, or an array of its chunks' objects. */
+static char *
+row_raw(const struct crm_row *row)
+{
+	struct buf b;
+	size_t c;
+
+	buf_init(&b, 0);
+	for (c = 0; c < row->n; c++) {
+		const struct jscan_tok *t = &row->pages[c].js.t[row->tok[c]];
+
+		buf_addstr(&b, row->n > 1 ? (c ? ", " : "[") : "");
+		buf_add(&b, row->pages[c].js.buf + t->start, t->len);
+	}
+	if (row->n > 1)
+		buf_addstr(&b, "]");
+	return buf_steal(&b);
+}
+
+/* A string member of a row object, new, or NULL. */
+static char *
+row_str(const struct sf_page *p, int rec, const char *key)
+{
+	int v = jscan_member(&p->js, rec, key);
+	char *s = NULL;
+
+	if (v < 0 || p->js.t[v].type != JS_STRING || jscan_text(&p->js, v, &s) < 0)
+		return NULL;
+	return s;
 }
 
 struct read {
@@ -323,16 +381,22 @@ struct read {
 
 /* Lands one page: every record, and the watermark it earns. */
 static int
-land_page(struct read *rd, const struct jval *recs, size_t n, const char *wm)
+land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
+    const char *wm)
 {
-	size_t i;
+	int *tok = xcalloc(nchunks, sizeof(*tok));
+	struct crm_row row = { pages, tok, nchunks };
+	size_t i, c;
 	int rc = 0;
 
-	if (source_begin(&rd->run) < 0)
+	if (source_begin(&rd->run) < 0) {
+		free(tok);
 		return -1;
+	}
 	rd->pages++;
-	for (i = 0; i < n && rc == 0; i++) {
-		const struct jval *rec = jv_array_at(recs, i);
+	for (c = 0; c < nchunks; c++)
+		tok[c] = pages[c].records + 1;
+	for (i = 0; i < pages[0].nrecords && rc == 0; i++) {
 		struct record r;
 		struct record_problem why;
 		char pos[96];
@@ -340,9 +404,9 @@ land_page(struct read *rd, const struct jval *recs, size_t n, const char *wm)
 		snprintf(pos, sizeof(pos), "%s page %lld #%zu", rd->o->sobject,
 		    (long long)rd->pages, i + 1);
 		record_init(&r, rd->o->src.entity, "crm");
-		if (record_map(rd->env->cfg, &rd->o->src, crm_get, (void *)rec, &r,
+		if (record_map(rd->env->cfg, &rd->o->src, crm_get, &row, &r,
 		    &why) < 0) {
-			char *raw = jv_dump_canonical(rec);
+			char *raw = row_raw(&row);
 
 			rc = source_quarantine(&rd->run, pos, why.record_id, why.field,
 			    why.reason, raw);
@@ -352,7 +416,10 @@ land_page(struct read *rd, const struct jval *recs, size_t n, const char *wm)
 			rc = source_record(&rd->run, &r);
 		}
 		record_clear(&r);
+		for (c = 0; c < nchunks; c++)
+			tok[c] = (int)pages[c].js.t[tok[c]].end;
 	}
+	free(tok);
 	if (rc == 0 && wm && store_watermark_set(rd->env->st, "crm", rd->wm_key, wm,
 	    rd->run.now) < 0) {
 		snprintf(rd->run.error, sizeof(rd->run.error), "database: %s",
@@ -366,28 +433,32 @@ land_page(struct read *rd, const struct jval *recs, size_t n, const char *wm)
 	return source_commit(&rd->run);
 }
 
-/* Merges the objects of chunk pages into the first chunk's records. */
+/* Field chunks must return the same rows in the same order. */
 static int
-merge_chunks(struct sf_page *pages, size_t n, char *why, size_t whylen)
+check_chunks(const struct sf_page *pages, size_t n, char *why, size_t whylen)
 {
 	size_t c, i;
 
 	for (c = 1; c < n; c++) {
+		int a = pages[0].records + 1, b = pages[c].records + 1;
+
 		if (pages[c].nrecords != pages[0].nrecords) {
 			snprintf(why, whylen, "field chunks returned %zu and %zu rows",
 			    pages[0].nrecords, pages[c].nrecords);
 			return -1;
 		}
 		for (i = 0; i < pages[0].nrecords; i++) {
-			struct jval *a = (struct jval *)jv_array_at(pages[0].records, i);
-			const struct jval *b = jv_array_at(pages[c].records, i);
-			const char *ia = jv_object_str(a, "Id"), *ib = jv_object_str(b, "Id");
+			char *ia = row_str(&pages[0], a, "Id"), *ib = row_str(&pages[c], b, "Id");
+			int same = ia && ib && strcmp(ia, ib) == 0;
 
-			if (ia == NULL || ib == NULL || strcmp(ia, ib) != 0) {
+			free(ia);
+			free(ib);
+			if (!same) {
 				snprintf(why, whylen, "field chunks disagree on row %zu", i);
 				return -1;
 			}
-			jv_object_merge(a, b);
+			a = (int)pages[0].js.t[a].end;
+			b = (int)pages[c].js.t[b].end;
 		}
 	}
 	return 0;
@@ -412,8 +483,8 @@ read_window(struct read *rd, int64_t lo, int64_t hi, struct sf_error *e)
 
 	sf_soql_datetime(hi, his);
 	for (;;) {
-		const char *last_stamp = NULL;
-		char why[128];
+		char *last_stamp = NULL, why[128];
+		int landed;
 
 		for (c = 0; c < nchunks && r == SF_OK; c++) {
 			if (first) {
@@ -434,17 +505,25 @@ read_window(struct read *rd, int64_t lo, int64_t hi, struct sf_error *e)
 		if (r != SF_OK)
 			break;
 		first = 0;
-		if (nchunks > 1 && merge_chunks(pages, nchunks, why, sizeof(why)) < 0) {
+		if (nchunks > 1 && check_chunks(pages, nchunks, why, sizeof(why)) < 0) {
 			e->result = r = SF_EBODY;
 			snprintf(e->message, sizeof(e->message), "%s: %s", rd->o->sobject,
 			    why);
 			break;
 		}
-		if (pages[0].nrecords)
-			last_stamp = jv_object_str(jv_array_at(pages[0].records,
-			    pages[0].nrecords - 1), "SystemModstamp");
-		if (land_page(rd, pages[0].records, pages[0].nrecords,
-		    pages[0].next ? last_stamp : his) < 0) {
+		if (pages[0].nrecords) {
+			const struct jscan *js = &pages[0].js;
+			int last = pages[0].records + 1;
+			size_t i;
+
+			for (i = 1; i < pages[0].nrecords; i++)
+				last = (int)js->t[last].end;
+			last_stamp = row_str(&pages[0], last, "SystemModstamp");
+		}
+		landed = land_page(rd, pages, nchunks, pages[0].next ? last_stamp :
+		    his);
+		free(last_stamp);
+		if (landed < 0) {
 			e->result = r = SF_ELOCAL;
 			snprintf(e->message, sizeof(e->message), "%s", rd->run.error);
 			break;
@@ -552,7 +631,7 @@ oldest_stamp(struct sf *sf, const struct crm_object *o, int64_t *lo,
 	char *q = xasprintf("SELECT SystemModstamp FROM %s%s%s ORDER BY "
 	    "SystemModstamp LIMIT 1", o->sobject, o->where ? " WHERE " : "",
 	    o->where ? o->where : "");
-	const char *t;
+	char *t = NULL;
 	int64_t v;
 
 	r = sf_query(sf, q, 1, 200, &page, e);
@@ -560,9 +639,10 @@ oldest_stamp(struct sf *sf, const struct crm_object *o, int64_t *lo,
 	if (r != SF_OK)
 		return r;
 	if (page.nrecords &&
-	    (t = jv_object_str(jv_array_at(page.records, 0), "SystemModstamp")) &&
+	    (t = row_str(&page, page.records + 1, "SystemModstamp")) &&
 	    norm_time(t, TIME_ISO8601, &v) == 0)
 		*lo = v;
+	free(t);
 	sf_page_free(&page);
 	return SF_OK;
 }
@@ -636,6 +716,7 @@ read_stages(struct crm_env *env, struct sf_error *e)
 	enum sf_result r;
 	char now[CLOCK_ISO_LEN], *at = NULL;
 	size_t i;
+	int rec;
 	int64_t last;
 
 	if (store_meta_get(env->st, "crm_stages_at", &at) == 1 &&
@@ -653,26 +734,34 @@ read_stages(struct crm_env *env, struct sf_error *e)
 	clock_now_iso(now);
 	if (store_begin(env->st) < 0)
 		goto fail;
-	for (i = 0; i < page.nrecords; i++) {
-		const struct jval *rec = jv_array_at(page.records, i);
+	for (i = 0, rec = page.records + 1; i < page.nrecords;
+	    i++, rec = (int)page.js.t[rec].end) {
 		struct store_stage sg;
-		char *p = NULL, *c = NULL, *w = NULL, err[64];
+		char *name = row_str(&page, rec, "ApiName");
+		char *label = row_str(&page, rec, "MasterLabel");
+		char *fc = row_str(&page, rec, "ForecastCategoryName");
+		char *p = NULL;
+		int v, rc = 0;
 
 		memset(&sg, 0, sizeof(sg));
-		sg.name = jv_object_str(rec, "ApiName");
-		sg.label = jv_object_str(rec, "MasterLabel");
-		sg.forecast_category = jv_object_str(rec, "ForecastCategoryName");
-		if (jv_lookup_text(rec, "/DefaultProbability", &p, err, sizeof(err)) == 1 &&
-		    p && norm_amount(p, &sg.probability) == 0)
+		sg.name = name;
+		sg.label = label;
+		sg.forecast_category = fc;
+		if ((v = jscan_member(&page.js, rec, "DefaultProbability")) >= 0 &&
+		    jscan_text(&page.js, v, &p) == 1 && p &&
+		    norm_amount(p, &sg.probability) == 0)
 			sg.has_probability = 1;
-		if (jv_lookup_text(rec, "/IsClosed", &c, err, sizeof(err)) == 1 && c)
-			sg.is_closed = strcmp(c, "true") == 0;
-		if (jv_lookup_text(rec, "/IsWon", &w, err, sizeof(err)) == 1 && w)
-			sg.is_won = strcmp(w, "true") == 0;
 		free(p);
-		free(c);
-		free(w);
-		if (sg.name && store_stage_upsert(env->st, &sg, now) < 0) {
+		v = jscan_member(&page.js, rec, "IsClosed");
+		sg.is_closed = v >= 0 && page.js.t[v].type == JS_TRUE;
+		v = jscan_member(&page.js, rec, "IsWon");
+		sg.is_won = v >= 0 && page.js.t[v].type == JS_TRUE;
+		if (name)
+			rc = store_stage_upsert(env->st, &sg, now);
+		free(name);
+		free(label);
+		free(fc);
+		if (rc < 0) {
 			store_rollback(env->st);
 			goto fail;
 		}

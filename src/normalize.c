@@ -6,6 +6,7 @@
 #include "freemail.h"
 #include "json.h"
 #include "mem.h"
+#include "memo.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 
 #include <libpsl.h>
 
+static struct memo domain_memo;	/* host -> registrable domain */
 static char (*currencies)[4];
 static size_t ncurrencies;
 static const psl_ctx_t *psl;
@@ -66,6 +68,8 @@ normalize_shutdown(void)
 	currencies = NULL;
 	ncurrencies = 0;
 	norm_country_free();
+	norm_name_free();
+	memo_clear(&domain_memo);
 	psl_free(psl_owned);
 	psl_owned = NULL;
 	psl = NULL;
@@ -420,6 +424,8 @@ norm_registrable_domain(const char *host, char **ret)
 {
 	const char *r;
 
+	if (memo_get(&domain_memo, host, ret))
+		return *ret ? 0 : -1;
 	/* the system's list (Debian's publicsuffix), else the built-in one */
 	if (psl == NULL && (psl = psl_owned = psl_latest(NULL)) == NULL)
 		psl = psl_builtin();
@@ -427,6 +433,7 @@ norm_registrable_domain(const char *host, char **ret)
 		return -1;
 	/* a public suffix itself (co.uk) names no organisation */
 	r = psl_registrable_domain(psl, host);
+	memo_put(&domain_memo, host, r);
 	if (r == NULL)
 		return -1;
 	*ret = xstrdup(r);

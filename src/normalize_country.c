@@ -9,6 +9,7 @@
  */
 #include "json.h"
 #include "mem.h"
+#include "memo.h"
 #include "normalize.h"
 
 #include <dirent.h>
@@ -28,6 +29,7 @@ struct entry {
 static struct entry *table;
 static size_t ntable, captable;
 static int built;
+static struct memo memo;	/* what was asked -> the code */
 
 static const struct {
 	const char *name, *code;
@@ -264,12 +266,20 @@ norm_country(const char *s, char out[3])
 	const struct entry *e;
 	char *k;
 
+	if (memo_get(&memo, s, &k)) {
+		if (k == NULL)
+			return -1;
+		memcpy(out, k, 3);
+		free(k);
+		return 0;
+	}
 	if (!built)
 		build();
 	if ((k = country_key(s)) == NULL)
 		return -1;
 	e = *k ? find(k) : NULL;
 	free(k);
+	memo_put(&memo, s, e ? e->code : NULL);
 	if (e == NULL)
 		return -1;
 	memcpy(out, e->code, 3);
@@ -287,4 +297,5 @@ norm_country_free(void)
 	table = NULL;
 	ntable = captable = 0;
 	built = 0;
+	memo_clear(&memo);
 }

@@ -10,6 +10,7 @@
  * stripped. The display name is never changed; keys are for matching.
  */
 #include "mem.h"
+#include "memo.h"
 #include "normalize.h"
 
 #include <stdio.h>
@@ -199,38 +200,62 @@ join_initials(struct tokens *t)
 	t->n = o;
 }
 
-/* Number of tokens form (space-separated) has, if t ends with it. */
-static size_t
-ends_with(const struct tokens *t, size_t n, const char *form)
-{
-	char tmp[96], *words[8], *save = NULL, *w;
-	size_t k = 0, i;
+/* A form split into words once: "gmbh and co kg" -> 4 words. */
+struct form {
+	char *storage;
+	const char *w[8];
+	size_t k;
+};
 
-	snprintf(tmp, sizeof(tmp), "%s", form);
-	for (w = strtok_r(tmp, " ", &save); w && k < 8; w = strtok_r(NULL, " ", &save))
-		words[k++] = w;
-	if (k == 0 || k >= n)	/* never strip the whole name */
+static struct form *suffixes, *prefixes;
+static size_t nsuffixes, nprefixes;
+static struct memo key_memo;
+
+static struct form *
+compile(const char *const *list, size_t *n)
+{
+	struct form *v;
+	size_t i, c = 0;
+
+	while (list[c])
+		c++;
+	v = xcalloc(c, sizeof(*v));
+	for (i = 0; i < c; i++) {
+		char *save = NULL, *w;
+
+		v[i].storage = xstrdup(list[i]);
+		for (w = strtok_r(v[i].storage, " ", &save); w && v[i].k < 8;
+		    w = strtok_r(NULL, " ", &save))
+			v[i].w[v[i].k++] = w;
+	}
+	*n = c;
+	return v;
+}
+
+/* Number of tokens of form if the first n tokens of t end with it. */
+static size_t
+ends_with(const struct tokens *t, size_t n, const struct form *f)
+{
+	size_t i;
+
+	if (f->k == 0 || f->k >= n)	/* never strip the whole name */
 		return 0;
-	for (i = 0; i < k; i++)
-		if (strcmp(t->v[n - k + i], words[i]) != 0)
+	for (i = 0; i < f->k; i++)
+		if (strcmp(t->v[n - f->k + i], f->w[i]) != 0)
 			return 0;
-	return k;
+	return f->k;
 }
 
 /* Number of tokens of form if the tokens from first on start with it. */
 static size_t
-starts_with(const struct tokens *t, size_t first, size_t n, const char *form)
+starts_with(const struct tokens *t, size_t first, size_t n, const struct form *f)
 {
-	char tmp[96], *w, *save = NULL;
-	size_t k = 0;
+	size_t k;
 
-	snprintf(tmp, sizeof(tmp), "%s", form);
-	for (w = strtok_r(tmp, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-		if (first + k >= n || strcmp(t->v[first + k], w) != 0)
+	for (k = 0; k < f->k; k++)
+		if (first + k >= n || strcmp(t->v[first + k], f->w[k]) != 0)
 			return 0;
-		k++;
-	}
-	return first + k < n ? k : 0;	/* never strip the whole name */
+	return first + f->k < n ? f->k : 0;	/* never strip the whole name */
 }
 
 static void
@@ -249,8 +274,46 @@ strip_cjk(struct tokens *t)
 		}
 }
 
+static int name_key(const char *name, char **ret);
+
 int
 norm_name_key(const char *name, char **ret)
+{
+	char *k = NULL;
+
+	if (memo_get(&key_memo, name, &k)) {
+		if (k == NULL)
+			return -1;
+		*ret = k;
+		return 0;
+	}
+	if (name_key(name, &k) < 0) {
+		memo_put(&key_memo, name, NULL);
+		return -1;
+	}
+	memo_put(&key_memo, name, k);
+	*ret = k;
+	return 0;
+}
+
+void
+norm_name_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < nsuffixes; i++)
+		free(suffixes[i].storage);
+	for (i = 0; i < nprefixes; i++)
+		free(prefixes[i].storage);
+	free(suffixes);
+	free(prefixes);
+	suffixes = prefixes = NULL;
+	nsuffixes = nprefixes = 0;
+	memo_clear(&key_memo);
+}
+
+static int
+name_key(const char *name, char **ret)
 {
 	struct tokens t = { NULL, 0, 0 };
 	struct buf b;
@@ -260,6 +323,10 @@ norm_name_key(const char *name, char **ret)
 
 	if (folded == NULL)
 		return -1;
+	if (suffixes == NULL) {
+		suffixes = compile(legal_forms, &nsuffixes);
+		prefixes = compile(prefix_forms, &nprefixes);
+	}
 	tokenize(folded, &t);
 	free(folded);
 	for (i = 0; i < t.n; i++)
@@ -273,8 +340,8 @@ norm_name_key(const char *name, char **ret)
 	/* legal forms at the end, repeatedly ("Holding AG & Co. KG") */
 	do {
 		stripped = 0;
-		for (i = 0; legal_forms[i]; i++) {
-			size_t k = ends_with(&t, n, legal_forms[i]);
+		for (i = 0; i < nsuffixes; i++) {
+			size_t k = ends_with(&t, n, &suffixes[i]);
 
 			if (k && n - k > first) {
 				n -= k;
@@ -288,8 +355,8 @@ norm_name_key(const char *name, char **ret)
 			stripped = 1;
 		}
 	} while (stripped);
-	for (i = 0; prefix_forms[i]; i++) {
-		size_t k = starts_with(&t, first, n, prefix_forms[i]);
+	for (i = 0; i < nprefixes; i++) {
+		size_t k = starts_with(&t, first, n, &prefixes[i]);
 
 		if (k) {
 			first += k;

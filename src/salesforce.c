@@ -505,20 +505,20 @@ over_budget(const struct sf *sf)
 	    sf->cfg->crm.api_budget_percent;
 }
 
-enum sf_result
-sf_request(struct sf *sf, const char *method, const char *path,
-    const char *body, const char *const *headers, struct jval **ret,
+/* One request; the body of a 2xx answer is moved into out. */
+static enum sf_result
+request_raw(struct sf *sf, const char *method, const char *path,
+    const char *body, const char *const *headers, struct buf *out,
     struct sf_error *e)
 {
 	struct http_request rq;
 	struct http_response rs;
 	struct http_retry retry = { 5, 1, 60, 120 };
 	const char *hdrs[16];
-	char *auth = NULL, *url = NULL, err[256];
+	char *auth = NULL, *url = NULL;
 	enum sf_result r = SF_OK;
 	int attempt, n, i;
 
-	*ret = NULL;
 	http_response_init(&rs);
 	for (attempt = 0; attempt < 2; attempt++) {
 		enum http_result hr;
@@ -585,20 +585,10 @@ sf_request(struct sf *sf, const char *method, const char *path,
 		r = e->result;
 		goto out;
 	}
-	if (rs.body.len) {
-		*ret = jv_parse(buf_str(&rs.body), rs.body.len, err, sizeof(err));
-		if (*ret == NULL) {
-			unsigned char h[DIGEST_LEN];
-			char hex[DIGEST_HEX_LEN + 1];
-
-			sha256(buf_str(&rs.body), rs.body.len, h);
-			hex_encode(h, DIGEST_LEN, hex);
-			seterr(e, SF_EBODY, rs.status, "", "%s %s: the response is not "
-			    "valid JSON (%s; %zu bytes, sha256 %.16s)", method, path, err,
-			    rs.body.len, hex);
-			r = SF_EBODY;
-		}
-	}
+	/* hand the body over without copying it */
+	buf_free(out);
+	*out = rs.body;
+	buf_init(&rs.body, HTTP_DEFAULT_MAX_BODY);
 out:
 	if (auth)
 		secure_free(auth, strlen(auth));
@@ -607,37 +597,90 @@ out:
 	return r;
 }
 
+
+static void
+not_json(struct sf_error *e, const char *method, const char *path,
+    const struct buf *b, const char *err)
+{
+	unsigned char h[DIGEST_LEN];
+	char hex[DIGEST_HEX_LEN + 1];
+
+	sha256(buf_str(b), b->len, h);
+	hex_encode(h, DIGEST_LEN, hex);
+	seterr(e, SF_EBODY, 200, "", "%s %s: the response is not valid JSON (%s; "
+	    "%zu bytes, sha256 %.16s)", method, path, err, b->len, hex);
+}
+
+enum sf_result
+sf_request(struct sf *sf, const char *method, const char *path,
+    const char *body, const char *const *headers, struct jval **ret,
+    struct sf_error *e)
+{
+	struct buf b;
+	char err[256];
+	enum sf_result r;
+
+	*ret = NULL;
+	buf_init(&b, HTTP_DEFAULT_MAX_BODY);
+	r = request_raw(sf, method, path, body, headers, &b, e);
+	if (r == SF_OK && b.len &&
+	    (*ret = jv_parse(buf_str(&b), b.len, err, sizeof(err))) == NULL) {
+		not_json(e, method, path, &b, err);
+		r = SF_EBODY;
+	}
+	buf_free(&b);
+	return r;
+}
+
 /* ---- queries ---- */
 
 void
 sf_page_free(struct sf_page *p)
 {
-	jv_free(p->doc);
+	buf_free(&p->body);
+	jscan_free(&p->js);
 	free(p->next);
 	memset(p, 0, sizeof(*p));
 }
 
+/* Fetches path and tokenizes it as a query page. */
 static enum sf_result
-take_page(struct jval *doc, struct sf_page *page, struct sf_error *e)
+get_page(struct sf *sf, const char *path, const char *const *headers,
+    struct sf_page *page, struct sf_error *e)
 {
-	const struct jval *recs = jv_lookup(doc, "/records");
-	char *next = NULL, *total = NULL, err[64];
+	enum sf_result r;
+	char err[256], *v = NULL;
+	int tok;
 
-	if (!jv_is_array(recs)) {
-		jv_free(doc);
-		seterr(e, SF_EBODY, 200, "", "the query response has no records array");
-		return SF_EBODY;
-	}
 	memset(page, 0, sizeof(*page));
-	page->doc = doc;
-	page->records = recs;
-	page->nrecords = jv_array_len(recs);
-	if (jv_lookup_text(doc, "/totalSize", &total, err, sizeof(err)) == 1 && total)
-		page->total = strtoll(total, NULL, 10);
-	free(total);
-	if (jv_lookup_text(doc, "/nextRecordsUrl", &next, err, sizeof(err)) == 1 && next)
-		page->next = next;
+	buf_init(&page->body, HTTP_DEFAULT_MAX_BODY);
+	jscan_init(&page->js);
+	r = request_raw(sf, "GET", path, NULL, headers, &page->body, e);
+	if (r != SF_OK)
+		goto fail;
+	if (jscan_parse(&page->js, buf_str(&page->body), page->body.len, err,
+	    sizeof(err)) < 0) {
+		not_json(e, "GET", path, &page->body, err);
+		r = SF_EBODY;
+		goto fail;
+	}
+	page->records = jscan_member(&page->js, 0, "records");
+	if (page->records < 0 || page->js.t[page->records].type != JS_ARRAY) {
+		seterr(e, SF_EBODY, 200, "", "the query response has no records array");
+		r = SF_EBODY;
+		goto fail;
+	}
+	page->nrecords = page->js.t[page->records].count;
+	if ((tok = jscan_member(&page->js, 0, "totalSize")) >= 0 &&
+	    jscan_text(&page->js, tok, &v) == 1 && v)
+		page->total = strtoll(v, NULL, 10);
+	free(v);
+	if ((tok = jscan_member(&page->js, 0, "nextRecordsUrl")) >= 0)
+		jscan_text(&page->js, tok, &page->next);
 	return SF_OK;
+fail:
+	sf_page_free(page);
+	return r;
 }
 
 size_t
@@ -668,27 +711,21 @@ sf_query(struct sf *sf, const char *soql, int all, int batch,
 {
 	char *q = http_escape(soql), *path, hb[64];
 	const char *hdrs[2];
-	struct jval *doc = NULL;
 	enum sf_result r;
 
 	path = xasprintf("/%s?q=%s", all ? "queryAll" : "query", q);
-	r = sf_request(sf, "GET", path, NULL, batch_header(batch, hb, sizeof(hb),
-	    hdrs), &doc, e);
+	r = get_page(sf, path, batch_header(batch, hb, sizeof(hb), hdrs), page, e);
 	free(q);
 	free(path);
-	if (r != SF_OK)
-		return r;
-	return take_page(doc, page, e);
+	return r;
 }
 
 enum sf_result
 sf_query_more(struct sf *sf, const char *next, int batch, struct sf_page *page,
     struct sf_error *e)
 {
-	struct jval *doc = NULL;
 	const char *hdrs[2];
 	char hb[64];
-	enum sf_result r;
 	const char *p;
 
 	/* a locator path on this instance, nothing else */
@@ -702,11 +739,7 @@ sf_query_more(struct sf *sf, const char *next, int batch, struct sf_page *page,
 			seterr(e, SF_EBODY, 0, "", "refused nextRecordsUrl '%.100s'", next);
 			return SF_EBODY;
 		}
-	r = sf_request(sf, "GET", next, NULL, batch_header(batch, hb, sizeof(hb),
-	    hdrs), &doc, e);
-	if (r != SF_OK)
-		return r;
-	return take_page(doc, page, e);
+	return get_page(sf, next, batch_header(batch, hb, sizeof(hb), hdrs), page, e);
 }
 
 /* ---- getDeleted ---- */

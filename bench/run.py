@@ -1,0 +1,116 @@
+"""make bench: the first full sync of N Opportunities (default 1,000,000,
+500 pages of 2,000) by chansyncd, by a plain Python stdlib script and by a
+plain Node.js script (fetch + better-sqlite3@12), from the same
+pre-rendered pages on loopback; then chansyncd's no-change cycle.
+Reports wall time, CPU (user+sys) of the client process, records per
+CPU-second, peak RSS, and the ratios SPEC §13 asks for.
+Usage: run.py BUILD [RECORDS]"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+BUILD = os.path.abspath(sys.argv[1])
+N = int(sys.argv[2]) if len(sys.argv) > 2 else 1000000
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(BUILD, "bench")
+PAGES = os.path.join(OUT, "pages-%d" % N)
+
+
+def measure(cmd, env=None):
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.monotonic() - t0
+    out, err = p.stdout.read().decode(), p.stderr.read().decode()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit("%s failed (%d):\n%s\n%s" % (cmd[0], code, out, err[-3000:]))
+    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss_mb": ru.ru_maxrss / 1024.0}
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    meta = os.path.join(PAGES, "meta.json")
+    if not os.path.exists(meta):
+        print("generating %d records into %s ..." % (N, PAGES), flush=True)
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_pages.py"), PAGES, str(N)],
+                       check=True)
+    node_dir = os.path.join(OUT, "node")
+    if not os.path.exists(os.path.join(node_dir, "node_modules", "better-sqlite3")):
+        print("installing better-sqlite3@12 for the Node.js script ...", flush=True)
+        os.makedirs(node_dir, exist_ok=True)
+        subprocess.run(["npm", "install", "--prefix", node_dir, "--no-audit", "--no-fund",
+                        "better-sqlite3@12"], check=True, stdout=subprocess.DEVNULL)
+    srv = subprocess.Popen([sys.executable, os.path.join(HERE, "static_sf.py"), PAGES],
+                           stdout=subprocess.PIPE, text=True)
+    port = int(srv.stdout.readline().split()[1])
+    base = "http://127.0.0.1:%d" % port
+    try:
+        results = {}
+        # chansyncd
+        cdir = os.path.join(OUT, "c")
+        shutil.rmtree(cdir, ignore_errors=True)
+        os.makedirs(os.path.join(cdir, "creds"), mode=0o700)
+        with open(os.path.join(cdir, "creds", "secret"), "w") as f:
+            f.write("bench\n")
+        os.chmod(os.path.join(cdir, "creds", "secret"), 0o600)
+        with open(os.path.join(cdir, "c.yaml"), "w") as f:
+            f.write("""daemon: { state_dir: %s/state, interval: 1h, jitter: 0s }
+crm:
+  kind: salesforce
+  login_url: %s
+  auth: { flow: client_credentials, client_id: bench, client_secret: credential:secret }
+  batch_size: 2000
+  safety_lag: 0s
+""" % (cdir, base))
+        env = dict(os.environ, CREDENTIALS_DIRECTORY=os.path.join(cdir, "creds"),
+                   CHANSYNC_LOG_TARGET="stderr")
+        cmd = [os.path.join(BUILD, "chansyncd"), "-c", os.path.join(cdir, "c.yaml"), "--once"]
+        print("chansyncd ...", flush=True)
+        results["chansyncd (C)"] = measure(cmd, env)
+        import sqlite3
+        con = sqlite3.connect(os.path.join(cdir, "state", "chansync.db"))
+        got = con.execute("SELECT count(*) FROM opportunities").fetchone()[0]
+        con.close()
+        if got != N:
+            raise SystemExit("chansyncd stored %d of %d records" % (got, N))
+        with urllib.request.urlopen(base + "/_count") as r:
+            before = json.load(r)
+        nochange = measure(cmd, env)
+        with urllib.request.urlopen(base + "/_count") as r:
+            after = json.load(r)
+        calls = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+        # the scripts
+        for name, cmd in (("Python stdlib", [sys.executable, os.path.join(HERE, "sync_python.py")]),
+                          ("Node.js + better-sqlite3", ["node", os.path.join(HERE, "sync_node.js")])):
+            db = os.path.join(OUT, "script.db")
+            for ext in ("", "-wal", "-shm"):
+                if os.path.exists(db + ext):
+                    os.unlink(db + ext)
+            print(name + " ...", flush=True)
+            results[name] = measure(cmd + [base, db],
+                                    dict(os.environ, NODE_PATH=os.path.join(node_dir, "node_modules")))
+    finally:
+        srv.kill()
+    c = results["chansyncd (C)"]
+    print("\nfirst full sync of %d Opportunities (%d pages of 2,000), loopback:" % (N, N // 2000))
+    print("%-26s %9s %9s %14s %9s %12s" % ("", "wall s", "CPU s", "records/CPU-s",
+                                             "peak MB", "CPU vs C"))
+    for k, v in results.items():
+        print("%-26s %9.2f %9.2f %14.0f %9.1f %11.2fx" % (k, v["wall"], v["cpu"], N / v["cpu"],
+                                                          v["rss_mb"], v["cpu"] / c["cpu"]))
+    py = results["Python stdlib"]["cpu"] / c["cpu"]
+    nd = results["Node.js + better-sqlite3"]["cpu"] / c["cpu"]
+    print("\ngoals (SPEC 13): CPU/record 3x lower than Python: %.2fx %s; 2x lower than "
+          "Node: %.2fx %s; peak RSS < 100 MB: %.1f MB %s" % (
+              py, "met" if py >= 3 else "MISSED", nd, "met" if nd >= 2 else "MISSED",
+              c["rss_mb"], "met" if c["rss_mb"] < 100 else "MISSED"))
+    print("no-change cycle: %.2f s wall, %.3f s CPU; calls: %s (writes: 0)" % (
+        nochange["wall"], nochange["cpu"], json.dumps(calls, sort_keys=True)))
+
+
+main()

@@ -1,0 +1,522 @@
+/*
+ * jscan.c - strict single-pass JSON tokenizer (see jscan.h).
+ */
+#include "jscan.h"
+#include "mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 512
+
+void
+jscan_init(struct jscan *j)
+{
+	memset(j, 0, sizeof(*j));
+}
+
+void
+jscan_free(struct jscan *j)
+{
+	free(j->t);
+	memset(j, 0, sizeof(*j));
+}
+
+struct scan {
+	const unsigned char *p, *start, *end;
+	char *err;
+	size_t errlen;
+};
+
+static int
+fail(struct scan *s, const char *why)
+{
+	const unsigned char *q;
+	int line = 1, col = 1;
+
+	for (q = s->start; q < s->p && q < s->end; q++) {
+		if (*q == '\n') {
+			line++;
+			col = 1;
+		} else if ((*q & 0xc0) != 0x80)
+			col++;
+	}
+	snprintf(s->err, s->errlen, "line %d column %d: %s", line, col, why);
+	return -1;
+}
+
+static void
+skip_ws(struct scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' ||
+	    *s->p == '\t'))
+		s->p++;
+}
+
+static int
+hex4(const unsigned char *p, unsigned *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < 4; i++) {
+		unsigned c = p[i], d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		*v = *v << 4 | d;
+	}
+	return 0;
+}
+
+/* A string at s->p (the opening quote); fills start/len/escaped. */
+static int
+scan_string(struct scan *s, struct jscan_tok *t)
+{
+	const unsigned char *p = ++s->p;
+
+	t->type = JS_STRING;
+	t->escaped = 0;
+	for (;;) {
+		/* the common case: plain ASCII */
+		while (p < s->end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
+			p++;
+		if (p >= s->end) {
+			s->p = p;
+			return fail(s, "unterminated string");
+		}
+		if (*p == '"')
+			break;
+		if (*p < 0x20) {
+			s->p = p;
+			return fail(s, "control character in a string");
+		}
+		if (*p == '\\') {
+			unsigned v, lo;
+
+			t->escaped = 1;
+			if (p + 1 >= s->end) {
+				s->p = p;
+				return fail(s, "unterminated escape");
+			}
+			switch (p[1]) {
+			case '"': case '\\': case '/': case 'b': case 'f': case 'n':
+			case 'r': case 't':
+				p += 2;
+				continue;
+			case 'u':
+				if (p + 6 > s->end || hex4(p + 2, &v) < 0) {
+					s->p = p;
+					return fail(s, "invalid \\u escape");
+				}
+				if (v == 0) {
+					s->p = p;
+					return fail(s, "\\u0000 is not allowed");
+				}
+				if (v >= 0xdc00 && v <= 0xdfff) {
+					s->p = p;
+					return fail(s, "invalid Unicode: lone low surrogate");
+				}
+				if (v >= 0xd800 && v <= 0xdbff) {
+					if (p + 12 > s->end || p[6] != '\\' || p[7] != 'u' ||
+					    hex4(p + 8, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff) {
+						s->p = p;
+						return fail(s, "invalid Unicode: lone high surrogate");
+					}
+					p += 12;
+				} else
+					p += 6;
+				continue;
+			default:
+				s->p = p;
+				return fail(s, "invalid escape");
+			}
+		}
+		/* a multi-byte UTF-8 sequence, validated */
+		{
+			size_t k = 0;
+
+			if (*p >= 0xc2 && *p <= 0xdf)
+				k = p + 1 < s->end && (p[1] & 0xc0) == 0x80 ? 2 : 0;
+			else if (*p >= 0xe0 && *p <= 0xef)
+				k = p + 2 < s->end && (p[1] & 0xc0) == 0x80 &&
+				    (p[2] & 0xc0) == 0x80 && !(*p == 0xe0 && p[1] < 0xa0) &&
+				    !(*p == 0xed && p[1] >= 0xa0) ? 3 : 0;
+			else if (*p >= 0xf0 && *p <= 0xf4)
+				k = p + 3 < s->end && (p[1] & 0xc0) == 0x80 &&
+				    (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 &&
+				    !(*p == 0xf0 && p[1] < 0x90) &&
+				    !(*p == 0xf4 && p[1] >= 0x90) ? 4 : 0;
+			if (k == 0) {
+				s->p = p;
+				return fail(s, "invalid UTF-8");
+			}
+			p += k;
+		}
+	}
+	t->start = (uint32_t)(s->p - s->start);
+	t->len = (uint32_t)(p - s->p);
+	s->p = p + 1;
+	return 0;
+}
+
+static int
+scan_number(struct scan *s, struct jscan_tok *t)
+{
+	const unsigned char *p = s->p, *b = p;
+
+	if (p < s->end && *p == '-')
+		p++;
+	if (p < s->end && *p == '0')
+		p++;
+	else if (p < s->end && *p >= '1' && *p <= '9')
+		while (p < s->end && *p >= '0' && *p <= '9')
+			p++;
+	else
+		return fail(s, "invalid number");
+	if (p < s->end && *p == '.') {
+		p++;
+		if (p >= s->end || *p < '0' || *p > '9')
+			return fail(s, "invalid number");
+		while (p < s->end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < s->end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < s->end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= s->end || *p < '0' || *p > '9')
+			return fail(s, "invalid number");
+		while (p < s->end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	t->type = JS_NUMBER;
+	t->start = (uint32_t)(b - s->start);
+	t->len = (uint32_t)(p - b);
+	s->p = p;
+	return 0;
+}
+
+static int
+scan_literal(struct scan *s, struct jscan_tok *t, const char *word, int type)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
+		return fail(s, "invalid literal");
+	t->type = (uint8_t)type;
+	t->start = (uint32_t)(s->p - s->start);
+	t->len = (uint32_t)n;
+	s->p += n;
+	return 0;
+}
+
+static struct jscan_tok *
+push(struct jscan *j)
+{
+	if (j->n == j->cap) {
+		j->cap = j->cap ? j->cap * 2 : 1024;
+		j->t = xrealloc(j->t, j->cap * sizeof(*j->t));
+	}
+	memset(&j->t[j->n], 0, sizeof(j->t[0]));
+	return &j->t[j->n++];
+}
+
+int
+jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errlen)
+{
+	struct scan s;
+	uint32_t stack[MAX_DEPTH];
+	int depth = 0, expect_key = 0;
+
+	if (len > UINT32_MAX - 1) {
+		snprintf(err, errlen, "the document is larger than 4 GB");
+		return -1;
+	}
+	j->buf = buf;
+	j->len = len;
+	j->n = 0;
+	s.p = s.start = (const unsigned char *)buf;
+	s.end = s.p + len;
+	s.err = err;
+	s.errlen = errlen;
+	skip_ws(&s);
+	for (;;) {
+		struct jscan_tok *t;
+
+		skip_ws(&s);
+		if (s.p >= s.end)
+			return fail(&s, depth ? "unexpected end of input" :
+			    "'[' or '{' expected near end of file");
+		/* closing a container */
+		if (depth && (*s.p == '}' || *s.p == ']')) {
+			struct jscan_tok *c = &j->t[stack[depth - 1]];
+
+			if ((*s.p == '}') != (c->type == JS_OBJECT))
+				return fail(&s, "mismatched bracket");
+			if (expect_key == 2)
+				return fail(&s, "a value is missing after ','");
+			c->len = (uint32_t)(s.p + 1 - s.start) - c->start;
+			c->end = (uint32_t)j->n;
+			s.p++;
+			depth--;
+			goto after_value;
+		}
+		if (depth && j->t[stack[depth - 1]].type == JS_OBJECT) {
+			/* a member: key, ':' */
+			if (*s.p != '"')
+				return fail(&s, "string or '}' expected");
+			t = push(j);
+			if (scan_string(&s, t) < 0)
+				return -1;
+			t->end = (uint32_t)j->n;
+			skip_ws(&s);
+			if (s.p >= s.end || *s.p != ':')
+				return fail(&s, "':' expected");
+			s.p++;
+			skip_ws(&s);
+			j->t[stack[depth - 1]].count++;
+		} else if (depth)
+			j->t[stack[depth - 1]].count++;
+		expect_key = 0;
+		if (s.p >= s.end)
+			return fail(&s, "unexpected end of input");
+		t = push(j);
+		switch (*s.p) {
+		case '{':
+		case '[':
+			if (depth == MAX_DEPTH)
+				return fail(&s, "maximum parsing depth reached");
+			t->type = *s.p == '{' ? JS_OBJECT : JS_ARRAY;
+			t->start = (uint32_t)(s.p - s.start);
+			stack[depth++] = (uint32_t)(j->n - 1);
+			s.p++;
+			continue;
+		case '"':
+			if (scan_string(&s, t) < 0)
+				return -1;
+			break;
+		case 't':
+			if (scan_literal(&s, t, "true", JS_TRUE) < 0)
+				return -1;
+			break;
+		case 'f':
+			if (scan_literal(&s, t, "false", JS_FALSE) < 0)
+				return -1;
+			break;
+		case 'n':
+			if (scan_literal(&s, t, "null", JS_NULL) < 0)
+				return -1;
+			break;
+		default:
+			if (scan_number(&s, t) < 0)
+				return -1;
+		}
+		t->end = (uint32_t)j->n;
+after_value:
+		if (depth == 0)
+			break;
+		skip_ws(&s);
+		if (s.p < s.end && *s.p == ',') {
+			s.p++;
+			expect_key = 2;
+			skip_ws(&s);
+			if (s.p < s.end && (*s.p == '}' || *s.p == ']'))
+				return fail(&s, "a value is missing after ','");
+		} else if (s.p < s.end && *s.p != '}' && *s.p != ']')
+			return fail(&s, "',' or a closing bracket expected");
+	}
+	skip_ws(&s);
+	if (s.p != s.end)
+		return fail(&s, "end of file expected");
+	if (j->n == 0 || (j->t[0].type != JS_OBJECT && j->t[0].type != JS_ARRAY)) {
+		s.p = s.start;
+		return fail(&s, "'[' or '{' expected");
+	}
+	return 0;
+}
+
+static int
+key_is(const struct jscan *j, const struct jscan_tok *k, const char *key, size_t n)
+{
+	if (!k->escaped)
+		return k->len == n && memcmp(j->buf + k->start, key, n) == 0;
+	{
+		char *v = NULL;
+		int eq;
+
+		jscan_text(j, (int)(k - j->t), &v);
+		eq = v && strcmp(v, key) == 0;
+		free(v);
+		return eq;
+	}
+}
+
+int
+jscan_member(const struct jscan *j, int obj, const char *key)
+{
+	size_t n = strlen(key), i;
+	uint32_t k;
+
+	if (obj < 0 || (size_t)obj >= j->n || j->t[obj].type != JS_OBJECT)
+		return -1;
+	for (i = 0, k = (uint32_t)obj + 1; i < j->t[obj].count; i++) {
+		uint32_t v = k + 1;
+
+		if (key_is(j, &j->t[k], key, n))
+			return (int)v;
+		k = j->t[v].end;
+	}
+	return -1;
+}
+
+int
+jscan_pointer(const struct jscan *j, int root, const char *ptr)
+{
+	int cur = root;
+
+	if (*ptr == '\0')
+		return root;
+	if (*ptr != '/')
+		return -1;
+	while (cur >= 0 && *ptr == '/') {
+		char tok[256];
+		size_t n = 0;
+
+		ptr++;
+		while (*ptr && *ptr != '/' && n < sizeof(tok) - 1) {
+			if (ptr[0] == '~' && ptr[1] == '0') {
+				tok[n++] = '~';
+				ptr += 2;
+			} else if (ptr[0] == '~' && ptr[1] == '1') {
+				tok[n++] = '/';
+				ptr += 2;
+			} else
+				tok[n++] = *ptr++;
+		}
+		tok[n] = '\0';
+		if (j->t[cur].type == JS_OBJECT)
+			cur = jscan_member(j, cur, tok);
+		else if (j->t[cur].type == JS_ARRAY) {
+			char *e;
+			unsigned long idx = strtoul(tok, &e, 10);
+			uint32_t c, i;
+
+			if (n == 0 || *e || (tok[0] == '0' && n > 1) ||
+			    idx >= j->t[cur].count)
+				return -1;
+			for (i = 0, c = (uint32_t)cur + 1; i < idx; i++)
+				c = j->t[c].end;
+			cur = (int)c;
+		} else
+			return -1;
+	}
+	return cur;
+}
+
+static void
+put_utf8(struct buf *b, unsigned cp)
+{
+	char u[4];
+
+	if (cp < 0x80)
+		buf_addch(b, (char)cp);
+	else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		buf_add(b, u, 2);
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | cp >> 12);
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		buf_add(b, u, 3);
+	} else {
+		u[0] = (char)(0xf0 | cp >> 18);
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		buf_add(b, u, 4);
+	}
+}
+
+int
+jscan_text(const struct jscan *j, int tok, char **ret)
+{
+	const struct jscan_tok *t = &j->t[tok];
+	const char *p, *e;
+	struct buf b;
+
+	*ret = NULL;
+	switch (t->type) {
+	case JS_NULL:
+		return 1;
+	case JS_OBJECT:
+	case JS_ARRAY:
+		return -1;
+	case JS_STRING:
+		if (!t->escaped) {
+			*ret = xstrndup(j->buf + t->start, t->len);
+			return 1;
+		}
+		break;
+	default:
+		*ret = xstrndup(j->buf + t->start, t->len);
+		return 1;
+	}
+	/* unescape; the parser validated every escape already */
+	buf_init(&b, 0);
+	for (p = j->buf + t->start, e = p + t->len; p < e;) {
+		unsigned v, lo;
+
+		if (*p != '\\') {
+			const char *q = p;
+
+			while (q < e && *q != '\\')
+				q++;
+			buf_add(&b, p, (size_t)(q - p));
+			p = q;
+			continue;
+		}
+		switch (p[1]) {
+		case 'b': buf_addch(&b, '\b'); break;
+		case 'f': buf_addch(&b, '\f'); break;
+		case 'n': buf_addch(&b, '\n'); break;
+		case 'r': buf_addch(&b, '\r'); break;
+		case 't': buf_addch(&b, '\t'); break;
+		case 'u':
+			hex4((const unsigned char *)p + 2, &v);
+			if (v >= 0xd800 && v <= 0xdbff) {
+				hex4((const unsigned char *)p + 8, &lo);
+				put_utf8(&b, 0x10000 + ((v - 0xd800) << 10) + (lo - 0xdc00));
+				p += 12;
+			} else {
+				put_utf8(&b, v);
+				p += 6;
+			}
+			continue;
+		default:	/* " \ / */
+			buf_addch(&b, p[1]);
+		}
+		p += 2;
+	}
+	*ret = buf_steal(&b);
+	return 1;
+}
+
+int
+jscan_streq(const struct jscan *j, int tok, const char *s)
+{
+	const struct jscan_tok *t;
+
+	if (tok < 0)
+		return 0;
+	t = &j->t[tok];
+	return t->type == JS_STRING && key_is(j, t, s, strlen(s));
+}

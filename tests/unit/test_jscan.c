@@ -1,0 +1,135 @@
+/* test_jscan.c - the fast tokenizer agrees with jansson on what is JSON,
+ * and reads values the same way. */
+#include "json.h"
+#include "jscan.h"
+#include "t.h"
+
+static void
+agree(const char *doc)
+{
+	struct jscan j;
+	struct jval *v;
+	char err[256], err2[256];
+	int ok_scan, ok_jansson;
+
+	jscan_init(&j);
+	ok_scan = jscan_parse(&j, doc, strlen(doc), err, sizeof(err)) == 0;
+	v = jv_parse(doc, strlen(doc), err2, sizeof(err2));
+	ok_jansson = v != NULL;
+	if (ok_scan != ok_jansson)
+		fprintf(stderr, "  disagree on %.60s: jscan %s, jansson %s\n", doc,
+		    ok_scan ? "ok" : err, ok_jansson ? "ok" : err2);
+	CHECK_INT(ok_scan, ok_jansson);
+	jv_free(v);
+	jscan_free(&j);
+}
+
+static void
+test_agrees_with_jansson(void)
+{
+	static const char *const docs[] = {
+		"{}", "[]", "[1,2,3]", "{\"a\":{\"b\":[true,false,null]}}",
+		"{\"s\":\"\\u00e9\\n\\t\\\"\\\\\\/\"}", "[-0, 0.5, 1e10, -1.5E-3, 123]",
+		"  {\"a\" : 1 }  ", "[\"\xc3\xa9\xe6\x97\xa5\xf0\x9f\x98\x80\"]",
+		"[\"\\ud83d\\ude00\"]",
+		/* invalid */
+		"", "{", "}", "[1,]", "{\"a\":1,}", "[01]", "[1.]", "[.5]", "[1e]",
+		"{\"a\" 1}", "{a:1}", "[tru]", "[nul]", "[\"unterminated]",
+		"[\"bad \\x escape\"]", "[\"\\u12\"]", "[\"\\u0000\"]", "[\"\\ud800\"]",
+		"[\"\\udc00\"]", "[\"\xff\"]", "[\"\xc0\xaf\"]", "[\"\xed\xa0\x80\"]",
+		"[\"tab\tin string\"]", "[1] x", "[1][2]", "1", "\"s\"", "[1 2]",
+		"{\"a\":1 \"b\":2}", "[}", "{]",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
+		agree(docs[i]);
+}
+
+static void
+test_depth_cap(void)
+{
+	struct jscan j;
+	char err[256], *d = malloc(6002);
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		d[i] = '[';
+		d[6000 - 1 - i] = ']';
+	}
+	d[6000] = '\0';
+	jscan_init(&j);
+	CHECK(jscan_parse(&j, d, 6000, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "depth") != NULL);
+	jscan_free(&j);
+	free(d);
+}
+
+static void
+test_values_and_pointers(void)
+{
+	const char *doc = "{\"totalSize\":2,\"done\":false,\"records\":[{\"Id\":\"001A\","
+	    "\"Account\":{\"Name\":\"M\\u00fcller \\\"GmbH\\\"\",\"Website\":null},"
+	    "\"Amount\":12500.50,\"Big\":123456789012345678901234567890,\"IsWon\":true},"
+	    "{\"Id\":\"001B\",\"Account\":null,\"Amount\":-1e3,\"IsWon\":false}],"
+	    "\"nextRecordsUrl\":\"/services/data/v60.0/query/01g-2000\",\"a/b\":1,\"m~n\":2}";
+	struct jscan j;
+	char err[256], *v;
+	int recs, r1;
+
+	jscan_init(&j);
+	CHECK(jscan_parse(&j, doc, strlen(doc), err, sizeof(err)) == 0);
+	recs = jscan_member(&j, 0, "records");
+	CHECK(recs > 0 && j.t[recs].type == JS_ARRAY && j.t[recs].count == 2);
+	r1 = recs + 1;
+	CHECK(jscan_streq(&j, jscan_member(&j, r1, "Id"), "001A"));
+	CHECK(jscan_text(&j, jscan_pointer(&j, r1, "/Account/Name"), &v) == 1);
+	CHECK_STR(v, "Müller \"GmbH\"");
+	free(v);
+	CHECK(jscan_text(&j, jscan_pointer(&j, r1, "/Account/Website"), &v) == 1);
+	CHECK(v == NULL);
+	CHECK(jscan_text(&j, jscan_member(&j, r1, "Amount"), &v) == 1);
+	CHECK_STR(v, "12500.50");	/* exactly as sent */
+	free(v);
+	CHECK(jscan_text(&j, jscan_member(&j, r1, "Big"), &v) == 1);
+	CHECK_STR(v, "123456789012345678901234567890");	/* jansson refuses this */
+	free(v);
+	/* the second record, reached by skipping the first's subtree */
+	CHECK(jscan_streq(&j, jscan_pointer(&j, 0, "/records/1/Id"), "001B"));
+	CHECK(jscan_pointer(&j, 0, "/records/1/Account/Name") < 0);
+	CHECK(jscan_pointer(&j, 0, "/records/2") < 0);
+	CHECK(jscan_pointer(&j, 0, "/records/01") < 0);
+	CHECK(jscan_text(&j, jscan_pointer(&j, 0, "/a~1b"), &v) == 1);
+	CHECK_STR(v, "1");
+	free(v);
+	CHECK(jscan_text(&j, jscan_pointer(&j, 0, "/m~0n"), &v) == 1);
+	CHECK_STR(v, "2");
+	free(v);
+	CHECK(jscan_text(&j, recs, &v) == -1);
+	CHECK(jscan_streq(&j, jscan_member(&j, 0, "nextRecordsUrl"),
+	    "/services/data/v60.0/query/01g-2000"));
+	jscan_free(&j);
+}
+
+static void
+test_error_position(void)
+{
+	struct jscan j;
+	char err[256];
+	const char *doc = "{\"a\": [1,\n 2,\n  x]}";
+
+	jscan_init(&j);
+	CHECK(jscan_parse(&j, doc, strlen(doc), err, sizeof(err)) < 0);
+	CHECK(strncmp(err, "line 3 column 3", 15) == 0);
+	jscan_free(&j);
+}
+
+int
+main(void)
+{
+	T_RUN(test_agrees_with_jansson);
+	T_RUN(test_depth_cap);
+	T_RUN(test_values_and_pointers);
+	T_RUN(test_error_position);
+	return t_done("jscan");
+}
