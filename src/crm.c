@@ -17,7 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define URI_MAX 16000		/* Salesforce refuses URIs past 16,384 bytes */
+/*
+ * Salesforce refuses a URI past 16,384 bytes (414) and a URI and headers
+ * together past the same (431): 1 KB is left for the headers we send.
+ */
+#define URI_MAX 15360
 #define MAX_HALVINGS 10
 /*
  * IsDeleted rows come with every queryAll; getDeleted only adds records
@@ -678,6 +682,22 @@ read_object(struct crm_env *env, struct crm_object *o, struct source_run *out,
 	if (r == 1 && norm_time(wm, TIME_ISO8601, &old) == 0)
 		lo = old - env->cfg->crm.lookback;
 	free(wm);
+	{
+		/* no field list can make a query fit that this one does not */
+		char *q = crm_window_soql("Id, SystemModstamp", o->sobject, o->where,
+		    lo, hi);
+		size_t len = sf_query_url_length(env->sf, q, 1);
+
+		free(q);
+		if (len > URI_MAX) {
+			e->result = res = SF_EREQUEST;
+			snprintf(e->message, sizeof(e->message), "the %s query is %zu "
+			    "bytes long with no fields but Id; Salesforce refuses URIs past "
+			    "16,384 bytes: shorten the where filter of crm.objects.%s",
+			    o->sobject, len, o->key);
+			goto out;
+		}
+	}
 	/* a first, full read starts at the object's oldest change */
 	if (lo == 0 && (res = oldest_stamp(env->sf, o, &lo, e)) != SF_OK)
 		goto out;

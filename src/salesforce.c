@@ -449,6 +449,19 @@ full_url(const struct sf *sf, const char *path)
 	    sf->cfg->crm.api_version, path);
 }
 
+/*
+ * A request path as error messages show it: a query URL can be 16 KB,
+ * and the status and the server's reason must come first.
+ */
+static const char *
+short_path(const char *path, char *buf, size_t len)
+{
+	if (strlen(path) < 100)
+		return path;
+	snprintf(buf, len, "%.96s...", path);
+	return buf;
+}
+
 /* Fills e from a REST error body: [{"message","errorCode","fields"}]. */
 static void
 rest_error(struct sf_error *e, long status, const struct buf *body,
@@ -461,7 +474,9 @@ rest_error(struct sf_error *e, long status, const struct buf *body,
 	const char *msg = first ? jv_object_str(first, "message") : NULL;
 	enum sf_result r = SF_EREQUEST;
 	size_t i;
+	char sp[128];
 
+	what = short_path(what, sp, sizeof(sp));
 	if (first) {
 		const struct jval *fl = jv_lookup(first, "/fields");
 		struct buf b;
@@ -565,8 +580,11 @@ request_raw(struct sf *sf, const char *method, const char *path,
 			goto out;
 		}
 		if (hr != HTTP_OK) {
+			char sp[128];
+
 			seterr(e, hr == HTTP_ETOOBIG ? SF_EBODY : SF_ENET, 0, "",
-			    "%s %s: %s (after %d attempt%s)", method, path, rs.error,
+			    "%s %s: %s (after %d attempt%s)", method,
+			    short_path(path, sp, sizeof(sp)), rs.error,
 			    rs.attempts, rs.attempts == 1 ? "" : "s");
 			r = e->result;
 			goto out;
@@ -603,12 +621,13 @@ not_json(struct sf_error *e, const char *method, const char *path,
     const struct buf *b, const char *err)
 {
 	unsigned char h[DIGEST_LEN];
-	char hex[DIGEST_HEX_LEN + 1];
+	char hex[DIGEST_HEX_LEN + 1], sp[128];
 
 	sha256(buf_str(b), b->len, h);
 	hex_encode(h, DIGEST_LEN, hex);
 	seterr(e, SF_EBODY, 200, "", "%s %s: the response is not valid JSON (%s; "
-	    "%zu bytes, sha256 %.16s)", method, path, err, b->len, hex);
+	    "%zu bytes, sha256 %.16s)", method, short_path(path, sp, sizeof(sp)),
+	    err, b->len, hex);
 }
 
 enum sf_result

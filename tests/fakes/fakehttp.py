@@ -32,6 +32,7 @@ class Fake:
         self.requests = []
         self.active = 0
         self.max_active = 0
+        self.uri_limit = None       # bytes: 414 past it, 431 with the headers
 
     def route(self, method, path, query, headers, body):
         return 404, {}, b'{"error":"not found"}'
@@ -84,6 +85,13 @@ def make_handler(fake):
                 fake.active += 1
                 fake.max_active = max(fake.max_active, fake.active)
             try:
+                if fake.uri_limit and len(self.path) > fake.uri_limit:
+                    return self.reply(414, {"Content-Type": "text/html"},
+                                      b"<h1>414 URI Too Long</h1>")
+                if fake.uri_limit and len(self.path) + sum(
+                        len(k) + len(v) + 4 for k, v in self.headers.items()) > fake.uri_limit:
+                    return self.reply(431, {"Content-Type": "text/html"},
+                                      b"<h1>431 Request Header Fields Too Large</h1>")
                 f = fake.take_fault(u.path)
                 if f:
                     return self.serve_fault(f)

@@ -185,6 +185,7 @@ class Emulator(fakehttp.Fake):
         self.refresh_busy = set()
         self.cursors = {}               # id -> rows
         self.used_jtis = set()
+        self.uri_limit = 16384          # reference §5: 414 / 431
 
     # ---- control ----
 
