@@ -10,7 +10,8 @@
  * skipped without walking. It is strict like jansson: RFC 8259 syntax,
  * valid UTF-8, no control characters or \u0000 in strings, no lone
  * surrogates, nesting at most 512; errors carry line:column. It does not
- * reject duplicate object keys (a lookup finds the first); the general
+ * reject duplicate object keys (which of them a lookup finds is not
+ * specified); the general
  * parser (json.h) still does, and keeps every other job.
  */
 #ifndef CHANSYNC_JSCAN_H
@@ -34,7 +35,9 @@ struct jscan_tok {
 	uint32_t end;		/* index of the first token after this subtree */
 	uint32_t count;		/* members of an object, elements of an array */
 	uint8_t type;
-	uint8_t escaped;	/* a string with backslash escapes */
+	uint8_t escaped:1;	/* a string with backslash escapes */
+	uint8_t key:1;		/* an object member's name */
+	uint16_t depth;		/* containers around it (the root: 0) */
 };
 
 struct jscan {
@@ -54,6 +57,16 @@ void jscan_free(struct jscan *j);
 int jscan_member(const struct jscan *j, int obj, const char *key);
 /* The token at an RFC 6901 pointer from root ("" is root), or -1. */
 int jscan_pointer(const struct jscan *j, int root, const char *ptr);
+/*
+ * The same, for the same pointer into many objects of one shape (the
+ * records of a page): hints[level] remembers where each name was found,
+ * as an offset from its object, and is tried first; a wrong hint costs
+ * one comparison. hints starts zeroed, one per level of the pointer
+ * (JSCAN_HINTS at most; deeper levels are looked up without a hint).
+ */
+#define JSCAN_HINTS 4
+int jscan_pointer_hint(const struct jscan *j, int root, const char *ptr,
+    uint32_t hints[JSCAN_HINTS]);
 /*
  * A scalar as text: 1 with a new string in *ret (NULL for null; numbers
  * exactly as written; strings unescaped), -1 for an object or array.

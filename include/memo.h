@@ -1,12 +1,12 @@
 /*
  * memo.h - a small direct-mapped cache for pure string functions (name
  * keys, registrable domains, countries): a million opportunities name a
- * few thousand accounts, so most results are looked up, not recomputed.
+ * few tens of thousands of accounts, so most results are looked up, not recomputed.
  */
 #ifndef CHANSYNC_MEMO_H
 #define CHANSYNC_MEMO_H
 
-#define MEMO_SLOTS 4096
+#define MEMO_SLOTS 65536
 
 struct memo_slot {
 	char *in;

@@ -30,6 +30,7 @@
  * changed costs one query per object.
  */
 #define DELETED_EVERY 3600
+#define COMMIT_RECORDS 20000
 #define STAGES_EVERY 86400
 
 /* canonical field <- Salesforce field, for the standard objects */
@@ -314,6 +315,8 @@ struct crm_row {
 	const struct sf_page *pages;
 	const int *tok;			/* the row's object token, per chunk */
 	size_t n;
+	const struct config_field *fields;
+	uint32_t (*hints)[JSCAN_HINTS];	/* per field and chunk: rows share a shape */
 };
 
 static int
@@ -330,7 +333,8 @@ crm_get(void *ctx, const struct config_field *f, char **ret, char *err,
 	}
 	for (c = 0; c < row->n; c++) {
 		const struct jscan *js = &row->pages[c].js;
-		int v = jscan_pointer(js, row->tok[c], f->src);
+		int v = jscan_pointer_hint(js, row->tok[c], f->src,
+		    row->hints[(size_t)(f - row->fields) * row->n + c]);
 
 		if (v < 0)
 			continue;
@@ -381,21 +385,47 @@ struct read {
 	struct source_run run;		/* quarantine and store helpers */
 	char wm_key[80];
 	int64_t pages;
+	int open;			/* a transaction holds landed pages */
+	size_t pending;			/* records in it */
 };
 
-/* Lands one page: every record, and the watermark it earns. */
+/* Commits the pages landed so far, with the watermark they earned. */
+static int
+flush(struct read *rd)
+{
+	if (!rd->open)
+		return 0;
+	rd->open = 0;
+	rd->pending = 0;
+	return source_commit(&rd->run);
+}
+
+/*
+ * Lands one page: every record, and the watermark it earns, in the open
+ * transaction. Pages are committed together, COMMIT_RECORDS at a time or
+ * at the last page: each commit writes every B-tree page it dirtied to
+ * the WAL and fsyncs, so one commit per 2,000 random Ids writes the same
+ * index pages over and over (reference/performance-limits.md §3). A crash
+ * loses at most one batch, which the watermark makes the next cycle read
+ * again.
+ */
 static int
 land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
-    const char *wm)
+    const char *wm, int last)
 {
 	int *tok = xcalloc(nchunks, sizeof(*tok));
-	struct crm_row row = { pages, tok, nchunks };
+	struct crm_row row = { pages, tok, nchunks, rd->o->src.fields,
+		xcalloc(rd->o->src.nfields * nchunks, sizeof(*row.hints)) };
 	size_t i, c;
 	int rc = 0;
 
-	if (source_begin(&rd->run) < 0) {
-		free(tok);
-		return -1;
+	if (!rd->open) {
+		if (source_begin(&rd->run) < 0) {
+			free(tok);
+			free(row.hints);
+			return -1;
+		}
+		rd->open = 1;
 	}
 	rd->pages++;
 	for (c = 0; c < nchunks; c++)
@@ -424,6 +454,7 @@ land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
 			tok[c] = (int)pages[c].js.t[tok[c]].end;
 	}
 	free(tok);
+	free(row.hints);
 	if (rc == 0 && wm && store_watermark_set(rd->env->st, "crm", rd->wm_key, wm,
 	    rd->run.now) < 0) {
 		snprintf(rd->run.error, sizeof(rd->run.error), "database: %s",
@@ -432,9 +463,14 @@ land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
 	}
 	if (rc < 0) {
 		source_rollback(&rd->run);
+		rd->open = 0;
+		rd->pending = 0;
 		return -1;
 	}
-	return source_commit(&rd->run);
+	rd->pending += pages[0].nrecords;
+	if (last || rd->pending >= COMMIT_RECORDS)
+		return flush(rd);
+	return 0;
 }
 
 /* Field chunks must return the same rows in the same order. */
@@ -525,7 +561,7 @@ read_window(struct read *rd, int64_t lo, int64_t hi, struct sf_error *e)
 			last_stamp = row_str(&pages[0], last, "SystemModstamp");
 		}
 		landed = land_page(rd, pages, nchunks, pages[0].next ? last_stamp :
-		    his);
+		    his, pages[0].next == NULL);
 		free(last_stamp);
 		if (landed < 0) {
 			e->result = r = SF_ELOCAL;
@@ -539,6 +575,11 @@ read_window(struct read *rd, int64_t lo, int64_t hi, struct sf_error *e)
 			snprintf(e->message, sizeof(e->message), "stopped");
 			break;
 		}
+	}
+	/* what landed stays, whatever stopped the reading */
+	if (flush(rd) < 0 && r != SF_ELOCAL) {
+		e->result = r = SF_ELOCAL;
+		snprintf(e->message, sizeof(e->message), "%s", rd->run.error);
 	}
 	for (c = 0; c < nchunks; c++)
 		sf_page_free(&pages[c]);

@@ -277,6 +277,8 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 			if (scan_string(&s, t) < 0)
 				return -1;
 			t->end = (uint32_t)j->n;
+			t->key = 1;
+			t->depth = (uint16_t)depth;
 			skip_ws(&s);
 			if (s.p >= s.end || *s.p != ':')
 				return fail(&s, "':' expected");
@@ -289,6 +291,7 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 		if (s.p >= s.end)
 			return fail(&s, "unexpected end of input");
 		t = push(j);
+		t->depth = (uint16_t)depth;
 		switch (*s.p) {
 		case '{':
 		case '[':
@@ -377,10 +380,43 @@ jscan_member(const struct jscan *j, int obj, const char *key)
 	return -1;
 }
 
-int
-jscan_pointer(const struct jscan *j, int root, const char *ptr)
+/* One reference token of a pointer into tok; returns where the next starts. */
+static const char *
+pointer_token(const char *ptr, char *tok, size_t toklen, size_t *n)
 {
-	int cur = root;
+	*n = 0;
+	while (*ptr && *ptr != '/' && *n < toklen - 1) {
+		if (ptr[0] == '~' && ptr[1] == '0') {
+			tok[(*n)++] = '~';
+			ptr += 2;
+		} else if (ptr[0] == '~' && ptr[1] == '1') {
+			tok[(*n)++] = '/';
+			ptr += 2;
+		} else
+			tok[(*n)++] = *ptr++;
+	}
+	tok[*n] = '\0';
+	return ptr;
+}
+
+static int
+array_at(const struct jscan *j, int arr, const char *tok, size_t n)
+{
+	char *e;
+	unsigned long idx = strtoul(tok, &e, 10);
+	uint32_t c, i;
+
+	if (n == 0 || *e || (tok[0] == '0' && n > 1) || idx >= j->t[arr].count)
+		return -1;
+	for (i = 0, c = (uint32_t)arr + 1; i < idx; i++)
+		c = j->t[c].end;
+	return (int)c;
+}
+
+static int
+pointer(const struct jscan *j, int root, const char *ptr, uint32_t *hints)
+{
+	int cur = root, level = 0;
 
 	if (*ptr == '\0')
 		return root;
@@ -388,37 +424,42 @@ jscan_pointer(const struct jscan *j, int root, const char *ptr)
 		return -1;
 	while (cur >= 0 && *ptr == '/') {
 		char tok[256];
-		size_t n = 0;
+		size_t n;
 
-		ptr++;
-		while (*ptr && *ptr != '/' && n < sizeof(tok) - 1) {
-			if (ptr[0] == '~' && ptr[1] == '0') {
-				tok[n++] = '~';
-				ptr += 2;
-			} else if (ptr[0] == '~' && ptr[1] == '1') {
-				tok[n++] = '/';
-				ptr += 2;
-			} else
-				tok[n++] = *ptr++;
-		}
-		tok[n] = '\0';
-		if (j->t[cur].type == JS_OBJECT)
-			cur = jscan_member(j, cur, tok);
-		else if (j->t[cur].type == JS_ARRAY) {
-			char *e;
-			unsigned long idx = strtoul(tok, &e, 10);
-			uint32_t c, i;
+		ptr = pointer_token(ptr + 1, tok, sizeof(tok), &n);
+		if (j->t[cur].type == JS_OBJECT) {
+			uint32_t *h = hints && level < JSCAN_HINTS ? &hints[level] : NULL;
+			uint32_t k = h ? (uint32_t)cur + *h : 0;
+			int v;
 
-			if (n == 0 || *e || (tok[0] == '0' && n > 1) ||
-			    idx >= j->t[cur].count)
-				return -1;
-			for (i = 0, c = (uint32_t)cur + 1; i < idx; i++)
-				c = j->t[c].end;
-			cur = (int)c;
-		} else
+			/* a direct member's name: a key token one level deeper */
+			if (h && *h && k + 1 < j->t[cur].end && j->t[k].key &&
+			    j->t[k].depth == j->t[cur].depth + 1 &&
+			    key_is(j, &j->t[k], tok, n))
+				v = (int)k + 1;
+			else if ((v = jscan_member(j, cur, tok)) >= 0 && h)
+				*h = (uint32_t)(v - 1 - cur);
+			cur = v;
+		} else if (j->t[cur].type == JS_ARRAY)
+			cur = array_at(j, cur, tok, n);
+		else
 			return -1;
+		level++;
 	}
 	return cur;
+}
+
+int
+jscan_pointer(const struct jscan *j, int root, const char *ptr)
+{
+	return pointer(j, root, ptr, NULL);
+}
+
+int
+jscan_pointer_hint(const struct jscan *j, int root, const char *ptr,
+    uint32_t hints[JSCAN_HINTS])
+{
+	return pointer(j, root, ptr, hints);
 }
 
 static void

@@ -491,40 +491,53 @@ int
 norm_text(const char *s, size_t max, char **ret, const char **why)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	struct buf b;
+	size_t len = strlen(s), n = 0;
+	char *out = xmalloc(len + 1);	/* the result is never longer */
 	int space = 0;
 
-	buf_init(&b, 0);
 	while (*p) {
-		size_t k = utf8_seq(p);
+		size_t k;
 
+		/* the common case: printable ASCII */
+		if (*p > 0x20 && *p < 0x7f) {
+			if (space)
+				out[n++] = ' ';
+			space = 0;
+			out[n++] = (char)*p++;
+			if (n > max)
+				goto too_long;
+			continue;
+		}
+		k = utf8_seq(p);
 		if (k == 0) {
 			*why = "not valid UTF-8";
 			goto bad;
 		}
 		if (k == 1 && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
-			space = b.len > 0;
+			space = n > 0;
 			p++;
 			continue;
 		}
-		if (k == 1 && (*p < 0x20 || *p == 0x7f)) {
+		if (k == 1) {
 			*why = "contains a control character";
 			goto bad;
 		}
 		if (space)
-			buf_addch(&b, ' ');
+			out[n++] = ' ';
 		space = 0;
-		buf_add(&b, p, k);
+		memcpy(out + n, p, k);
+		n += k;
 		p += k;
-		if (b.len > max) {
-			*why = "too long";
-			goto bad;
-		}
+		if (n > max)
+			goto too_long;
 	}
-	*ret = buf_steal(&b);
+	out[n] = '\0';
+	*ret = out;
 	return 0;
+too_long:
+	*why = "too long";
 bad:
-	buf_free(&b);
+	free(out);
 	return -1;
 }
 

@@ -59,6 +59,15 @@ static const char *const prefix_forms[] = { "kabushiki kaisha",
 static const char *const cjk_forms[] = { "株式会社", "有限会社", "合同会社",
 	"股份有限公司", "有限公司", "유한회사", "주식회사", NULL };
 
+/* Letters without a decomposition, all two bytes in UTF-8. */
+static const struct {
+	char from[3];
+	const char *to;
+} extra_letters[] = {
+	{ "ø", "o" }, { "æ", "ae" }, { "œ", "oe" }, { "ł", "l" },
+	{ "đ", "d" }, { "þ", "th" }, { "ı", "i" }, { "ð", "d" },
+};
+
 char *
 norm_fold(const char *s)
 {
@@ -72,22 +81,26 @@ norm_fold(const char *s)
 	    UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
 	if (n < 0)
 		return NULL;
-	buf_init(&b, 0);
+	buf_init(&b, (size_t)n + 8);
 	for (p = (const char *)out; *p;) {
-		static const struct {
-			const char *from, *to;
-		} extra[] = {
-			{ "ø", "o" }, { "æ", "ae" }, { "œ", "oe" }, { "ł", "l" },
-			{ "đ", "d" }, { "þ", "th" }, { "ı", "i" }, { "ð", "d" },
-		};
-		size_t i;
+		size_t i, run;
 
-		for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
-			if (strncmp(p, extra[i].from, strlen(extra[i].from)) == 0)
+		/* copy everything up to the next lead byte of the table */
+		for (run = 0; p[run] && (unsigned char)p[run] != 0xc3 &&
+		    (unsigned char)p[run] != 0xc4 && (unsigned char)p[run] != 0xc5;
+		    run++)
+			;
+		buf_add(&b, p, run);
+		p += run;
+		if (*p == '\0')
+			break;
+		for (i = 0; i < sizeof(extra_letters) / sizeof(extra_letters[0]); i++)
+			if (p[0] == extra_letters[i].from[0] &&
+			    p[1] == extra_letters[i].from[1])
 				break;
-		if (i < sizeof(extra) / sizeof(extra[0])) {
-			buf_addstr(&b, extra[i].to);
-			p += strlen(extra[i].from);
+		if (i < sizeof(extra_letters) / sizeof(extra_letters[0])) {
+			buf_addstr(&b, extra_letters[i].to);
+			p += 2;
 		} else
 			buf_addch(&b, *p++);
 	}
@@ -205,6 +218,7 @@ struct form {
 	char *storage;
 	const char *w[8];
 	size_t k;
+	size_t lastlen;		/* of w[k - 1]: most forms fail on it at once */
 };
 
 static struct form *suffixes, *prefixes;
@@ -227,18 +241,25 @@ compile(const char *const *list, size_t *n)
 		for (w = strtok_r(v[i].storage, " ", &save); w && v[i].k < 8;
 		    w = strtok_r(NULL, " ", &save))
 			v[i].w[v[i].k++] = w;
+		if (v[i].k)
+			v[i].lastlen = strlen(v[i].w[v[i].k - 1]);
 	}
 	*n = c;
 	return v;
 }
 
-/* Number of tokens of form if the first n tokens of t end with it. */
+/*
+ * Number of tokens of form if the first n tokens of t end with it; lastlen
+ * is the length of token n - 1.
+ */
 static size_t
-ends_with(const struct tokens *t, size_t n, const struct form *f)
+ends_with(const struct tokens *t, size_t n, size_t lastlen, const struct form *f)
 {
 	size_t i;
 
 	if (f->k == 0 || f->k >= n)	/* never strip the whole name */
+		return 0;
+	if (f->lastlen != lastlen || f->w[f->k - 1][0] != t->v[n - 1][0])
 		return 0;
 	for (i = 0; i < f->k; i++)
 		if (strcmp(t->v[n - f->k + i], f->w[i]) != 0)
@@ -339,9 +360,11 @@ name_key(const char *name, char **ret)
 	n = t.n;
 	/* legal forms at the end, repeatedly ("Holding AG & Co. KG") */
 	do {
+		size_t lastlen = n ? strlen(t.v[n - 1]) : 0;
+
 		stripped = 0;
 		for (i = 0; i < nsuffixes; i++) {
-			size_t k = ends_with(&t, n, &suffixes[i]);
+			size_t k = ends_with(&t, n, lastlen, &suffixes[i]);
 
 			if (k && n - k > first) {
 				n -= k;

@@ -236,6 +236,7 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
 		if (exec(st, "PRAGMA journal_mode=WAL", "enabling WAL") < 0 ||
 		    exec(st, "PRAGMA synchronous=FULL", "setting synchronous") < 0 ||
 		    exec(st, "PRAGMA foreign_keys=ON", "enabling foreign keys") < 0 ||
+		    exec(st, "PRAGMA cache_size=-32768", "sizing the cache") < 0 ||
 		    migrate(st) < 0) {
 			snprintf(err, errlen, "%s: %s", path, st->err);
 			goto fail;
@@ -329,6 +330,16 @@ bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* For values that outlive the statement's next reset. */
+static void
+bind_static(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, i);
 }
@@ -514,11 +525,12 @@ store_upsert(struct store *st, const struct record *r, const char *now)
 
 	if (s == NULL)
 		return -1;
+	/* the record outlives the step: its strings are bound, not copied */
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	if (has_key_column(r->kind))
-		bind_text(s, col++, r->key);
-	bind_text(s, col++, r->source);
+		bind_static(s, col++, r->key);
+	bind_static(s, col++, r->source);
 	for (i = 0; i < def->nfields; i++, col++) {
 		const char *v = r->val[i];
 
@@ -540,7 +552,7 @@ store_upsert(struct store *st, const struct record *r, const char *now)
 				sqlite3_bind_null(s, col);
 			break;
 		default:
-			bind_text(s, col, v);
+			bind_static(s, col, v);
 		}
 	}
 	if (m >= 0) {
@@ -551,9 +563,9 @@ store_upsert(struct store *st, const struct record *r, const char *now)
 		col++;
 	}
 	if (name_key_column(r->kind))
-		bind_text(s, col++, r->name_key);
-	bind_text(s, col++, r->origin);
-	bind_text(s, col++, now);
+		bind_static(s, col++, r->name_key);
+	bind_static(s, col++, r->origin);
+	bind_static(s, col++, now);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_DONE) {
 		set_err(st, "storing a record");

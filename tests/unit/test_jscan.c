@@ -111,6 +111,53 @@ test_values_and_pointers(void)
 	jscan_free(&j);
 }
 
+/*
+ * Hints from one record must never mislead the lookup in another of a
+ * different shape: a hinted offset that lands on a value that spells the
+ * name, or on a nested key of the same name, is not taken.
+ */
+static void
+test_hints(void)
+{
+	/*
+	 * /Name is hinted at offset 4 by record 1; in record 2 offset 4 is
+	 * the value "Name", so record 2's key is found by search and hints 5;
+	 * in record 3 offset 5 is the nested Acc/Name.
+	 */
+	const char *doc = "{\"records\":["
+	    "{\"L\":[1],\"Name\":\"first\",\"Acc\":{\"Name\":\"AccA\"}},"
+	    "{\"Id\":\"B\",\"Type\":\"Name\",\"Name\":\"second\",\"Acc\":null},"
+	    "{\"Acc\":{\"Q\":1,\"Name\":\"AccC\"},\"Name\":\"third\",\"Id\":\"C\"},"
+	    "{\"Id\":\"D\",\"Name\":\"fourth\",\"Acc\":{\"Name\":\"AccD\"}}]}";
+	static const char *const want[] = { "first", "second", "third", "fourth" };
+	static const char *const acc[] = { "AccA", NULL, "AccC", "AccD" };
+	uint32_t hn[JSCAN_HINTS] = { 0 }, ha[JSCAN_HINTS] = { 0 };
+	struct jscan j;
+	char err[256];
+	int r, i;
+
+	jscan_init(&j);
+	CHECK(jscan_parse(&j, doc, strlen(doc), err, sizeof(err)) == 0);
+	r = jscan_member(&j, 0, "records") + 1;
+	for (i = 0; i < 4; i++, r = (int)j.t[r].end) {
+		int a = jscan_pointer_hint(&j, r, "/Acc/Name", ha);
+
+		CHECK(jscan_streq(&j, jscan_pointer_hint(&j, r, "/Name", hn), want[i]));
+		if (i == 0)
+			CHECK(hn[0] == 4);
+		if (i == 1)
+			CHECK(hn[0] == 5);
+		if (acc[i])
+			CHECK(jscan_streq(&j, a, acc[i]));
+		else
+			CHECK(a < 0);
+		/* the same answers without hints */
+		CHECK(jscan_pointer(&j, r, "/Name") == jscan_pointer_hint(&j, r,
+		    "/Name", hn));
+	}
+	jscan_free(&j);
+}
+
 static void
 test_error_position(void)
 {
@@ -130,6 +177,7 @@ main(void)
 	T_RUN(test_agrees_with_jansson);
 	T_RUN(test_depth_cap);
 	T_RUN(test_values_and_pointers);
+	T_RUN(test_hints);
 	T_RUN(test_error_position);
 	return t_done("jscan");
 }
