@@ -111,6 +111,15 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@tests/demo.sh $(BUILD)
 
+# The ingest benchmark (SPEC 13): BENCH_RECORDS opportunities, first full
+# sync by chansyncd, a Python stdlib script and a Node.js script (when node
+# and npm are installed), on the same pages over loopback. Prints figures.
+BENCH_RECORDS ?= 1000000
+bench:
+	@$(MAKE) --no-print-directory deps DEB_EXTRA="python3"
+	@$(MAKE) --no-print-directory all
+	@python3 bench/run.py $(BUILD) $(BENCH_RECORDS)
+
 check: check-deps
 	@$(MAKE) --no-print-directory all
 	@tests/run.sh $(BUILD)
@@ -142,4 +151,4 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all deps check-deps demo check asan install clean
+.PHONY: all deps check-deps demo bench check asan install clean

@@ -1,7 +1,7 @@
 """Serves pre-rendered Salesforce query pages (gen_pages.py) as fast as
 Python can, so that the benchmark measures the clients, not the server.
 Usage: static_sf.py PAGEDIR; prints "PORT <n>". GET /_count: requests per
-kind so far."""
+kind so far ("write": any POST, PATCH or DELETE but the login)."""
 import json
 import os
 import re
@@ -43,7 +43,17 @@ class H(BaseHTTPRequestHandler):
         with lock:
             counts[k] = counts.get(k, 0) + 1
 
+    def write(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(n)
+        self.count("write")
+        self.send(b'[]')
+
+    do_PATCH = do_DELETE = write
+
     def do_POST(self):
+        if self.path != "/services/oauth2/token":
+            return self.write()
         n = int(self.headers.get("Content-Length") or 0)
         self.rfile.read(n)
         self.count("token")

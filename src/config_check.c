@@ -56,6 +56,60 @@ valid_identifier(const char *s)
 	return 1;
 }
 
+/*
+ * A where: filter goes into "WHERE (filter) AND SystemModstamp ...": it
+ * must stay one condition inside those parentheses. NULL when it does,
+ * or what is wrong. Semi-joins ("Id IN (SELECT ...)") are fine: only what
+ * stands outside every parenthesis and string is looked at.
+ */
+static const char *
+soql_condition_problem(const char *w)
+{
+	static const char *const clauses[] = { "ORDER", "LIMIT", "OFFSET",
+		"GROUP", "HAVING", "FOR", "ALL", "WITH", "FROM", "SELECT", "USING",
+		"TYPEOF", NULL };
+	const char *p = w;
+	int depth = 0, i;
+
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			return "contains a control character";
+		if (c == '\'') {
+			for (p++; *p && *p != '\''; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			if (*p == '\0')
+				return "has a string literal that is not closed";
+			continue;
+		}
+		if (c == '(')
+			depth++;
+		else if (c == ')' && --depth < 0)
+			return "closes a parenthesis it did not open";
+		else if (c == ';')
+			return "contains ';'";
+		else if (depth == 0 && isalpha(c) && (p == w ||
+		    (!isalnum((unsigned char)p[-1]) && p[-1] != '_' &&
+		    p[-1] != '.'))) {
+			size_t n = 0;
+
+			while (isalnum((unsigned char)p[n]) || p[n] == '_')
+				n++;
+			for (i = 0; clauses[i] && p[n] != '.'; i++)
+				if (strlen(clauses[i]) == n &&
+				    strncasecmp(p, clauses[i], n) == 0)
+					return "must be a condition only (no ORDER BY, LIMIT, "
+					    "GROUP BY, FROM ... outside a sub-query)";
+			p += n - 1;
+		}
+	}
+	if (depth > 0)
+		return "opens a parenthesis it does not close";
+	return NULL;
+}
+
 static void
 resolve_secret(struct ctx *x, const char *ref, struct secret **out,
     const char *path)
@@ -271,6 +325,16 @@ check_object(struct ctx *x, struct config_object *o, enum entity_kind ent,
 
 		cfg_err_path(x, p, "'%s' is not a Salesforce API name", o->sobject);
 		free(p);
+	}
+	if (o->where) {
+		const char *why = soql_condition_problem(o->where);
+
+		if (why) {
+			char *p = cfg_join(path, "where");
+
+			cfg_err_path(x, p, "the SOQL filter %s", why);
+			free(p);
+		}
 	}
 	check_fields(x, o->fields, o->nfields, ent, 0, 0, path);
 	{

@@ -87,7 +87,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 	int64_t t;
 	int b;
 
-	quote(q, sizeof(q), raw);
+	/* q, the value as messages show it, is made only for a message */
 	switch (ef->type) {
 	case FT_ID:
 		if (norm_text(raw, 255, &out, &whyt) < 0)
@@ -105,11 +105,13 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 		char *host = NULL;
 
 		if (norm_domain(raw, &host) < 0) {
+			quote(q, sizeof(q), raw);
 			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
 			    "website, domain or e-mail address", q);
 			return -1;
 		}
 		if (norm_registrable_domain(host, &out) < 0) {
+			quote(q, sizeof(q), raw);
 			snprintf(why->reason, sizeof(why->reason), "'%s' is a public "
 			    "suffix, not an organisation's domain", q);
 			free(host);
@@ -125,6 +127,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 	}
 	case FT_COUNTRY:
 		if (norm_country(raw, buf) < 0) {
+			quote(q, sizeof(q), raw);
 			snprintf(why->reason, sizeof(why->reason), "unknown "
 			    "country '%s' (expected an ISO 3166 code or name)", q);
 			return -1;
@@ -135,11 +138,13 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 	case FT_NUMBER:
 	case FT_PERCENT:
 		if (norm_amount(raw, &d) < 0) {
+			quote(q, sizeof(q), raw);
 			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
 			    "number (e.g. 12500 or 12,500.00)", q);
 			return -1;
 		}
 		if (ef->type == FT_PERCENT && (d < 0 || d > 100)) {
+			quote(q, sizeof(q), raw);
 			snprintf(why->reason, sizeof(why->reason), "%s is not a "
 			    "percentage between 0 and 100", q);
 			return -1;
@@ -150,6 +155,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 		break;
 	case FT_CURRENCY:
 		if (norm_currency(raw, buf) < 0) {
+			quote(q, sizeof(q), raw);
 			snprintf(why->reason, sizeof(why->reason), "unknown "
 			    "currency '%s' (expected an ISO 4217 code)", q);
 			return -1;
@@ -160,6 +166,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 		const char *st = map_status(src, raw);
 
 		if (st == NULL) {
+			quote(q, sizeof(q), raw);
 			snprintf(why->reason, sizeof(why->reason), "unknown status "
 			    "'%s' (add it to status_map)", q);
 			return -1;
@@ -173,6 +180,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 		    (enum time_format)src->time_format;
 
 		if (norm_time(raw, fmt, &t) < 0) {
+			quote(q, sizeof(q), raw);
 			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
 			    "%s", q, fmt == TIME_ISO8601 ? "date or time (ISO 8601)" :
 			    fmt == TIME_EPOCH_S ? "time in epoch seconds" :
@@ -188,6 +196,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 	}
 	case FT_BOOL:
 		if (norm_bool(raw, &b) < 0) {
+			quote(q, sizeof(q), raw);
 			snprintf(why->reason, sizeof(why->reason), "'%s' is not "
 			    "true or false", q);
 			return -1;
@@ -197,6 +206,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 		break;
 	case FT_PERIOD:
 		if (norm_period(raw, &out) < 0) {
+			quote(q, sizeof(q), raw);
 			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
 			    "period (2026-Q4, 2026-11 or 2026)", q);
 			return -1;
@@ -206,6 +216,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 	r->val[f->index] = out;
 	return 0;
 bad_text:
+	quote(q, sizeof(q), raw);
 	snprintf(why->reason, sizeof(why->reason), "%s: '%s'", whyt, q);
 	return -1;
 }
