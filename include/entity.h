@@ -81,4 +81,5 @@ void record_init(struct record *r, enum entity_kind kind, const char *source);
 /* Frees the values, leaves r reusable. */
 void record_clear(struct record *r);
 
+
 #endif

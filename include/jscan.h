@@ -9,10 +9,9 @@
  * each knowing where its subtree ends, so members are found and siblings
  * skipped without walking. It is strict like jansson: RFC 8259 syntax,
  * valid UTF-8, no control characters or \u0000 in strings, no lone
- * surrogates, nesting at most 512; errors carry line:column. It does not
- * reject duplicate object keys (which of them a lookup finds is not
- * specified); the general
- * parser (json.h) still does, and keeps every other job.
+ * surrogates, nesting at most 512, no name twice in one object (as
+ * jansson's JSON_REJECT_DUPLICATES); errors carry line:column. The general
+ * parser (json.h) keeps every other job.
  */
 #ifndef CHANSYNC_JSCAN_H
 #define CHANSYNC_JSCAN_H

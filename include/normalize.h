@@ -78,6 +78,8 @@ void norm_name_free(void);
  * max bytes. Returns a new string, or -1 with a reason in *why.
  */
 int norm_text(const char *s, size_t max, char **ret, const char **why);
+/* The same, rewriting s (the result is never longer); s is undefined on error. */
+int norm_text_inplace(char *s, size_t max, const char **why);
 /* "2026-Q4", "2026-11" or "2026" (as given, validated). */
 int norm_period(const char *s, char **ret);
 

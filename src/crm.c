@@ -386,28 +386,90 @@ struct read {
 	char wm_key[80];
 	int64_t pages;
 	int open;			/* a transaction holds landed pages */
-	size_t pending;			/* records in it */
+	struct record *batch;		/* their records, not yet stored */
+	size_t nbatch, capbatch;
+	char *wm;			/* the watermark they earned */
 };
 
-/* Commits the pages landed so far, with the watermark they earned. */
+static void
+batch_clear(struct read *rd)
+{
+	size_t i;
+
+	for (i = 0; i < rd->nbatch; i++)
+		record_clear(&rd->batch[i]);
+	rd->nbatch = 0;
+	free(rd->wm);
+	rd->wm = NULL;
+}
+
+static int
+by_key(const void *a, const void *b, void *arg)
+{
+	const struct record *batch = arg;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int c = strcmp(batch[x].key, batch[y].key);
+
+	/* the same record twice: keep the order it came in */
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+static void
+abandon(struct read *rd)
+{
+	if (rd->open)
+		source_rollback(&rd->run);
+	rd->open = 0;
+	batch_clear(rd);
+}
+
+/*
+ * Stores the batch in key order, sets the watermark it earned and
+ * commits. The pages come in SystemModstamp order, which is random in
+ * Id: stored as they come, every record would land on another leaf of
+ * the primary key's B-tree, and each commit would write most of the
+ * index again (reference/performance-limits.md §3). Sorted, a batch walks
+ * the tree once.
+ */
 static int
 flush(struct read *rd)
 {
+	uint32_t *order;
+	size_t i;
+	int rc = 0;
+
 	if (!rd->open)
 		return 0;
+	order = xcalloc(rd->nbatch + 1, sizeof(*order));
+	for (i = 0; i < rd->nbatch; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, rd->nbatch, sizeof(*order), by_key, rd->batch);
+	for (i = 0; i < rd->nbatch && rc == 0; i++)
+		rc = source_record(&rd->run, &rd->batch[order[i]]);
+	free(order);
+	if (rc == 0 && rd->wm && store_watermark_set(rd->env->st, "crm",
+	    rd->wm_key, rd->wm, rd->run.now) < 0) {
+		snprintf(rd->run.error, sizeof(rd->run.error), "database: %s",
+		    store_errmsg(rd->env->st));
+		rc = -1;
+	}
+	if (rc < 0) {
+		abandon(rd);
+		return -1;
+	}
 	rd->open = 0;
-	rd->pending = 0;
+	batch_clear(rd);
 	return source_commit(&rd->run);
 }
 
 /*
- * Lands one page: every record, and the watermark it earns, in the open
- * transaction. Pages are committed together, COMMIT_RECORDS at a time or
- * at the last page: each commit writes every B-tree page it dirtied to
- * the WAL and fsyncs, so one commit per 2,000 random Ids writes the same
- * index pages over and over (reference/performance-limits.md §3). A crash
- * loses at most one batch, which the watermark makes the next cycle read
- * again.
+ * Lands one page in the open transaction: bad records go to the
+ * quarantine at once, good ones into the batch with the watermark the
+ * page earns. The batch is stored and committed COMMIT_RECORDS at a time
+ * and at the last page: a commit writes every B-tree page it dirtied to
+ * the WAL and fsyncs, so one commit per page of random Ids would write
+ * the same index pages over and over. A crash loses at most one batch,
+ * which the watermark makes the next cycle read again.
  */
 static int
 land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
@@ -416,8 +478,9 @@ land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
 	int *tok = xcalloc(nchunks, sizeof(*tok));
 	struct crm_row row = { pages, tok, nchunks, rd->o->src.fields,
 		xcalloc(rd->o->src.nfields * nchunks, sizeof(*row.hints)) };
-	size_t i, c;
+	size_t i, c, plen;
 	int rc = 0;
+	char pos[96];
 
 	if (!rd->open) {
 		if (source_begin(&rd->run) < 0) {
@@ -430,13 +493,22 @@ land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
 	rd->pages++;
 	for (c = 0; c < nchunks; c++)
 		tok[c] = pages[c].records + 1;
+	/* "Opportunity page 3 #": the row number is appended per record */
+	plen = (size_t)snprintf(pos, sizeof(pos) - 24, "%.60s page %lld #",
+	    rd->o->sobject, (long long)rd->pages);
 	for (i = 0; i < pages[0].nrecords && rc == 0; i++) {
 		struct record r;
 		struct record_problem why;
-		char pos[96];
+		char digits[24];
+		size_t nd = 0, k = i + 1;
 
-		snprintf(pos, sizeof(pos), "%s page %lld #%zu", rd->o->sobject,
-		    (long long)rd->pages, i + 1);
+		do {
+			digits[nd++] = (char)('0' + k % 10);
+			k /= 10;
+		} while (k);
+		for (k = 0; k < nd; k++)
+			pos[plen + k] = digits[nd - 1 - k];
+		pos[plen + nd] = '\0';
 		record_init(&r, rd->o->src.entity, "crm");
 		if (record_map(rd->env->cfg, &rd->o->src, crm_get, &row, &r,
 		    &why) < 0) {
@@ -445,30 +517,27 @@ land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
 			rc = source_quarantine(&rd->run, pos, why.record_id, why.field,
 			    why.reason, raw);
 			free(raw);
+			record_clear(&r);
 		} else {
 			r.origin = xstrdup(pos);
-			rc = source_record(&rd->run, &r);
+			xgrow(&rd->batch, &rd->capbatch, rd->nbatch + 1,
+			    sizeof(*rd->batch));
+			rd->batch[rd->nbatch++] = r;	/* the batch owns it now */
 		}
-		record_clear(&r);
 		for (c = 0; c < nchunks; c++)
 			tok[c] = (int)pages[c].js.t[tok[c]].end;
 	}
 	free(tok);
 	free(row.hints);
-	if (rc == 0 && wm && store_watermark_set(rd->env->st, "crm", rd->wm_key, wm,
-	    rd->run.now) < 0) {
-		snprintf(rd->run.error, sizeof(rd->run.error), "database: %s",
-		    store_errmsg(rd->env->st));
-		rc = -1;
-	}
 	if (rc < 0) {
-		source_rollback(&rd->run);
-		rd->open = 0;
-		rd->pending = 0;
+		abandon(rd);
 		return -1;
 	}
-	rd->pending += pages[0].nrecords;
-	if (last || rd->pending >= COMMIT_RECORDS)
+	if (wm) {
+		free(rd->wm);
+		rd->wm = xstrdup(wm);
+	}
+	if (last || rd->nbatch >= COMMIT_RECORDS)
 		return flush(rd);
 	return 0;
 }
@@ -765,6 +834,8 @@ read_object(struct crm_env *env, struct crm_object *o, struct source_run *out,
 	if (res == SF_OK && old > 0)
 		res = apply_deletes(&rd, old, hi, e);
 out:
+	abandon(&rd);			/* nothing: read_window flushed it */
+	free(rd.batch);
 	*out = rd.run;
 	return res;
 }

@@ -238,6 +238,49 @@ scan_literal(struct scan *s, struct jscan_tok *t, const char *word, int type)
 	return 0;
 }
 
+static int key_is(const struct jscan *j, const struct jscan_tok *k,
+    const char *key, size_t n);
+
+/*
+ * A name used twice in one object makes a record ambiguous: refused, as
+ * jansson's JSON_REJECT_DUPLICATES does. A 64-bit signature of (length,
+ * first and last byte) finds candidates in one pass; only they are
+ * compared, so a record of thirty fields costs thirty steps.
+ */
+static int
+duplicate_key(const struct jscan *j, uint32_t obj, char *why, size_t whylen)
+{
+	uint64_t seen = 0;
+	uint32_t i, k, m, p;
+	int escaped = 0;
+
+	for (i = 0, k = obj + 1; i < j->t[obj].count; i++, k = j->t[k + 1].end)
+		escaped |= j->t[k].escaped;
+	for (i = 0, k = obj + 1; i < j->t[obj].count; i++, k = j->t[k + 1].end) {
+		const struct jscan_tok *t = &j->t[k];
+		const unsigned char *b = (const unsigned char *)j->buf + t->start;
+		unsigned sig = (t->len * 7u + (t->len ? b[0] * 3u + b[t->len - 1] : 0)) & 63;
+		char *name = NULL;
+
+		/* escaped names are rare: then every pair is compared, decoded */
+		if (!escaped) {
+			if (!(seen & (1ull << sig))) {
+				seen |= 1ull << sig;
+				continue;
+			}
+		}
+		jscan_text(j, (int)k, &name);
+		for (m = 0, p = obj + 1; m < i && name; m++, p = j->t[p + 1].end)
+			if (key_is(j, &j->t[p], name, strlen(name))) {
+				snprintf(why, whylen, "duplicate object key '%.64s'", name);
+				free(name);
+				return -1;
+			}
+		free(name);
+	}
+	return 0;
+}
+
 static struct jscan_tok *
 push(struct jscan *j)
 {
@@ -255,6 +298,7 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 	struct scan s;
 	uint32_t stack[MAX_DEPTH];
 	int depth = 0, expect_key = 0;
+	char dup[128];
 
 	if (len > UINT32_MAX - 1) {
 		snprintf(err, errlen, "the document is larger than 4 GB");
@@ -283,6 +327,11 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 				return fail(&s, "mismatched bracket");
 			if (expect_key == 2)
 				return fail(&s, "a value is missing after ','");
+			if (c->type == JS_OBJECT && c->count > 1 &&
+			    duplicate_key(j, stack[depth - 1], dup, sizeof(dup)) < 0) {
+				s.p = s.start + j->t[stack[depth - 1]].start;
+				return fail(&s, dup);
+			}
 			c->len = (uint32_t)(s.p + 1 - s.start) - c->start;
 			c->end = (uint32_t)j->n;
 			s.p++;

@@ -514,11 +514,10 @@ utf8_seq(const unsigned char *p)
 }
 
 int
-norm_text(const char *s, size_t max, char **ret, const char **why)
+norm_text_inplace(char *s, size_t max, const char **why)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s), n = 0;
-	char *out = xmalloc(len + 1);	/* the result is never longer */
+	size_t n = 0;		/* written; never ahead of p */
 	int space = 0;
 
 	while (*p) {
@@ -527,9 +526,9 @@ norm_text(const char *s, size_t max, char **ret, const char **why)
 		/* the common case: printable ASCII */
 		if (*p > 0x20 && *p < 0x7f) {
 			if (space)
-				out[n++] = ' ';
+				s[n++] = ' ';
 			space = 0;
-			out[n++] = (char)*p++;
+			s[n++] = (char)*p++;
 			if (n > max)
 				goto too_long;
 			continue;
@@ -537,7 +536,7 @@ norm_text(const char *s, size_t max, char **ret, const char **why)
 		k = utf8_seq(p);
 		if (k == 0) {
 			*why = "not valid UTF-8";
-			goto bad;
+			return -1;
 		}
 		if (k == 1 && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
 			space = n > 0;
@@ -546,25 +545,35 @@ norm_text(const char *s, size_t max, char **ret, const char **why)
 		}
 		if (k == 1) {
 			*why = "contains a control character";
-			goto bad;
+			return -1;
 		}
 		if (space)
-			out[n++] = ' ';
+			s[n++] = ' ';
 		space = 0;
-		memcpy(out + n, p, k);
+		memmove(s + n, p, k);
 		n += k;
 		p += k;
 		if (n > max)
 			goto too_long;
 	}
-	out[n] = '\0';
-	*ret = out;
+	s[n] = '\0';
 	return 0;
 too_long:
 	*why = "too long";
-bad:
-	free(out);
 	return -1;
+}
+
+int
+norm_text(const char *s, size_t max, char **ret, const char **why)
+{
+	char *out = xstrdup(s);
+
+	if (norm_text_inplace(out, max, why) < 0) {
+		free(out);
+		return -1;
+	}
+	*ret = out;
+	return 0;
 }
 
 int

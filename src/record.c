@@ -7,6 +7,7 @@
 #include "normalize.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,13 +74,69 @@ trim_empty(const char *s)
 	return 1;
 }
 
-/* Normalizes one value; returns 0, or -1 with why->reason set. */
+/*
+ * The shortest text that reads back as d: whole numbers (most amounts)
+ * without printf, which is a measurable share of a large sync.
+ */
+static void
+number_text(double d, char *out, size_t len)
+{
+	int prec;
+
+	if (d == (double)(int64_t)d && d > -1e15 && d < 1e15) {
+		char tmp[24];
+		int64_t v = (int64_t)d;
+		uint64_t u = v < 0 ? (uint64_t)-v : (uint64_t)v;
+		size_t n = 0, i = 0;
+
+		do {
+			tmp[n++] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (v < 0)
+			out[i++] = '-';
+		while (n && i + 1 < len)
+			out[i++] = tmp[--n];
+		out[i] = '\0';
+		return;
+	}
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(out, len, "%.*g", prec, d);
+		if (strtod(out, NULL) == d)
+			return;
+	}
+	snprintf(out, len, "%.17g", d);
+}
+
+/*
+ * text as a new string, in raw's buffer when it fits: a large sync maps
+ * millions of values, and each saved malloc/free pair counts.
+ */
+static char *
+reuse(char **rawp, const char *text)
+{
+	char *out;
+	size_t n = strlen(text);
+
+	if (strlen(*rawp) < n)
+		return xstrdup(text);
+	out = *rawp;
+	*rawp = NULL;
+	memcpy(out, text, n + 1);
+	return out;
+}
+
+/*
+ * Normalizes one value; returns 0, or -1 with why->reason set. The
+ * result may take over *rawp's buffer (then *rawp becomes NULL).
+ */
 static int
 normalize_value(const struct config *cfg, const struct config_source *src,
     const struct config_field *f,
-    const struct entity_field *ef, const char *raw, struct record *r,
+    const struct entity_field *ef, char **rawp, struct record *r,
     struct record_problem *why)
 {
+	const char *raw = *rawp;
 	char q[128], buf[32];
 	const char *whyt = NULL;
 	char *out = NULL;
@@ -90,16 +147,14 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 	/* q, the value as messages show it, is made only for a message */
 	switch (ef->type) {
 	case FT_ID:
-		if (norm_text(raw, 255, &out, &whyt) < 0)
-			goto bad_text;
-		break;
 	case FT_NAME:
-		if (norm_text(raw, 255, &out, &whyt) < 0)
-			goto bad_text;
-		break;
 	case FT_TEXT:
-		if (norm_text(raw, 1024, &out, &whyt) < 0)
+		/* in place: the raw text is ours, and only ever shrinks */
+		if (norm_text_inplace(*rawp, ef->type == FT_TEXT ? 1024 : 255,
+		    &whyt) < 0)
 			goto bad_text;
+		out = *rawp;
+		*rawp = NULL;
 		break;
 	case FT_DOMAIN: {
 		char *host = NULL;
@@ -150,8 +205,8 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 			return -1;
 		}
 		r->num[f->index] = d;
-		snprintf(buf, sizeof(buf), "%.17g", d);
-		out = xstrdup(buf);
+		number_text(d, buf, sizeof(buf));
+		out = reuse(rawp, buf);
 		break;
 	case FT_CURRENCY:
 		if (norm_currency(raw, buf) < 0) {
@@ -191,7 +246,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 		if (ef->type == FT_DATE)
 			buf[10] = '\0';
 		r->num[f->index] = (double)t;
-		out = xstrdup(buf);
+		out = reuse(rawp, buf);
 		break;
 	}
 	case FT_BOOL:
@@ -202,7 +257,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 			return -1;
 		}
 		r->num[f->index] = b;
-		out = xstrdup(b ? "1" : "0");
+		out = reuse(rawp, b ? "1" : "0");
 		break;
 	case FT_PERIOD:
 		if (norm_period(raw, &out) < 0) {
@@ -255,7 +310,7 @@ record_map(const struct config *cfg, const struct config_source *src,
 			free(raw);
 			continue;
 		}
-		if (normalize_value(cfg, src, f, &def->fields[f->index], raw, r,
+		if (normalize_value(cfg, src, f, &def->fields[f->index], &raw, r,
 		    why) < 0) {
 			snprintf(why->field, sizeof(why->field), "%s", f->canon);
 			free(raw);

@@ -236,7 +236,7 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
 		if (exec(st, "PRAGMA journal_mode=WAL", "enabling WAL") < 0 ||
 		    exec(st, "PRAGMA synchronous=FULL", "setting synchronous") < 0 ||
 		    exec(st, "PRAGMA foreign_keys=ON", "enabling foreign keys") < 0 ||
-		    exec(st, "PRAGMA cache_size=-32768", "sizing the cache") < 0 ||
+		    exec(st, "PRAGMA cache_size=-16000", "sizing the cache") < 0 ||
 		    migrate(st) < 0) {
 			snprintf(err, errlen, "%s: %s", path, st->err);
 			goto fail;

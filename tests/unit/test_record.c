@@ -70,7 +70,24 @@ test_good_record(void)
 	CHECK_STR(val(&r, "customer_country"), "DE");
 	CHECK(r.has_amount_base && r.amount_base > 1080.53 && r.amount_base < 1080.55);
 	CHECK_STR(r.name_key, "acme");
+	CHECK_STR(val(&r, "amount"), "1000.5");
 	record_clear(&r);
+	/* amounts as the shortest text that reads back the same */
+	{
+		static const char *const in[] = { "12,500.00", "-3", "1234.56",
+			"0.1", "2.5e-3", "1e14", NULL };
+		static const char *const want[] = { "12500", "-3", "1234.56",
+			"0.1", "0.0025", "100000000000000" };
+		int i;
+
+		for (i = 0; in[i]; i++) {
+			raw.v[5] = in[i];
+			CHECK_INT(map(&raw, &r, &why), 0);
+			CHECK_STR(val(&r, "amount"), want[i]);
+			record_clear(&r);
+		}
+		raw.v[5] = "1,000.50";
+	}
 	/* a subdomain reduces to the registrable domain; free mail to nothing */
 	raw.v[7] = "https://shop.acme.co.uk/en";
 	CHECK_INT(map(&raw, &r, &why), 0);
