@@ -35,14 +35,14 @@ LIB_SRCS = src/audit.c src/clock.c src/config.c src/config_check.c src/control.c
            src/filedrop.c src/http.c src/httpjson.c src/salesforce.c src/crm.c src/json.c src/jscan.c src/log.c src/mem.c src/memo.c \
            src/normalize.c src/normalize_name.c src/normalize_country.c \
            src/notify.c src/record.c src/secret.c src/source.c src/store.c \
-           src/yamltree.c src/ctl.c src/table.c
+           src/yamltree.c src/ctl.c src/table.c src/match.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/freemail.o
 UNIT_TESTS = test_config test_csv test_normalize test_store test_audit \
              test_secret test_log test_record test_http \
-             test_salesforce test_jscan
+             test_salesforce test_jscan test_match
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-TOOLS      = sfwrite
+TOOLS      = sfwrite match_eval
 TOOL_BINS  = $(TOOLS:%=$(BUILD)/tests/%)
 
 all: $(BUILD)/chansyncd $(BUILD)/chansyncctl $(UNIT_BINS) $(TOOL_BINS)
@@ -120,6 +120,11 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@python3 bench/run.py $(BUILD) $(BENCH_RECORDS)
 
+# The end-customer matcher on the labelled set: precision, recall, F1,
+# a threshold sweep and every pair it gets wrong.
+eval: all
+	@$(BUILD)/tests/match_eval tests/match/pairs.tsv
+
 check: check-deps
 	@$(MAKE) --no-print-directory all
 	@tests/run.sh $(BUILD)
@@ -151,4 +156,4 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all deps check-deps demo bench check asan install clean
+.PHONY: all deps check-deps demo bench eval check asan install clean

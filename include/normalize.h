@@ -69,6 +69,9 @@ char *norm_fold(const char *s);
  * Returns 0 and a new string, or -1 when nothing is left.
  */
 int norm_name_key(const char *name, char **ret);
+/* 1 when tok (len bytes, folded) is a word of some legal form ("gmbh",
+ * "sa", "zoo" of "sp zoo"): found mid-name, it names no company. */
+int norm_legal_form_word(const char *tok, size_t len);
 /* Free the country table and the name tables and caches. */
 void norm_country_free(void);
 void norm_name_free(void);

@@ -29,6 +29,7 @@ static const char *const legal_forms[] = {
 	"societe anonyme", "sociedad anonima", "sociedad limitada",
 	"societe a responsabilite limitee", "sociedade anonima",
 	"gmbh and co kg", "gmbh and cokg", "ag and co kg", "se and co kg",
+	"ges mbh", "gesmbh",
 	"sa de cv", "sab de cv", "s de rl de cv", "s de rl", "sapi de cv",
 	"ug haftungsbeschrankt",
 	"kabushiki kaisha", "kabushiki gaisha", "godo kaisha", "yugen kaisha",
@@ -296,6 +297,23 @@ strip_cjk(struct tokens *t)
 }
 
 static int name_key(const char *name, char **ret);
+
+int
+norm_legal_form_word(const char *tok, size_t len)
+{
+	size_t i, k;
+
+	if (suffixes == NULL) {
+		suffixes = compile(legal_forms, &nsuffixes);
+		prefixes = compile(prefix_forms, &nprefixes);
+	}
+	for (i = 0; i < nsuffixes; i++)
+		for (k = 0; k < suffixes[i].k; k++)
+			if (strncmp(suffixes[i].w[k], tok, len) == 0 &&
+			    suffixes[i].w[k][len] == '\0')
+				return 1;
+	return 0;
+}
 
 int
 norm_name_key(const char *name, char **ret)

@@ -1,0 +1,84 @@
+/*
+ * match.h - do two names denote the same end customer?
+ *
+ * Names are compared by their keys (norm_name_key: folded, legal forms
+ * stripped). The similarity is the best of four measures, and the one
+ * that decided is reported as evidence:
+ *
+ *   exact    the keys are equal;
+ *   tokens   soft TF-IDF: tokens paired one to one when equal or within
+ *            Jaro-Winkler 0.92 of each other, weighted by rarity in the
+ *            cache (IDF), so word order and an extra region or generic
+ *            word barely count, and sharing only "Data Solutions" does
+ *            not make two companies one;
+ *   jw       Jaro-Winkler on the distinctive part (the tokens that are
+ *            not generic, run together: "micro soft" = "microsoft"),
+ *            for lengths within 25% of each other;
+ *   acronym  one name is the other's initials ("IBM"), three letters or
+ *            more, or two when every word behind them is distinctive.
+ *
+ * Words weigh their IDF times a factor: industry and corporate words
+ * 0.3, places (regions, countries in any language, large cities) 0.1,
+ * stop words and legal-form words found mid-name 0.05. When both names
+ * keep an industry word the other lacks ("X Insurance", "X Textiles"),
+ * they are sister companies: the score is held at 0.85.
+ */
+#ifndef CHANSYNC_MATCH_H
+#define CHANSYNC_MATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum match_measure {
+	MATCH_NONE,
+	MATCH_EXACT,
+	MATCH_TOKENS,
+	MATCH_JW,
+	MATCH_ACRONYM,
+};
+
+const char *match_measure_name(enum match_measure m);
+
+/* Token document frequencies over the names in the cache. */
+struct match_idf;
+
+struct match_idf *match_idf_new(void);
+void match_idf_free(struct match_idf *idf);
+/* Counts the tokens of one name key (each once), or takes them away. */
+void match_idf_add(struct match_idf *idf, const char *key);
+void match_idf_remove(struct match_idf *idf, const char *key);
+size_t match_idf_docs(const struct match_idf *idf);
+/* Documents that hold tok (len bytes). */
+uint32_t match_idf_df(const struct match_idf *idf, const char *tok, size_t len);
+
+#define MATCH_MAX_TOKENS 12
+
+/* A name key prepared for comparison; it borrows the key. */
+struct match_name {
+	const char *key;
+	size_t ntok;
+	struct {
+		const char *s;
+		uint16_t len;
+		uint8_t cls;		/* distinct, generic, geo, stop */
+		float w;		/* L2-normalized weight */
+	} tok[MATCH_MAX_TOKENS];
+	char distinct[96];		/* distinctive tokens run together */
+	char initials[MATCH_MAX_TOKENS + 1];	/* of every token */
+	char initials_nostop[MATCH_MAX_TOKENS + 1];
+	char compact[16];		/* a short name as an acronym: "pg" for "p and g" */
+	int initials_distinct;		/* every word behind the initials distinctive */
+};
+
+/* Prepares key (idf may be NULL: every token weighs the same). */
+void match_prepare(const struct match_idf *idf, const char *key,
+    struct match_name *m);
+/* Similarity in [0, 1] and the measure that gave it. */
+double match_score(const struct match_name *a, const struct match_name *b,
+    enum match_measure *how);
+/* Jaro-Winkler similarity of two byte strings. */
+double match_jaro_winkler(const char *a, size_t la, const char *b, size_t lb);
+/* 1 when tok is a generic word (industry, region, country, city, stop). */
+int match_is_generic(const char *tok, size_t len);
+
+#endif
