@@ -15,6 +15,7 @@
 #include "config.h"
 #include "store.h"
 
+struct conflicts;
 struct http;
 struct sf;
 
@@ -33,6 +34,7 @@ struct cycle_env {
 	void *tick_arg;
 	struct http *http;		/* for the sources that speak HTTP */
 	struct sf *sf;			/* the CRM client, NULL without crm: */
+	struct conflicts *conflicts;	/* the conflict index; NULL: no pass */
 	/* when each source (by index in cfg->sources) last ran; 0: never */
 	int64_t *last_run;
 };
@@ -42,6 +44,7 @@ struct cycle_result {
 	enum cycle_status status;
 	int64_t records, quarantined, files, failed_files;
 	int sources_run, sources_failed, store_failed;
+	int64_t conflicts_open;		/* after the pass; -1: no pass */
 	char summary[256];	/* one line for STATUS= and the log */
 };
 

@@ -61,6 +61,8 @@ struct jval *jv_real(double d);
 struct jval *jv_bool(int b);
 struct jval *jv_null(void);
 void jv_set(struct jval *obj, const char *key, struct jval *val);
+/* A deep copy. */
+struct jval *jv_copy(const struct jval *v);
 void jv_set_str(struct jval *obj, const char *key, const char *s);
 void jv_set_int(struct jval *obj, const char *key, int64_t i);
 void jv_append(struct jval *arr, struct jval *val);

@@ -20,7 +20,7 @@
 #include "entity.h"
 
 #define STORE_DB_NAME "chansync.db"
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -187,5 +187,41 @@ int store_list_registrations(struct store *st, const char *source,
     int64_t limit, store_row_fn fn, void *ctx);
 /* Row count of one of the canonical tables or "quarantine"; -1 on error. */
 int64_t store_count(struct store *st, const char *table);
+
+/* ---- conflicts (conflicts.c) ---- */
+
+/*
+ * Registrations and, with direct, opportunities synced at or after since
+ * ("" for all), as rows: kind, key, partner_id, customer_name,
+ * customer_domain, customer_country, product, status, registered_at,
+ * decided_at, expires_at, deleted, is_closed.
+ */
+int store_conflict_claims(struct store *st, const char *since, int direct,
+    store_row_fn fn, void *ctx);
+
+struct store_conflict {
+	const char *key, *type, *status;	/* open | resolved | closed */
+	const char *customer, *customer_domain, *customer_country;
+	const char *policy, *winner, *reason;
+	const char *evidence;			/* JSON */
+	const char *opened_at, *updated_at, *resolved_at, *resolution;
+	int clear_crm_status;			/* reopened: the CRM's word is old */
+};
+int store_conflict_put(struct store *st, const struct store_conflict *c);
+/* Adds a member (again), or with !present marks it removed. */
+int store_conflict_member(struct store *st, const char *key, const char *member,
+    const char *kind, const char *partner_id, const char *now, int present);
+/* The status read back from the CRM; returns rows changed (0: unknown key). */
+int store_conflict_set_crm_status(struct store *st, const char *key,
+    const char *status);
+/* Open conflicts (all: every one), with member and partner counts. */
+int store_list_conflicts(struct store *st, int all, store_row_fn fn, void *ctx);
+int store_conflict_get(struct store *st, const char *key, store_row_fn fn,
+    void *ctx);
+/* Members of one conflict (key NULL: of every conflict). */
+int store_conflict_members(struct store *st, const char *key, store_row_fn fn,
+    void *ctx);
+/* key, type, status, crm_status, winner, evidence of every conflict. */
+int store_list_conflict_states(struct store *st, store_row_fn fn, void *ctx);
 
 #endif

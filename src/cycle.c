@@ -3,6 +3,7 @@
  * conflicts, rules, scores, write-back) join here after the sources.
  */
 #include "cycle.h"
+#include "conflicts.h"
 #include "clock.h"
 #include "crm.h"
 #include "json.h"
@@ -188,6 +189,28 @@ cycle_run(struct cycle_env *env, const char *trigger, int force,
 		}
 		jv_set(per, src->name, o);
 	}
+	res->conflicts_open = -1;
+	if (!stopped && env->conflicts && !res->store_failed) {
+		struct conflicts_result cr;
+		struct jval *o = jv_object();
+
+		if (conflicts_run(env->conflicts, cfg, env->st, env->au, res->id,
+		    clock_now(), &cr) < 0) {
+			log_err("conflict detection failed: %s; the next cycle "
+			    "tries again", cr.error);
+			jv_set_str(o, "error", cr.error);
+			res->store_failed = 1;
+		} else
+			res->conflicts_open = store_count(env->st, "conflicts_open");
+		jv_set_int(o, "claims", cr.claims);
+		jv_set_int(o, "compared", cr.compared);
+		jv_set_int(o, "opened", cr.opened);
+		jv_set_int(o, "updated", cr.updated);
+		jv_set_int(o, "resolved", cr.resolved);
+		jv_set_int(o, "closed", cr.closed);
+		jv_set_int(o, "reopened", cr.reopened);
+		jv_set(per, "conflicts", o);
+	}
 	if (stopped)
 		res->status = CYCLE_INTERRUPTED;
 	else if (res->store_failed || (res->sources_run > 0 &&
@@ -202,6 +225,10 @@ cycle_run(struct cycle_env *env, const char *trigger, int force,
 	    (long long)res->id, cycle_status_name(res->status), res->sources_run,
 	    res->sources_run == 1 ? "" : "s", res->sources_failed,
 	    (long long)res->records, (long long)res->quarantined);
+	if (res->conflicts_open >= 0)
+		snprintf(res->summary + strlen(res->summary), sizeof(res->summary) -
+		    strlen(res->summary), ", %lld conflict%s open",
+		    (long long)res->conflicts_open, res->conflicts_open == 1 ? "" : "s");
 	detail = jv_object();
 	jv_set_str(detail, "status", cycle_status_name(res->status));
 	jv_set_int(detail, "records", res->records);

@@ -5,6 +5,7 @@
 #include "audit.h"
 #include "clock.h"
 #include "control.h"
+#include "conflicts.h"
 #include "cycle.h"
 #include "digest.h"
 #include "http.h"
@@ -46,6 +47,7 @@ struct daemon {
 	struct audit *au;
 	struct http *http;
 	struct sf *sf;			/* NULL without a crm: section */
+	struct conflicts *conflicts;	/* the conflict index, kept across cycles */
 	int sfd, lfd, pidfd;
 	struct client clients[MAX_CLIENTS];
 	size_t nclients;
@@ -193,6 +195,7 @@ run_cycle(struct daemon *d, const char *trigger, int force)
 	env.tick_arg = d;
 	env.http = d->http;
 	env.sf = d->sf;
+	env.conflicts = d->conflicts;
 	env.last_run = d->last_run;
 	if (cycle_run(&env, trigger, force, &res) < 0)
 		log_err("%s", res.summary);
@@ -311,6 +314,9 @@ do_reload(struct daemon *d)
 		jv_set_str(detail, "previous_sha256", old->sha256);
 		jv_set(detail, "reload", jv_bool(1));
 		d->cfg = new;
+		/* matching rules may have changed: the index is built again */
+		conflicts_free(d->conflicts);
+		d->conflicts = conflicts_new();
 		audit_set_key(d->au, new->audit.hmac_key_value);
 		if (new->crm.present && d->sf)
 			sf_set_config(d->sf, new);
@@ -528,6 +534,7 @@ daemon_run(struct daemon_opts *o)
 	}
 	d.au = audit_new(d.st, "chansyncd", d.cfg->audit.hmac_key_value);
 	d.http = http_new(tick, &d);
+	d.conflicts = conflicts_new();
 	if (d.cfg->crm.present)
 		d.sf = sf_new(d.cfg, d.http);
 	clock_now_iso(err);
@@ -606,6 +613,7 @@ out:
 		free(sp);
 	}
 	sf_free(d.sf);
+	conflicts_free(d.conflicts);
 	http_free(d.http);
 	audit_free(d.au);
 	store_close(d.st);

@@ -265,6 +265,12 @@ jv_str(const char *s)
 	return V(j);
 }
 
+struct jval *
+jv_copy(const struct jval *v)
+{
+	return V(json_deep_copy(J(v)));
+}
+
 void
 jv_set(struct jval *obj, const char *key, struct jval *val)
 {

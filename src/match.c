@@ -4,6 +4,7 @@
 #include "match.h"
 #include "mem.h"
 #include "normalize.h"
+#include "strmap.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -154,85 +155,7 @@ static const struct {
 	{ "dev", "development" },
 };
 
-/* ---- a small string set / counter (open addressing, FNV-1a) ---- */
-
-struct slot {
-	char *s;
-	uint32_t count;
-};
-
-struct table {
-	struct slot *v;
-	size_t cap, n;
-};
-
-static uint32_t
-hash(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
-static struct slot *
-find(const struct table *t, const char *s, size_t len)
-{
-	size_t i;
-
-	if (t->cap == 0)
-		return NULL;
-	for (i = hash(s, len) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
-		struct slot *sl = &t->v[i];
-
-		if (sl->s == NULL)
-			return sl;
-		if (strncmp(sl->s, s, len) == 0 && sl->s[len] == '\0')
-			return sl;
-	}
-}
-
-static struct slot *
-insert(struct table *t, const char *s, size_t len)
-{
-	struct slot *sl;
-
-	if ((t->n + 1) * 2 > t->cap) {
-		struct table nt;
-		size_t i;
-
-		nt.cap = t->cap ? t->cap * 2 : 256;
-		nt.n = t->n;
-		nt.v = xcalloc(nt.cap, sizeof(*nt.v));
-		for (i = 0; i < t->cap; i++)
-			if (t->v[i].s)
-				*find(&nt, t->v[i].s, strlen(t->v[i].s)) = t->v[i];
-		free(t->v);
-		*t = nt;
-	}
-	sl = find(t, s, len);
-	if (sl->s == NULL) {
-		sl->s = xstrndup(s, len);
-		sl->count = 0;
-		t->n++;
-	}
-	return sl;
-}
-
-static void
-table_free(struct table *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->cap; i++)
-		free(t->v[i].s);
-	free(t->v);
-	memset(t, 0, sizeof(*t));
-}
-
-static struct table generic_set, geo_set, stop_set;
+static struct strmap generic_set, geo_set, stop_set;
 
 static void
 sets_init(void)
@@ -242,19 +165,17 @@ sets_init(void)
 	if (generic_set.n)
 		return;
 	for (i = 0; generic_words[i]; i++)
-		insert(&generic_set, generic_words[i], strlen(generic_words[i]));
+		strmap_put(&generic_set, generic_words[i], strlen(generic_words[i]), NULL);
 	for (i = 0; geo_words[i]; i++)
-		insert(&geo_set, geo_words[i], strlen(geo_words[i]));
+		strmap_put(&geo_set, geo_words[i], strlen(geo_words[i]), NULL);
 	for (i = 0; stop_words[i]; i++)
-		insert(&stop_set, stop_words[i], strlen(stop_words[i]));
+		strmap_put(&stop_set, stop_words[i], strlen(stop_words[i]), NULL);
 }
 
 static int
-in_set(const struct table *t, const char *tok, size_t len)
+in_set(const struct strmap *t, const char *tok, size_t len)
 {
-	struct slot *sl = find(t, tok, len);
-
-	return sl && sl->s;
+	return strmap_get(t, tok, len) != NULL;
 }
 
 /* What a token says about which company a name denotes. */
@@ -296,7 +217,7 @@ match_is_generic(const char *tok, size_t len)
 /* ---- IDF ---- */
 
 struct match_idf {
-	struct table t;
+	struct strmap t;
 	size_t docs;
 };
 
@@ -311,7 +232,7 @@ match_idf_free(struct match_idf *idf)
 {
 	if (idf == NULL)
 		return;
-	table_free(&idf->t);
+	strmap_free(&idf->t);
 	free(idf);
 }
 
@@ -352,16 +273,16 @@ each_token(const char *key, void (*fn)(void *, const char *, size_t), void *arg)
 static void
 add_one(void *arg, const char *s, size_t len)
 {
-	insert(&((struct match_idf *)arg)->t, s, len)->count++;
+	(*strmap_put(&((struct match_idf *)arg)->t, s, len, NULL))++;
 }
 
 static void
 remove_one(void *arg, const char *s, size_t len)
 {
-	struct slot *sl = find(&((struct match_idf *)arg)->t, s, len);
+	uint32_t *v = strmap_get(&((struct match_idf *)arg)->t, s, len);
 
-	if (sl && sl->s && sl->count)
-		sl->count--;
+	if (v && *v)
+		(*v)--;
 }
 
 void
@@ -388,9 +309,9 @@ match_idf_docs(const struct match_idf *idf)
 uint32_t
 match_idf_df(const struct match_idf *idf, const char *tok, size_t len)
 {
-	struct slot *sl = find(&idf->t, tok, len);
+	uint32_t *v = strmap_get(&idf->t, tok, len);
 
-	return sl && sl->s ? sl->count : 0;
+	return v ? *v : 0;
 }
 
 /* ---- the measures ---- */
@@ -567,6 +488,17 @@ match_prepare(const struct match_idf *idf, const char *key, struct match_name *m
 		m->tok[i].w = (float)(m->tok[i].w / norm);
 }
 
+static int
+has_digit(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] >= '0' && s[i] <= '9')
+			return 1;
+	return 0;
+}
+
 /*
  * Soft TF-IDF with one-to-one pairing, best pairs first. *conflict: both
  * names keep an industry word unpaired.
@@ -619,13 +551,19 @@ tokens_score(const struct match_name *a, const struct match_name *b,
 		s += a->tok[cand[k].i].w * b->tok[cand[k].j].w * cand[k].jw;
 	}
 	{
-		int ga = 0, gb = 0;
+		int ga = 0, gb = 0, na = 0, nb = 0;
 
-		for (i = 0; i < a->ntok; i++)
+		for (i = 0; i < a->ntok; i++) {
 			ga |= !ua[i] && a->tok[i].cls == TOK_GENERIC;
-		for (j = 0; j < b->ntok; j++)
+			na |= !ua[i] && has_digit(a->tok[i].s, a->tok[i].len);
+		}
+		for (j = 0; j < b->ntok; j++) {
 			gb |= !ub[j] && b->tok[j].cls == TOK_GENERIC;
-		*conflict = ga && gb;
+			nb |= !ub[j] && has_digit(b->tok[j].s, b->tok[j].len);
+		}
+		/* different industries, or different numbers: "Customer 12" and
+		 * "Customer 120" are two */
+		*conflict = (ga && gb) || (na && nb);
 	}
 	return s > 1.0 ? 1.0 : s;
 }

@@ -12,6 +12,7 @@
 #include "mem.h"
 #include "memo.h"
 #include "normalize.h"
+#include "strmap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,6 +299,8 @@ strip_cjk(struct tokens *t)
 
 static int name_key(const char *name, char **ret);
 
+static struct strmap form_words;
+
 int
 norm_legal_form_word(const char *tok, size_t len)
 {
@@ -307,12 +310,12 @@ norm_legal_form_word(const char *tok, size_t len)
 		suffixes = compile(legal_forms, &nsuffixes);
 		prefixes = compile(prefix_forms, &nprefixes);
 	}
-	for (i = 0; i < nsuffixes; i++)
-		for (k = 0; k < suffixes[i].k; k++)
-			if (strncmp(suffixes[i].w[k], tok, len) == 0 &&
-			    suffixes[i].w[k][len] == '\0')
-				return 1;
-	return 0;
+	if (form_words.n == 0)
+		for (i = 0; i < nsuffixes; i++)
+			for (k = 0; k < suffixes[i].k; k++)
+				strmap_put(&form_words, suffixes[i].w[k],
+				    strlen(suffixes[i].w[k]), NULL);
+	return strmap_get(&form_words, tok, len) != NULL;
 }
 
 int
@@ -348,6 +351,7 @@ norm_name_free(void)
 	free(prefixes);
 	suffixes = prefixes = NULL;
 	nsuffixes = nprefixes = 0;
+	strmap_free(&form_words);
 	memo_clear(&key_memo);
 }
 

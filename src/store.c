@@ -10,6 +10,14 @@
 
 #include <sqlite3.h>
 
+/* Statements kept prepared: run once per row of a large pass. */
+enum {
+	STMT_CONFLICT_PUT,
+	STMT_MEMBER_ADD,
+	STMT_MEMBER_REMOVE,
+	STMT_COUNT
+};
+
 struct store {
 	sqlite3 *db;
 	int in_tx;
@@ -17,6 +25,7 @@ struct store {
 	char err[512];
 	sqlite3_stmt *upsert[ENTITY_COUNT];
 	sqlite3_stmt *audit_insert;
+	sqlite3_stmt *cached[STMT_COUNT];	/* statements run per row */
 };
 
 /*
@@ -101,6 +110,23 @@ static const char *const migrations[] = {
 	" is_won INTEGER, forecast_category TEXT, synced_at TEXT NOT NULL)"
 	" WITHOUT ROWID;"
 	"CREATE INDEX opportunities_partner ON opportunities(partner_id);",
+
+	/* 4: conflicts, their members, and the rows changed for detection */
+	"CREATE TABLE conflicts("
+	" key TEXT PRIMARY KEY, type TEXT NOT NULL, status TEXT NOT NULL,"
+	" customer TEXT, customer_domain TEXT, customer_country TEXT,"
+	" policy TEXT NOT NULL, winner TEXT, reason TEXT,"
+	" evidence TEXT NOT NULL, opened_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL, resolved_at TEXT, resolution TEXT,"
+	" crm_status TEXT) WITHOUT ROWID;"
+	"CREATE TABLE conflict_members("
+	" conflict_key TEXT NOT NULL REFERENCES conflicts(key),"
+	" member TEXT NOT NULL, kind TEXT NOT NULL, partner_id TEXT,"
+	" added_at TEXT NOT NULL, removed_at TEXT,"
+	" PRIMARY KEY(conflict_key, member)) WITHOUT ROWID;"
+	"CREATE INDEX conflict_members_member ON conflict_members(member);"
+	"CREATE INDEX registrations_synced ON registrations(synced_at);"
+	"CREATE INDEX opportunities_synced ON opportunities(synced_at);",
 };
 
 static void
@@ -272,6 +298,8 @@ store_close(struct store *st)
 	for (i = 0; i < ENTITY_COUNT; i++)
 		sqlite3_finalize(st->upsert[i]);
 	sqlite3_finalize(st->audit_insert);
+	for (i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(st->cached[i]);
 	if (st->in_tx)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(st->db);
@@ -323,6 +351,40 @@ prep(struct store *st, const char *sql)
 		return NULL;
 	}
 	return s;
+}
+
+/* A prepared statement kept for the handle's life, reset for reuse. */
+static sqlite3_stmt *
+cached(struct store *st, int id, const char *sql)
+{
+	if (st->cached[id]) {
+		sqlite3_reset(st->cached[id]);
+		sqlite3_clear_bindings(st->cached[id]);
+		return st->cached[id];
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &st->cached[id], NULL) != SQLITE_OK) {
+		set_err(st, "preparing a statement");
+		st->cached[id] = NULL;
+	}
+	return st->cached[id];
+}
+
+/* Steps a cached statement once. */
+static int
+run_cached(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		set_err(st, what);
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -1096,7 +1158,7 @@ store_count(struct store *st, const char *table)
 {
 	static const char *const ok[] = { "partners", "opportunities",
 		"registrations", "plans", "activities", "quarantine", "audit",
-		"cycles", "files", NULL };
+		"cycles", "files", "conflicts", "conflicts_open", NULL };
 	sqlite3_stmt *s;
 	char sql[96];
 	int64_t n = -1;
@@ -1107,7 +1169,11 @@ store_count(struct store *st, const char *table)
 			break;
 	if (ok[i] == NULL)
 		return -1;
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", ok[i]);
+	if (strcmp(ok[i], "conflicts_open") == 0)
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM conflicts WHERE "
+		    "status = 'open'");
+	else
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", ok[i]);
 	if ((s = prep(st, sql)) == NULL)
 		return -1;
 	if (sqlite3_step(s) == SQLITE_ROW)
@@ -1116,4 +1182,159 @@ store_count(struct store *st, const char *table)
 		set_err(st, "counting");
 	sqlite3_finalize(s);
 	return n;
+}
+
+/* ---- conflicts ---- */
+
+int
+store_conflict_claims(struct store *st, const char *since, int direct,
+    store_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	/* registrations, and (direct) opportunities with no partner */
+	s = prep(st, "SELECT 'registration' AS kind, key, partner_id, "
+	    "customer_name, customer_domain, customer_country, product, status, "
+	    "registered_at, decided_at, expires_at, deleted, NULL AS is_closed "
+	    "FROM registrations WHERE synced_at >= ?1 "
+	    "UNION ALL SELECT 'opportunity', 'opportunity:' || id, partner_id, "
+	    "customer_name, customer_domain, customer_country, NULL, stage, NULL, "
+	    "NULL, NULL, deleted, is_closed FROM opportunities "
+	    "WHERE ?2 AND synced_at >= ?1");
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, since ? since : "");
+	sqlite3_bind_int(s, 2, direct);
+	rc = rows(st, s, fn, ctx);
+	return rc;
+}
+
+int
+store_conflict_put(struct store *st, const struct store_conflict *c)
+{
+	sqlite3_stmt *s = cached(st, STMT_CONFLICT_PUT, "INSERT INTO conflicts(key, type, status, "
+	    "customer, customer_domain, customer_country, policy, winner, reason, "
+	    "evidence, opened_at, updated_at, resolved_at, resolution, crm_status) "
+	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+	    "NULL) ON CONFLICT(key) DO UPDATE SET type = ?2, status = ?3, "
+	    "customer = ?4, customer_domain = ?5, customer_country = ?6, "
+	    "policy = ?7, winner = ?8, reason = ?9, evidence = ?10, "
+	    "updated_at = ?12, resolved_at = ?13, resolution = ?14, "
+	    "crm_status = CASE WHEN ?15 THEN NULL ELSE crm_status END");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, c->key);
+	bind_text(s, 2, c->type);
+	bind_text(s, 3, c->status);
+	bind_text(s, 4, c->customer);
+	bind_text(s, 5, c->customer_domain);
+	bind_text(s, 6, c->customer_country);
+	bind_text(s, 7, c->policy);
+	bind_text(s, 8, c->winner);
+	bind_text(s, 9, c->reason);
+	bind_text(s, 10, c->evidence);
+	bind_text(s, 11, c->opened_at);
+	bind_text(s, 12, c->updated_at);
+	bind_text(s, 13, c->resolved_at);
+	bind_text(s, 14, c->resolution);
+	sqlite3_bind_int(s, 15, c->clear_crm_status);
+	return run_cached(st, s, "storing a conflict");
+}
+
+int
+store_conflict_member(struct store *st, const char *key, const char *member,
+    const char *kind, const char *partner_id, const char *now, int present)
+{
+	sqlite3_stmt *s = present ? cached(st, STMT_MEMBER_ADD,
+	    "INSERT INTO conflict_members(conflict_key, member, kind, partner_id, "
+	    "added_at) VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(conflict_key, "
+	    "member) DO UPDATE SET removed_at = NULL, partner_id = ?4") :
+	    cached(st, STMT_MEMBER_REMOVE,
+	    "UPDATE conflict_members SET removed_at = ?5 WHERE conflict_key = ?1 "
+	    "AND member = ?2 AND removed_at IS NULL");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, key);
+	bind_text(s, 2, member);
+	bind_text(s, 3, kind);
+	bind_text(s, 4, partner_id);
+	bind_text(s, 5, now);
+	return run_cached(st, s, "storing a conflict member");
+}
+
+int
+store_conflict_set_crm_status(struct store *st, const char *key,
+    const char *status)
+{
+	sqlite3_stmt *s = prep(st, "UPDATE conflicts SET crm_status = ?2 "
+	    "WHERE key = ?1");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, key);
+	bind_text(s, 2, status);
+	if (run(st, s, "storing a conflict's CRM status") < 0)
+		return -1;
+	return sqlite3_changes(st->db);
+}
+
+int
+store_list_conflicts(struct store *st, int all, store_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = prep(st, "SELECT c.key, c.type, c.status, c.customer, "
+	    "c.customer_domain, c.customer_country, c.winner, c.reason, "
+	    "c.opened_at, c.updated_at, c.resolved_at, c.resolution, c.crm_status, "
+	    "(SELECT count(*) FROM conflict_members m WHERE m.conflict_key = c.key "
+	    "AND m.removed_at IS NULL) AS members, (SELECT count(DISTINCT "
+	    "partner_id) FROM conflict_members m WHERE m.conflict_key = c.key AND "
+	    "m.removed_at IS NULL AND m.kind = 'registration') AS partners "
+	    "FROM conflicts c WHERE ?1 OR c.status = 'open' ORDER BY c.opened_at, "
+	    "c.key");
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int(s, 1, all);
+	return rows(st, s, fn, ctx);
+}
+
+int
+store_conflict_get(struct store *st, const char *key, store_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = prep(st, "SELECT key, type, status, customer, "
+	    "customer_domain, customer_country, policy, winner, reason, evidence, "
+	    "opened_at, updated_at, resolved_at, resolution, crm_status "
+	    "FROM conflicts WHERE key = ?1");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, key);
+	return rows(st, s, fn, ctx);
+}
+
+int
+store_conflict_members(struct store *st, const char *key, store_row_fn fn,
+    void *ctx)
+{
+	sqlite3_stmt *s = prep(st, "SELECT conflict_key, member, kind, partner_id, "
+	    "added_at, removed_at FROM conflict_members WHERE ?1 IS NULL OR "
+	    "conflict_key = ?1 ORDER BY conflict_key, added_at, member");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, key);
+	return rows(st, s, fn, ctx);
+}
+
+int
+store_list_conflict_states(struct store *st, store_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = prep(st, "SELECT key, type, status, crm_status, winner, "
+	    "evidence FROM conflicts ORDER BY key");
+
+	if (s == NULL)
+		return -1;
+	return rows(st, s, fn, ctx);
 }

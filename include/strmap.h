@@ -1,0 +1,28 @@
+/*
+ * strmap.h - a string -> uint32 hash map (open addressing, FNV-1a) for
+ * the matcher's token counts and the conflict index. Keys are copied;
+ * entries are never removed (a value can be set to mean "none").
+ */
+#ifndef CHANSYNC_STRMAP_H
+#define CHANSYNC_STRMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct strmap_slot {
+	char *key;
+	uint32_t val;
+};
+
+struct strmap {
+	struct strmap_slot *v;
+	size_t cap, n;
+};
+
+/* The value of key (len bytes), or NULL. */
+uint32_t *strmap_get(const struct strmap *m, const char *key, size_t len);
+/* The value of key, added as 0 when absent (*created then 1). */
+uint32_t *strmap_put(struct strmap *m, const char *key, size_t len, int *created);
+void strmap_free(struct strmap *m);
+
+#endif

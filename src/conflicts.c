@@ -1,0 +1,1355 @@
+/*
+ * conflicts.c - conflict detection (see conflicts.h and SPEC §7).
+ */
+#include "conflicts.h"
+#include "clock.h"
+#include "digest.h"
+#include "json.h"
+#include "log.h"
+#include "match.h"
+#include "mem.h"
+#include "normalize.h"
+#include "strmap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A blocking key shared by more nodes than this says nothing. */
+#define POSTING_CAP 200
+/* Letters of the distinctive part that make a prefix key. */
+#define PREFIX_LEN 5
+
+enum claim_kind { CLAIM_REG, CLAIM_OPP };
+
+struct claim {
+	char *key;		/* registration key, or "opportunity:<id>" */
+	char *name;		/* as the source wrote it */
+	char *name_key;		/* NULL when the name has no key */
+	char *domain;
+	char country[3];
+	char *partner;		/* NULL: none (direct) */
+	char *product;
+	char status[12];
+	int64_t registered_at, decided_at, expires_at;	/* 0: unknown */
+	enum claim_kind kind;
+	int node;		/* -1: not in the index */
+};
+
+struct edge {
+	uint32_t node;
+	float score;
+	uint8_t measure;
+};
+
+struct node {
+	int alive;
+	char *ident;		/* "d:domain" or "k:key|cc" */
+	char *name_key;		/* what its names are compared by */
+	char *domain;
+	char country[3];
+	uint32_t *claims;
+	size_t nclaims, capclaims;
+	struct edge *edges;
+	size_t nedges, capedges;
+	uint32_t seen;		/* pass stamp */
+	int dirty, fresh;
+};
+
+struct posting {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+/* A conflict as stored: what a new derivation is compared with. */
+struct known {
+	char *key, *type, *status, *crm_status, *winner, *evidence;
+	char **members;
+	size_t nmembers, capmembers;
+	int touched, produced;
+	const char *merged_into;
+};
+
+struct conflicts {
+	struct claim *claims;
+	size_t nclaims, capclaims;
+	struct strmap claim_of;		/* key -> claim index */
+	struct node *nodes;
+	size_t nnodes, capnodes;
+	struct strmap node_of;		/* ident -> node index + 1 (0: none) */
+	uint32_t *free_nodes;		/* dead nodes, for reuse */
+	size_t nfree, capfree;
+	struct posting *postings;
+	size_t npostings, cappostings;
+	struct strmap posting_of;	/* blocking key -> posting index */
+	struct match_idf *idf;
+	char *since;			/* synced_at of the previous pass */
+	uint32_t stamp;
+	int loaded;
+};
+
+struct conflicts *
+conflicts_new(void)
+{
+	struct conflicts *c = xcalloc(1, sizeof(*c));
+
+	c->idf = match_idf_new();
+	return c;
+}
+
+static void
+claim_free(struct claim *cl)
+{
+	free(cl->key);
+	free(cl->name);
+	free(cl->name_key);
+	free(cl->domain);
+	free(cl->partner);
+	free(cl->product);
+}
+
+void
+conflicts_free(struct conflicts *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nclaims; i++)
+		claim_free(&c->claims[i]);
+	free(c->claims);
+	for (i = 0; i < c->nnodes; i++) {
+		free(c->nodes[i].ident);
+		free(c->nodes[i].name_key);
+		free(c->nodes[i].domain);
+		free(c->nodes[i].claims);
+		free(c->nodes[i].edges);
+	}
+	free(c->nodes);
+	free(c->free_nodes);
+	for (i = 0; i < c->npostings; i++)
+		free(c->postings[i].v);
+	free(c->postings);
+	strmap_free(&c->claim_of);
+	strmap_free(&c->node_of);
+	strmap_free(&c->posting_of);
+	match_idf_free(c->idf);
+	free(c->since);
+	free(c);
+}
+
+/* ---- small vectors ---- */
+
+static void
+u32_push(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
+{
+	xgrow(v, cap, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = x;
+}
+
+static void
+u32_remove(uint32_t *v, size_t *n, uint32_t x)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (v[i] == x) {
+			v[i] = v[--*n];
+			return;
+		}
+}
+
+/* ---- the index ---- */
+
+static struct posting *
+posting(struct conflicts *c, const char *key, int create)
+{
+	uint32_t *ix;
+	int created;
+
+	if (!create)
+		return (ix = strmap_get(&c->posting_of, key, strlen(key))) ?
+		    &c->postings[*ix] : NULL;
+	ix = strmap_put(&c->posting_of, key, strlen(key), &created);
+	if (created) {
+		xgrow(&c->postings, &c->cappostings, c->npostings + 1,
+		    sizeof(*c->postings));
+		memset(&c->postings[c->npostings], 0, sizeof(*c->postings));
+		*ix = (uint32_t)c->npostings++;
+	}
+	return &c->postings[*ix];
+}
+
+/* The blocking keys of a node: rare tokens, a prefix, acronyms. */
+static size_t
+blocking_keys(const struct match_name *m, char keys[][80], size_t max)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < m->ntok && n < max; i++)
+		if (m->tok[i].len >= 2)
+			snprintf(keys[n++], 80, "t:%.*s", (int)m->tok[i].len, m->tok[i].s);
+	if (strlen(m->distinct) >= 4 && n < max)
+		snprintf(keys[n++], 80, "p:%.*s", PREFIX_LEN, m->distinct);
+	if (m->compact[0] && strlen(m->compact) >= 2 && n < max)
+		snprintf(keys[n++], 80, "a:%s", m->compact);
+	if (m->ntok >= 2 && n < max)
+		snprintf(keys[n++], 80, "a:%s", m->initials);
+	if (m->ntok >= 2 && strcmp(m->initials, m->initials_nostop) != 0 && n < max)
+		snprintf(keys[n++], 80, "a:%s", m->initials_nostop);
+	return n;
+}
+
+static void
+edge_add(struct node *n, uint32_t to, double score, enum match_measure how)
+{
+	size_t i;
+
+	for (i = 0; i < n->nedges; i++)
+		if (n->edges[i].node == to)
+			return;
+	xgrow(&n->edges, &n->capedges, n->nedges + 1, sizeof(*n->edges));
+	n->edges[n->nedges].node = to;
+	n->edges[n->nedges].score = (float)score;
+	n->edges[n->nedges].measure = (uint8_t)how;
+	n->nedges++;
+}
+
+static void
+edge_remove(struct node *n, uint32_t to)
+{
+	size_t i;
+
+	for (i = 0; i < n->nedges; i++)
+		if (n->edges[i].node == to) {
+			n->edges[i] = n->edges[--n->nedges];
+			return;
+		}
+}
+
+/* Do two nodes' countries allow a name match? */
+static int
+countries_agree(const struct node *a, const struct node *b)
+{
+	return !a->country[0] || !b->country[0] ||
+	    strcmp(a->country, b->country) == 0;
+}
+
+/*
+ * Links a fresh node to the nodes whose names match, then posts it.
+ * Candidates come from its blocking keys; a key posted by more than
+ * POSTING_CAP nodes is skipped (a token that common cannot decide).
+ */
+static void
+link_node(struct conflicts *c, uint32_t ni, double threshold,
+    struct conflicts_result *res)
+{
+	struct node *n = &c->nodes[ni];
+	struct match_name mn;
+	char keys[MATCH_MAX_TOKENS + 4][80];
+	size_t nk, k, i;
+
+	if (n->name_key == NULL)
+		return;
+	match_prepare(c->idf, n->name_key, &mn);
+	nk = blocking_keys(&mn, keys, sizeof(keys) / sizeof(keys[0]));
+	c->stamp++;
+	n->seen = c->stamp;
+	for (k = 0; k < nk; k++) {
+		struct posting *p = posting(c, keys[k], 0);
+
+		if (p == NULL || p->n > POSTING_CAP)
+			continue;
+		for (i = 0; i < p->n; i++) {
+			struct node *o = &c->nodes[p->v[i]];
+			struct match_name mo;
+			enum match_measure how;
+			double s;
+
+			if (!o->alive || o->seen == c->stamp || o->name_key == NULL)
+				continue;
+			o->seen = c->stamp;
+			if (!countries_agree(n, o))
+				continue;
+			match_prepare(c->idf, o->name_key, &mo);
+			s = match_score(&mn, &mo, &how);
+			res->compared++;
+			if (s + 1e-9 >= threshold) {
+				edge_add(n, p->v[i], s, how);
+				edge_add(o, ni, s, how);
+				o->dirty = 1;
+			}
+		}
+	}
+	for (k = 0; k < nk; k++) {
+		struct posting *p = posting(c, keys[k], 1);
+
+		if (p->n <= POSTING_CAP)
+			u32_push(&p->v, &p->n, &p->cap, ni);
+	}
+}
+
+static void
+unpost_node(struct conflicts *c, uint32_t ni)
+{
+	struct node *n = &c->nodes[ni];
+	struct match_name mn;
+	char keys[MATCH_MAX_TOKENS + 4][80];
+	size_t nk, k, i;
+
+	if (n->name_key == NULL)
+		return;
+	match_prepare(NULL, n->name_key, &mn);
+	nk = blocking_keys(&mn, keys, sizeof(keys) / sizeof(keys[0]));
+	for (k = 0; k < nk; k++) {
+		struct posting *p = posting(c, keys[k], 0);
+
+		if (p)
+			u32_remove(p->v, &p->n, ni);
+	}
+	for (i = 0; i < n->nedges; i++) {
+		struct node *o = &c->nodes[n->edges[i].node];
+
+		edge_remove(o, ni);
+		o->dirty = 1;
+	}
+	n->nedges = 0;
+}
+
+static void
+detach(struct conflicts *c, struct claim *cl, uint32_t ci)
+{
+	struct node *n;
+
+	if (cl->node < 0)
+		return;
+	n = &c->nodes[cl->node];
+	u32_remove(n->claims, &n->nclaims, ci);
+	n->dirty = 1;
+	if (cl->name_key)
+		match_idf_remove(c->idf, cl->name_key);
+	if (n->nclaims == 0) {
+		unpost_node(c, (uint32_t)cl->node);
+		n->alive = 0;
+		*strmap_put(&c->node_of, n->ident, strlen(n->ident), NULL) = 0;
+		u32_push(&c->free_nodes, &c->nfree, &c->capfree, (uint32_t)cl->node);
+	}
+	cl->node = -1;
+}
+
+static void
+attach(struct conflicts *c, struct claim *cl, uint32_t ci)
+{
+	char ident[320];
+	uint32_t *ix;
+	struct node *n;
+
+	if (cl->domain)
+		snprintf(ident, sizeof(ident), "d:%s", cl->domain);
+	else if (cl->name_key)
+		snprintf(ident, sizeof(ident), "k:%s|%s", cl->name_key, cl->country);
+	else
+		return;		/* nothing to compare it by */
+	ix = strmap_put(&c->node_of, ident, strlen(ident), NULL);
+	if (*ix == 0) {
+		uint32_t ni;
+
+		if (c->nfree) {
+			/* a dead node's slot: nothing points at it any more */
+			ni = c->free_nodes[--c->nfree];
+			n = &c->nodes[ni];
+			free(n->ident);
+			free(n->name_key);
+			free(n->domain);
+			free(n->claims);
+			free(n->edges);
+		} else {
+			xgrow(&c->nodes, &c->capnodes, c->nnodes + 1, sizeof(*c->nodes));
+			ni = (uint32_t)c->nnodes++;
+			n = &c->nodes[ni];
+		}
+		memset(n, 0, sizeof(*n));
+		n->alive = 1;
+		n->fresh = 1;
+		n->ident = xstrdup(ident);
+		n->name_key = cl->name_key ? xstrdup(cl->name_key) : NULL;
+		n->domain = cl->domain ? xstrdup(cl->domain) : NULL;
+		memcpy(n->country, cl->country, sizeof(n->country));
+		*ix = ni + 1;
+	}
+	n = &c->nodes[*ix - 1];
+	u32_push(&n->claims, &n->nclaims, &n->capclaims, ci);
+	n->dirty = 1;
+	if (cl->name_key)
+		match_idf_add(c->idf, cl->name_key);
+	cl->node = (int)(*ix - 1);
+}
+
+/* ---- reading rows ---- */
+
+static const char *
+col(const struct store_row *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->ncol; i++)
+		if (strcmp(r->names[i], name) == 0)
+			return r->types[i] == STORE_NULL ? NULL : r->vals[i];
+	return NULL;
+}
+
+static int64_t
+time_col(const struct store_row *r, const char *name)
+{
+	const char *v = col(r, name);
+	int64_t t;
+
+	return v && norm_time(v, TIME_ISO8601, &t) == 0 ? t : 0;
+}
+
+struct load {
+	struct conflicts *c;
+	int64_t now;
+	uint32_t *changed;
+	size_t nchanged, capchanged;
+	int64_t rows;
+};
+
+static int
+active(const struct claim *cl, int deleted, int closed, int64_t now)
+{
+	if (deleted)
+		return 0;
+	if (cl->kind == CLAIM_OPP)
+		return !closed && cl->partner == NULL;
+	if (strcmp(cl->status, "pending") != 0 && strcmp(cl->status, "approved") != 0)
+		return 0;
+	return cl->expires_at == 0 || cl->expires_at > now;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s && *s ? xstrdup(s) : NULL;
+}
+
+static int
+load_row(void *ctx, const struct store_row *r)
+{
+	struct load *ld = ctx;
+	struct conflicts *c = ld->c;
+	const char *key = col(r, "key"), *v;
+	uint32_t *ix;
+	struct claim *cl;
+	int created, deleted, closed;
+
+	if (key == NULL)
+		return 0;
+	ld->rows++;
+	ix = strmap_put(&c->claim_of, key, strlen(key), &created);
+	if (created) {
+		xgrow(&c->claims, &c->capclaims, c->nclaims + 1, sizeof(*c->claims));
+		cl = &c->claims[c->nclaims];
+		memset(cl, 0, sizeof(*cl));
+		cl->key = xstrdup(key);
+		cl->node = -1;
+		*ix = (uint32_t)c->nclaims++;
+	}
+	cl = &c->claims[*ix];
+	detach(c, cl, *ix);
+	free(cl->name);
+	free(cl->name_key);
+	free(cl->domain);
+	free(cl->partner);
+	free(cl->product);
+	cl->kind = strcmp(col(r, "kind"), "opportunity") == 0 ? CLAIM_OPP : CLAIM_REG;
+	cl->name = dup_or_null(col(r, "customer_name"));
+	cl->name_key = NULL;
+	if (cl->name && norm_name_key(cl->name, &cl->name_key) < 0)
+		cl->name_key = NULL;
+	cl->domain = dup_or_null(col(r, "customer_domain"));
+	v = col(r, "customer_country");
+	snprintf(cl->country, sizeof(cl->country), "%s", v && strlen(v) == 2 ? v : "");
+	cl->partner = dup_or_null(col(r, "partner_id"));
+	cl->product = dup_or_null(col(r, "product"));
+	v = col(r, "status");
+	snprintf(cl->status, sizeof(cl->status), "%s", v ? v : "");
+	cl->registered_at = time_col(r, "registered_at");
+	cl->decided_at = time_col(r, "decided_at");
+	cl->expires_at = time_col(r, "expires_at");
+	deleted = (v = col(r, "deleted")) && strcmp(v, "0") != 0;
+	closed = (v = col(r, "is_closed")) && strcmp(v, "0") != 0;
+	if (active(cl, deleted, closed, ld->now))
+		attach(c, cl, *ix);
+	u32_push(&ld->changed, &ld->nchanged, &ld->capchanged, *ix);
+	return 0;
+}
+
+/* ---- what is known ---- */
+
+struct known_set {
+	struct known *v;
+	size_t n, cap;
+	struct strmap by_key;		/* key -> index */
+	struct strmap by_member;	/* "type|member" -> index + 1 */
+};
+
+static void
+known_free(struct known_set *ks)
+{
+	size_t i, j;
+
+	for (i = 0; i < ks->n; i++) {
+		struct known *k = &ks->v[i];
+
+		free(k->key);
+		free(k->type);
+		free(k->status);
+		free(k->crm_status);
+		free(k->winner);
+		free(k->evidence);
+		for (j = 0; j < k->nmembers; j++)
+			free(k->members[j]);
+		free(k->members);
+	}
+	free(ks->v);
+	strmap_free(&ks->by_key);
+	strmap_free(&ks->by_member);
+}
+
+static int
+known_row(void *ctx, const struct store_row *r)
+{
+	struct known_set *ks = ctx;
+	struct known *k;
+
+	xgrow(&ks->v, &ks->cap, ks->n + 1, sizeof(*ks->v));
+	k = &ks->v[ks->n];
+	memset(k, 0, sizeof(*k));
+	k->key = xstrdup(col(r, "key"));
+	k->type = xstrdup(col(r, "type"));
+	k->status = xstrdup(col(r, "status"));
+	k->crm_status = dup_or_null(col(r, "crm_status"));
+	k->winner = dup_or_null(col(r, "winner"));
+	k->evidence = dup_or_null(col(r, "evidence"));
+	*strmap_put(&ks->by_key, k->key, strlen(k->key), NULL) = (uint32_t)ks->n;
+	ks->n++;
+	return 0;
+}
+
+static int
+member_row(void *ctx, const struct store_row *r)
+{
+	struct known_set *ks = ctx;
+	const char *key = col(r, "conflict_key"), *m = col(r, "member");
+	uint32_t *ix;
+	struct known *k;
+	char bm[400];
+
+	if (key == NULL || m == NULL || col(r, "removed_at"))
+		return 0;
+	if ((ix = strmap_get(&ks->by_key, key, strlen(key))) == NULL)
+		return 0;
+	k = &ks->v[*ix];
+	xgrow(&k->members, &k->capmembers, k->nmembers + 1, sizeof(*k->members));
+	k->members[k->nmembers++] = xstrdup(m);
+	snprintf(bm, sizeof(bm), "%s|%s", k->type, m);
+	*strmap_put(&ks->by_member, bm, strlen(bm), NULL) = *ix + 1;
+	return 0;
+}
+
+/* ---- deriving conflicts from a group ---- */
+
+struct derived {
+	const char *type;
+	uint32_t *members;		/* claim indexes */
+	size_t n, cap;
+	int64_t window_from, window_to;
+	const char *why;		/* the rule in words */
+};
+
+static int
+earlier(const struct claim *a, const struct claim *b)
+{
+	if (a->registered_at != b->registered_at)
+		return a->registered_at && (!b->registered_at ||
+		    a->registered_at < b->registered_at);
+	if (a->decided_at != b->decided_at)
+		return a->decided_at && (!b->decided_at || a->decided_at < b->decided_at);
+	return strcmp(a->key, b->key) < 0;
+}
+
+static int
+same_product(const struct claim *a, const struct claim *b)
+{
+	/* no product on either side: the overlap cannot be ruled out */
+	return a->product == NULL || b->product == NULL ||
+	    strcasecmp(a->product, b->product) == 0;
+}
+
+static int
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/*
+ * partner_conflict: claims by two or more partners registered within the
+ * protection window of the earliest claim (all claims here are active:
+ * pending or approved), sharing a product line when same_product_only.
+ */
+static void
+derive_partner(struct conflicts *c, const struct config *cfg,
+    const uint32_t *regs, size_t n, struct derived *d)
+{
+	const struct claim *first = NULL;
+	size_t i, j;
+
+	d->type = "partner_conflict";
+	for (i = 0; i < n; i++)
+		if (first == NULL || earlier(&c->claims[regs[i]], first))
+			first = &c->claims[regs[i]];
+	if (first == NULL || first->registered_at == 0)
+		return;
+	d->window_from = first->registered_at;
+	d->window_to = first->registered_at + cfg->rules.conflicts.protection;
+	for (i = 0; i < n; i++) {
+		const struct claim *a = &c->claims[regs[i]];
+		int in = 0;
+
+		if (a->registered_at && (a->registered_at < d->window_from ||
+		    a->registered_at > d->window_to))
+			continue;
+		/* in when another partner's claim in the window overlaps it */
+		for (j = 0; j < n && !in; j++) {
+			const struct claim *b = &c->claims[regs[j]];
+
+			if (i == j || same_str(a->partner, b->partner))
+				continue;
+			if (b->registered_at && (b->registered_at < d->window_from ||
+			    b->registered_at > d->window_to))
+				continue;
+			if (cfg->rules.conflicts.same_product_only && !same_product(a, b))
+				continue;
+			in = 1;
+		}
+		if (in)
+			u32_push(&d->members, &d->n, &d->cap, regs[i]);
+	}
+	d->why = cfg->rules.conflicts.same_product_only ?
+	    "two or more partners claim this customer for the same product line "
+	    "within the protection window" :
+	    "two or more partners claim this customer within the protection window";
+}
+
+/* duplicate: one partner, one customer, one product, twice or more. */
+static void
+derive_duplicate(struct conflicts *c, const uint32_t *regs, size_t n,
+    struct derived *d)
+{
+	size_t i, j;
+
+	d->type = "duplicate";
+	for (i = 0; i < n; i++) {
+		const struct claim *a = &c->claims[regs[i]];
+
+		for (j = 0; j < n; j++) {
+			const struct claim *b = &c->claims[regs[j]];
+
+			if (i != j && a->partner && same_str(a->partner, b->partner) &&
+			    (a->product == NULL ? b->product == NULL : b->product &&
+			    strcasecmp(a->product, b->product) == 0)) {
+				u32_push(&d->members, &d->n, &d->cap, regs[i]);
+				break;
+			}
+		}
+	}
+	d->why = "the same partner registered this customer and product more "
+	    "than once";
+}
+
+/* ---- evidence and the recommendation ---- */
+
+static char *
+iso(int64_t t)
+{
+	char b[21];
+
+	if (t == 0)
+		return NULL;
+	norm_time_format(t, b);
+	return xstrdup(b);
+}
+
+static void
+set_time(struct jval *o, const char *k, int64_t t)
+{
+	char *s = iso(t);
+
+	jv_set_str(o, k, s);
+	free(s);
+}
+
+/* Why the members are one customer: the links inside the group. */
+static struct jval *
+links_of(struct conflicts *c, const uint32_t *nodes, size_t nn)
+{
+	struct jval *links = jv_array();
+	size_t i, j, k, nl = 0;
+
+	for (i = 0; i < nn && nl < 50; i++) {
+		const struct node *n = &c->nodes[nodes[i]];
+
+		if (n->nclaims > 1) {
+			struct jval *l = jv_object();
+			struct jval *who = jv_array();
+
+			for (k = 0; k < n->nclaims; k++)
+				jv_append(who, jv_str(c->claims[n->claims[k]].key));
+			jv_set(l, "members", who);
+			if (n->domain) {
+				jv_set_str(l, "rule", "domain");
+				jv_set_str(l, "domain", n->domain);
+			} else {
+				jv_set_str(l, "rule", "name");
+				jv_set_str(l, "name_key", n->name_key);
+				jv_set(l, "similarity", jv_real(1.0));
+				jv_set_str(l, "measure", "exact");
+			}
+			jv_append(links, l);
+		}
+		for (j = 0; j < n->nedges; j++) {
+			const struct edge *e = &n->edges[j];
+			const struct node *o = &c->nodes[e->node];
+			struct jval *l;
+			char sim[16];
+
+			if (e->node < nodes[i])
+				continue;	/* each link once */
+			l = jv_object();
+			jv_set_str(l, "rule", "name");
+			jv_set_str(l, "a", c->claims[n->claims[0]].key);
+			jv_set_str(l, "b", c->claims[o->claims[0]].key);
+			jv_set_str(l, "name_a", c->claims[n->claims[0]].name);
+			jv_set_str(l, "name_b", c->claims[o->claims[0]].name);
+			snprintf(sim, sizeof(sim), "%.3f", e->score);
+			jv_set(l, "similarity", jv_real(strtod(sim, NULL)));
+			jv_set_str(l, "measure", match_measure_name((enum match_measure)
+			    e->measure));
+			jv_append(links, l);
+			nl++;
+		}
+	}
+	return links;
+}
+
+static const char *
+policy_name(int p)
+{
+	switch (p) {
+	case 1:
+		return "highest_score";
+	case 2:
+		return "manual";
+	default:
+		return "first_to_register";
+	}
+}
+
+/*
+ * The recommended winner and why, in words. highest_score needs partner
+ * scores, which the scoring issue brings: until then it says so and
+ * recommends by registration order.
+ */
+static const struct claim *
+recommend(struct conflicts *c, const struct config *cfg, const struct derived *d,
+    char *why, size_t whylen)
+{
+	const struct claim *w = NULL, *second = NULL;
+	size_t i;
+	char when[21], wk[21];
+
+	if (cfg->rules.conflicts.policy == 2) {
+		snprintf(why, whylen, "policy manual: no recommendation; a channel "
+		    "manager decides");
+		return NULL;
+	}
+	for (i = 0; i < d->n; i++) {
+		const struct claim *cl = &c->claims[d->members[i]];
+
+		if (cl->kind != CLAIM_REG)
+			continue;
+		if (w == NULL || earlier(cl, w)) {
+			second = w;
+			w = cl;
+		} else if (second == NULL || earlier(cl, second))
+			second = cl;
+	}
+	if (w == NULL) {
+		snprintf(why, whylen, "no registration to recommend");
+		return NULL;
+	}
+	if (w->registered_at)
+		norm_time_format(w->registered_at, when);
+	else
+		snprintf(when, sizeof(when), "an unknown time");
+	if (second && second->registered_at == w->registered_at && w->decided_at) {
+		norm_time_format(w->decided_at, wk);
+		snprintf(why, whylen, "%s%s was registered first (%s, tied) and "
+		    "decided first (%s)", cfg->rules.conflicts.policy == 1 ?
+		    "no partner scores yet, so by registration order: " : "",
+		    w->key, when, wk);
+	} else
+		snprintf(why, whylen, "%s%s by partner %s was registered first (%s)",
+		    cfg->rules.conflicts.policy == 1 ?
+		    "no partner scores yet, so by registration order: " : "",
+		    w->key, w->partner ? w->partner : "-", when);
+	if (strcmp(d->type, "direct_conflict") == 0)
+		snprintf(why + strlen(why), whylen - strlen(why), "; a direct "
+		    "opportunity is open for this customer, so the account team "
+		    "must agree");
+	return w;
+}
+
+static struct jval *
+evidence_of(struct conflicts *c, const struct config *cfg,
+    const struct derived *d, const uint32_t *nodes, size_t nn,
+    const struct claim *winner, const char *reason)
+{
+	struct jval *e = jv_object(), *members = jv_array(), *products = jv_array();
+	char thr[16];
+	size_t i, j;
+
+	jv_set_str(e, "type", d->type);
+	jv_set_str(e, "rule", d->why);
+	for (i = 0; i < d->n; i++) {
+		const struct claim *cl = &c->claims[d->members[i]];
+		struct jval *m = jv_object();
+
+		jv_set_str(m, "key", cl->key);
+		jv_set_str(m, "kind", cl->kind == CLAIM_REG ? "registration" :
+		    "opportunity");
+		jv_set_str(m, "partner_id", cl->partner);
+		jv_set_str(m, "customer_name", cl->name);
+		jv_set_str(m, "customer_domain", cl->domain);
+		jv_set_str(m, "customer_country", cl->country[0] ? cl->country : NULL);
+		jv_set_str(m, "product", cl->product);
+		jv_set_str(m, "status", cl->status);
+		set_time(m, "registered_at", cl->registered_at);
+		set_time(m, "decided_at", cl->decided_at);
+		set_time(m, "expires_at", cl->expires_at);
+		jv_append(members, m);
+		if (cl->product) {
+			for (j = 0; j < i; j++)
+				if (c->claims[d->members[j]].product &&
+				    strcasecmp(c->claims[d->members[j]].product,
+				    cl->product) == 0)
+					break;
+			if (j == i)
+				jv_append(products, jv_str(cl->product));
+		}
+	}
+	jv_set(e, "members", members);
+	jv_set(e, "products", products);
+	jv_set(e, "links", links_of(c, nodes, nn));
+	snprintf(thr, sizeof(thr), "%.2f", cfg->rules.conflicts.match_threshold);
+	jv_set(e, "match_threshold", jv_real(strtod(thr, NULL)));
+	if (d->window_from) {
+		struct jval *w = jv_object();
+
+		set_time(w, "from", d->window_from);
+		set_time(w, "to", d->window_to);
+		jv_set(e, "protection_window", w);
+	}
+	jv_set_str(e, "policy", policy_name(cfg->rules.conflicts.policy));
+	jv_set_str(e, "winner", winner ? winner->key : NULL);
+	jv_set_str(e, "reason", reason);
+	return e;
+}
+
+/* ---- storing ---- */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The members as sorted keys. */
+static char **
+member_keys(struct conflicts *c, const struct derived *d)
+{
+	char **v = xcalloc(d->n + 1, sizeof(char *));
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		v[i] = c->claims[d->members[i]].key;
+	qsort(v, d->n, sizeof(char *), cmp_str);
+	return v;
+}
+
+/* Audits a conflict event; evidence (stolen) is its detail. */
+static int
+audit_event(struct audit *au, int64_t cycle_id, const char *action,
+    const char *key, struct jval *evidence, const char *extra_k,
+    const char *extra_v)
+{
+	if (evidence == NULL)
+		evidence = jv_object();
+	if (extra_k)
+		jv_set_str(evidence, extra_k, extra_v);
+	return audit_log(au, cycle_id, action, "conflict", key, evidence);
+}
+
+struct pass {
+	struct conflicts *c;
+	const struct config *cfg;
+	struct store *st;
+	struct audit *au;
+	int64_t cycle_id;
+	char now[21];
+	struct known_set ks;
+	struct conflicts_result *res;
+};
+
+/* Stores one derived conflict under its stable key. */
+static int
+save(struct pass *ps, const struct derived *d, const uint32_t *nodes, size_t nn)
+{
+	struct conflicts *c = ps->c;
+	struct known *k = NULL;
+	const struct claim *w, *anchor = NULL;
+	char why[512], key[40], bm[400];
+	char **mk;
+	size_t i, j;
+	struct store_conflict sc;
+	struct jval *evj;
+	char *ev;
+	const char *action = NULL;
+	int rc = 0;
+
+	/* a known conflict of this type with any of these members */
+	for (i = 0; i < d->n && k == NULL; i++) {
+		uint32_t *ix;
+
+		snprintf(bm, sizeof(bm), "%s|%s", d->type, c->claims[d->members[i]].key);
+		if ((ix = strmap_get(&ps->ks.by_member, bm, strlen(bm))) && *ix &&
+		    !ps->ks.v[*ix - 1].produced)
+			k = &ps->ks.v[*ix - 1];
+	}
+	for (i = 0; i < d->n; i++)
+		if (anchor == NULL || earlier(&c->claims[d->members[i]], anchor))
+			anchor = &c->claims[d->members[i]];
+	if (k == NULL) {
+		unsigned char h[DIGEST_LEN];
+		char hex[DIGEST_HEX_LEN + 1], *seed = xasprintf("%s|%s", d->type,
+		    anchor->key);
+		uint32_t *ix;
+
+		sha256(seed, strlen(seed), h);
+		free(seed);
+		hex_encode(h, 6, hex);
+		snprintf(key, sizeof(key), "%s-%.12s", strcmp(d->type,
+		    "partner_conflict") == 0 ? "PC" : strcmp(d->type,
+		    "direct_conflict") == 0 ? "DC" : "DU", hex);
+		/* the same anchor conflicted before: that conflict again */
+		if ((ix = strmap_get(&ps->ks.by_key, key, strlen(key))))
+			k = &ps->ks.v[*ix];
+	} else
+		snprintf(key, sizeof(key), "%s", k->key);
+	if (k)
+		k->produced = 1;
+	/* other known conflicts of these members merge into this one */
+	for (i = 0; i < d->n; i++) {
+		uint32_t *ix;
+
+		snprintf(bm, sizeof(bm), "%s|%s", d->type, c->claims[d->members[i]].key);
+		if ((ix = strmap_get(&ps->ks.by_member, bm, strlen(bm))) && *ix &&
+		    &ps->ks.v[*ix - 1] != k && !ps->ks.v[*ix - 1].produced)
+			ps->ks.v[*ix - 1].merged_into = k ? k->key : NULL;
+	}
+	w = recommend(c, ps->cfg, d, why, sizeof(why));
+	evj = evidence_of(c, ps->cfg, d, nodes, nn, w, why);
+	ev = jv_dump_canonical(evj);
+	memset(&sc, 0, sizeof(sc));
+	sc.key = key;
+	sc.type = d->type;
+	sc.status = "open";
+	sc.customer = anchor->name;
+	sc.customer_domain = anchor->domain;
+	sc.customer_country = anchor->country[0] ? anchor->country : NULL;
+	sc.policy = policy_name(ps->cfg->rules.conflicts.policy);
+	sc.winner = w ? w->key : NULL;
+	sc.reason = why;
+	sc.evidence = ev;
+	sc.opened_at = ps->now;
+	sc.updated_at = ps->now;
+	mk = member_keys(c, d);
+	if (k == NULL)
+		action = "conflict.opened";
+	else if (strcmp(k->status, "closed") == 0) {
+		/* closed by an operator: reopened only by a new member */
+		int fresh = 0;
+
+		for (i = 0; i < d->n; i++) {
+			for (j = 0; j < k->nmembers; j++)
+				if (strcmp(k->members[j], mk[i]) == 0)
+					break;
+			fresh |= j == k->nmembers;
+		}
+		if (!fresh) {
+			free(mk);
+			free(ev);
+			jv_free(evj);
+			return 0;
+		}
+		action = "conflict.reopened";
+	} else if (strcmp(k->status, "resolved") == 0)
+		action = "conflict.reopened";
+	else if (!same_str(k->evidence, ev))
+		action = "conflict.updated";
+	if (action) {
+		sc.clear_crm_status = strcmp(action, "conflict.reopened") == 0;
+		if (store_conflict_put(ps->st, &sc) < 0)
+			rc = -1;
+		for (i = 0; rc == 0 && i < d->n; i++) {
+			const struct claim *cl = &c->claims[d->members[i]];
+
+			rc = store_conflict_member(ps->st, key, cl->key, cl->kind ==
+			    CLAIM_REG ? "registration" : "opportunity", cl->partner,
+			    ps->now, 1);
+		}
+		/* members that left */
+		for (j = 0; k && rc == 0 && j < k->nmembers; j++) {
+			for (i = 0; i < d->n; i++)
+				if (strcmp(k->members[j], mk[i]) == 0)
+					break;
+			if (i == d->n)
+				rc = store_conflict_member(ps->st, key, k->members[j], "",
+				    NULL, ps->now, 0);
+		}
+		if (rc == 0)
+			rc = audit_event(ps->au, ps->cycle_id, action, key, evj, NULL, NULL);
+		else
+			jv_free(evj);
+		evj = NULL;
+		if (strcmp(action, "conflict.opened") == 0)
+			ps->res->opened++;
+		else if (strcmp(action, "conflict.reopened") == 0)
+			ps->res->reopened++;
+		else
+			ps->res->updated++;
+		if (rc == 0 && strcmp(action, "conflict.opened") != 0)
+			log_info("conflict %s %s: %zu members", key, action + 9, d->n);
+		else if (rc == 0)
+			log_notice("conflict %s opened (%s): %s, %zu members", key, d->type,
+			    anchor->name ? anchor->name : anchor->domain, d->n);
+	}
+	jv_free(evj);
+	free(mk);
+	free(ev);
+	return rc;
+}
+
+static int
+resolve(struct pass *ps, struct known *k, const char *status, const char *why,
+    const char *action)
+{
+	struct store_conflict sc;
+	char err[64];
+	struct jval *ev = k->evidence ? jv_parse(k->evidence, strlen(k->evidence),
+	    err, sizeof(err)) : NULL;
+	const char *customer = NULL;
+	size_t i;
+	int rc;
+
+	(void)customer;
+	memset(&sc, 0, sizeof(sc));
+	sc.key = k->key;
+	sc.type = k->type;
+	sc.status = status;
+	sc.policy = policy_name(ps->cfg->rules.conflicts.policy);
+	sc.winner = k->winner;
+	sc.evidence = k->evidence ? k->evidence : "{}";
+	sc.opened_at = ps->now;
+	sc.updated_at = ps->now;
+	sc.resolved_at = ps->now;
+	sc.resolution = why;
+	if (ev) {
+		const struct jval *m = jv_array_at(jv_lookup(ev, "/members"), 0);
+
+		sc.customer = m ? jv_object_str(m, "customer_name") : NULL;
+		sc.customer_domain = m ? jv_object_str(m, "customer_domain") : NULL;
+		sc.customer_country = m ? jv_object_str(m, "customer_country") : NULL;
+		sc.reason = jv_object_str(ev, "reason");
+	}
+	rc = store_conflict_put(ps->st, &sc);
+	if (rc == 0 && strcmp(status, "resolved") == 0)
+		for (i = 0; rc == 0 && i < k->nmembers; i++)
+			rc = store_conflict_member(ps->st, k->key, k->members[i], "", NULL,
+			    ps->now, 0);
+	if (rc == 0) {
+		rc = audit_event(ps->au, ps->cycle_id, action, k->key, ev,
+		    "resolution", why);
+		ev = NULL;
+	}
+	jv_free(ev);
+	if (rc == 0)
+		log_notice("conflict %s %s: %s", k->key, status, why);
+	return rc;
+}
+
+/* ---- a pass ---- */
+
+/* The group of node ni (connected through edges), stamped. */
+static void
+group_of(struct conflicts *c, uint32_t ni, uint32_t **v, size_t *n, size_t *cap)
+{
+	size_t head = *n;
+
+	c->nodes[ni].seen = c->stamp;
+	u32_push(v, n, cap, ni);
+	while (head < *n) {
+		struct node *x = &c->nodes[(*v)[head++]];
+		size_t i;
+
+		for (i = 0; i < x->nedges; i++) {
+			struct node *y = &c->nodes[x->edges[i].node];
+
+			if (y->alive && y->seen != c->stamp) {
+				y->seen = c->stamp;
+				u32_push(v, n, cap, x->edges[i].node);
+			}
+		}
+	}
+}
+
+static int
+derive_group(struct pass *ps, const uint32_t *nodes, size_t nn)
+{
+	struct conflicts *c = ps->c;
+	const struct config *cfg = ps->cfg;
+	uint32_t *regs = NULL, *opps = NULL;
+	size_t nr = 0, capr = 0, no = 0, capo = 0, i, k;
+	struct derived d[3];
+	int rc = 0;
+
+	for (i = 0; i < nn; i++) {
+		const struct node *n = &c->nodes[nodes[i]];
+
+		for (k = 0; k < n->nclaims; k++) {
+			if (c->claims[n->claims[k]].kind == CLAIM_REG)
+				u32_push(&regs, &nr, &capr, n->claims[k]);
+			else
+				u32_push(&opps, &no, &capo, n->claims[k]);
+		}
+	}
+	memset(d, 0, sizeof(d));
+	derive_partner(c, cfg, regs, nr, &d[0]);
+	d[1].type = "direct_conflict";
+	if (cfg->rules.conflicts.direct && no > 0 && nr > 0) {
+		for (i = 0; i < nr; i++)
+			u32_push(&d[1].members, &d[1].n, &d[1].cap, regs[i]);
+		for (i = 0; i < no; i++)
+			u32_push(&d[1].members, &d[1].n, &d[1].cap, opps[i]);
+		d[1].why = "a partner claims a customer the direct sales team works "
+		    "(an open opportunity with no partner)";
+	}
+	derive_duplicate(c, regs, nr, &d[2]);
+	for (i = 0; i < 3 && rc == 0; i++) {
+		size_t partners = 0, j;
+
+		if (i == 0) {
+			/* two partners at least */
+			for (j = 0; j < d[0].n; j++)
+				if (!same_str(c->claims[d[0].members[j]].partner,
+				    c->claims[d[0].members[0]].partner))
+					partners = 2;
+			if (partners < 2)
+				continue;
+		}
+		if (d[i].n >= 2)
+			rc = save(ps, &d[i], nodes, nn);
+	}
+	for (i = 0; i < 3; i++)
+		free(d[i].members);
+	free(regs);
+	free(opps);
+	ps->res->groups++;
+	return rc;
+}
+
+int
+conflicts_run(struct conflicts *c, const struct config *cfg, struct store *st,
+    struct audit *au, int64_t cycle_id, int64_t now, struct conflicts_result *res)
+{
+	struct load ld;
+	struct pass ps;
+	char started[21];
+	uint32_t *group = NULL;
+	size_t ng = 0, capg = 0, i, j;
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	memset(&ld, 0, sizeof(ld));
+	memset(&ps, 0, sizeof(ps));
+	ld.c = c;
+	ld.now = now;
+	/* rows synced from one second before the previous pass began */
+	norm_time_format(now, started);
+	if (store_conflict_claims(st, c->since, cfg->rules.conflicts.direct,
+	    load_row, &ld) < 0) {
+		snprintf(res->error, sizeof(res->error), "reading claims: %s",
+		    store_errmsg(st));
+		free(ld.changed);
+		return -1;
+	}
+	res->rows = ld.rows;
+	/* claims whose expiry has come since */
+	for (i = 0; i < c->nclaims; i++) {
+		struct claim *cl = &c->claims[i];
+
+		if (cl->node >= 0 && cl->kind == CLAIM_REG && cl->expires_at &&
+		    cl->expires_at <= now) {
+			detach(c, cl, (uint32_t)i);
+			u32_push(&ld.changed, &ld.nchanged, &ld.capchanged, (uint32_t)i);
+		}
+	}
+	/* link fresh nodes */
+	for (i = 0; i < c->nnodes; i++)
+		if (c->nodes[i].alive && c->nodes[i].fresh) {
+			c->nodes[i].fresh = 0;
+			link_node(c, (uint32_t)i, cfg->rules.conflicts.match_threshold, res);
+		}
+	ps.c = c;
+	ps.cfg = cfg;
+	ps.st = st;
+	ps.au = au;
+	ps.cycle_id = cycle_id;
+	ps.res = res;
+	memcpy(ps.now, started, sizeof(ps.now));
+	if (store_list_conflict_states(st, known_row, &ps.ks) < 0 ||
+	    store_conflict_members(st, NULL, member_row, &ps.ks) < 0) {
+		snprintf(res->error, sizeof(res->error), "reading conflicts: %s",
+		    store_errmsg(st));
+		rc = -1;
+		goto out;
+	}
+	/* conflicts whose members changed are looked at again */
+	for (i = 0; i < ld.nchanged; i++) {
+		const struct claim *cl = &c->claims[ld.changed[i]];
+		static const char *const types[] = { "partner_conflict",
+			"direct_conflict", "duplicate" };
+		size_t t;
+
+		for (t = 0; t < 3; t++) {
+			char bm[400];
+			uint32_t *ix;
+
+			snprintf(bm, sizeof(bm), "%s|%s", types[t], cl->key);
+			if ((ix = strmap_get(&ps.ks.by_member, bm, strlen(bm))) && *ix)
+				ps.ks.v[*ix - 1].touched = 1;
+		}
+	}
+	if (store_begin(st) < 0) {
+		snprintf(res->error, sizeof(res->error), "database: %s",
+		    store_errmsg(st));
+		rc = -1;
+		goto out;
+	}
+	/* closed by an operator in the CRM: closed here too */
+	for (i = 0; i < ps.ks.n && rc == 0; i++) {
+		struct known *k = &ps.ks.v[i];
+
+		if (strcmp(k->status, "open") == 0 && k->crm_status &&
+		    (strcasecmp(k->crm_status, "closed") == 0 ||
+		    strcasecmp(k->crm_status, "resolved") == 0)) {
+			char why[128];
+
+			snprintf(why, sizeof(why), "closed in the CRM (status %s)",
+			    k->crm_status);
+			rc = resolve(&ps, k, "closed", why, "conflict.closed");
+			free(k->status);
+			k->status = xstrdup("closed");
+			ps.res->closed++;
+		}
+	}
+	/* every group with a dirty node, once */
+	c->stamp++;
+	for (i = 0; i < c->nnodes && rc == 0; i++) {
+		struct node *n = &c->nodes[i];
+
+		if (!n->alive || !n->dirty || n->seen == c->stamp)
+			continue;
+		ng = 0;
+		group_of(c, (uint32_t)i, &group, &ng, &capg);
+		for (j = 0; j < ng; j++) {
+			size_t k;
+
+			c->nodes[group[j]].dirty = 0;
+			/* its members' known conflicts are looked at again */
+			for (k = 0; k < c->nodes[group[j]].nclaims; k++) {
+				static const char *const types[] = { "partner_conflict",
+					"direct_conflict", "duplicate" };
+				size_t t;
+
+				for (t = 0; t < 3; t++) {
+					char bm[400];
+					uint32_t *ix;
+
+					snprintf(bm, sizeof(bm), "%s|%s", types[t],
+					    c->claims[c->nodes[group[j]].claims[k]].key);
+					if ((ix = strmap_get(&ps.ks.by_member, bm, strlen(bm)))
+					    && *ix)
+						ps.ks.v[*ix - 1].touched = 1;
+				}
+			}
+		}
+		rc = derive_group(&ps, group, ng);
+	}
+	for (i = 0; i < c->nnodes; i++)
+		c->nodes[i].dirty = 0;
+	/* touched conflicts that no group produced: fewer than two claims */
+	for (i = 0; i < ps.ks.n && rc == 0; i++) {
+		struct known *k = &ps.ks.v[i];
+
+		if (k->touched && !k->produced && strcmp(k->status, "open") == 0) {
+			char why[96];
+
+			if (k->merged_into)
+				snprintf(why, sizeof(why), "merged into %s", k->merged_into);
+			else
+				snprintf(why, sizeof(why), "fewer than two active claims "
+				    "remain");
+			rc = resolve(&ps, k, "resolved", why, "conflict.resolved");
+			ps.res->resolved++;
+		}
+	}
+	if (rc < 0) {
+		snprintf(res->error, sizeof(res->error), "database: %s",
+		    store_errmsg(st));
+		store_rollback(st);
+		/* the next pass reads the same rows again, from the start */
+		goto out;
+	}
+	if (store_commit(st) < 0) {
+		snprintf(res->error, sizeof(res->error), "database: %s",
+		    store_errmsg(st));
+		rc = -1;
+		goto out;
+	}
+	free(c->since);
+	/* a second back: rows synced during this second come again */
+	norm_time_format(now - 1, started);
+	c->since = xstrdup(started);
+out:
+	for (i = 0; i < c->nclaims; i++)
+		if (c->claims[i].node >= 0)
+			res->claims++;
+	for (i = 0; i < c->nnodes; i++)
+		res->nodes += c->nodes[i].alive;
+	known_free(&ps.ks);
+	free(group);
+	free(ld.changed);
+	return rc;
+}

@@ -1,0 +1,84 @@
+/*
+ * strmap.c - string -> uint32 hash map (see strmap.h).
+ */
+#include "strmap.h"
+#include "mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t
+hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static struct strmap_slot *
+slot(const struct strmap *m, const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = hash(key, len) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		struct strmap_slot *sl = &m->v[i];
+
+		if (sl->key == NULL ||
+		    (strncmp(sl->key, key, len) == 0 && sl->key[len] == '\0'))
+			return sl;
+	}
+}
+
+uint32_t *
+strmap_get(const struct strmap *m, const char *key, size_t len)
+{
+	struct strmap_slot *sl;
+
+	if (m->cap == 0)
+		return NULL;
+	sl = slot(m, key, len);
+	return sl->key ? &sl->val : NULL;
+}
+
+uint32_t *
+strmap_put(struct strmap *m, const char *key, size_t len, int *created)
+{
+	struct strmap_slot *sl;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		struct strmap nm;
+		size_t i;
+
+		nm.cap = m->cap ? m->cap * 2 : 64;
+		nm.n = m->n;
+		nm.v = xcalloc(nm.cap, sizeof(*nm.v));
+		for (i = 0; i < m->cap; i++)
+			if (m->v[i].key)
+				*slot(&nm, m->v[i].key, strlen(m->v[i].key)) = m->v[i];
+		free(m->v);
+		*m = nm;
+	}
+	sl = slot(m, key, len);
+	if (created)
+		*created = sl->key == NULL;
+	if (sl->key == NULL) {
+		sl->key = xstrndup(key, len);
+		sl->val = 0;
+		m->n++;
+	}
+	return &sl->val;
+}
+
+void
+strmap_free(struct strmap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++)
+		free(m->v[i].key);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
