@@ -269,7 +269,8 @@ link_node(struct conflicts *c, uint32_t ni, double threshold,
 			if (!o->alive || o->seen == c->stamp || o->name_key == NULL)
 				continue;
 			o->seen = c->stamp;
-			if (!countries_agree(n, o))
+			/* two domains that differ decide: two customers */
+			if (!countries_agree(n, o) || (n->domain && o->domain))
 				continue;
 			match_prepare(c->idf, o->name_key, &mo);
 			s = match_score(&mn, &mo, &how);
@@ -468,6 +469,11 @@ load_row(void *ctx, const struct store_row *r)
 	if (cl->name && norm_name_key(cl->name, &cl->name_key) < 0)
 		cl->name_key = NULL;
 	cl->domain = dup_or_null(col(r, "customer_domain"));
+	/* a free-mail domain names a person's mailbox, not a company */
+	if (cl->domain && norm_is_free_mail(cl->domain)) {
+		free(cl->domain);
+		cl->domain = NULL;
+	}
 	v = col(r, "customer_country");
 	snprintf(cl->country, sizeof(cl->country), "%s", v && strlen(v) == 2 ? v : "");
 	cl->partner = dup_or_null(col(r, "partner_id"));

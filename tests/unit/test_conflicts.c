@@ -1,0 +1,370 @@
+/* test_conflicts.c - the conflict rules of SPEC §7 at their edges, on a
+ * real SQLite file: windows to the second, expiry, statuses, partners,
+ * products, countries, free-mail domains, unicode names, stable keys,
+ * incremental passes. */
+#include "audit.h"
+#include "conflicts.h"
+#include "config.h"
+#include "diag.h"
+#include "normalize.h"
+#include "store.h"
+#include "t.h"
+
+#include <sqlite3.h>	/* only to read the results */
+
+static struct config *cfg;
+static struct store *st;
+static struct audit *au;
+static struct conflicts *cx;
+static char dbpath[512];
+static int64_t clock_t0;
+static int db_no;
+
+static int64_t
+at(const char *iso)
+{
+	int64_t t;
+
+	if (norm_time(iso, TIME_ISO8601, &t) < 0) {
+		fprintf(stderr, "bad time %s\n", iso);
+		exit(2);
+	}
+	return t;
+}
+
+static void
+setup(const char *rules)
+{
+	char yaml[2048], err[256];
+	struct diags d;
+
+	if (cx) {
+		conflicts_free(cx);
+		audit_free(au);
+		store_close(st);
+		config_free(cfg);
+	}
+	snprintf(yaml, sizeof(yaml), "daemon: { state_dir: %s }\n"
+	    "sources:\n  - { name: portal, kind: file_drop, path: %s, format: csv,\n"
+	    "      fields: { external_id: a, partner_id: b, customer_name: c,\n"
+	    "                status: d, registered_at: e } }\n"
+	    "rules:\n  conflicts: { %s }\n", t_tmpdir(), t_tmpdir(), rules);
+	diags_init(&d, "t.yaml");
+	cfg = config_load_buffer("t.yaml", yaml, strlen(yaml), 0, &d);
+	if (cfg == NULL) {
+		size_t i;
+
+		for (i = 0; i < d.n; i++) {
+			char *m = diags_format(&d, i);
+
+			fprintf(stderr, "%s\n", m);
+			free(m);
+		}
+		exit(2);
+	}
+	diags_free(&d);
+	snprintf(dbpath, sizeof(dbpath), "%s/c%d.db", t_tmpdir(), ++db_no);
+	st = store_open(dbpath, STORE_RW, err, sizeof(err));
+	if (st == NULL) {
+		fprintf(stderr, "%s\n", err);
+		exit(2);
+	}
+	au = audit_new(st, "test", NULL);
+	cx = conflicts_new();
+	clock_t0 = at("2026-11-20T00:00:00Z");
+}
+
+static void
+set(struct record *r, const char *field, const char *v)
+{
+	int i = entity_field_index(r->kind, field);
+
+	if (v)
+		r->val[i] = strdup(v);
+}
+
+/* A registration of source "portal", synced at sync. */
+static void
+reg(const char *ext, const char *partner, const char *name, const char *domain,
+    const char *country, const char *product, const char *status,
+    const char *registered, const char *expires, const char *sync)
+{
+	struct record r;
+
+	record_init(&r, ENTITY_REGISTRATIONS, "portal");
+	set(&r, "external_id", ext);
+	set(&r, "partner_id", partner);
+	set(&r, "customer_name", name);
+	set(&r, "customer_domain", domain);
+	set(&r, "customer_country", country);
+	set(&r, "product", product);
+	set(&r, "status", status);
+	set(&r, "registered_at", registered);
+	set(&r, "expires_at", expires);
+	r.key = malloc(strlen(ext) + 8);
+	sprintf(r.key, "portal:%s", ext);
+	CHECK(store_upsert(st, &r, sync) >= 0);
+	record_clear(&r);
+}
+
+static void
+opp(const char *id, const char *partner, const char *name, const char *domain,
+    int closed, const char *sync)
+{
+	struct record r;
+
+	record_init(&r, ENTITY_OPPORTUNITIES, "crm");
+	set(&r, "id", id);
+	set(&r, "name", name);
+	set(&r, "customer_name", name);
+	set(&r, "customer_domain", domain);
+	set(&r, "partner_id", partner);
+	set(&r, "stage", closed ? "Closed Won" : "Proposal");
+	set(&r, "is_closed", closed ? "1" : "0");
+	r.num[entity_field_index(ENTITY_OPPORTUNITIES, "is_closed")] = closed;
+	r.key = strdup(id);
+	CHECK(store_upsert(st, &r, sync) >= 0);
+	record_clear(&r);
+}
+
+static struct conflicts_result last;
+
+static int
+pass(const char *now)
+{
+	int rc = conflicts_run(cx, cfg, st, au, 0, at(now), &last);
+
+	if (rc < 0)
+		fprintf(stderr, "  pass: %s\n", last.error);
+	return rc;
+}
+
+/* The first column of the first row of sql, as text ("" for none). */
+static const char *
+q(const char *sql)
+{
+	static char out[1024];
+	sqlite3 *db;
+	sqlite3_stmt *s;
+
+	out[0] = '\0';
+	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return out;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+			snprintf(out, sizeof(out), "%s", sqlite3_column_text(s, 0));
+		sqlite3_finalize(s);
+	} else
+		fprintf(stderr, "  %s: %s\n", sql, sqlite3_errmsg(db));
+	sqlite3_close(db);
+	return out;
+}
+
+#define OPEN(type) q("SELECT count(*) FROM conflicts WHERE status = 'open' " \
+    "AND type = '" type "'")
+
+static const char *S1 = "2026-11-20T00:00:00Z";
+
+static void
+test_partner_window_to_the_second(void)
+{
+	setup("protection: 90d, same_product_only: false");
+	reg("1", "P1", "Acme GmbH", NULL, "DE", NULL, "approved",
+	    "2026-08-01T10:00:00Z", NULL, S1);
+	/* exactly 90 days later: inside */
+	reg("2", "P2", "ACME", NULL, "DE", NULL, "pending",
+	    "2026-10-30T10:00:00Z", NULL, S1);
+	/* one second more: outside */
+	reg("3", "P3", "Acme G.m.b.H.", NULL, "DE", NULL, "pending",
+	    "2026-10-30T10:00:01Z", NULL, S1);
+	CHECK(pass(S1) == 0);
+	CHECK_STR(OPEN("partner_conflict"), "1");
+	CHECK_STR(q("SELECT group_concat(member) FROM (SELECT member FROM "
+	    "conflict_members WHERE removed_at IS NULL ORDER BY member)"),
+	    "portal:1,portal:2");
+	CHECK_STR(q("SELECT winner FROM conflicts"), "portal:1");
+	CHECK(strstr(q("SELECT reason FROM conflicts"), "registered first") != NULL);
+	CHECK(strstr(q("SELECT evidence FROM conflicts"),
+	    "\"protection_window\":{\"from\":\"2026-08-01T10:00:00Z\","
+	    "\"to\":\"2026-10-30T10:00:00Z\"}") != NULL);
+	CHECK_STR(q("SELECT count(*) FROM audit WHERE action = 'conflict.opened'"), "1");
+}
+
+static void
+test_statuses_and_expiry(void)
+{
+	setup("same_product_only: false");
+	reg("1", "P1", "Globex Corporation", NULL, "US", NULL, "approved",
+	    "2026-11-01T00:00:00Z", "2026-11-25T00:00:00Z", S1);
+	reg("2", "P2", "Globex Corp", NULL, "US", NULL, "pending",
+	    "2026-11-02T00:00:00Z", NULL, S1);
+	reg("3", "P3", "Globex", NULL, "US", NULL, "rejected",
+	    "2026-11-03T00:00:00Z", NULL, S1);
+	reg("4", "P4", "Globex Inc", NULL, "US", NULL, "expired",
+	    "2026-11-03T00:00:00Z", NULL, S1);
+	reg("5", "P5", "Globex Inc.", NULL, "US", NULL, "approved",
+	    "2026-11-03T00:00:00Z", "2026-11-10T00:00:00Z", S1);	/* past */
+	CHECK(pass(S1) == 0);
+	CHECK_STR(OPEN("partner_conflict"), "1");
+	CHECK_STR(q("SELECT count(*) FROM conflict_members WHERE removed_at IS NULL"),
+	    "2");
+	/* the approved claim expires: fewer than two remain */
+	CHECK(pass("2026-11-25T00:00:00Z") == 0);
+	CHECK_STR(OPEN("partner_conflict"), "0");
+	CHECK_STR(q("SELECT resolution FROM conflicts"),
+	    "fewer than two active claims remain");
+	CHECK_STR(q("SELECT count(*) FROM audit WHERE action = 'conflict.resolved'"), "1");
+}
+
+static void
+test_same_partner_products_and_countries(void)
+{
+	setup("same_product_only: true");
+	/* same partner twice, same product: a duplicate, not a partner conflict */
+	reg("1", "P1", "Initech LLC", NULL, "US", "Firewall", "pending",
+	    "2026-11-01T00:00:00Z", NULL, S1);
+	reg("2", "P1", "Initech", NULL, "US", "firewall", "pending",
+	    "2026-11-02T00:00:00Z", NULL, S1);
+	/* another partner, another product: no partner conflict */
+	reg("3", "P2", "INITECH LLC", NULL, "US", "Switches", "pending",
+	    "2026-11-03T00:00:00Z", NULL, S1);
+	/* same name in another country: another customer */
+	reg("4", "P3", "Initech LLC", NULL, "GB", "Firewall", "pending",
+	    "2026-11-03T00:00:00Z", NULL, S1);
+	CHECK(pass(S1) == 0);
+	CHECK_STR(OPEN("duplicate"), "1");
+	CHECK_STR(OPEN("partner_conflict"), "0");
+	/* a claim without a product cannot be ruled out: it conflicts */
+	reg("5", "P4", "Initech L.L.C.", NULL, "US", NULL, "pending",
+	    "2026-11-04T00:00:00Z", NULL, "2026-11-20T00:01:00Z");
+	CHECK(pass("2026-11-20T00:01:00Z") == 0);
+	CHECK_STR(OPEN("partner_conflict"), "1");
+	CHECK_STR(q("SELECT count(*) FROM conflict_members m JOIN conflicts c ON "
+	    "c.key = m.conflict_key WHERE c.type = 'partner_conflict' AND "
+	    "m.removed_at IS NULL"), "4");
+	CHECK_STR(q("SELECT count(*) FROM conflict_members WHERE member = "
+	    "'portal:4'"), "0");
+}
+
+static void
+test_domains_free_mail_and_unicode(void)
+{
+	setup("same_product_only: false");
+	/* one domain, names that share nothing: the domain decides */
+	reg("1", "P1", "Blue Sky Holdings", "bluesky.example", NULL, NULL,
+	    "pending", "2026-11-01T00:00:00Z", NULL, S1);
+	reg("2", "P2", "BSH Procurement Dept", "bluesky.example", NULL, NULL,
+	    "pending", "2026-11-02T00:00:00Z", NULL, S1);
+	/* unicode spellings of one name */
+	reg("3", "P1", "Müller Maschinenbau GmbH & Co. KG", NULL, "DE", NULL,
+	    "pending", "2026-11-01T00:00:00Z", NULL, S1);
+	reg("4", "P2", "MUELLER MASCHINENBAU GMBH", NULL, "DE", NULL,
+	    "pending", "2026-11-02T00:00:00Z", NULL, S1);
+	/* a free-mail domain says nothing: these two are different */
+	reg("7", "P1", "Quoleia Bakery", "gmail.com", NULL, NULL, "pending",
+	    "2026-11-01T00:00:00Z", NULL, S1);
+	reg("8", "P2", "Vantrix Plumbing", "gmail.com", NULL, NULL, "pending",
+	    "2026-11-02T00:00:00Z", NULL, S1);
+	/* two domains that differ decide, whatever the names: two customers */
+	reg("5", "P1", "Zenolith Data", "zenolith.example", NULL, NULL, "pending",
+	    "2026-11-01T00:00:00Z", NULL, S1);
+	reg("6", "P2", "Zenolith Data", "zenolith-data.example", NULL, NULL,
+	    "pending", "2026-11-02T00:00:00Z", NULL, S1);
+	CHECK(pass(S1) == 0);
+	CHECK_STR(OPEN("partner_conflict"), "2");
+	CHECK_STR(q("SELECT count(*) FROM conflicts WHERE customer LIKE 'Zeno%'"), "0");
+	CHECK(strstr(q("SELECT evidence FROM conflicts WHERE customer_domain = "
+	    "'bluesky.example'"), "\"rule\":\"domain\"") != NULL);
+	CHECK(strstr(q("SELECT evidence FROM conflicts WHERE customer LIKE 'M%'"),
+	    "\"similarity\":") != NULL);
+}
+
+static void
+test_direct_and_stable_keys(void)
+{
+	char key[64];
+
+	setup("same_product_only: false, direct: true");
+	opp("006A", NULL, "Vandelay Industries", "vandelay.example", 0, S1);
+	opp("006B", "P9", "Vandelay Industries", "vandelay.example", 0, S1);
+	reg("1", "P1", "Vandelay Industries Inc", "vandelay.example", "US", NULL,
+	    "pending", "2026-11-01T00:00:00Z", NULL, S1);
+	CHECK(pass(S1) == 0);
+	CHECK_STR(OPEN("direct_conflict"), "1");
+	CHECK_STR(q("SELECT group_concat(member) FROM (SELECT member FROM "
+	    "conflict_members ORDER BY member)"), "opportunity:006A,portal:1");
+	snprintf(key, sizeof(key), "%s", q("SELECT key FROM conflicts"));
+	CHECK(strncmp(key, "DC-", 3) == 0);
+	/* a second partner joins: same direct conflict, one more member */
+	reg("2", "P2", "Vandelay", "vandelay.example", "US", NULL, "pending",
+	    "2026-11-02T00:00:00Z", NULL, "2026-11-20T01:00:00Z");
+	CHECK(pass("2026-11-20T01:00:00Z") == 0);
+	CHECK_STR(q("SELECT key FROM conflicts WHERE type = 'direct_conflict'"), key);
+	CHECK_STR(q("SELECT count(*) FROM conflict_members WHERE conflict_key = "
+	    "(SELECT key FROM conflicts WHERE type = 'direct_conflict')"), "3");
+	CHECK_STR(OPEN("partner_conflict"), "1");
+	CHECK_STR(q("SELECT count(*) FROM audit WHERE action = 'conflict.updated'"), "1");
+	/* the opportunity closes: the direct conflict resolves */
+	opp("006A", NULL, "Vandelay Industries", "vandelay.example", 1,
+	    "2026-11-20T02:00:00Z");
+	CHECK(pass("2026-11-20T02:00:00Z") == 0);
+	CHECK_STR(OPEN("direct_conflict"), "0");
+	CHECK_STR(OPEN("partner_conflict"), "1");
+	/* a pass with nothing new changes nothing */
+	CHECK(pass("2026-11-20T03:00:00Z") == 0);
+	CHECK_INT(last.opened + last.updated + last.resolved, 0);
+}
+
+static void
+test_closed_in_the_crm(void)
+{
+	setup("same_product_only: false");
+	reg("1", "P1", "Hooli", NULL, "US", NULL, "pending",
+	    "2026-11-01T00:00:00Z", NULL, S1);
+	reg("2", "P2", "Hooli Inc", NULL, "US", NULL, "pending",
+	    "2026-11-02T00:00:00Z", NULL, S1);
+	CHECK(pass(S1) == 0);
+	CHECK(store_begin(st) == 0);
+	CHECK_INT(store_conflict_set_crm_status(st, q("SELECT key FROM conflicts"),
+	    "Closed"), 1);
+	CHECK(store_commit(st) == 0);
+	CHECK(pass("2026-11-20T01:00:00Z") == 0);
+	CHECK_STR(q("SELECT status FROM conflicts"), "closed");
+	CHECK_STR(q("SELECT resolution FROM conflicts"),
+	    "closed in the CRM (status Closed)");
+	/* the same claims again: it stays closed */
+	reg("2", "P2", "Hooli Inc", NULL, "US", NULL, "pending",
+	    "2026-11-02T00:00:00Z", NULL, "2026-11-20T02:00:00Z");
+	CHECK(pass("2026-11-20T02:00:00Z") == 0);
+	CHECK_STR(q("SELECT status FROM conflicts"), "closed");
+	/* a new partner claims it: reopened */
+	reg("3", "P3", "HOOLI", NULL, "US", NULL, "pending",
+	    "2026-11-03T00:00:00Z", NULL, "2026-11-20T03:00:00Z");
+	CHECK(pass("2026-11-20T03:00:00Z") == 0);
+	CHECK_STR(q("SELECT status FROM conflicts"), "open");
+	CHECK_STR(q("SELECT crm_status IS NULL FROM conflicts"), "1");
+	CHECK_STR(q("SELECT count(*) FROM audit WHERE action = 'conflict.reopened'"), "1");
+}
+
+int
+main(void)
+{
+	char err[256];
+
+	if (normalize_init(NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	T_RUN(test_partner_window_to_the_second);
+	T_RUN(test_statuses_and_expiry);
+	T_RUN(test_same_partner_products_and_countries);
+	T_RUN(test_domains_free_mail_and_unicode);
+	T_RUN(test_direct_and_stable_keys);
+	T_RUN(test_closed_in_the_crm);
+	conflicts_free(cx);
+	audit_free(au);
+	store_close(st);
+	config_free(cfg);
+	normalize_shutdown();
+	return t_done("conflicts");
+}
