@@ -799,6 +799,11 @@ recommend(struct conflicts *c, const struct config *cfg, const struct derived *d
 		norm_time_format(w->registered_at, when);
 	else
 		snprintf(when, sizeof(when), "an unknown time");
+	if (strcmp(d->type, "duplicate") == 0) {
+		snprintf(why, whylen, "keep %s, the first registration (%s); the "
+		    "others repeat it", w->key, when);
+		return w;
+	}
 	if (second && second->registered_at == w->registered_at && w->decided_at) {
 		norm_time_format(w->decided_at, wk);
 		snprintf(why, whylen, "%s%s was registered first (%s, tied) and "

@@ -47,6 +47,8 @@ usage(FILE *f)
 	    "  reload [--timeout SECS]         re-read the configuration, wait for it\n"
 	    "  quarantine [--source S] [--limit N]\n"
 	    "  registrations [--source S] [--limit N]\n"
+	    "  conflicts [--all]               open conflicts (--all: every one)\n"
+	    "  conflict KEY                    one conflict: evidence, recommendation\n"
 	    "  audit [--since T] [--until T] [--action A] [--entity ID] [--limit N]\n"
 	    "  audit verify [--anchors FILE]...\n");
 }
@@ -564,6 +566,202 @@ cmd_list(struct ctl *c, int argc, char **argv, list_fn list, int64_t limit,
 	return EX_OK;
 }
 
+/* ---- conflicts ---- */
+
+static int
+cmd_conflicts(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct out o;
+	int ch, all = 0, rc;
+
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (ch != 'a') {
+			usage(stderr);
+			return EX_USAGE;
+		}
+		all = 1;
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if ((rc = open_store(c)) != 0)
+		return rc;
+	out_init(&o, c->json);
+	if (store_list_conflicts(c->st, all, collect, &o) < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+		out_print(&o, "", 0);
+		return EX_IOERR;
+	}
+	out_print(&o, all ? "no conflicts" : "no open conflicts", 40);
+	return EX_OK;
+}
+
+struct one {
+	struct jval *row;		/* the conflict */
+	struct jval *members;		/* its member rows */
+};
+
+static int
+one_row(void *ctx, const struct store_row *row)
+{
+	struct out o;
+
+	out_init(&o, 1);
+	collect(&o, row);
+	*(struct jval **)ctx = jv_copy(jv_array_at(o.arr, 0));
+	jv_free(o.arr);
+	return 0;
+}
+
+static int
+member_rows(void *ctx, const struct store_row *row)
+{
+	struct out o = { 1, NULL, ctx };
+
+	return collect(&o, row);
+}
+
+static const char *
+js(const struct jval *o, const char *k)
+{
+	const char *v = o ? jv_object_str(o, k) : NULL;
+
+	return v ? v : "";
+}
+
+/* One conflict for a channel manager: who, why, what to do. */
+static void
+print_conflict(const struct jval *row, const struct jval *members)
+{
+	char err[64];
+	const char *evs = jv_object_str(row, "evidence");
+	struct jval *ev = evs ? jv_parse(evs, strlen(evs), err, sizeof(err)) : NULL;
+	const struct jval *m = ev ? jv_lookup(ev, "/members") : NULL;
+	const struct jval *links = ev ? jv_lookup(ev, "/links") : NULL;
+	const struct jval *w = ev ? jv_lookup(ev, "/protection_window") : NULL;
+	size_t i, j;
+
+	printf("conflict %s: %s, %s\n", js(row, "key"), js(row, "type"),
+	    js(row, "status"));
+	printf("customer:  %s", js(row, "customer"));
+	if (*js(row, "customer_domain") || *js(row, "customer_country"))
+		printf(" (%s%s%s)", js(row, "customer_domain"),
+		    *js(row, "customer_domain") && *js(row, "customer_country") ?
+		    ", " : "", js(row, "customer_country"));
+	printf("\nwhy:       %s\n", js(ev, "rule"));
+	if (w)
+		printf("window:    %s to %s (protection)\n", js(w, "from"), js(w, "to"));
+	printf("claims:\n");
+	for (i = 0; i < jv_array_len(m); i++) {
+		const struct jval *x = jv_array_at(m, i);
+
+		printf("  %-24s %-12s partner %-20s %s", js(x, "key"), js(x, "kind"),
+		    *js(x, "partner_id") ? js(x, "partner_id") : "(direct)",
+		    js(x, "customer_name"));
+		if (*js(x, "product"))
+			printf(", product %s", js(x, "product"));
+		printf(", %s", js(x, "status"));
+		if (*js(x, "registered_at"))
+			printf(", registered %s", js(x, "registered_at"));
+		if (*js(x, "expires_at"))
+			printf(", expires %s", js(x, "expires_at"));
+		printf("\n");
+	}
+	printf("linked by:\n");
+	for (i = 0; i < jv_array_len(links); i++) {
+		const struct jval *l = jv_array_at(links, i);
+		char *sim = NULL;
+
+		jv_lookup_text(l, "/similarity", &sim, err, sizeof(err));
+		if (strcmp(js(l, "rule"), "domain") == 0) {
+			const struct jval *who = jv_lookup(l, "/members");
+
+			printf("  the same domain %s:", js(l, "domain"));
+			for (j = 0; j < jv_array_len(who); j++) {
+				char *k = NULL;
+
+				jv_lookup_text(jv_array_at(who, j), "", &k, err, sizeof(err));
+				printf(" %s", k ? k : "");
+				free(k);
+			}
+			printf("\n");
+		} else if (*js(l, "name_key")) {
+			printf("  the same name '%s'\n", js(l, "name_key"));
+		} else
+			printf("  '%s' and '%s': similarity %s (%s)\n", js(l, "name_a"),
+			    js(l, "name_b"), sim ? sim : "?", js(l, "measure"));
+		free(sim);
+	}
+	printf("policy:    %s\n", js(ev, "policy"));
+	printf("recommend: %s\n", *js(row, "winner") ? js(row, "winner") : "(none)");
+	printf("because:   %s\n", js(row, "reason"));
+	printf("opened:    %s", js(row, "opened_at"));
+	if (*js(row, "resolved_at"))
+		printf(", %s %s: %s", js(row, "status"), js(row, "resolved_at"),
+		    js(row, "resolution"));
+	printf("\n");
+	if (*js(row, "crm_status"))
+		printf("in the CRM: %s\n", js(row, "crm_status"));
+	for (i = 0, j = 0; i < jv_array_len(members); i++)
+		if (*js(jv_array_at(members, i), "removed_at"))
+			j++;
+	if (j)
+		printf("%zu former member%s (no longer active claims)\n", j,
+		    j == 1 ? "" : "s");
+	jv_free(ev);
+}
+
+static int
+cmd_conflict(struct ctl *c, int argc, char **argv)
+{
+	struct jval *row = NULL, *members;
+	int rc;
+
+	if (argc != 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if ((rc = open_store(c)) != 0)
+		return rc;
+	members = jv_array();
+	if (store_conflict_get(c->st, argv[1], one_row, &row) < 0 ||
+	    store_conflict_members(c->st, argv[1], member_rows, members) < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+		jv_free(row);
+		jv_free(members);
+		return EX_IOERR;
+	}
+	if (row == NULL) {
+		fprintf(stderr, "chansyncctl: no conflict '%s' (see chansyncctl "
+		    "conflicts --all)\n", argv[1]);
+		jv_free(members);
+		return EX_DATAERR;
+	}
+	if (c->json) {
+		const char *evs = jv_object_str(row, "evidence");
+		char err[64], *out;
+		struct jval *ev = evs ? jv_parse(evs, strlen(evs), err,
+		    sizeof(err)) : NULL;
+
+		if (ev)
+			jv_set(row, "evidence", ev);
+		jv_set(row, "members", members);
+		out = jv_dump_pretty(row);
+		printf("%s\n", out);
+		free(out);
+	} else {
+		print_conflict(row, members);
+		jv_free(members);
+	}
+	jv_free(row);
+	return EX_OK;
+}
+
 static int
 cmd_verify(struct ctl *c, int argc, char **argv)
 {
@@ -782,6 +980,10 @@ ctl_main(int argc, char **argv)
 	else if (strcmp(cmd, "registrations") == 0)
 		rc = cmd_list(&c, sub_argc, sub_argv, store_list_registrations, 1000,
 		    "no registrations", 40);
+	else if (strcmp(cmd, "conflicts") == 0)
+		rc = cmd_conflicts(&c, sub_argc, sub_argv);
+	else if (strcmp(cmd, "conflict") == 0)
+		rc = cmd_conflict(&c, sub_argc, sub_argv);
 	else if (strcmp(cmd, "audit") == 0)
 		rc = cmd_audit(&c, sub_argc, sub_argv);
 	else {

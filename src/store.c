@@ -1285,12 +1285,12 @@ int
 store_list_conflicts(struct store *st, int all, store_row_fn fn, void *ctx)
 {
 	sqlite3_stmt *s = prep(st, "SELECT c.key, c.type, c.status, c.customer, "
-	    "c.customer_domain, c.customer_country, c.winner, c.reason, "
-	    "c.opened_at, c.updated_at, c.resolved_at, c.resolution, c.crm_status, "
+	    "c.customer_domain AS domain, c.customer_country AS country, "
 	    "(SELECT count(*) FROM conflict_members m WHERE m.conflict_key = c.key "
 	    "AND m.removed_at IS NULL) AS members, (SELECT count(DISTINCT "
 	    "partner_id) FROM conflict_members m WHERE m.conflict_key = c.key AND "
-	    "m.removed_at IS NULL AND m.kind = 'registration') AS partners "
+	    "m.removed_at IS NULL AND m.kind = 'registration') AS partners, "
+	    "c.winner, c.opened_at, c.resolution "
 	    "FROM conflicts c WHERE ?1 OR c.status = 'open' ORDER BY c.opened_at, "
 	    "c.key");
 
