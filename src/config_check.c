@@ -466,6 +466,26 @@ check_crm(struct ctx *x)
 			    kv->value);
 		free(p);
 	}
+	{
+		/* these names go into SOQL and URLs */
+		const struct {
+			const char *path, *v;
+		} names[] = {
+			{ "crm.writeback.partner.sobject", c->crm.writeback.partner.sobject },
+			{ "crm.writeback.alerts.sobject", c->crm.writeback.alerts.sobject },
+			{ "crm.writeback.alerts.external_id",
+			  c->crm.writeback.alerts.external_id },
+			{ "crm.writeback.conflicts.sobject",
+			  c->crm.writeback.conflicts.sobject },
+			{ "crm.writeback.conflicts.external_id",
+			  c->crm.writeback.conflicts.external_id },
+		};
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (names[i].v && !valid_identifier(names[i].v))
+				cfg_err_path(x, names[i].path, "'%s' is not a Salesforce API "
+				    "name", names[i].v);
+	}
 }
 
 static int

@@ -935,6 +935,89 @@ record_object(struct crm_env *env, const char *key, const char *status,
 		log_err("crm: cannot record %s: %s", name, store_errmsg(env->st));
 }
 
+/*
+ * The status operators give conflicts in the CRM (the write-back object's
+ * Status__c), read back incrementally, so that a conflict closed there is
+ * closed here (conflicts.c). The watermark is "conflicts#status".
+ */
+static enum sf_result
+read_conflict_status(struct crm_env *env, int64_t *seen, struct sf_error *e)
+{
+	const struct config *cfg = env->cfg;
+	const char *sobject = cfg->crm.writeback.conflicts.sobject;
+	const char *ext = cfg->crm.writeback.conflicts.external_id;
+	char *wm = NULL, *q, *next = NULL, los[21], his[21], now[CLOCK_ISO_LEN];
+	int64_t lo = 0, hi = clock_now() - cfg->crm.safety_lag;
+	struct sf_page page;
+	enum sf_result r;
+	int first = 1;
+
+	if (store_watermark_get(env->st, "crm", "conflicts#status", &wm) == 1 &&
+	    norm_time(wm, TIME_ISO8601, &lo) == 0)
+		lo -= cfg->crm.lookback;
+	free(wm);
+	sf_soql_datetime(lo > 0 ? lo : 0, los);
+	sf_soql_datetime(hi, his);
+	q = xasprintf("SELECT Id, %s, Status__c, SystemModstamp FROM %s WHERE "
+	    "SystemModstamp >= %s AND SystemModstamp < %s ORDER BY SystemModstamp, "
+	    "Id", ext, sobject, los, his);
+	clock_now_iso(now);
+	for (;;) {
+		int rec;
+		size_t i;
+
+		r = first ? sf_query(env->sf, q, 0, (int)cfg->crm.batch_size, &page, e) :
+		    sf_query_more(env->sf, next, (int)cfg->crm.batch_size, &page, e);
+		free(next);
+		next = NULL;
+		first = 0;
+		if (r != SF_OK)
+			break;
+		if (store_begin(env->st) < 0)
+			goto db;
+		for (i = 0, rec = page.records + 1; i < page.nrecords;
+		    i++, rec = (int)page.js.t[rec].end) {
+			char *key = row_str(&page, rec, ext);
+			char *status = row_str(&page, rec, "Status__c");
+
+			if (key && status) {
+				int n = store_conflict_set_crm_status(env->st, key, status);
+
+				if (n < 0) {
+					free(key);
+					free(status);
+					store_rollback(env->st);
+					goto db;
+				}
+				*seen += n;
+			}
+			free(key);
+			free(status);
+		}
+		if (page.next == NULL && store_watermark_set(env->st, "crm",
+		    "conflicts#status", his, now) < 0) {
+			store_rollback(env->st);
+			goto db;
+		}
+		if (store_commit(env->st) < 0)
+			goto db;
+		next = page.next;
+		page.next = NULL;
+		sf_page_free(&page);
+		if (next == NULL)
+			break;
+	}
+	free(q);
+	return r;
+db:
+	sf_page_free(&page);
+	free(q);
+	free(next);
+	e->result = SF_ELOCAL;
+	snprintf(e->message, sizeof(e->message), "database: %s", store_errmsg(env->st));
+	return SF_ELOCAL;
+}
+
 static void
 save_identity(struct crm_env *env)
 {
@@ -1029,6 +1112,35 @@ crm_run(struct crm_env *env, struct crm_result *res)
 		if (r == SF_EAUTH || r == SF_EBUDGET) {
 			stop = 1;
 			res->budget = r == SF_EBUDGET;
+		}
+	}
+	if (!stop && env->cfg->crm.writeback.conflicts.present &&
+	    env->cfg->crm.writeback.conflicts.sobject &&
+	    env->cfg->crm.writeback.conflicts.external_id) {
+		int64_t seen = 0;
+		enum sf_result r;
+		char started[CLOCK_ISO_LEN];
+
+		clock_now_iso(started);
+		memset(&e, 0, sizeof(e));
+		res->objects_run++;
+		r = read_conflict_status(env, &seen, &e);
+		if (r == SF_OK) {
+			record_object(env, "conflicts#status", "ok", NULL, NULL, started);
+			if (seen)
+				log_info("crm: %lld conflict status%s read back",
+				    (long long)seen, seen == 1 ? "" : "es");
+		} else {
+			res->objects_failed++;
+			if (r == SF_ELOCAL)
+				res->store_failed = 1;
+			if (res->error[0] == '\0')
+				snprintf(res->error, sizeof(res->error), "conflict status: "
+				    "%.400s", e.message);
+			record_object(env, "conflicts#status", "failed", NULL, e.message,
+			    started);
+			log_err("crm: reading conflict statuses back failed: %s; "
+			    "retrying next cycle", e.message);
 		}
 	}
 	save_identity(env);

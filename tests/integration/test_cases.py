@@ -60,9 +60,18 @@ class Case:
                "refresh_tokens": ["5Aep-initial-refresh-token"],
                "rotate_refresh_tokens": True}
         emu.update(self.spec.get("emulator", {}))
+        if not os.path.isabs(emu["data"]):
+            emu["data"] = os.path.join(self.dir, emu["data"])
         with open(os.path.join(self.env.dir, "emu.json"), "w") as f:
             json.dump(emu, f)
         self.emu = FakeServer("sfemu.py", "--config", os.path.join(self.env.dir, "emu.json"))
+        # the vendor fakes a case asks for, on its own fixture files
+        self.vendors = {}
+        for kind, data in self.spec.get("vendors", {}).items():
+            self.vendors[kind] = FakeServer("vendor.py", kind, "--data",
+                                            os.path.join(self.dir, data))
+        self.env.credential("portal_token", "portal-test-token\n")
+        self.env.credential("hub_password", "hub-test-password\n")
         self.env.credential("sf_jwt_key", k["private"])
         self.env.credential("sf_client_secret", "test-client-secret\n")
         self.refresh_file = os.path.join(self.env.dir, "refresh_token")
@@ -74,11 +83,15 @@ class Case:
             cfg = os.path.join(CASES, "base.yaml")
         with open(cfg) as f:
             text = f.read().replace("@LOGIN@", self.emu.url)
+        for kind, fake in self.vendors.items():
+            text = text.replace("@%s@" % kind.upper(), fake.url)
         self.env.write_config(text)
         self.last_stderr = ""
 
     def close(self):
         self.emu.stop()
+        for fake in self.vendors.values():
+            fake.stop()
         self.env.cleanup()
 
     def emu_get(self, path):
@@ -89,6 +102,8 @@ class Case:
         where = "%s step %d" % (self.name, i + 1)
         if "data" in s:
             self.emu.control("data", fill_times(s["data"]))
+        for kind, change in s.get("vendor_data", {}).items():
+            self.vendors[kind].control("data", change)
         if "faults" in s:
             self.emu.faults(*s["faults"])
         if s.get("reset"):
