@@ -39,7 +39,7 @@ LIB_SRCS = src/audit.c src/clock.c src/config.c src/config_check.c src/control.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/freemail.o
 UNIT_TESTS = test_config test_csv test_normalize test_store test_audit \
              test_secret test_log test_record test_http \
-             test_salesforce test_jscan test_match test_conflicts
+             test_salesforce test_jscan test_match test_conflicts test_strmap
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 TOOLS      = sfwrite match_eval
@@ -85,7 +85,14 @@ $(BUILD)/tests/%.o: tests/tools/%.c
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libchansync.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d)
+$(BUILD)/bench/%.o: bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libchansync.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
 
 # Installs the Debian packages that are missing (as root), or says which.
 deps:
@@ -115,10 +122,14 @@ demo:
 # sync by chansyncd, a Python stdlib script and a Node.js script (when node
 # and npm are installed), on the same pages over loopback. Prints figures.
 BENCH_RECORDS ?= 1000000
+# Then conflict detection over BENCH_REGISTRATIONS registrations (issue 5).
+BENCH_REGISTRATIONS ?= 1000000
 bench:
 	@$(MAKE) --no-print-directory deps DEB_EXTRA="python3"
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/conflicts_bench
 	@python3 bench/run.py $(BUILD) $(BENCH_RECORDS)
+	@mkdir -p $(BUILD)/bench/conflicts
+	@$(BUILD)/bench/conflicts_bench $(BUILD)/bench/conflicts $(BENCH_REGISTRATIONS)
 
 # The end-customer matcher on the labelled set: precision, recall, F1,
 # a threshold sweep and every pair it gets wrong.

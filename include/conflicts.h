@@ -36,6 +36,7 @@ struct conflicts_result {
 	int64_t claims, nodes;		/* active, in the index */
 	int64_t compared;		/* name comparisons made */
 	int64_t groups;			/* customer groups re-derived */
+	int64_t largest_group;		/* claims in the largest of them */
 	int64_t opened, updated, resolved, closed, reopened;
 	char error[256];
 };

@@ -53,6 +53,14 @@ uint32_t match_idf_df(const struct match_idf *idf, const char *tok, size_t len);
 
 #define MATCH_MAX_TOKENS 12
 
+/* What a token says about which company a name denotes. */
+enum match_token_class {
+	MATCH_TOK_DISTINCT,
+	MATCH_TOK_GENERIC,	/* what it does: industry, corporate words */
+	MATCH_TOK_GEO,		/* where it is */
+	MATCH_TOK_STOP,		/* nothing: stop words, legal-form words */
+};
+
 /* A name key prepared for comparison; it borrows the key. */
 struct match_name {
 	const char *key;
@@ -60,7 +68,7 @@ struct match_name {
 	struct {
 		const char *s;
 		uint16_t len;
-		uint8_t cls;		/* distinct, generic, geo, stop */
+		uint8_t cls;		/* enum match_token_class */
 		float w;		/* L2-normalized weight */
 	} tok[MATCH_MAX_TOKENS];
 	char distinct[96];		/* distinctive tokens run together */

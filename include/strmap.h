@@ -1,7 +1,6 @@
 /*
  * strmap.h - a string -> uint32 hash map (open addressing, FNV-1a) for
- * the matcher's token counts and the conflict index. Keys are copied;
- * entries are never removed (a value can be set to mean "none").
+ * the matcher's token counts and the conflict index. Keys are copied.
  */
 #ifndef CHANSYNC_STRMAP_H
 #define CHANSYNC_STRMAP_H
@@ -23,6 +22,10 @@ struct strmap {
 uint32_t *strmap_get(const struct strmap *m, const char *key, size_t len);
 /* The value of key, added as 0 when absent (*created then 1). */
 uint32_t *strmap_put(struct strmap *m, const char *key, size_t len, int *created);
+/* The key as stored (it lives until the entry is deleted), or NULL. */
+const char *strmap_key(const struct strmap *m, const char *key, size_t len);
+/* Removes key; returns 1 when it was there. */
+int strmap_del(struct strmap *m, const char *key, size_t len);
 void strmap_free(struct strmap *m);
 
 #endif

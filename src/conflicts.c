@@ -22,38 +22,45 @@
 
 enum claim_kind { CLAIM_REG, CLAIM_OPP };
 
+/* An active claim; inactive ones are not kept. */
 struct claim {
-	char *key;		/* registration key, or "opportunity:<id>" */
+	const char *key;	/* the claim_of map's copy */
 	char *name;		/* as the source wrote it */
-	char *name_key;		/* NULL when the name has no key */
-	char *domain;
+	/* interned (shared, kept for the engine's life): */
+	const char *domain;
+	const char *partner;	/* NULL: none (direct) */
+	const char *product;
 	char country[3];
-	char *partner;		/* NULL: none (direct) */
-	char *product;
+	uint8_t kind;		/* enum claim_kind */
 	char status[12];
-	int64_t registered_at, decided_at, expires_at;	/* 0: unknown */
-	enum claim_kind kind;
 	int node;		/* -1: not in the index */
+	int64_t registered_at, decided_at, expires_at;	/* 0: unknown */
 };
 
-struct edge {
-	uint32_t node;
-	float score;
-	uint8_t measure;
-};
+#define NO_CENTER UINT32_MAX
 
+/*
+ * A node: the claims that name a customer one way. Nodes are clustered
+ * around centers: a node joins the cluster whose center's name matches
+ * its own best, so a cluster is a customer and matches never chain from
+ * one company to the next (A ~ B ~ C would make A and C one).
+ */
 struct node {
 	int alive;
-	char *ident;		/* "d:domain" or "k:key|cc" */
+	const char *ident;	/* "d:domain" or "k:key|cc" (node_of's copy) */
 	char *name_key;		/* what its names are compared by */
-	char *domain;
+	const char *domain;	/* interned */
 	char country[3];
 	uint32_t *claims;
-	size_t nclaims, capclaims;
-	struct edge *edges;
-	size_t nedges, capedges;
+	uint32_t *members;	/* a center's cluster, itself included */
+	const char *cluster_domain;	/* a center's: its cluster's domain */
+	uint32_t nclaims, capclaims, nmembers, capmembers;
+	uint32_t center;	/* its cluster's center (itself for a center) */
+	float score;		/* its match with the center */
 	uint32_t seen;		/* pass stamp */
-	int dirty, fresh;
+	uint8_t measure;
+	uint8_t dirty;		/* a center: derive its cluster again */
+	uint8_t posted;		/* its blocking keys are in the postings */
 };
 
 struct posting {
@@ -73,10 +80,14 @@ struct known {
 struct conflicts {
 	struct claim *claims;
 	size_t nclaims, capclaims;
-	struct strmap claim_of;		/* key -> claim index */
+	struct strmap claim_of;		/* key -> claim index, active claims */
+	uint32_t *free_claims;		/* slots of claims gone inactive */
+	size_t nfree_claims, capfree_claims;
+	int passes;
 	struct node *nodes;
 	size_t nnodes, capnodes;
 	struct strmap node_of;		/* ident -> node index + 1 (0: none) */
+	struct strmap interned;		/* partners, products, domains */
 	uint32_t *free_nodes;		/* dead nodes, for reuse */
 	size_t nfree, capfree;
 	struct posting *postings;
@@ -100,12 +111,18 @@ conflicts_new(void)
 static void
 claim_free(struct claim *cl)
 {
-	free(cl->key);
 	free(cl->name);
-	free(cl->name_key);
-	free(cl->domain);
-	free(cl->partner);
-	free(cl->product);
+}
+
+/* The name key of a claim (norm_name_key is memoized), new, or NULL. */
+static char *
+claim_key(const struct claim *cl)
+{
+	char *k = NULL;
+
+	if (cl->name == NULL || norm_name_key(cl->name, &k) < 0)
+		return NULL;
+	return k;
 }
 
 void
@@ -116,14 +133,14 @@ conflicts_free(struct conflicts *c)
 	if (c == NULL)
 		return;
 	for (i = 0; i < c->nclaims; i++)
-		claim_free(&c->claims[i]);
+		if (c->claims[i].key)
+			claim_free(&c->claims[i]);
 	free(c->claims);
+	free(c->free_claims);
 	for (i = 0; i < c->nnodes; i++) {
-		free(c->nodes[i].ident);
 		free(c->nodes[i].name_key);
-		free(c->nodes[i].domain);
 		free(c->nodes[i].claims);
-		free(c->nodes[i].edges);
+		free(c->nodes[i].members);
 	}
 	free(c->nodes);
 	free(c->free_nodes);
@@ -132,6 +149,7 @@ conflicts_free(struct conflicts *c)
 	free(c->postings);
 	strmap_free(&c->claim_of);
 	strmap_free(&c->node_of);
+	strmap_free(&c->interned);
 	strmap_free(&c->posting_of);
 	match_idf_free(c->idf);
 	free(c->since);
@@ -140,10 +158,25 @@ conflicts_free(struct conflicts *c)
 
 /* ---- small vectors ---- */
 
+/* Most vectors here hold one or two: they start at two. */
 static void
 u32_push(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
 {
-	xgrow(v, cap, *n + 1, sizeof(**v));
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 2;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	(*v)[(*n)++] = x;
+}
+
+/* The same for a node's (32-bit counted) vectors. */
+static void
+u32_push32(uint32_t **v, uint32_t *n, uint32_t *cap, uint32_t x)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 2;
+		*v = xrealloc(*v, (size_t)*cap * sizeof(**v));
+	}
 	(*v)[(*n)++] = x;
 }
 
@@ -157,6 +190,30 @@ u32_remove(uint32_t *v, size_t *n, uint32_t x)
 			v[i] = v[--*n];
 			return;
 		}
+}
+
+static void
+u32_remove32(uint32_t *v, uint32_t *n, uint32_t x)
+{
+	uint32_t i;
+
+	for (i = 0; i < *n; i++)
+		if (v[i] == x) {
+			v[i] = v[--*n];
+			return;
+		}
+}
+
+/* Room for one more element in a large array, growing by half. */
+static void
+grow_half(void *arr, size_t *cap, size_t n, size_t sz)
+{
+	void **a = arr;
+
+	if (n < *cap)
+		return;
+	*cap = *cap < 64 ? 64 : *cap + *cap / 2;
+	*a = xrealloc(*a, *cap * sz);
 }
 
 /* ---- the index ---- */
@@ -186,8 +243,10 @@ blocking_keys(const struct match_name *m, char keys[][80], size_t max)
 {
 	size_t n = 0, i;
 
+	/* the words that tell companies apart (all of them, for a name of
+	 * generic words only: match_prepare marks those distinct then) */
 	for (i = 0; i < m->ntok && n < max; i++)
-		if (m->tok[i].len >= 2)
+		if (m->tok[i].len >= 2 && m->tok[i].cls == MATCH_TOK_DISTINCT)
 			snprintf(keys[n++], 80, "t:%.*s", (int)m->tok[i].len, m->tok[i].s);
 	if (strlen(m->distinct) >= 4 && n < max)
 		snprintf(keys[n++], 80, "p:%.*s", PREFIX_LEN, m->distinct);
@@ -200,33 +259,6 @@ blocking_keys(const struct match_name *m, char keys[][80], size_t max)
 	return n;
 }
 
-static void
-edge_add(struct node *n, uint32_t to, double score, enum match_measure how)
-{
-	size_t i;
-
-	for (i = 0; i < n->nedges; i++)
-		if (n->edges[i].node == to)
-			return;
-	xgrow(&n->edges, &n->capedges, n->nedges + 1, sizeof(*n->edges));
-	n->edges[n->nedges].node = to;
-	n->edges[n->nedges].score = (float)score;
-	n->edges[n->nedges].measure = (uint8_t)how;
-	n->nedges++;
-}
-
-static void
-edge_remove(struct node *n, uint32_t to)
-{
-	size_t i;
-
-	for (i = 0; i < n->nedges; i++)
-		if (n->edges[i].node == to) {
-			n->edges[i] = n->edges[--n->nedges];
-			return;
-		}
-}
-
 /* Do two nodes' countries allow a name match? */
 static int
 countries_agree(const struct node *a, const struct node *b)
@@ -235,10 +267,50 @@ countries_agree(const struct node *a, const struct node *b)
 	    strcmp(a->country, b->country) == 0;
 }
 
+static void
+post_node(struct conflicts *c, uint32_t ni, int add)
+{
+	struct node *n = &c->nodes[ni];
+	struct match_name mn;
+	char keys[MATCH_MAX_TOKENS + 4][80];
+	size_t nk, k;
+
+	if (n->name_key == NULL || n->posted == add)
+		return;
+	match_prepare(NULL, n->name_key, &mn);
+	nk = blocking_keys(&mn, keys, sizeof(keys) / sizeof(keys[0]));
+	for (k = 0; k < nk; k++) {
+		struct posting *p = posting(c, keys[k], add);
+
+		if (p && !add)
+			u32_remove(p->v, &p->n, ni);
+		else if (p && p->n <= POSTING_CAP)
+			u32_push(&p->v, &p->n, &p->cap, ni);
+	}
+	n->posted = add;
+}
+
+static void
+join(struct conflicts *c, uint32_t ni, uint32_t center, double score,
+    enum match_measure how)
+{
+	struct node *n = &c->nodes[ni], *z = &c->nodes[center];
+
+	n->center = center;
+	n->score = (float)score;
+	n->measure = (uint8_t)how;
+	u32_push32(&z->members, &z->nmembers, &z->capmembers, ni);
+	if (n->domain && z->cluster_domain == NULL)
+		z->cluster_domain = n->domain;
+	z->dirty = 1;
+}
+
 /*
- * Links a fresh node to the nodes whose names match, then posts it.
- * Candidates come from its blocking keys; a key posted by more than
- * POSTING_CAP nodes is skipped (a token that common cannot decide).
+ * Puts a node without a cluster into the cluster whose center matches
+ * its name best (at threshold, countries agreeing, domains not
+ * differing), or makes it a center. Candidates come from its blocking
+ * keys; a key posted by more than POSTING_CAP nodes is skipped (a token
+ * that common cannot decide).
  */
 static void
 link_node(struct conflicts *c, uint32_t ni, double threshold,
@@ -248,73 +320,81 @@ link_node(struct conflicts *c, uint32_t ni, double threshold,
 	struct match_name mn;
 	char keys[MATCH_MAX_TOKENS + 4][80];
 	size_t nk, k, i;
+	uint32_t best = NO_CENTER;
+	double bests = 0;
+	enum match_measure besthow = MATCH_NONE;
 
-	if (n->name_key == NULL)
-		return;
-	match_prepare(c->idf, n->name_key, &mn);
-	nk = blocking_keys(&mn, keys, sizeof(keys) / sizeof(keys[0]));
-	c->stamp++;
-	n->seen = c->stamp;
-	for (k = 0; k < nk; k++) {
-		struct posting *p = posting(c, keys[k], 0);
+	if (n->name_key) {
+		match_prepare(c->idf, n->name_key, &mn);
+		nk = blocking_keys(&mn, keys, sizeof(keys) / sizeof(keys[0]));
+		c->stamp++;
+		n->seen = c->stamp;
+		for (k = 0; k < nk; k++) {
+			struct posting *p = posting(c, keys[k], 0);
 
-		if (p == NULL || p->n > POSTING_CAP)
-			continue;
-		for (i = 0; i < p->n; i++) {
-			struct node *o = &c->nodes[p->v[i]];
-			struct match_name mo;
-			enum match_measure how;
-			double s;
-
-			if (!o->alive || o->seen == c->stamp || o->name_key == NULL)
+			if (p == NULL || p->n > POSTING_CAP)
 				continue;
-			o->seen = c->stamp;
-			/* two domains that differ decide: two customers */
-			if (!countries_agree(n, o) || (n->domain && o->domain))
-				continue;
-			match_prepare(c->idf, o->name_key, &mo);
-			s = match_score(&mn, &mo, &how);
-			res->compared++;
-			if (s + 1e-9 >= threshold) {
-				edge_add(n, p->v[i], s, how);
-				edge_add(o, ni, s, how);
-				o->dirty = 1;
+			for (i = 0; i < p->n; i++) {
+				struct node *o = &c->nodes[p->v[i]], *z;
+				struct match_name mz;
+				enum match_measure how;
+				double sc;
+
+				if (!o->alive || o->center == NO_CENTER)
+					continue;
+				z = &c->nodes[o->center];
+				if (z->seen == c->stamp || z->name_key == NULL)
+					continue;
+				z->seen = c->stamp;
+				/* two domains that differ decide: two customers */
+				if (!countries_agree(n, z) || (n->domain &&
+				    z->cluster_domain && strcmp(n->domain,
+				    z->cluster_domain) != 0))
+					continue;
+				match_prepare(c->idf, z->name_key, &mz);
+				sc = match_score(&mn, &mz, &how);
+				res->compared++;
+				if (sc + 1e-9 >= threshold && sc > bests) {
+					bests = sc;
+					best = o->center;
+					besthow = how;
+				}
 			}
 		}
 	}
-	for (k = 0; k < nk; k++) {
-		struct posting *p = posting(c, keys[k], 1);
-
-		if (p->n <= POSTING_CAP)
-			u32_push(&p->v, &p->n, &p->cap, ni);
-	}
+	if (best == NO_CENTER) {
+		n->center = ni;
+		n->nmembers = 0;
+		u32_push32(&n->members, &n->nmembers, &n->capmembers, ni);
+		n->cluster_domain = n->domain;
+		n->dirty = 1;
+	} else
+		join(c, ni, best, bests, besthow);
+	post_node(c, ni, 1);
 }
 
+/* A node leaves its cluster; a center's members must find another. */
 static void
-unpost_node(struct conflicts *c, uint32_t ni)
+leave_cluster(struct conflicts *c, uint32_t ni)
 {
 	struct node *n = &c->nodes[ni];
-	struct match_name mn;
-	char keys[MATCH_MAX_TOKENS + 4][80];
-	size_t nk, k, i;
+	size_t i;
 
-	if (n->name_key == NULL)
+	if (n->center == NO_CENTER)
 		return;
-	match_prepare(NULL, n->name_key, &mn);
-	nk = blocking_keys(&mn, keys, sizeof(keys) / sizeof(keys[0]));
-	for (k = 0; k < nk; k++) {
-		struct posting *p = posting(c, keys[k], 0);
+	if (n->center != ni) {
+		struct node *z = &c->nodes[n->center];
 
-		if (p)
-			u32_remove(p->v, &p->n, ni);
+		u32_remove32(z->members, &z->nmembers, ni);
+		z->dirty = 1;
+	} else {
+		for (i = 0; i < n->nmembers; i++)
+			if (n->members[i] != ni)
+				c->nodes[n->members[i]].center = NO_CENTER;
+		n->nmembers = 0;
+		n->cluster_domain = NULL;
 	}
-	for (i = 0; i < n->nedges; i++) {
-		struct node *o = &c->nodes[n->edges[i].node];
-
-		edge_remove(o, ni);
-		o->dirty = 1;
-	}
-	n->nedges = 0;
+	n->center = NO_CENTER;
 }
 
 static void
@@ -325,12 +405,19 @@ detach(struct conflicts *c, struct claim *cl, uint32_t ci)
 	if (cl->node < 0)
 		return;
 	n = &c->nodes[cl->node];
-	u32_remove(n->claims, &n->nclaims, ci);
-	n->dirty = 1;
-	if (cl->name_key)
-		match_idf_remove(c->idf, cl->name_key);
+	u32_remove32(n->claims, &n->nclaims, ci);
+	if (n->center != NO_CENTER)
+		c->nodes[n->center].dirty = 1;
+	{
+		char *k = claim_key(cl);
+
+		if (k)
+			match_idf_remove(c->idf, k);
+		free(k);
+	}
 	if (n->nclaims == 0) {
-		unpost_node(c, (uint32_t)cl->node);
+		leave_cluster(c, (uint32_t)cl->node);
+		post_node(c, (uint32_t)cl->node, 0);
 		n->alive = 0;
 		*strmap_put(&c->node_of, n->ident, strlen(n->ident), NULL) = 0;
 		u32_push(&c->free_nodes, &c->nfree, &c->capfree, (uint32_t)cl->node);
@@ -341,14 +428,14 @@ detach(struct conflicts *c, struct claim *cl, uint32_t ci)
 static void
 attach(struct conflicts *c, struct claim *cl, uint32_t ci)
 {
-	char ident[320];
+	char ident[320], *name_key = claim_key(cl);
 	uint32_t *ix;
 	struct node *n;
 
 	if (cl->domain)
 		snprintf(ident, sizeof(ident), "d:%s", cl->domain);
-	else if (cl->name_key)
-		snprintf(ident, sizeof(ident), "k:%s|%s", cl->name_key, cl->country);
+	else if (name_key)
+		snprintf(ident, sizeof(ident), "k:%s|%s", name_key, cl->country);
 	else
 		return;		/* nothing to compare it by */
 	ix = strmap_put(&c->node_of, ident, strlen(ident), NULL);
@@ -359,30 +446,30 @@ attach(struct conflicts *c, struct claim *cl, uint32_t ci)
 			/* a dead node's slot: nothing points at it any more */
 			ni = c->free_nodes[--c->nfree];
 			n = &c->nodes[ni];
-			free(n->ident);
 			free(n->name_key);
-			free(n->domain);
 			free(n->claims);
-			free(n->edges);
+			free(n->members);
 		} else {
-			xgrow(&c->nodes, &c->capnodes, c->nnodes + 1, sizeof(*c->nodes));
+			grow_half(&c->nodes, &c->capnodes, c->nnodes, sizeof(*c->nodes));
 			ni = (uint32_t)c->nnodes++;
 			n = &c->nodes[ni];
 		}
 		memset(n, 0, sizeof(*n));
 		n->alive = 1;
-		n->fresh = 1;
-		n->ident = xstrdup(ident);
-		n->name_key = cl->name_key ? xstrdup(cl->name_key) : NULL;
-		n->domain = cl->domain ? xstrdup(cl->domain) : NULL;
+		n->center = NO_CENTER;
+		n->ident = strmap_key(&c->node_of, ident, strlen(ident));
+		n->name_key = name_key ? xstrdup(name_key) : NULL;
+		n->domain = cl->domain;
 		memcpy(n->country, cl->country, sizeof(n->country));
 		*ix = ni + 1;
 	}
 	n = &c->nodes[*ix - 1];
-	u32_push(&n->claims, &n->nclaims, &n->capclaims, ci);
-	n->dirty = 1;
-	if (cl->name_key)
-		match_idf_add(c->idf, cl->name_key);
+	u32_push32(&n->claims, &n->nclaims, &n->capclaims, ci);
+	if (n->center != NO_CENTER)
+		c->nodes[n->center].dirty = 1;
+	if (name_key)
+		match_idf_add(c->idf, name_key);
+	free(name_key);
 	cl->node = (int)(*ix - 1);
 }
 
@@ -411,10 +498,33 @@ time_col(const struct store_row *r, const char *name)
 struct load {
 	struct conflicts *c;
 	int64_t now;
-	uint32_t *changed;
+	char **changed;			/* keys (kept after the first pass) */
 	size_t nchanged, capchanged;
+	int keep;
 	int64_t rows;
 };
+
+static void
+changed_add(struct load *ld, const char *key)
+{
+	if (!ld->keep)
+		return;
+	xgrow(&ld->changed, &ld->capchanged, ld->nchanged + 1, sizeof(char *));
+	ld->changed[ld->nchanged++] = xstrdup(key);
+}
+
+/* Forgets claim ci (detached): its slot is reused. */
+static void
+drop_claim(struct conflicts *c, uint32_t ci)
+{
+	struct claim *cl = &c->claims[ci];
+
+	claim_free(cl);
+	strmap_del(&c->claim_of, cl->key, strlen(cl->key));
+	memset(cl, 0, sizeof(*cl));
+	cl->node = -1;
+	u32_push(&c->free_claims, &c->nfree_claims, &c->capfree_claims, ci);
+}
 
 static int
 active(const struct claim *cl, int deleted, int closed, int64_t now)
@@ -434,60 +544,69 @@ dup_or_null(const char *s)
 	return s && *s ? xstrdup(s) : NULL;
 }
 
+/* One shared copy of a value many claims repeat (NULL for none). */
+static const char *
+intern(struct conflicts *c, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return NULL;
+	strmap_put(&c->interned, s, strlen(s), NULL);
+	return strmap_key(&c->interned, s, strlen(s));
+}
+
 static int
 load_row(void *ctx, const struct store_row *r)
 {
 	struct load *ld = ctx;
 	struct conflicts *c = ld->c;
 	const char *key = col(r, "key"), *v;
-	uint32_t *ix;
-	struct claim *cl;
-	int created, deleted, closed;
+	uint32_t *ix, ci;
+	struct claim tmp, *cl;
+	int deleted, closed;
 
 	if (key == NULL)
 		return 0;
 	ld->rows++;
-	ix = strmap_put(&c->claim_of, key, strlen(key), &created);
-	if (created) {
-		xgrow(&c->claims, &c->capclaims, c->nclaims + 1, sizeof(*c->claims));
-		cl = &c->claims[c->nclaims];
-		memset(cl, 0, sizeof(*cl));
-		cl->key = xstrdup(key);
-		cl->node = -1;
-		*ix = (uint32_t)c->nclaims++;
+	changed_add(ld, key);
+	/* the claim as it was goes */
+	if ((ix = strmap_get(&c->claim_of, key, strlen(key)))) {
+		ci = *ix;
+		detach(c, &c->claims[ci], ci);
+		drop_claim(c, ci);
 	}
-	cl = &c->claims[*ix];
-	detach(c, cl, *ix);
-	free(cl->name);
-	free(cl->name_key);
-	free(cl->domain);
-	free(cl->partner);
-	free(cl->product);
-	cl->kind = strcmp(col(r, "kind"), "opportunity") == 0 ? CLAIM_OPP : CLAIM_REG;
-	cl->name = dup_or_null(col(r, "customer_name"));
-	cl->name_key = NULL;
-	if (cl->name && norm_name_key(cl->name, &cl->name_key) < 0)
-		cl->name_key = NULL;
-	cl->domain = dup_or_null(col(r, "customer_domain"));
-	/* a free-mail domain names a person's mailbox, not a company */
-	if (cl->domain && norm_is_free_mail(cl->domain)) {
-		free(cl->domain);
-		cl->domain = NULL;
-	}
-	v = col(r, "customer_country");
-	snprintf(cl->country, sizeof(cl->country), "%s", v && strlen(v) == 2 ? v : "");
-	cl->partner = dup_or_null(col(r, "partner_id"));
-	cl->product = dup_or_null(col(r, "product"));
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.node = -1;
+	tmp.kind = (uint8_t)(strcmp(col(r, "kind"), "opportunity") == 0 ?
+	    CLAIM_OPP : CLAIM_REG);
+	tmp.partner = (char *)col(r, "partner_id");
 	v = col(r, "status");
-	snprintf(cl->status, sizeof(cl->status), "%s", v ? v : "");
-	cl->registered_at = time_col(r, "registered_at");
-	cl->decided_at = time_col(r, "decided_at");
-	cl->expires_at = time_col(r, "expires_at");
+	snprintf(tmp.status, sizeof(tmp.status), "%s", v ? v : "");
+	tmp.expires_at = time_col(r, "expires_at");
 	deleted = (v = col(r, "deleted")) && strcmp(v, "0") != 0;
 	closed = (v = col(r, "is_closed")) && strcmp(v, "0") != 0;
-	if (active(cl, deleted, closed, ld->now))
-		attach(c, cl, *ix);
-	u32_push(&ld->changed, &ld->nchanged, &ld->capchanged, *ix);
+	if (!active(&tmp, deleted, closed, ld->now))
+		return 0;	/* the claim as it is now is not kept */
+	if (c->nfree_claims)
+		ci = c->free_claims[--c->nfree_claims];
+	else {
+		grow_half(&c->claims, &c->capclaims, c->nclaims, sizeof(*c->claims));
+		ci = (uint32_t)c->nclaims++;
+	}
+	cl = &c->claims[ci];
+	*cl = tmp;
+	*strmap_put(&c->claim_of, key, strlen(key), NULL) = ci;
+	cl->key = strmap_key(&c->claim_of, key, strlen(key));
+	cl->name = dup_or_null(col(r, "customer_name"));
+	/* a free-mail domain names a person's mailbox, not a company */
+	v = col(r, "customer_domain");
+	cl->domain = v && !norm_is_free_mail(v) ? intern(c, v) : NULL;
+	v = col(r, "customer_country");
+	snprintf(cl->country, sizeof(cl->country), "%s", v && strlen(v) == 2 ? v : "");
+	cl->partner = intern(c, tmp.partner);
+	cl->product = intern(c, col(r, "product"));
+	cl->registered_at = time_col(r, "registered_at");
+	cl->decided_at = time_col(r, "decided_at");
+	attach(c, cl, ci);
 	return 0;
 }
 
@@ -586,14 +705,6 @@ earlier(const struct claim *a, const struct claim *b)
 }
 
 static int
-same_product(const struct claim *a, const struct claim *b)
-{
-	/* no product on either side: the overlap cannot be ruled out */
-	return a->product == NULL || b->product == NULL ||
-	    strcasecmp(a->product, b->product) == 0;
-}
-
-static int
 same_str(const char *a, const char *b)
 {
 	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
@@ -604,12 +715,54 @@ same_str(const char *a, const char *b)
  * protection window of the earliest claim (all claims here are active:
  * pending or approved), sharing a product line when same_product_only.
  */
+/* The first two distinct partners seen (NULL: none yet). */
+struct two {
+	const char *product;		/* NULL: the claims without one */
+	const char *p[2];
+};
+
+static void
+two_add(struct two *t, const char *partner)
+{
+	if (partner == NULL || same_str(t->p[0], partner) ||
+	    same_str(t->p[1], partner))
+		return;
+	if (t->p[0] == NULL)
+		t->p[0] = partner;
+	else if (t->p[1] == NULL)
+		t->p[1] = partner;
+}
+
+/* A partner in t other than x. */
+static int
+two_other(const struct two *t, const char *x)
+{
+	return (t->p[0] && !same_str(t->p[0], x)) || (t->p[1] && !same_str(t->p[1], x));
+}
+
+static int
+in_window(const struct claim *a, const struct derived *d)
+{
+	return !a->registered_at || (a->registered_at >= d->window_from &&
+	    a->registered_at <= d->window_to);
+}
+
+/*
+ * partner_conflict: claims by two or more partners registered within the
+ * protection window of the earliest claim (all claims here are active:
+ * pending or approved), sharing a product line when same_product_only. A
+ * claim is a member when another partner's claim in the window overlaps
+ * it; two distinct partners kept per product line answer that for each
+ * claim in one pass, so a group of thousands costs thousands of steps.
+ */
 static void
 derive_partner(struct conflicts *c, const struct config *cfg,
     const uint32_t *regs, size_t n, struct derived *d)
 {
 	const struct claim *first = NULL;
-	size_t i, j;
+	struct two any = { NULL, { NULL, NULL } }, *prod = NULL;
+	size_t i, k, nprod = 0, capprod = 0;
+	int by_product = cfg->rules.conflicts.same_product_only;
 
 	d->type = "partner_conflict";
 	for (i = 0; i < n; i++)
@@ -621,55 +774,83 @@ derive_partner(struct conflicts *c, const struct config *cfg,
 	d->window_to = first->registered_at + cfg->rules.conflicts.protection;
 	for (i = 0; i < n; i++) {
 		const struct claim *a = &c->claims[regs[i]];
-		int in = 0;
 
-		if (a->registered_at && (a->registered_at < d->window_from ||
-		    a->registered_at > d->window_to))
+		if (!in_window(a, d))
 			continue;
-		/* in when another partner's claim in the window overlaps it */
-		for (j = 0; j < n && !in; j++) {
-			const struct claim *b = &c->claims[regs[j]];
-
-			if (i == j || same_str(a->partner, b->partner))
-				continue;
-			if (b->registered_at && (b->registered_at < d->window_from ||
-			    b->registered_at > d->window_to))
-				continue;
-			if (cfg->rules.conflicts.same_product_only && !same_product(a, b))
-				continue;
-			in = 1;
+		if (!by_product || a->product == NULL) {
+			two_add(&any, a->partner);
+			continue;
 		}
+		for (k = 0; k < nprod; k++)
+			if (strcasecmp(prod[k].product, a->product) == 0)
+				break;
+		if (k == nprod) {
+			xgrow(&prod, &capprod, nprod + 1, sizeof(*prod));
+			memset(&prod[nprod], 0, sizeof(*prod));
+			prod[nprod++].product = a->product;
+		}
+		two_add(&prod[k], a->partner);
+	}
+	for (i = 0; i < n; i++) {
+		const struct claim *a = &c->claims[regs[i]];
+		int in;
+
+		if (!in_window(a, d))
+			continue;
+		/* claims without a product overlap every product line */
+		in = two_other(&any, a->partner);
+		for (k = 0; k < nprod && !in; k++)
+			if (a->product == NULL || strcasecmp(prod[k].product,
+			    a->product) == 0)
+				in = two_other(&prod[k], a->partner);
 		if (in)
 			u32_push(&d->members, &d->n, &d->cap, regs[i]);
 	}
-	d->why = cfg->rules.conflicts.same_product_only ?
+	free(prod);
+	d->why = by_product ?
 	    "two or more partners claim this customer for the same product line "
 	    "within the protection window" :
 	    "two or more partners claim this customer within the protection window";
 }
 
-/* duplicate: one partner, one customer, one product, twice or more. */
+static int
+by_partner_product(const void *x, const void *y, void *arg)
+{
+	const struct claim *claims = arg;
+	const struct claim *a = &claims[*(const uint32_t *)x];
+	const struct claim *b = &claims[*(const uint32_t *)y];
+	int r = strcmp(a->partner ? a->partner : "", b->partner ? b->partner : "");
+
+	if (r)
+		return r;
+	if ((r = (a->product != NULL) - (b->product != NULL)))
+		return r;
+	return a->product ? strcasecmp(a->product, b->product) : 0;
+}
+
+/*
+ * duplicate: one partner, one customer, one product, twice or more: runs
+ * of equal (partner, product) once the claims are sorted.
+ */
 static void
 derive_duplicate(struct conflicts *c, const uint32_t *regs, size_t n,
     struct derived *d)
 {
+	uint32_t *v = xcalloc(n + 1, sizeof(*v));
 	size_t i, j;
 
 	d->type = "duplicate";
-	for (i = 0; i < n; i++) {
-		const struct claim *a = &c->claims[regs[i]];
-
-		for (j = 0; j < n; j++) {
-			const struct claim *b = &c->claims[regs[j]];
-
-			if (i != j && a->partner && same_str(a->partner, b->partner) &&
-			    (a->product == NULL ? b->product == NULL : b->product &&
-			    strcasecmp(a->product, b->product) == 0)) {
-				u32_push(&d->members, &d->n, &d->cap, regs[i]);
-				break;
-			}
-		}
+	memcpy(v, regs, n * sizeof(*v));
+	qsort_r(v, n, sizeof(*v), by_partner_product, c->claims);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && by_partner_product(&v[i], &v[j],
+		    c->claims) == 0; j++)
+			;
+		if (j - i >= 2 && c->claims[v[i]].partner)
+			for (; i < j; i++)
+				u32_push(&d->members, &d->n, &d->cap, v[i]);
 	}
+	free(v);
 	d->why = "the same partner registered this customer and product more "
 	    "than once";
 }
@@ -701,7 +882,7 @@ static struct jval *
 links_of(struct conflicts *c, const uint32_t *nodes, size_t nn)
 {
 	struct jval *links = jv_array();
-	size_t i, j, k, nl = 0;
+	size_t i, k, nl = 0;
 
 	for (i = 0; i < nn && nl < 50; i++) {
 		const struct node *n = &c->nodes[nodes[i]];
@@ -724,24 +905,21 @@ links_of(struct conflicts *c, const uint32_t *nodes, size_t nn)
 			}
 			jv_append(links, l);
 		}
-		for (j = 0; j < n->nedges; j++) {
-			const struct edge *e = &n->edges[j];
-			const struct node *o = &c->nodes[e->node];
-			struct jval *l;
+		/* how it joined its cluster: its name against the center's */
+		if (n->center != nodes[i] && n->center != NO_CENTER) {
+			const struct node *o = &c->nodes[n->center];
+			struct jval *l = jv_object();
 			char sim[16];
 
-			if (e->node < nodes[i])
-				continue;	/* each link once */
-			l = jv_object();
 			jv_set_str(l, "rule", "name");
 			jv_set_str(l, "a", c->claims[n->claims[0]].key);
 			jv_set_str(l, "b", c->claims[o->claims[0]].key);
 			jv_set_str(l, "name_a", c->claims[n->claims[0]].name);
 			jv_set_str(l, "name_b", c->claims[o->claims[0]].name);
-			snprintf(sim, sizeof(sim), "%.3f", e->score);
+			snprintf(sim, sizeof(sim), "%.3f", n->score);
 			jv_set(l, "similarity", jv_real(strtod(sim, NULL)));
 			jv_set_str(l, "measure", match_measure_name((enum match_measure)
-			    e->measure));
+			    n->measure));
 			jv_append(links, l);
 			nl++;
 		}
@@ -829,7 +1007,8 @@ evidence_of(struct conflicts *c, const struct config *cfg,
 {
 	struct jval *e = jv_object(), *members = jv_array(), *products = jv_array();
 	char thr[16];
-	size_t i, j;
+	const char *seen[32];
+	size_t i, j, nseen = 0;
 
 	jv_set_str(e, "type", d->type);
 	jv_set_str(e, "rule", d->why);
@@ -851,13 +1030,13 @@ evidence_of(struct conflicts *c, const struct config *cfg,
 		set_time(m, "expires_at", cl->expires_at);
 		jv_append(members, m);
 		if (cl->product) {
-			for (j = 0; j < i; j++)
-				if (c->claims[d->members[j]].product &&
-				    strcasecmp(c->claims[d->members[j]].product,
-				    cl->product) == 0)
+			for (j = 0; j < nseen; j++)
+				if (strcasecmp(seen[j], cl->product) == 0)
 					break;
-			if (j == i)
+			if (j == nseen && nseen < sizeof(seen) / sizeof(seen[0])) {
+				seen[nseen++] = cl->product;
 				jv_append(products, jv_str(cl->product));
+			}
 		}
 	}
 	jv_set(e, "members", members);
@@ -887,10 +1066,10 @@ cmp_str(const void *a, const void *b)
 }
 
 /* The members as sorted keys. */
-static char **
+static const char **
 member_keys(struct conflicts *c, const struct derived *d)
 {
-	char **v = xcalloc(d->n + 1, sizeof(char *));
+	const char **v = xcalloc(d->n + 1, sizeof(char *));
 	size_t i;
 
 	for (i = 0; i < d->n; i++)
@@ -931,7 +1110,7 @@ save(struct pass *ps, const struct derived *d, const uint32_t *nodes, size_t nn)
 	struct known *k = NULL;
 	const struct claim *w, *anchor = NULL;
 	char why[512], key[40], bm[400];
-	char **mk;
+	const char **mk;
 	size_t i, j;
 	struct store_conflict sc;
 	struct jval *evj;
@@ -1002,12 +1181,9 @@ save(struct pass *ps, const struct derived *d, const uint32_t *nodes, size_t nn)
 		/* closed by an operator: reopened only by a new member */
 		int fresh = 0;
 
-		for (i = 0; i < d->n; i++) {
-			for (j = 0; j < k->nmembers; j++)
-				if (strcmp(k->members[j], mk[i]) == 0)
-					break;
-			fresh |= j == k->nmembers;
-		}
+		for (i = 0; i < d->n; i++)
+			fresh |= bsearch(&mk[i], k->members, k->nmembers,
+			    sizeof(char *), cmp_str) == NULL;
 		if (!fresh) {
 			free(mk);
 			free(ev);
@@ -1031,14 +1207,11 @@ save(struct pass *ps, const struct derived *d, const uint32_t *nodes, size_t nn)
 			    ps->now, 1);
 		}
 		/* members that left */
-		for (j = 0; k && rc == 0 && j < k->nmembers; j++) {
-			for (i = 0; i < d->n; i++)
-				if (strcmp(k->members[j], mk[i]) == 0)
-					break;
-			if (i == d->n)
+		for (j = 0; k && rc == 0 && j < k->nmembers; j++)
+			if (bsearch(&k->members[j], mk, d->n, sizeof(char *),
+			    cmp_str) == NULL)
 				rc = store_conflict_member(ps->st, key, k->members[j], "",
 				    NULL, ps->now, 0);
-		}
 		if (rc == 0)
 			rc = audit_event(ps->au, ps->cycle_id, action, key, evj, NULL, NULL);
 		else
@@ -1112,29 +1285,6 @@ resolve(struct pass *ps, struct known *k, const char *status, const char *why,
 
 /* ---- a pass ---- */
 
-/* The group of node ni (connected through edges), stamped. */
-static void
-group_of(struct conflicts *c, uint32_t ni, uint32_t **v, size_t *n, size_t *cap)
-{
-	size_t head = *n;
-
-	c->nodes[ni].seen = c->stamp;
-	u32_push(v, n, cap, ni);
-	while (head < *n) {
-		struct node *x = &c->nodes[(*v)[head++]];
-		size_t i;
-
-		for (i = 0; i < x->nedges; i++) {
-			struct node *y = &c->nodes[x->edges[i].node];
-
-			if (y->alive && y->seen != c->stamp) {
-				y->seen = c->stamp;
-				u32_push(v, n, cap, x->edges[i].node);
-			}
-		}
-	}
-}
-
 static int
 derive_group(struct pass *ps, const uint32_t *nodes, size_t nn)
 {
@@ -1155,6 +1305,8 @@ derive_group(struct pass *ps, const uint32_t *nodes, size_t nn)
 				u32_push(&opps, &no, &capo, n->claims[k]);
 		}
 	}
+	if ((int64_t)(nr + no) > ps->res->largest_group)
+		ps->res->largest_group = (int64_t)(nr + no);
 	memset(d, 0, sizeof(d));
 	derive_partner(c, cfg, regs, nr, &d[0]);
 	d[1].type = "direct_conflict";
@@ -1197,8 +1349,8 @@ conflicts_run(struct conflicts *c, const struct config *cfg, struct store *st,
 	struct load ld;
 	struct pass ps;
 	char started[21];
-	uint32_t *group = NULL;
-	size_t ng = 0, capg = 0, i, j;
+	const uint32_t *group;
+	size_t ng, i, j;
 	int rc = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -1206,32 +1358,34 @@ conflicts_run(struct conflicts *c, const struct config *cfg, struct store *st,
 	memset(&ps, 0, sizeof(ps));
 	ld.c = c;
 	ld.now = now;
+	/* the first pass derives every group: no need to remember keys */
+	ld.keep = c->passes > 0;
 	/* rows synced from one second before the previous pass began */
 	norm_time_format(now, started);
 	if (store_conflict_claims(st, c->since, cfg->rules.conflicts.direct,
 	    load_row, &ld) < 0) {
 		snprintf(res->error, sizeof(res->error), "reading claims: %s",
 		    store_errmsg(st));
-		free(ld.changed);
-		return -1;
+		rc = -1;
+		goto out;
 	}
 	res->rows = ld.rows;
 	/* claims whose expiry has come since */
 	for (i = 0; i < c->nclaims; i++) {
 		struct claim *cl = &c->claims[i];
 
-		if (cl->node >= 0 && cl->kind == CLAIM_REG && cl->expires_at &&
+		if (cl->key && cl->kind == CLAIM_REG && cl->expires_at &&
 		    cl->expires_at <= now) {
+			ld.keep = 1;
+			changed_add(&ld, cl->key);
 			detach(c, cl, (uint32_t)i);
-			u32_push(&ld.changed, &ld.nchanged, &ld.capchanged, (uint32_t)i);
+			drop_claim(c, (uint32_t)i);
 		}
 	}
-	/* link fresh nodes */
+	/* nodes without a cluster (new, or their center gone) find one */
 	for (i = 0; i < c->nnodes; i++)
-		if (c->nodes[i].alive && c->nodes[i].fresh) {
-			c->nodes[i].fresh = 0;
+		if (c->nodes[i].alive && c->nodes[i].center == NO_CENTER)
 			link_node(c, (uint32_t)i, cfg->rules.conflicts.match_threshold, res);
-		}
 	ps.c = c;
 	ps.cfg = cfg;
 	ps.st = st;
@@ -1246,9 +1400,14 @@ conflicts_run(struct conflicts *c, const struct config *cfg, struct store *st,
 		rc = -1;
 		goto out;
 	}
-	/* conflicts whose members changed are looked at again */
+	for (i = 0; i < ps.ks.n; i++)	/* for bsearch */
+		qsort(ps.ks.v[i].members, ps.ks.v[i].nmembers, sizeof(char *),
+		    cmp_str);
+	/* conflicts whose members changed are looked at again: all of them
+	 * on the first pass, which derives every group */
+	for (i = 0; i < ps.ks.n && c->passes == 0; i++)
+		ps.ks.v[i].touched = 1;
 	for (i = 0; i < ld.nchanged; i++) {
-		const struct claim *cl = &c->claims[ld.changed[i]];
 		static const char *const types[] = { "partner_conflict",
 			"direct_conflict", "duplicate" };
 		size_t t;
@@ -1257,7 +1416,7 @@ conflicts_run(struct conflicts *c, const struct config *cfg, struct store *st,
 			char bm[400];
 			uint32_t *ix;
 
-			snprintf(bm, sizeof(bm), "%s|%s", types[t], cl->key);
+			snprintf(bm, sizeof(bm), "%s|%s", types[t], ld.changed[i]);
 			if ((ix = strmap_get(&ps.ks.by_member, bm, strlen(bm))) && *ix)
 				ps.ks.v[*ix - 1].touched = 1;
 		}
@@ -1285,15 +1444,15 @@ conflicts_run(struct conflicts *c, const struct config *cfg, struct store *st,
 			ps.res->closed++;
 		}
 	}
-	/* every group with a dirty node, once */
-	c->stamp++;
+	/* every cluster that changed */
 	for (i = 0; i < c->nnodes && rc == 0; i++) {
 		struct node *n = &c->nodes[i];
 
-		if (!n->alive || !n->dirty || n->seen == c->stamp)
+		if (!n->alive || !n->dirty || n->center != i)
 			continue;
-		ng = 0;
-		group_of(c, (uint32_t)i, &group, &ng, &capg);
+		n->dirty = 0;
+		group = n->members;
+		ng = n->nmembers;
 		for (j = 0; j < ng; j++) {
 			size_t k;
 
@@ -1318,8 +1477,6 @@ conflicts_run(struct conflicts *c, const struct config *cfg, struct store *st,
 		}
 		rc = derive_group(&ps, group, ng);
 	}
-	for (i = 0; i < c->nnodes; i++)
-		c->nodes[i].dirty = 0;
 	/* touched conflicts that no group produced: fewer than two claims */
 	for (i = 0; i < ps.ks.n && rc == 0; i++) {
 		struct known *k = &ps.ks.v[i];
@@ -1340,7 +1497,11 @@ conflicts_run(struct conflicts *c, const struct config *cfg, struct store *st,
 		snprintf(res->error, sizeof(res->error), "database: %s",
 		    store_errmsg(st));
 		store_rollback(st);
-		/* the next pass reads the same rows again, from the start */
+		/* the next pass reads the same rows again and derives every
+		 * cluster, as a first pass does */
+		for (i = 0; i < c->nnodes; i++)
+			c->nodes[i].dirty = 1;
+		c->passes = 0;
 		goto out;
 	}
 	if (store_commit(st) < 0) {
@@ -1353,14 +1514,16 @@ conflicts_run(struct conflicts *c, const struct config *cfg, struct store *st,
 	/* a second back: rows synced during this second come again */
 	norm_time_format(now - 1, started);
 	c->since = xstrdup(started);
+	c->passes++;
 out:
 	for (i = 0; i < c->nclaims; i++)
-		if (c->claims[i].node >= 0)
+		if (c->claims[i].key)
 			res->claims++;
 	for (i = 0; i < c->nnodes; i++)
 		res->nodes += c->nodes[i].alive;
 	known_free(&ps.ks);
-	free(group);
+	for (i = 0; i < ld.nchanged; i++)
+		free(ld.changed[i]);
 	free(ld.changed);
 	return rc;
 }

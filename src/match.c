@@ -178,13 +178,11 @@ in_set(const struct strmap *t, const char *tok, size_t len)
 	return strmap_get(t, tok, len) != NULL;
 }
 
-/* What a token says about which company a name denotes. */
-enum token_class {
-	TOK_DISTINCT,
-	TOK_GENERIC,		/* what it does: industry, corporate words */
-	TOK_GEO,		/* where it is */
-	TOK_STOP,		/* nothing: stop words, legal-form words */
-};
+#define token_class match_token_class
+#define TOK_DISTINCT MATCH_TOK_DISTINCT
+#define TOK_GENERIC MATCH_TOK_GENERIC
+#define TOK_GEO MATCH_TOK_GEO
+#define TOK_STOP MATCH_TOK_STOP
 
 static enum token_class
 classify(const char *tok, size_t len)
@@ -380,17 +378,48 @@ match_jaro_winkler(const char *a, size_t la, const char *b, size_t lb)
 	return jaro + prefix * 0.1 * (1.0 - jaro);
 }
 
-static const char *
-canonical(const char *s, size_t *len)
-{
-	size_t i;
+/*
+ * What a raw token reads as, remembered: its class in the low byte, and
+ * 1 + its abbreviation's index above (0: none). Names repeat their words,
+ * so each word is classified once.
+ */
+static struct strmap token_info;
 
+static uint32_t
+token_lookup(const char *s, size_t len)
+{
+	uint32_t *v = strmap_get(&token_info, s, len), info;
+	size_t i, clen = len;
+	const char *cs = s;
+
+	if (v)
+		return *v;
+	info = 0;
 	for (i = 0; i < sizeof(abbreviations) / sizeof(abbreviations[0]); i++)
-		if (strlen(abbreviations[i].abbr) == *len &&
-		    memcmp(abbreviations[i].abbr, s, *len) == 0) {
-			*len = strlen(abbreviations[i].word);
-			return abbreviations[i].word;
+		if (strlen(abbreviations[i].abbr) == len &&
+		    memcmp(abbreviations[i].abbr, s, len) == 0) {
+			info = (uint32_t)(i + 1) << 8;
+			cs = abbreviations[i].word;
+			clen = strlen(cs);
+			break;
 		}
+	info |= (uint32_t)classify(cs, clen);
+	*strmap_put(&token_info, s, len, NULL) = info;
+	return info;
+}
+
+static const char *
+canonical(const char *s, size_t *len, enum token_class *cls)
+{
+	uint32_t info = token_lookup(s, *len);
+
+	*cls = (enum token_class)(info & 0xff);
+	if (info >> 8) {
+		const char *w = abbreviations[(info >> 8) - 1].word;
+
+		*len = strlen(w);
+		return w;
+	}
 	return s;
 }
 
@@ -418,8 +447,7 @@ match_prepare(const struct match_idf *idf, const char *key, struct match_name *m
 		rawlen = len = (size_t)(p - s);
 		if (len == 0)
 			continue;
-		s = canonical(s, &len);
-		cls = classify(s, len);
+		s = canonical(s, &len, &cls);
 		if (idf && idf->docs) {
 			uint32_t df = match_idf_df(idf, raw, rawlen);
 

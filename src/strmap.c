@@ -48,7 +48,8 @@ strmap_put(struct strmap *m, const char *key, size_t len, int *created)
 {
 	struct strmap_slot *sl;
 
-	if ((m->n + 1) * 2 > m->cap) {
+	/* at most three quarters full: probe runs stay short */
+	if ((m->n + 1) * 4 > m->cap * 3) {
 		struct strmap nm;
 		size_t i;
 
@@ -70,6 +71,44 @@ strmap_put(struct strmap *m, const char *key, size_t len, int *created)
 		m->n++;
 	}
 	return &sl->val;
+}
+
+const char *
+strmap_key(const struct strmap *m, const char *key, size_t len)
+{
+	struct strmap_slot *sl;
+
+	if (m->cap == 0)
+		return NULL;
+	sl = slot(m, key, len);
+	return sl->key;
+}
+
+int
+strmap_del(struct strmap *m, const char *key, size_t len)
+{
+	size_t i, j, k, mask = m->cap - 1;
+	struct strmap_slot *sl;
+
+	if (m->cap == 0 || (sl = slot(m, key, len))->key == NULL)
+		return 0;
+	free(sl->key);
+	sl->key = NULL;
+	m->n--;
+	/*
+	 * Backward-shift deletion: later entries of the probe run move up
+	 * when the hole lies between their home slot and where they are.
+	 */
+	i = (size_t)(sl - m->v);
+	for (j = (i + 1) & mask; m->v[j].key; j = (j + 1) & mask) {
+		k = hash(m->v[j].key, strlen(m->v[j].key)) & mask;
+		if ((j > i && (k <= i || k > j)) || (j < i && k <= i && k > j)) {
+			m->v[i] = m->v[j];
+			m->v[j].key = NULL;
+			i = j;
+		}
+	}
+	return 1;
 }
 
 void
