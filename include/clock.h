@@ -20,4 +20,14 @@ void clock_now_iso_usec(char out[CLOCK_ISO_LEN]);
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t clock_monotonic_usec(void);
 
+struct tm;
+/*
+ * Time t broken down in the time zone tz (an IANA name such as
+ * "Europe/Berlin"; NULL or "" for UTC). Returns 0, or -1 when the zone
+ * is not installed.
+ */
+int clock_local(int64_t t, const char *tz, struct tm *out);
+/* The time t of a local date and time in tz (mktime there), or -1. */
+int64_t clock_from_local(const struct tm *tm, const char *tz);
+
 #endif

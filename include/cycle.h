@@ -45,6 +45,7 @@ struct cycle_result {
 	int64_t records, quarantined, files, failed_files;
 	int sources_run, sources_failed, store_failed;
 	int64_t conflicts_open;		/* after the pass; -1: no pass */
+	int64_t alerts_open;		/* after the rules; -1: none run */
 	char summary[256];	/* one line for STATUS= and the log */
 };
 

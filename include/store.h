@@ -20,7 +20,7 @@
 #include "entity.h"
 
 #define STORE_DB_NAME "chansync.db"
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -223,5 +223,69 @@ int store_conflict_members(struct store *st, const char *key, store_row_fn fn,
     void *ctx);
 /* key, type, status, crm_status, winner, evidence of every conflict. */
 int store_list_conflict_states(struct store *st, store_row_fn fn, void *ctx);
+
+/* ---- plans, scores, alerts (plan.c, score.c, alerts.c) ---- */
+
+int store_list_partners(struct store *st, store_row_fn fn, void *ctx);
+/* Partner opportunities closing in [from, to] (dates). */
+int store_plan_opportunities(struct store *st, const char *from, const char *to,
+    store_row_fn fn, void *ctx);
+int store_plan_targets(struct store *st, const char *period, store_row_fn fn,
+    void *ctx);
+int store_stage_probabilities(struct store *st, store_row_fn fn, void *ctx);
+/* Per partner: won and lost opportunities closed in [from, to]. */
+int store_win_counts(struct store *st, const char *from, const char *to,
+    store_row_fn fn, void *ctx);
+/* Per partner and status: registrations registered since from. */
+int store_registration_outcomes(struct store *st, const char *from,
+    store_row_fn fn, void *ctx);
+/* Per partner and kind: activities since from. */
+int store_activity_counts(struct store *st, const char *from, store_row_fn fn,
+    void *ctx);
+/* Pending and approved registrations. */
+int store_open_registrations(struct store *st, store_row_fn fn, void *ctx);
+
+struct store_partner_period {
+	const char *partner_id, *period;
+	double closed_won, pipeline, risk_adjusted;
+	const double *plan_target, *total_target, *risk_target;	/* NULL: none */
+	const double *coverage, *risk_coverage, *attainment, *score;
+	const char *tier;
+	const char *kpis;		/* JSON: the scorecard */
+};
+int store_partner_period_put(struct store *st,
+    const struct store_partner_period *p, const char *now);
+/* Scorecards (partner_id, period: NULL for all), best score first. */
+int store_partner_periods(struct store *st, const char *partner_id,
+    const char *period, store_row_fn fn, void *ctx);
+
+struct store_alert {
+	const char *key, *type, *partner_id, *subject, *period;
+	const char *severity, *message, *evidence;	/* evidence: JSON */
+	const char *first_seen, *last_seen, *status, *resolved_at;
+};
+int store_alert_put(struct store *st, const struct store_alert *a);
+int store_alert_states(struct store *st, store_row_fn fn, void *ctx);
+/* Open alerts (all: every one), worst first. */
+int store_list_alerts(struct store *st, int all, store_row_fn fn, void *ctx);
+/* Every alert with its evidence (the write-back's source). */
+int store_list_alert_rows(struct store *st, store_row_fn fn, void *ctx);
+
+/* ---- write-back (writeback.c) ---- */
+
+/* What the CRM last acknowledged for one record: rows field, value. */
+int store_ack_get(struct store *st, const char *object, const char *record,
+    store_row_fn fn, void *ctx);
+/* Every acknowledged field of an object: record, field, value. */
+int store_acks(struct store *st, const char *object, store_row_fn fn, void *ctx);
+int store_ack_put(struct store *st, const char *object, const char *record,
+    const char *field, const char *value, const char *now);
+/* Queues a write (one per object and record: a newer one replaces it). */
+int store_outbox_put(struct store *st, const char *object, const char *record,
+    const char *fields, const char *now);
+/* Queued writes: id, object, record, fields, attempts, last_error. */
+int store_outbox(struct store *st, store_row_fn fn, void *ctx);
+/* Removes a sent write, or (error) counts a failed attempt. */
+int store_outbox_done(struct store *st, int64_t id, const char *error);
 
 #endif

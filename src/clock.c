@@ -5,7 +5,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 int64_t
 clock_now(void)
@@ -44,4 +46,63 @@ clock_monotonic_usec(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/*
+ * Zones through TZ and the system's tzdata (Debian's tzdata package):
+ * set for the call and put back, as the daemon has one thread.
+ */
+/*
+ * The process keeps the zone last asked for: switching TZ makes glibc
+ * read the zone file again, and the daemon asks for one zone (its own
+ * times are all UTC, through gmtime and timegm).
+ */
+static void
+tz_use(const char *tz)
+{
+	const char *want = tz && *tz ? tz : "UTC", *cur = getenv("TZ");
+
+	if (cur && strcmp(cur, want) == 0)
+		return;
+	setenv("TZ", want, 1);
+	tzset();
+}
+
+static int
+tz_known(const char *tz)
+{
+	char path[512];
+
+	if (tz == NULL || *tz == '\0' || strcmp(tz, "UTC") == 0)
+		return 1;
+	if (strstr(tz, "..") || tz[0] == '/')
+		return 0;
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+	return access(path, R_OK) == 0;
+}
+
+int
+clock_local(int64_t t, const char *tz, struct tm *out)
+{
+	time_t tt = (time_t)t;
+
+	if (!tz_known(tz))
+		return -1;
+	tz_use(tz);
+	localtime_r(&tt, out);
+	return 0;
+}
+
+int64_t
+clock_from_local(const struct tm *tm, const char *tz)
+{
+	struct tm copy = *tm;
+	time_t t;
+
+	if (!tz_known(tz))
+		return -1;
+	tz_use(tz);
+	copy.tm_isdst = -1;
+	t = mktime(&copy);
+	return (int64_t)t;
 }

@@ -840,6 +840,10 @@ derive_duplicate(struct conflicts *c, const uint32_t *regs, size_t n,
 	size_t i, j;
 
 	d->type = "duplicate";
+	if (n == 0) {
+		free(v);
+		return;
+	}
 	memcpy(v, regs, n * sizeof(*v));
 	qsort_r(v, n, sizeof(*v), by_partner_product, c->claims);
 	for (i = 0; i < n; i = j) {
@@ -1182,8 +1186,8 @@ save(struct pass *ps, const struct derived *d, const uint32_t *nodes, size_t nn)
 		int fresh = 0;
 
 		for (i = 0; i < d->n; i++)
-			fresh |= bsearch(&mk[i], k->members, k->nmembers,
-			    sizeof(char *), cmp_str) == NULL;
+			fresh |= k->nmembers == 0 || bsearch(&mk[i], k->members,
+			    k->nmembers, sizeof(char *), cmp_str) == NULL;
 		if (!fresh) {
 			free(mk);
 			free(ev);
@@ -1401,8 +1405,9 @@ conflicts_run(struct conflicts *c, const struct config *cfg, struct store *st,
 		goto out;
 	}
 	for (i = 0; i < ps.ks.n; i++)	/* for bsearch */
-		qsort(ps.ks.v[i].members, ps.ks.v[i].nmembers, sizeof(char *),
-		    cmp_str);
+		if (ps.ks.v[i].nmembers)
+			qsort(ps.ks.v[i].members, ps.ks.v[i].nmembers, sizeof(char *),
+			    cmp_str);
 	/* conflicts whose members changed are looked at again: all of them
 	 * on the first pass, which derives every group */
 	for (i = 0; i < ps.ks.n && c->passes == 0; i++)

@@ -4,6 +4,9 @@
  */
 #include "cycle.h"
 #include "conflicts.h"
+#include "alerts.h"
+#include "plan.h"
+#include "score.h"
 #include "clock.h"
 #include "crm.h"
 #include "json.h"
@@ -57,6 +60,58 @@ record_source(struct cycle_env *env, struct cycle_result *res,
 		    (long long)res->id, run->src->name, store_errmsg(env->st));
 		res->store_failed = 1;
 	}
+}
+
+/*
+ * Pipeline to plan, scores and alerts for the current period, after the
+ * reads and the conflicts: what the cycle read is what they judge.
+ */
+static void
+rules_pass(struct cycle_env *env, struct cycle_result *res, struct jval *per)
+{
+	const struct config *cfg = env->cfg;
+	struct plan_period cur, prev;
+	struct plan_result plan;
+	struct score_result scores;
+	struct alerts_result ar;
+	struct jval *o = jv_object();
+	char err[256];
+	int64_t now = clock_now();
+
+	memset(&scores, 0, sizeof(scores));
+	if (plan_period_of(now, cfg->daemon.timezone, cfg->rules.pipeline.period,
+	    0, &cur) < 0 || plan_period_of(now, cfg->daemon.timezone,
+	    cfg->rules.pipeline.period, 1, &prev) < 0) {
+		log_err("rules: unknown time zone %s", cfg->daemon.timezone);
+		jv_free(o);
+		return;
+	}
+	if (plan_compute(cfg, env->st, &cur, &plan, err, sizeof(err)) < 0 ||
+	    score_compute(cfg, env->st, &plan, &prev, now, &scores, err,
+	    sizeof(err)) < 0) {
+		log_err("rules: %s; the next cycle tries again", err);
+		jv_set_str(o, "error", err);
+		res->store_failed = 1;
+		plan_result_free(&plan);
+		score_result_free(&scores);
+		jv_set(per, "rules", o);
+		return;
+	}
+	if (alerts_run(cfg, env->st, env->au, res->id, now, &plan, &scores,
+	    &ar) < 0) {
+		log_err("alerts: %s; the next cycle tries again", ar.error);
+		jv_set_str(o, "error", ar.error);
+		res->store_failed = 1;
+	} else
+		res->alerts_open = ar.open;
+	jv_set_str(o, "period", cur.name);
+	jv_set_int(o, "partners", (int64_t)plan.n);
+	jv_set_int(o, "alerts_raised", ar.raised);
+	jv_set_int(o, "alerts_updated", ar.updated);
+	jv_set_int(o, "alerts_resolved", ar.resolved);
+	jv_set(per, "rules", o);
+	plan_result_free(&plan);
+	score_result_free(&scores);
 }
 
 int
@@ -211,6 +266,9 @@ cycle_run(struct cycle_env *env, const char *trigger, int force,
 		jv_set_int(o, "reopened", cr.reopened);
 		jv_set(per, "conflicts", o);
 	}
+	res->alerts_open = -1;
+	if (!stopped && !res->store_failed)
+		rules_pass(env, res, per);
 	if (stopped)
 		res->status = CYCLE_INTERRUPTED;
 	else if (res->store_failed || (res->sources_run > 0 &&
@@ -229,6 +287,10 @@ cycle_run(struct cycle_env *env, const char *trigger, int force,
 		snprintf(res->summary + strlen(res->summary), sizeof(res->summary) -
 		    strlen(res->summary), ", %lld conflict%s open",
 		    (long long)res->conflicts_open, res->conflicts_open == 1 ? "" : "s");
+	if (res->alerts_open >= 0)
+		snprintf(res->summary + strlen(res->summary), sizeof(res->summary) -
+		    strlen(res->summary), ", %lld alert%s open",
+		    (long long)res->alerts_open, res->alerts_open == 1 ? "" : "s");
 	detail = jv_object();
 	jv_set_str(detail, "status", cycle_status_name(res->status));
 	jv_set_int(detail, "records", res->records);

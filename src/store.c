@@ -15,6 +15,9 @@ enum {
 	STMT_CONFLICT_PUT,
 	STMT_MEMBER_ADD,
 	STMT_MEMBER_REMOVE,
+	STMT_ALERT_PUT,
+	STMT_ACK_PUT,
+	STMT_OUTBOX_PUT,
 	STMT_COUNT
 };
 
@@ -127,6 +130,32 @@ static const char *const migrations[] = {
 	"CREATE INDEX conflict_members_member ON conflict_members(member);"
 	"CREATE INDEX registrations_synced ON registrations(synced_at);"
 	"CREATE INDEX opportunities_synced ON opportunities(synced_at);",
+
+	/* 5: plan figures and scores per partner and period, alerts, and the
+	 * write-back's outbox and acknowledgements */
+	"CREATE TABLE partner_periods("
+	" partner_id TEXT NOT NULL, period TEXT NOT NULL,"
+	" closed_won REAL NOT NULL, pipeline REAL NOT NULL,"
+	" risk_adjusted REAL NOT NULL, plan_target REAL, total_target REAL,"
+	" risk_target REAL, coverage REAL, risk_coverage REAL, attainment REAL,"
+	" score REAL, tier TEXT, kpis TEXT NOT NULL, computed_at TEXT NOT NULL,"
+	" PRIMARY KEY(partner_id, period)) WITHOUT ROWID;"
+	"CREATE TABLE alerts("
+	" key TEXT PRIMARY KEY, type TEXT NOT NULL, partner_id TEXT,"
+	" subject TEXT, period TEXT, severity TEXT NOT NULL,"
+	" message TEXT NOT NULL, evidence TEXT NOT NULL,"
+	" first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
+	" status TEXT NOT NULL, resolved_at TEXT) WITHOUT ROWID;"
+	"CREATE INDEX alerts_status ON alerts(status);"
+	"CREATE TABLE crm_acks("
+	" object TEXT NOT NULL, record TEXT NOT NULL, field TEXT NOT NULL,"
+	" value TEXT, acked_at TEXT NOT NULL,"
+	" PRIMARY KEY(object, record, field)) WITHOUT ROWID;"
+	"CREATE TABLE outbox("
+	" id INTEGER PRIMARY KEY, object TEXT NOT NULL, record TEXT NOT NULL,"
+	" fields TEXT NOT NULL, created_at TEXT NOT NULL,"
+	" attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
+	" UNIQUE(object, record));",
 };
 
 static void
@@ -1337,4 +1366,283 @@ store_list_conflict_states(struct store *st, store_row_fn fn, void *ctx)
 	if (s == NULL)
 		return -1;
 	return rows(st, s, fn, ctx);
+}
+
+/* ---- plans, scores, alerts, write-back ---- */
+
+/* Runs a read query with text parameters (NULL binds NULL). */
+static int
+query_rows(struct store *st, const char *sql, const char *const *binds,
+    int nbinds, store_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = prep(st, sql);
+	int i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < nbinds; i++)
+		bind_text(s, i + 1, binds[i]);
+	return rows(st, s, fn, ctx);
+}
+
+int
+store_list_partners(struct store *st, store_row_fn fn, void *ctx)
+{
+	return query_rows(st, "SELECT id, name, tier, domain, country FROM "
+	    "partners WHERE deleted = 0 ORDER BY id", NULL, 0, fn, ctx);
+}
+
+int
+store_plan_opportunities(struct store *st, const char *from, const char *to,
+    store_row_fn fn, void *ctx)
+{
+	const char *b[2] = { from, to };
+
+	return query_rows(st, "SELECT id, partner_id, stage, amount_base, "
+	    "probability, is_closed, is_won, close_date FROM opportunities "
+	    "WHERE deleted = 0 AND partner_id IS NOT NULL AND close_date >= ?1 "
+	    "AND close_date <= ?2", b, 2, fn, ctx);
+}
+
+int
+store_plan_targets(struct store *st, const char *period, store_row_fn fn,
+    void *ctx)
+{
+	const char *b[1] = { period };
+
+	return query_rows(st, "SELECT partner_id, period, target, currency, "
+	    "target_base FROM plans WHERE period = ?1", b, 1, fn, ctx);
+}
+
+int
+store_stage_probabilities(struct store *st, store_row_fn fn, void *ctx)
+{
+	return query_rows(st, "SELECT name, probability FROM stages", NULL, 0, fn,
+	    ctx);
+}
+
+int
+store_win_counts(struct store *st, const char *from, const char *to,
+    store_row_fn fn, void *ctx)
+{
+	const char *b[2] = { from, to };
+
+	return query_rows(st, "SELECT partner_id, sum(is_won = 1) AS won, "
+	    "sum(is_won = 0) AS lost FROM opportunities WHERE deleted = 0 AND "
+	    "is_closed = 1 AND partner_id IS NOT NULL AND close_date >= ?1 AND "
+	    "close_date <= ?2 GROUP BY partner_id", b, 2, fn, ctx);
+}
+
+int
+store_registration_outcomes(struct store *st, const char *from, store_row_fn fn,
+    void *ctx)
+{
+	const char *b[1] = { from };
+
+	return query_rows(st, "SELECT partner_id, status, count(*) AS n FROM "
+	    "registrations WHERE deleted = 0 AND registered_at >= ?1 GROUP BY "
+	    "partner_id, status", b, 1, fn, ctx);
+}
+
+int
+store_activity_counts(struct store *st, const char *from, store_row_fn fn,
+    void *ctx)
+{
+	const char *b[1] = { from };
+
+	return query_rows(st, "SELECT partner_id, kind, count(*) AS n FROM "
+	    "activities WHERE deleted = 0 AND occurred_at >= ?1 GROUP BY "
+	    "partner_id, kind", b, 1, fn, ctx);
+}
+
+int
+store_open_registrations(struct store *st, store_row_fn fn, void *ctx)
+{
+	return query_rows(st, "SELECT key, partner_id, customer_name, product, "
+	    "amount_base, status, registered_at, decided_at, expires_at, "
+	    "opportunity_id FROM registrations WHERE deleted = 0 AND status IN "
+	    "('pending', 'approved') ORDER BY key", NULL, 0, fn, ctx);
+}
+
+int
+store_partner_period_put(struct store *st, const struct store_partner_period *p,
+    const char *now)
+{
+	sqlite3_stmt *s = prep(st, "INSERT INTO partner_periods(partner_id, "
+	    "period, closed_won, pipeline, risk_adjusted, plan_target, "
+	    "total_target, risk_target, coverage, risk_coverage, attainment, score, "
+	    "tier, kpis, computed_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+	    "?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT(partner_id, period) DO "
+	    "UPDATE SET closed_won = ?3, pipeline = ?4, risk_adjusted = ?5, "
+	    "plan_target = ?6, total_target = ?7, risk_target = ?8, coverage = ?9, "
+	    "risk_coverage = ?10, attainment = ?11, score = ?12, tier = ?13, "
+	    "kpis = ?14, computed_at = ?15");
+	const double *opt[] = { p->plan_target, p->total_target, p->risk_target,
+		p->coverage, p->risk_coverage, p->attainment, p->score };
+	int i;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, p->partner_id);
+	bind_text(s, 2, p->period);
+	sqlite3_bind_double(s, 3, p->closed_won);
+	sqlite3_bind_double(s, 4, p->pipeline);
+	sqlite3_bind_double(s, 5, p->risk_adjusted);
+	for (i = 0; i < 7; i++)
+		if (opt[i])
+			sqlite3_bind_double(s, 6 + i, *opt[i]);
+		else
+			sqlite3_bind_null(s, 6 + i);
+	bind_text(s, 13, p->tier);
+	bind_text(s, 14, p->kpis);
+	bind_text(s, 15, now);
+	return run(st, s, "storing a partner's period");
+}
+
+int
+store_partner_periods(struct store *st, const char *partner_id,
+    const char *period, store_row_fn fn, void *ctx)
+{
+	const char *b[2] = { partner_id, period };
+
+	return query_rows(st, "SELECT p.partner_id, a.name, p.period, "
+	    "p.score, p.tier, p.closed_won, p.pipeline, p.risk_adjusted, "
+	    "p.plan_target, p.coverage, p.risk_coverage, p.attainment, p.kpis, "
+	    "p.computed_at FROM partner_periods p LEFT JOIN partners a ON "
+	    "a.id = p.partner_id WHERE (?1 IS NULL OR p.partner_id = ?1) AND "
+	    "(?2 IS NULL OR p.period = ?2) ORDER BY p.period, p.score IS NULL, "
+	    "p.score DESC, p.partner_id", b, 2, fn, ctx);
+}
+
+int
+store_alert_put(struct store *st, const struct store_alert *a)
+{
+	sqlite3_stmt *s = cached(st, STMT_ALERT_PUT, "INSERT INTO alerts(key, "
+	    "type, partner_id, subject, period, severity, message, evidence, "
+	    "first_seen, last_seen, status, resolved_at) VALUES(?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(key) DO UPDATE SET "
+	    "severity = ?6, message = ?7, evidence = ?8, last_seen = ?10, "
+	    "status = ?11, resolved_at = ?12, first_seen = CASE WHEN status = "
+	    "'resolved' AND ?11 = 'open' THEN ?9 ELSE first_seen END");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, a->key);
+	bind_text(s, 2, a->type);
+	bind_text(s, 3, a->partner_id);
+	bind_text(s, 4, a->subject);
+	bind_text(s, 5, a->period);
+	bind_text(s, 6, a->severity);
+	bind_text(s, 7, a->message);
+	bind_text(s, 8, a->evidence);
+	bind_text(s, 9, a->first_seen);
+	bind_text(s, 10, a->last_seen);
+	bind_text(s, 11, a->status);
+	bind_text(s, 12, a->resolved_at);
+	return run_cached(st, s, "storing an alert");
+}
+
+int
+store_alert_states(struct store *st, store_row_fn fn, void *ctx)
+{
+	return query_rows(st, "SELECT key, type, status, severity, message, "
+	    "evidence FROM alerts ORDER BY key", NULL, 0, fn, ctx);
+}
+
+int
+store_list_alerts(struct store *st, int all, store_row_fn fn, void *ctx)
+{
+	const char *b[1] = { all ? "1" : "0" };
+
+	return query_rows(st, "SELECT a.key, a.type, a.severity, a.status, "
+	    "a.partner_id, p.name AS partner, a.subject, a.period, a.message, "
+	    "a.first_seen, a.last_seen, a.resolved_at FROM alerts a LEFT JOIN "
+	    "partners p ON p.id = a.partner_id WHERE ?1 = '1' OR a.status = 'open' "
+	    "ORDER BY a.status, CASE a.severity WHEN 'critical' THEN 0 WHEN "
+	    "'warning' THEN 1 ELSE 2 END, a.first_seen, a.key", b, 1, fn, ctx);
+}
+
+int
+store_list_alert_rows(struct store *st, store_row_fn fn, void *ctx)
+{
+	return query_rows(st, "SELECT key, type, partner_id, subject, period, "
+	    "severity, message, evidence, first_seen, last_seen, status "
+	    "FROM alerts ORDER BY key", NULL, 0, fn, ctx);
+}
+
+int
+store_ack_get(struct store *st, const char *object, const char *record,
+    store_row_fn fn, void *ctx)
+{
+	const char *b[2] = { object, record };
+
+	return query_rows(st, "SELECT field, value FROM crm_acks WHERE object = ?1 "
+	    "AND record = ?2", b, 2, fn, ctx);
+}
+
+int
+store_acks(struct store *st, const char *object, store_row_fn fn, void *ctx)
+{
+	const char *b[1] = { object };
+
+	return query_rows(st, "SELECT record, field, value FROM crm_acks WHERE "
+	    "object = ?1 ORDER BY record", b, 1, fn, ctx);
+}
+
+int
+store_ack_put(struct store *st, const char *object, const char *record,
+    const char *field, const char *value, const char *now)
+{
+	sqlite3_stmt *s = cached(st, STMT_ACK_PUT, "INSERT INTO crm_acks(object, "
+	    "record, field, value, acked_at) VALUES(?1, ?2, ?3, ?4, ?5) ON "
+	    "CONFLICT(object, record, field) DO UPDATE SET value = ?4, "
+	    "acked_at = ?5");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, object);
+	bind_text(s, 2, record);
+	bind_text(s, 3, field);
+	bind_text(s, 4, value);
+	bind_text(s, 5, now);
+	return run_cached(st, s, "storing an acknowledgement");
+}
+
+int
+store_outbox_put(struct store *st, const char *object, const char *record,
+    const char *fields, const char *now)
+{
+	sqlite3_stmt *s = cached(st, STMT_OUTBOX_PUT, "INSERT INTO outbox(object, "
+	    "record, fields, created_at) VALUES(?1, ?2, ?3, ?4) ON "
+	    "CONFLICT(object, record) DO UPDATE SET fields = ?3");
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, object);
+	bind_text(s, 2, record);
+	bind_text(s, 3, fields);
+	bind_text(s, 4, now);
+	return run_cached(st, s, "queueing a write");
+}
+
+int
+store_outbox(struct store *st, store_row_fn fn, void *ctx)
+{
+	return query_rows(st, "SELECT id, object, record, fields, attempts, "
+	    "last_error FROM outbox ORDER BY object, id", NULL, 0, fn, ctx);
+}
+
+int
+store_outbox_done(struct store *st, int64_t id, const char *error)
+{
+	sqlite3_stmt *s = prep(st, error ? "UPDATE outbox SET attempts = "
+	    "attempts + 1, last_error = ?2 WHERE id = ?1" :
+	    "DELETE FROM outbox WHERE id = ?1");
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (error)
+		bind_text(s, 2, error);
+	return run(st, s, "updating the outbox");
 }
