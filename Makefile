@@ -39,7 +39,7 @@ LIB_SRCS = src/audit.c src/clock.c src/config.c src/config_check.c src/control.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/freemail.o
 UNIT_TESTS = test_config test_csv test_normalize test_store test_audit \
              test_secret test_log test_record test_http \
-             test_salesforce test_jscan test_match test_conflicts test_strmap
+             test_salesforce test_jscan test_match test_conflicts test_strmap test_rules
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 TOOLS      = sfwrite match_eval

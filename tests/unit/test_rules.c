@@ -1,0 +1,375 @@
+/* test_rules.c - pipeline to plan, scores and alerts at their edges:
+ * period boundaries in time zones, business-day clocks over weekends and
+ * holidays, probabilities, missing plans, zero pipeline, basis, peer
+ * groups of one, ties, the alert lifecycle. On a real SQLite file. */
+#include "alerts.h"
+#include "audit.h"
+#include "clock.h"
+#include "config.h"
+#include "diag.h"
+#include "normalize.h"
+#include "plan.h"
+#include "score.h"
+#include "store.h"
+#include "t.h"
+
+#include <math.h>
+#include <sqlite3.h>	/* only to read results */
+
+static struct config *cfg;
+static struct store *st;
+static struct audit *au;
+static char dbpath[512];
+static int nth;
+
+static int64_t
+at(const char *iso)
+{
+	int64_t t;
+
+	if (norm_time(iso, TIME_ISO8601, &t) < 0)
+		exit(2);
+	return t;
+}
+
+static void
+setup(const char *extra)
+{
+	char yaml[2048], err[256];
+	struct diags d;
+
+	if (st) {
+		audit_free(au);
+		store_close(st);
+		config_free(cfg);
+	}
+	snprintf(yaml, sizeof(yaml), "daemon: { state_dir: %s, timezone: "
+	    "Europe/Berlin, holidays: [2026-12-25] }\n%s", t_tmpdir(), extra);
+	diags_init(&d, "t.yaml");
+	cfg = config_load_buffer("t.yaml", yaml, strlen(yaml), 0, &d);
+	if (cfg == NULL) {
+		size_t i;
+
+		for (i = 0; i < d.n; i++) {
+			char *m = diags_format(&d, i);
+
+			fprintf(stderr, "%s\n", m);
+			free(m);
+		}
+		exit(2);
+	}
+	diags_free(&d);
+	snprintf(dbpath, sizeof(dbpath), "%s/r%d.db", t_tmpdir(), ++nth);
+	if ((st = store_open(dbpath, STORE_RW, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		exit(2);
+	}
+	au = audit_new(st, "test", NULL);
+}
+
+static void
+set(struct record *r, const char *f, const char *v)
+{
+	int i = entity_field_index(r->kind, f);
+
+	if (v) {
+		r->val[i] = strdup(v);
+		r->num[i] = strtod(v, NULL);
+	}
+}
+
+static void
+partner(const char *id, const char *name, const char *tier)
+{
+	struct record r;
+
+	record_init(&r, ENTITY_PARTNERS, "crm");
+	set(&r, "id", id);
+	set(&r, "name", name);
+	set(&r, "tier", tier);
+	r.key = strdup(id);
+	CHECK(store_upsert(st, &r, "2026-11-20T00:00:00Z") >= 0);
+	record_clear(&r);
+}
+
+static void
+opp(const char *id, const char *partner_id, double amount, const char *stage,
+    const char *prob, int closed, int won, const char *close)
+{
+	struct record r;
+	char a[32];
+
+	record_init(&r, ENTITY_OPPORTUNITIES, "crm");
+	set(&r, "id", id);
+	set(&r, "partner_id", partner_id);
+	snprintf(a, sizeof(a), "%.2f", amount);
+	set(&r, "amount", a);
+	r.amount_base = amount;
+	r.has_amount_base = 1;
+	set(&r, "stage", stage);
+	set(&r, "probability", prob);
+	set(&r, "is_closed", closed ? "1" : "0");
+	set(&r, "is_won", won ? "1" : "0");
+	set(&r, "close_date", close);
+	r.key = strdup(id);
+	CHECK(store_upsert(st, &r, "2026-11-20T00:00:00Z") >= 0);
+	record_clear(&r);
+}
+
+static void
+plan(const char *partner_id, const char *period, double target)
+{
+	struct record r;
+	char a[32];
+
+	record_init(&r, ENTITY_PLANS, "crm");
+	set(&r, "partner_id", partner_id);
+	set(&r, "period", period);
+	snprintf(a, sizeof(a), "%.2f", target);
+	set(&r, "target", a);
+	r.amount_base = target;
+	r.has_amount_base = 1;
+	r.key = malloc(64);
+	snprintf(r.key, 64, "%s/%s", partner_id, period);
+	CHECK(store_upsert(st, &r, "2026-11-20T00:00:00Z") >= 0);
+	record_clear(&r);
+}
+
+static void
+reg(const char *ext, const char *partner_id, const char *status,
+    const char *registered, const char *expires)
+{
+	struct record r;
+
+	record_init(&r, ENTITY_REGISTRATIONS, "portal");
+	set(&r, "external_id", ext);
+	set(&r, "partner_id", partner_id);
+	set(&r, "customer_name", "Some Customer");
+	set(&r, "status", status);
+	set(&r, "registered_at", registered);
+	set(&r, "expires_at", expires);
+	r.key = malloc(64);
+	snprintf(r.key, 64, "portal:%s", ext);
+	CHECK(store_upsert(st, &r, "2026-11-20T00:00:00Z") >= 0);
+	record_clear(&r);
+}
+
+static const char *
+q(const char *sql)
+{
+	static char out[1024];
+	sqlite3 *db;
+	sqlite3_stmt *s;
+
+	out[0] = '\0';
+	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return out;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+			snprintf(out, sizeof(out), "%s", sqlite3_column_text(s, 0));
+		sqlite3_finalize(s);
+	} else
+		fprintf(stderr, "  %s: %s\n", sql, sqlite3_errmsg(db));
+	sqlite3_close(db);
+	return out;
+}
+
+static void
+test_periods_in_time_zones(void)
+{
+	struct plan_period p;
+
+	/* 23:30 UTC on New Year's Eve is already 2027 in Berlin */
+	CHECK(plan_period_of(at("2026-12-31T23:30:00Z"), "Europe/Berlin",
+	    PERIOD_QUARTER, 0, &p) == 0);
+	CHECK_STR(p.name, "2027-Q1");
+	CHECK_STR(p.from, "2027-01-01");
+	CHECK_STR(p.to, "2027-03-31");
+	CHECK(plan_period_of(at("2026-12-31T23:30:00Z"), "America/New_York",
+	    PERIOD_QUARTER, 0, &p) == 0);
+	CHECK_STR(p.name, "2026-Q4");
+	CHECK(plan_period_of(at("2026-01-15T12:00:00Z"), "UTC", PERIOD_QUARTER, 1,
+	    &p) == 0);
+	CHECK_STR(p.name, "2025-Q4");
+	CHECK_STR(p.to, "2025-12-31");
+	CHECK(plan_period_of(at("2028-03-01T00:00:00Z"), NULL, PERIOD_MONTH, 1,
+	    &p) == 0);
+	CHECK_STR(p.name, "2028-02");
+	CHECK_STR(p.to, "2028-02-29");		/* a leap year */
+	CHECK(plan_period_of(at("2026-06-01T00:00:00Z"), "", PERIOD_YEAR, 0, &p) == 0);
+	CHECK_STR(p.name, "2026");
+	CHECK(plan_period_of(0, "Mars/Olympus_Mons", PERIOD_YEAR, 0, &p) == -1);
+}
+
+static void
+test_business_time(void)
+{
+	setup("");
+	/* Friday 17:00 to Monday 17:00 Berlin: 7 h + 17 h */
+	CHECK_INT(alerts_business_seconds(cfg, at("2026-11-27T16:00:00Z"),
+	    at("2026-11-30T16:00:00Z")), 24 * 3600);
+	/* Saturday to Sunday: none */
+	CHECK_INT(alerts_business_seconds(cfg, at("2026-11-28T10:00:00Z"),
+	    at("2026-11-29T20:00:00Z")), 0);
+	/* within one day, to the second */
+	CHECK_INT(alerts_business_seconds(cfg, at("2026-11-26T08:00:00Z"),
+	    at("2026-11-26T08:00:01Z")), 1);
+	/* Christmas (a Friday in 2026) is a holiday: Thu 24 to Mon 28 is
+	 * Thursday's rest and Monday up to the same time */
+	CHECK_INT(alerts_business_seconds(cfg, at("2026-12-24T11:00:00Z"),
+	    at("2026-12-28T11:00:00Z")), 24 * 3600);
+	/* three whole weeks: fifteen business days */
+	CHECK_INT(alerts_business_seconds(cfg, at("2026-11-01T23:00:00Z"),
+	    at("2026-11-22T23:00:00Z")), 15 * 86400);
+	CHECK_INT(alerts_business_seconds(cfg, at("2026-11-02T00:00:00Z"),
+	    at("2026-11-01T00:00:00Z")), 0);
+}
+
+static void
+test_plan_figures(void)
+{
+	struct plan_result r;
+	struct plan_period p;
+	const struct plan_row *a, *b, *c;
+	char err[256];
+
+	setup("normalize: { stages: { Proposal: 40 } }\n"
+	    "rules: { pipeline: { total_index: 2.0, risk_adjusted_index: 1.0 } }\n");
+	partner("P1", "Alpha", "gold");
+	partner("P2", "Beta", "gold");
+	partner("P3", "Gamma", NULL);
+	/* P1: won 50k, open 100k at 40% (configured stage), open 50k at 10%
+	 * (its own probability), one outside the quarter */
+	opp("O1", "P1", 50000, "Closed Won", "100", 1, 1, "2026-10-15");
+	opp("O2", "P1", 100000, "Proposal", NULL, 0, 0, "2026-12-31");
+	opp("O3", "P1", 50000, "Proposal", "10", 0, 0, "2026-11-30");
+	opp("O4", "P1", 999999, "Proposal", NULL, 0, 0, "2027-01-01");
+	opp("O5", "P1", 7000, "Closed Lost", "0", 1, 0, "2026-11-01");
+	plan("P1", "2026-Q4", 100000);
+	/* P2: a plan, no pipeline */
+	plan("P2", "2026-Q4", 80000);
+	/* P3: pipeline, no plan */
+	opp("O6", "P3", 30000, "Proposal", NULL, 0, 0, "2026-11-15");
+	CHECK(plan_period_of(at("2026-11-27T10:00:00Z"), "Europe/Berlin",
+	    PERIOD_QUARTER, 0, &p) == 0);
+	CHECK(plan_compute(cfg, st, &p, &r, err, sizeof(err)) == 0);
+	CHECK_INT(r.n, 3);
+	a = plan_find(&r, "P1");
+	b = plan_find(&r, "P2");
+	c = plan_find(&r, "P3");
+	CHECK(a && b && c);
+	if (a && b && c) {
+		CHECK(fabs(a->closed_won - 50000) < 1e-6);
+		CHECK(fabs(a->pipeline - 150000) < 1e-6);
+		CHECK(fabs(a->risk_adjusted - (40000 + 5000)) < 1e-6);
+		CHECK(fabs(a->total_target - 200000) < 1e-6);
+		CHECK(fabs(a->coverage - 0.75) < 1e-9);
+		CHECK(fabs(a->risk_coverage - 0.45) < 1e-9);
+		CHECK(fabs(a->attainment - 0.5) < 1e-9);
+		CHECK(b->has_plan && b->has_coverage && b->coverage == 0);
+		CHECK(!c->has_plan && !c->has_coverage && !c->has_attainment);
+	}
+	plan_result_free(&r);
+	/* basis remaining: the plan minus closed-won */
+	setup("rules: { pipeline: { basis: remaining, total_index: 2.0 } }\n");
+	partner("P1", "Alpha", "gold");
+	opp("O1", "P1", 50000, "Closed Won", "100", 1, 1, "2026-10-15");
+	opp("O2", "P1", 100000, "Proposal", "50", 0, 0, "2026-12-31");
+	plan("P1", "2026-Q4", 100000);
+	CHECK(plan_compute(cfg, st, &p, &r, err, sizeof(err)) == 0);
+	a = plan_find(&r, "P1");
+	CHECK(a && fabs(a->total_target - 100000) < 1e-6 &&
+	    fabs(a->coverage - 1.0) < 1e-9);
+	plan_result_free(&r);
+}
+
+static void
+test_scores_and_alerts(void)
+{
+	struct plan_result r;
+	struct plan_period p, prev;
+	struct score_result s;
+	struct alerts_result ar;
+	char err[256];
+	int64_t now = at("2026-11-27T10:00:00Z");
+
+	setup("scoring: { peer_group: tier }\n"
+	    "rules: { approval_sla: { warn: 2d, breach: 4d }, score_drop: 10 }\n");
+	partner("P1", "Alpha", "gold");
+	partner("P2", "Beta", "gold");
+	partner("P3", "Solo", "platinum");
+	opp("O1", "P1", 100000, "Closed Won", "100", 1, 1, "2026-10-15");
+	opp("O2", "P1", 300000, "Proposal", "50", 0, 0, "2026-12-15");
+	plan("P1", "2026-Q4", 100000);
+	opp("O3", "P2", 10000, "Closed Lost", "0", 1, 0, "2026-10-15");
+	opp("O4", "P2", 20000, "Proposal", "50", 0, 0, "2026-12-15");
+	plan("P2", "2026-Q4", 100000);
+	opp("O5", "P3", 5000, "Closed Won", "100", 1, 1, "2026-09-15");
+	/* registrations: pending since Monday 09:00 Berlin (breach by
+	 * Friday), pending since Wednesday (warning), approved expiring */
+	reg("R1", "P1", "pending", "2026-11-23T08:00:00Z", NULL);
+	reg("R2", "P2", "pending", "2026-11-25T08:00:00Z", NULL);
+	reg("R3", "P1", "approved", "2026-10-01T08:00:00Z", "2026-12-05T00:00:00Z");
+	reg("R4", "P2", "rejected", "2026-10-01T08:00:00Z", NULL);
+	CHECK(plan_period_of(now, "Europe/Berlin", PERIOD_QUARTER, 0, &p) == 0);
+	CHECK(plan_period_of(now, "Europe/Berlin", PERIOD_QUARTER, 1, &prev) == 0);
+	CHECK(plan_compute(cfg, st, &p, &r, err, sizeof(err)) == 0);
+	CHECK(score_compute(cfg, st, &r, &prev, now, &s, err, sizeof(err)) == 0);
+	/* P1: attainment 100, risk coverage 150000/100000 -> 100, win rate
+	 * 1/1 vs 0.30 -> 100, quality 1 approved of 1 decided -> 100 */
+	CHECK(s.rows[0].has_score && fabs(s.rows[0].score - 100) < 1e-9);
+	CHECK_STR(s.rows[0].tier, "platinum");
+	/* P2: attainment 0, coverage 10, win rate 0, quality 0 */
+	CHECK(s.rows[1].has_score && s.rows[1].score < 10);
+	/* a peer group of one: top of it */
+	CHECK(s.rows[2].has[1] == 0);		/* no plan: no coverage */
+	CHECK(s.rows[2].pct[2] == 100);
+	CHECK(strstr(s.rows[2].flags, "no plan for 2026-Q4") != NULL);
+	CHECK_STR(q("SELECT count(*) FROM partner_periods WHERE period = '2026-Q4'"),
+	    "3");
+	/* alerts: raised once */
+	CHECK(alerts_run(cfg, st, au, 0, now, &r, &s, &ar) == 0);
+	CHECK_STR(q("SELECT severity FROM alerts WHERE key = "
+	    "'approval_sla_breach:portal:R1'"), "critical");
+	CHECK_STR(q("SELECT severity FROM alerts WHERE key = "
+	    "'approval_sla_warning:portal:R2'"), "warning");
+	CHECK_STR(q("SELECT count(*) FROM alerts WHERE type = "
+	    "'registration_expiring'"), "1");
+	CHECK_STR(q("SELECT severity FROM alerts WHERE key = "
+	    "'pipeline_below_plan:P2:2026-Q4'"), "critical");
+	CHECK_STR(q("SELECT count(*) FROM alerts WHERE key LIKE "
+	    "'pipeline_below_plan:P1:%'"), "0");
+	CHECK(ar.raised == 4);
+	/* the same facts again: nothing raised, updated or resolved */
+	CHECK(alerts_run(cfg, st, au, 0, now, &r, &s, &ar) == 0);
+	CHECK_INT(ar.raised + ar.updated + ar.resolved, 0);
+	CHECK_STR(q("SELECT count(*) FROM audit WHERE action = 'alert.raised'"), "4");
+	/* R2 is decided: its alert resolves */
+	reg("R2", "P2", "approved", "2026-11-25T08:00:00Z", NULL);
+	CHECK(alerts_run(cfg, st, au, 0, now, &r, &s, &ar) == 0);
+	CHECK_INT(ar.resolved, 1);
+	CHECK_STR(q("SELECT status FROM alerts WHERE key = "
+	    "'approval_sla_warning:portal:R2'"), "resolved");
+	score_result_free(&s);
+	plan_result_free(&r);
+}
+
+int
+main(void)
+{
+	char err[256];
+
+	if (normalize_init(NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	T_RUN(test_periods_in_time_zones);
+	T_RUN(test_business_time);
+	T_RUN(test_plan_figures);
+	T_RUN(test_scores_and_alerts);
+	audit_free(au);
+	store_close(st);
+	config_free(cfg);
+	normalize_shutdown();
+	return t_done("rules");
+}
