@@ -15,6 +15,7 @@
 #include "secret.h"
 #include "store.h"
 #include "table.h"
+#include "score.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -49,6 +50,9 @@ usage(FILE *f)
 	    "  registrations [--source S] [--limit N]\n"
 	    "  conflicts [--all]               open conflicts (--all: every one)\n"
 	    "  conflict KEY                    one conflict: evidence, recommendation\n"
+	    "  alerts [--all]                  open alerts, worst first (--all: every one)\n"
+	    "  scores [--period P]             partner scores, ranked (default: latest)\n"
+	    "  partner ID                      one partner's scorecard, alerts, conflicts\n"
 	    "  audit [--since T] [--until T] [--action A] [--entity ID] [--limit N]\n"
 	    "  audit verify [--anchors FILE]...\n");
 }
@@ -762,6 +766,320 @@ cmd_conflict(struct ctl *c, int argc, char **argv)
 	return EX_OK;
 }
 
+/* ---- alerts and scores ---- */
+
+static int
+cmd_alerts(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct out o;
+	int ch, all = 0, rc;
+
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (ch != 'a') {
+			usage(stderr);
+			return EX_USAGE;
+		}
+		all = 1;
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if ((rc = open_store(c)) != 0)
+		return rc;
+	out_init(&o, c->json);
+	if (store_list_alerts(c->st, all, collect, &o) < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+		out_print(&o, "", 0);
+		return EX_IOERR;
+	}
+	out_print(&o, all ? "no alerts" : "no open alerts", 90);
+	return EX_OK;
+}
+
+struct latest {
+	char period[32];
+};
+
+static int
+latest_row(void *ctx, const struct store_row *row)
+{
+	struct latest *l = ctx;
+	int i;
+
+	for (i = 0; i < row->ncol; i++)
+		if (strcmp(row->names[i], "period") == 0 && row->vals[i] &&
+		    strcmp(row->vals[i], l->period) > 0)
+			snprintf(l->period, sizeof(l->period), "%s", row->vals[i]);
+	return 0;
+}
+
+/* Ranked scores of one period: partner, score, tier, the figures. */
+struct ranked {
+	struct out *o;
+	int rank;
+};
+
+static int
+ranked_row(void *ctx, const struct store_row *row)
+{
+	struct ranked *r = ctx;
+	const char *names[9] = { "rank", "partner_id", "name", "score", "tier",
+		"attainment", "coverage", "risk_coverage", "pipeline" };
+	const char *vals[9];
+	enum store_type types[9];
+	char rank[16], sc[32], at[32], cv[32], rc[32], pl[48];
+	struct store_row out = { 9, names, vals, types };
+	int i;
+
+	snprintf(rank, sizeof(rank), "%d", ++r->rank);
+	vals[0] = rank;
+	types[0] = STORE_INT;
+	for (i = 1; i < 9; i++) {
+		int j;
+
+		vals[i] = NULL;
+		types[i] = STORE_NULL;
+		for (j = 0; j < row->ncol; j++)
+			if (strcmp(row->names[j], names[i]) == 0 && row->types[j] !=
+			    STORE_NULL) {
+				vals[i] = row->vals[j];
+				types[i] = row->types[j];
+			}
+	}
+	/* rounded for people; --json keeps two decimals too */
+#define ROUND(ix, buf, fmt) if (vals[ix]) { snprintf(buf, sizeof(buf), fmt, \
+	strtod(vals[ix], NULL)); vals[ix] = buf; types[ix] = STORE_REAL; }
+	ROUND(3, sc, "%.1f");
+	ROUND(5, at, "%.2f");
+	ROUND(6, cv, "%.2f");
+	ROUND(7, rc, "%.2f");
+	ROUND(8, pl, "%.0f");
+#undef ROUND
+	return collect(r->o, &out);
+}
+
+static int
+cmd_scores(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "period", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct latest l = { "" };
+	struct ranked r;
+	struct out o;
+	const char *period = NULL;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (ch != 'p') {
+			usage(stderr);
+			return EX_USAGE;
+		}
+		period = optarg;
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if ((rc = open_store(c)) != 0)
+		return rc;
+	if (period == NULL) {
+		if (store_partner_periods(c->st, NULL, NULL, latest_row, &l) < 0) {
+			fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+			return EX_IOERR;
+		}
+		period = l.period;
+	}
+	out_init(&o, c->json);
+	r.o = &o;
+	r.rank = 0;
+	if (!c->json && *period)
+		printf("period %s\n", period);
+	if (store_partner_periods(c->st, NULL, period, ranked_row, &r) < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+		out_print(&o, "", 0);
+		return EX_IOERR;
+	}
+	out_print(&o, "no scores yet (they come with the first cycle that reads "
+	    "the CRM)", 40);
+	return EX_OK;
+}
+
+static int
+card_row(void *ctx, const struct store_row *row)
+{
+	struct out o = { 1, NULL, ctx };
+
+	return collect(&o, row);
+}
+
+struct filt {
+	struct jval *arr;
+	const char *id;
+};
+
+static int
+alert_of(void *ctx, const struct store_row *row)
+{
+	struct filt *f = ctx;
+	int i;
+
+	for (i = 0; i < row->ncol; i++)
+		if (strcmp(row->names[i], "partner_id") == 0 && row->vals[i] &&
+		    strcmp(row->vals[i], f->id) == 0) {
+			struct out o = { 1, NULL, f->arr };
+
+			return collect(&o, row);
+		}
+	return 0;
+}
+
+/* A number at pointer p of o: 1 and *ret, or 0 for none. */
+static int
+num(const struct jval *o, const char *p, double *ret)
+{
+	char err[64], *v = NULL;
+	int ok;
+
+	*ret = 0;
+	ok = o && jv_lookup_text(o, p, &v, err, sizeof(err)) == 1 && v;
+	if (ok)
+		*ret = strtod(v, NULL);
+	free(v);
+	return ok;
+}
+
+static void
+print_card(const char *id, const struct jval *periods, const struct jval *alerts)
+{
+	size_t n = jv_array_len(periods), i;
+	const struct jval *cur = n ? jv_array_at(periods, n - 1) : NULL;
+	const struct jval *prev = n > 1 ? jv_array_at(periods, n - 2) : NULL;
+	char err[64];
+	const char *ks = cur ? jv_object_str(cur, "kpis") : NULL;
+	struct jval *k = ks ? jv_parse(ks, strlen(ks), err, sizeof(err)) : NULL;
+	double d, e, f;
+
+	if (cur == NULL) {
+		printf("partner %s: no scorecard yet\n", id);
+		return;
+	}
+	printf("partner %s (%s), period %s\n", id, js(cur, "name"),
+	    js(cur, "period"));
+	if (num(cur, "/score", &d))
+		printf("score:     %.1f", d);
+	else
+		printf("score:     (no KPI with data)");
+	if (*js(cur, "tier"))
+		printf(", tier %s", js(cur, "tier"));
+	if (prev && num(prev, "/score", &d))
+		printf(" (previous period %s: %.1f)", js(prev, "period"), d);
+	printf("\n");
+	printf("figures:   closed-won %.0f, pipeline %.0f, risk-adjusted %.0f, ",
+	    num(cur, "/closed_won", &d) ? d : 0, num(cur, "/pipeline", &e) ? e : 0,
+	    num(cur, "/risk_adjusted", &f) ? f : 0);
+	if (num(cur, "/plan_target", &d))
+		printf("plan %.0f\n", d);
+	else
+		printf("no plan for this period\n");
+	printf("%-22s %8s %10s %10s %10s\n", "KPI", "value", "peer avg",
+	    "top 10%", "pctile");
+	for (i = 0; k && i < SCORE_KPIS; i++) {
+		const struct jval *x = jv_lookup(jv_lookup(k, "/kpis"), "");
+		char path[64];
+		double val, avg, top, pct;
+
+		snprintf(path, sizeof(path), "/%s/value", score_kpi_names[i]);
+		if (!num(x, path, &val)) {
+			printf("%-22s %8s\n", score_kpi_names[i], "no data");
+			continue;
+		}
+		snprintf(path, sizeof(path), "/%s/peer_average", score_kpi_names[i]);
+		num(x, path, &avg);
+		snprintf(path, sizeof(path), "/%s/peer_top_decile", score_kpi_names[i]);
+		num(x, path, &top);
+		snprintf(path, sizeof(path), "/%s/percentile", score_kpi_names[i]);
+		num(x, path, &pct);
+		printf("%-22s %8.1f %10.1f %10.1f %10.0f\n", score_kpi_names[i], val,
+		    avg, top, pct);
+	}
+	if (*js(k, "flags"))
+		printf("flags:     %s\n", js(k, "flags"));
+	printf("trend:    ");
+	for (i = 0; i < n; i++) {
+		if (num(jv_array_at(periods, i), "/score", &d))
+			printf(" %s %.1f", js(jv_array_at(periods, i), "period"), d);
+		else
+			printf(" %s -", js(jv_array_at(periods, i), "period"));
+	}
+	printf("\nopen alerts:\n");
+	for (i = 0; i < jv_array_len(alerts); i++)
+		printf("  [%s] %s\n", js(jv_array_at(alerts, i), "severity"),
+		    js(jv_array_at(alerts, i), "message"));
+	if (jv_array_len(alerts) == 0)
+		printf("  none\n");
+	jv_free(k);
+}
+
+static int
+cmd_partner(struct ctl *c, int argc, char **argv)
+{
+	struct jval *periods = jv_array(), *alerts = jv_array();
+	struct filt f;
+	int rc;
+
+	if (argc != 2) {
+		usage(stderr);
+		jv_free(periods);
+		jv_free(alerts);
+		return EX_USAGE;
+	}
+	if ((rc = open_store(c)) != 0) {
+		jv_free(periods);
+		jv_free(alerts);
+		return rc;
+	}
+	f.arr = alerts;
+	f.id = argv[1];
+	if (store_partner_periods(c->st, argv[1], NULL, card_row, periods) < 0 ||
+	    store_list_alerts(c->st, 0, alert_of, &f) < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+		jv_free(periods);
+		jv_free(alerts);
+		return EX_IOERR;
+	}
+	if (jv_array_len(periods) == 0) {
+		fprintf(stderr, "chansyncctl: no scorecard for partner '%s' (see "
+		    "chansyncctl scores)\n", argv[1]);
+		jv_free(periods);
+		jv_free(alerts);
+		return EX_DATAERR;
+	}
+	if (c->json) {
+		struct jval *o = jv_object();
+		char *out;
+
+		jv_set_str(o, "partner_id", argv[1]);
+		jv_set(o, "periods", periods);
+		jv_set(o, "alerts", alerts);
+		out = jv_dump_pretty(o);
+		printf("%s\n", out);
+		free(out);
+		jv_free(o);
+		return EX_OK;
+	}
+	print_card(argv[1], periods, alerts);
+	jv_free(periods);
+	jv_free(alerts);
+	return EX_OK;
+}
+
 static int
 cmd_verify(struct ctl *c, int argc, char **argv)
 {
@@ -984,6 +1302,12 @@ ctl_main(int argc, char **argv)
 		rc = cmd_conflicts(&c, sub_argc, sub_argv);
 	else if (strcmp(cmd, "conflict") == 0)
 		rc = cmd_conflict(&c, sub_argc, sub_argv);
+	else if (strcmp(cmd, "alerts") == 0)
+		rc = cmd_alerts(&c, sub_argc, sub_argv);
+	else if (strcmp(cmd, "scores") == 0)
+		rc = cmd_scores(&c, sub_argc, sub_argv);
+	else if (strcmp(cmd, "partner") == 0)
+		rc = cmd_partner(&c, sub_argc, sub_argv);
 	else if (strcmp(cmd, "audit") == 0)
 		rc = cmd_audit(&c, sub_argc, sub_argv);
 	else {

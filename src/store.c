@@ -1554,9 +1554,9 @@ store_list_alerts(struct store *st, int all, store_row_fn fn, void *ctx)
 {
 	const char *b[1] = { all ? "1" : "0" };
 
-	return query_rows(st, "SELECT a.key, a.type, a.severity, a.status, "
-	    "a.partner_id, p.name AS partner, a.subject, a.period, a.message, "
-	    "a.first_seen, a.last_seen, a.resolved_at FROM alerts a LEFT JOIN "
+	return query_rows(st, "SELECT a.severity, a.key, a.status, "
+	    "coalesce(p.name, a.partner_id) AS partner, a.message, "
+	    "a.first_seen, a.resolved_at, a.partner_id FROM alerts a LEFT JOIN "
 	    "partners p ON p.id = a.partner_id WHERE ?1 = '1' OR a.status = 'open' "
 	    "ORDER BY a.status, CASE a.severity WHEN 'critical' THEN 0 WHEN "
 	    "'warning' THEN 1 ELSE 2 END, a.first_seen, a.key", b, 1, fn, ctx);
