@@ -35,6 +35,7 @@ struct cycle_env {
 	struct http *http;		/* for the sources that speak HTTP */
 	struct sf *sf;			/* the CRM client, NULL without crm: */
 	struct conflicts *conflicts;	/* the conflict index; NULL: no pass */
+	int dry_run;			/* --dry-run: plan CRM writes, send none */
 	/* when each source (by index in cfg->sources) last ran; 0: never */
 	int64_t *last_run;
 };
@@ -46,6 +47,7 @@ struct cycle_result {
 	int sources_run, sources_failed, store_failed;
 	int64_t conflicts_open;		/* after the pass; -1: no pass */
 	int64_t alerts_open;		/* after the rules; -1: none run */
+	int64_t writes, write_failures;	/* CRM records written, refused */
 	char summary[256];	/* one line for STATUS= and the log */
 };
 

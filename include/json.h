@@ -22,6 +22,9 @@ struct jval;
  */
 struct jval *jv_parse(const char *buf, size_t len, char *err, size_t errlen);
 /* Same for a file, capped at max bytes. */
+/* The same for any JSON value, a bare string or number too. */
+struct jval *jv_parse_value(const char *buf, size_t len, char *err,
+    size_t errlen);
 struct jval *jv_parse_file(const char *path, size_t max, char *err, size_t errlen);
 /* Releases v (a new reference); NULL is a no-op. */
 void jv_free(struct jval *v);
@@ -63,6 +66,11 @@ struct jval *jv_null(void);
 void jv_set(struct jval *obj, const char *key, struct jval *val);
 /* A deep copy. */
 struct jval *jv_copy(const struct jval *v);
+/* An object's members in order: it = jv_iter(o); it; it = jv_iter_next(o, it). */
+void *jv_iter(const struct jval *o);
+void *jv_iter_next(const struct jval *o, void *it);
+const char *jv_iter_key(void *it);
+const struct jval *jv_iter_value(void *it);
 void jv_set_str(struct jval *obj, const char *key, const char *s);
 void jv_set_int(struct jval *obj, const char *key, int64_t i);
 void jv_append(struct jval *arr, struct jval *val);

@@ -287,5 +287,9 @@ int store_outbox_put(struct store *st, const char *object, const char *record,
 int store_outbox(struct store *st, store_row_fn fn, void *ctx);
 /* Removes a sent write, or (error) counts a failed attempt. */
 int store_outbox_done(struct store *st, int64_t id, const char *error);
+/* Queued writes that failed at least once. */
+int64_t store_outbox_failures(struct store *st);
+/* Every conflict: key, type, status, customer, winner, reason, evidence. */
+int store_conflict_rows(struct store *st, store_row_fn fn, void *ctx);
 
 #endif

@@ -287,20 +287,20 @@ registration_row(void *arg, const struct store_row *r)
 		}
 		if (type) {
 			struct jval *e = jv_object();
+			int breach = strcmp(type, "approval_sla_breach") == 0;
+			double limit = (double)(breach ? cfg->rules.approval_sla.breach :
+			    cfg->rules.approval_sla.warn) / 86400.0;
+			/* no running clock in the text: it would change every cycle */
 			char *msg = xasprintf("%s: registration %s by %s for %s has "
-			    "waited %.1f business days for a decision (registered %s; "
-			    "%s after %.0f). To do: approve or reject it.", type, key,
-			    partner_name(c, partner), cust ? cust : "?", days, reg,
-			    strcmp(type, "approval_sla_breach") == 0 ? "breach" :
-			    "warning", (double)(strcmp(type, "approval_sla_breach") == 0 ?
-			    cfg->rules.approval_sla.breach : cfg->rules.approval_sla.warn) /
-			    86400.0);
-			char d[32];
+			    "waited more than %.0f business day%s for a decision "
+			    "(registered %s). To do: approve or reject it.", type, key,
+			    partner_name(c, partner), cust ? cust : "?", limit,
+			    limit == 1 ? "" : "s", reg);
 
+			(void)days;
 			jv_set_str(e, "registration", key);
 			jv_set_str(e, "registered_at", reg);
-			snprintf(d, sizeof(d), "%.1f", days);
-			jv_set(e, "business_days", jv_real(strtod(d, NULL)));
+			jv_set(e, "limit_business_days", jv_real(limit));
 			/* a breach replaces the warning: one alert per stage */
 			want_add(c->w, type, key, NULL, partner, sev, msg, e);
 		}
@@ -310,10 +310,9 @@ registration_row(void *arg, const struct store_row *r)
 	    t - c->now <= cfg->rules.expiry_warning) {
 		struct jval *e = jv_object();
 		char *msg = xasprintf("registration_expiring: registration %s by %s "
-		    "for %s expires %s (in %.0f days) and is not won yet. To do: "
-		    "extend it or help the partner close.", key,
-		    partner_name(c, partner), cust ? cust : "?", exp,
-		    (double)(t - c->now) / 86400.0);
+		    "for %s expires %s and is not won yet. To do: extend it or help "
+		    "the partner close.", key, partner_name(c, partner),
+		    cust ? cust : "?", exp);
 
 		jv_set_str(e, "registration", key);
 		jv_set_str(e, "expires_at", exp);

@@ -7,6 +7,7 @@
 #include "alerts.h"
 #include "plan.h"
 #include "score.h"
+#include "writeback.h"
 #include "clock.h"
 #include "crm.h"
 #include "json.h"
@@ -112,6 +113,33 @@ rules_pass(struct cycle_env *env, struct cycle_result *res, struct jval *per)
 	jv_set(per, "rules", o);
 	plan_result_free(&plan);
 	score_result_free(&scores);
+}
+
+/* What changed, written to the CRM (or, dry, planned in the audit log). */
+static void
+writeback_pass(struct cycle_env *env, struct cycle_result *res, struct jval *per)
+{
+	struct writeback_result wr;
+	struct jval *o = jv_object();
+	int dry = env->dry_run || env->cfg->daemon.dry_run;
+
+	if (writeback_run(env->cfg, env->st, env->au, env->sf, res->id, dry,
+	    &wr) < 0) {
+		jv_set_str(o, "error", wr.error);
+		if (strncmp(wr.error, "database", 8) == 0)
+			res->store_failed = 1;
+		else
+			res->sources_failed++;
+		log_err("write-back: %s", wr.error);
+	}
+	jv_set(o, "dry_run", jv_bool(dry));
+	jv_set_int(o, "planned", wr.planned);
+	jv_set_int(o, "written", wr.acknowledged);
+	jv_set_int(o, "failed", wr.failed);
+	jv_set_int(o, "requests", wr.requests);
+	jv_set(per, "writeback", o);
+	res->writes = wr.acknowledged;
+	res->write_failures = wr.failed;
 }
 
 int
@@ -269,6 +297,9 @@ cycle_run(struct cycle_env *env, const char *trigger, int force,
 	res->alerts_open = -1;
 	if (!stopped && !res->store_failed)
 		rules_pass(env, res, per);
+	if (!stopped && !res->store_failed && env->sf && cfg->crm.present &&
+	    !(env->tick && env->tick(env->tick_arg)))
+		writeback_pass(env, res, per);
 	if (stopped)
 		res->status = CYCLE_INTERRUPTED;
 	else if (res->store_failed || (res->sources_run > 0 &&
@@ -291,6 +322,11 @@ cycle_run(struct cycle_env *env, const char *trigger, int force,
 		snprintf(res->summary + strlen(res->summary), sizeof(res->summary) -
 		    strlen(res->summary), ", %lld alert%s open",
 		    (long long)res->alerts_open, res->alerts_open == 1 ? "" : "s");
+	if (res->writes || res->write_failures)
+		snprintf(res->summary + strlen(res->summary), sizeof(res->summary) -
+		    strlen(res->summary), ", %lld CRM write%s, %lld failed",
+		    (long long)res->writes, res->writes == 1 ? "" : "s",
+		    (long long)res->write_failures);
 	detail = jv_object();
 	jv_set_str(detail, "status", cycle_status_name(res->status));
 	jv_set_int(detail, "records", res->records);

@@ -196,6 +196,7 @@ run_cycle(struct daemon *d, const char *trigger, int force)
 	env.http = d->http;
 	env.sf = d->sf;
 	env.conflicts = d->conflicts;
+	env.dry_run = d->dry_run;
 	env.last_run = d->last_run;
 	if (cycle_run(&env, trigger, force, &res) < 0)
 		log_err("%s", res.summary);

@@ -28,6 +28,19 @@ jv_parse(const char *buf, size_t len, char *err, size_t errlen)
 }
 
 struct jval *
+jv_parse_value(const char *buf, size_t len, char *err, size_t errlen)
+{
+	json_error_t e;
+	json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+	    &e);
+
+	if (j == NULL)
+		snprintf(err, errlen, "line %d column %d: %s", e.line, e.column,
+		    e.text);
+	return V(j);
+}
+
+struct jval *
 jv_parse_file(const char *path, size_t max, char *err, size_t errlen)
 {
 	struct buf b;
@@ -263,6 +276,30 @@ jv_str(const char *s)
 		buf_free(&b);
 	}
 	return V(j);
+}
+
+void *
+jv_iter(const struct jval *o)
+{
+	return json_object_iter(J(o));
+}
+
+void *
+jv_iter_next(const struct jval *o, void *it)
+{
+	return json_object_iter_next(J(o), it);
+}
+
+const char *
+jv_iter_key(void *it)
+{
+	return json_object_iter_key(it);
+}
+
+const struct jval *
+jv_iter_value(void *it)
+{
+	return V(json_object_iter_value(it));
 }
 
 struct jval *

@@ -1646,3 +1646,25 @@ store_outbox_done(struct store *st, int64_t id, const char *error)
 		bind_text(s, 2, error);
 	return run(st, s, "updating the outbox");
 }
+
+int
+store_conflict_rows(struct store *st, store_row_fn fn, void *ctx)
+{
+	return query_rows(st, "SELECT key, type, status, customer, winner, "
+	    "reason, evidence FROM conflicts ORDER BY key", NULL, 0, fn, ctx);
+}
+
+int64_t
+store_outbox_failures(struct store *st)
+{
+	sqlite3_stmt *s = prep(st, "SELECT count(*) FROM outbox WHERE "
+	    "last_error IS NOT NULL");
+	int64_t n = -1;
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}

@@ -133,7 +133,9 @@ class Case:
             eq(len(rows), s["count"], where + ": emulator records of " + s["state"])
         if "requests" in s:
             reqs = [r for r in self.emu.requests() if r["path"].startswith(s["requests"])]
-            eq(len(reqs), s["count"], where + ": requests to " + s["requests"])
+            eq(len(reqs), s["count"], where + ": requests to " + s["requests"] +
+               "\n" + "\n".join("%s %s?%s" % (r["method"], r["path"], r["query"][:120])
+                                 for r in reqs))
         if "kill9" in s:
             rnd = random.Random(11)
             kills = 0
