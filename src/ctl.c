@@ -268,7 +268,7 @@ cmd_status(struct ctl *c)
 	struct status_info si;
 	struct out cycles, sources;
 	pid_t pid = control_daemon_pid(c->cfg->daemon.state_dir);
-	int64_t q, arows, hseq = 0;
+	int64_t q, arows, wq, wf, hseq = 0;
 	unsigned char h[32];
 	char hex[65] = "", err[256], *crm_user = NULL, *crm_instance = NULL, *v;
 	int64_t api_used = -1, api_limit = -1;
@@ -292,6 +292,8 @@ cmd_status(struct ctl *c)
 	}
 	q = store_count(c->st, "quarantine");
 	arows = store_count(c->st, "audit");
+	wq = store_count(c->st, "outbox");
+	wf = store_outbox_failures(c->st);
 	if (store_audit_head(c->st, &hseq, h) == 1)
 		hex_encode(h, 32, hex);
 	out_init(&cycles, c->json);
@@ -343,6 +345,8 @@ cmd_status(struct ctl *c)
 		jv_set(o, "cycles", cycles.arr);
 		jv_set(o, "sources", sources.arr);
 		jv_set_int(o, "quarantined", q);
+		jv_set_int(o, "writes_queued", wq);
+		jv_set_int(o, "writes_failing", wf);
 		jv_set_int(au, "rows", arows);
 		jv_set_int(au, "head_seq", hseq);
 		jv_set_str(au, "head_hash", hex[0] ? hex : NULL);
@@ -377,6 +381,10 @@ cmd_status(struct ctl *c)
 		printf("\n");
 	}
 	printf("quarantine:  %lld record%s\n", (long long)q, q == 1 ? "" : "s");
+	if (wq > 0)
+		printf("write-back:  %lld CRM write%s queued, %lld refused by the CRM "
+		    "(retried each cycle; chansyncctl audit --action crm.write_failed)\n",
+		    (long long)wq, wq == 1 ? "" : "s", (long long)wf);
 	printf("audit:       %lld rows, head %lld %.16s\n\n", (long long)arows,
 	    (long long)hseq, hex[0] ? hex : "-");
 	printf("recent cycles:\n");

@@ -221,7 +221,8 @@ plan_compute(const struct config *cfg, struct store *st,
 		rc = -1;
 		goto out;
 	}
-	qsort(rs.v, rs.n, sizeof(*rs.v), by_id);
+	if (rs.n > 1)
+		qsort(rs.v, rs.n, sizeof(*rs.v), by_id);
 	out->rows = rs.v;
 	out->n = rs.n;
 	o.c = &c;

@@ -1187,7 +1187,8 @@ store_count(struct store *st, const char *table)
 {
 	static const char *const ok[] = { "partners", "opportunities",
 		"registrations", "plans", "activities", "quarantine", "audit",
-		"cycles", "files", "conflicts", "conflicts_open", NULL };
+		"cycles", "files", "conflicts", "conflicts_open", "outbox", "alerts",
+		NULL };
 	sqlite3_stmt *s;
 	char sql[96];
 	int64_t n = -1;

@@ -628,7 +628,8 @@ writeback_run(const struct config *cfg, struct store *st, struct audit *au,
 	/* send the outbox: this cycle's writes and any left from before */
 	if (store_outbox(st, queue_row, &q) < 0)
 		goto db;
-	qsort(q.v, q.n, sizeof(*q.v), by_object);
+	if (q.n > 1)
+		qsort(q.v, q.n, sizeof(*q.v), by_object);
 	for (i = 0; i < q.n && rc == 0 && !res->stopped_by_crm; i = j) {
 		for (j = i + 1; j < q.n && strcmp(q.v[j].object, q.v[i].object) == 0; j++)
 			;

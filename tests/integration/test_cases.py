@@ -109,7 +109,7 @@ class Case:
         if s.get("reset"):
             self.emu.reset()
         if "run" in s:
-            p = self.env.chansyncd("--once", timeout=300)
+            p = self.env.chansyncd("--once", *s.get("args", []), timeout=300)
             self.last_stderr = p.stderr
             if "exit" in s:
                 eq(p.returncode, s["exit"], where + ": exit status\n" + p.stderr[-3000:])
@@ -130,7 +130,19 @@ class Case:
             rows = self.emu_get("/_state/" + s["state"])
             for k, v in s.get("where", {}).items():
                 rows = [r for r in rows if r.get(k) == v]
-            eq(len(rows), s["count"], where + ": emulator records of " + s["state"])
+            for k in s.get("nonnull", []):
+                rows = [r for r in rows if r.get(k) is not None]
+            if "count_sql" in s:
+                want = self.env.query(s["count_sql"])[0][0]
+                if want == 0:
+                    raise AssertionError("%s: %s counts nothing: the check would "
+                                         "prove nothing" % (where, s["count_sql"]))
+            else:
+                want = s["count"]
+            eq(len(rows), want, where + ": emulator records of " + s["state"])
+            if "distinct" in s:
+                vals = [r.get(s["distinct"]) for r in rows]
+                eq(len(set(vals)), len(vals), where + ": distinct " + s["distinct"])
         if "requests" in s:
             reqs = [r for r in self.emu.requests() if r["path"].startswith(s["requests"])]
             eq(len(reqs), s["count"], where + ": requests to " + s["requests"] +
