@@ -52,6 +52,8 @@ size_t jv_array_len(const struct jval *v);
 const struct jval *jv_array_at(const struct jval *v, size_t i);
 /* Borrowed string value of an object member, or NULL. */
 const char *jv_object_str(const struct jval *v, const char *key);
+/* The member key of an object, NULL when absent or not an object. */
+const struct jval *jv_get(const struct jval *v, const char *key);
 int jv_is_object(const struct jval *v);
 int jv_is_array(const struct jval *v);
 

@@ -217,6 +217,12 @@ jv_object_str(const struct jval *v, const char *key)
 	return json_string_value(json_object_get(J(v), key));
 }
 
+const struct jval *
+jv_get(const struct jval *v, const char *key)
+{
+	return v ? (const struct jval *)json_object_get(J(v), key) : NULL;
+}
+
 int
 jv_is_object(const struct jval *v)
 {

@@ -418,6 +418,43 @@ ext_of(const struct config *cfg, const char *object)
 	return NULL;
 }
 
+/* What the CRM held before a write: the acknowledged value of each field
+ * the write sends, null where nothing was ever acknowledged. */
+struct was {
+	struct jval *fields;	/* the write */
+	struct jval *old;
+};
+
+static int
+was_row(void *arg, const struct store_row *r)
+{
+	struct was *w = arg;
+	const char *f = col(r, "field"), *v = col(r, "value");
+	char err[64];
+
+	if (f && v && jv_get(w->fields, f))
+		jv_set(w->old, f, jv_parse_value(v, strlen(v), err, sizeof(err)));
+	return 0;
+}
+
+static struct jval *
+old_values(struct store *st, const char *object, const char *record,
+    struct jval *fields)
+{
+	struct was w;
+	void *it;
+
+	w.fields = fields;
+	w.old = jv_object();
+	for (it = jv_iter(fields); it; it = jv_iter_next(fields, it))
+		jv_set(w.old, jv_iter_key(it), jv_null());
+	if (store_ack_get(st, object, record, was_row, &w) < 0) {
+		jv_free(w.old);
+		return NULL;
+	}
+	return w.old;
+}
+
 /*
  * Sends queued writes of one object, BATCH at a time. Each record's
  * acknowledgement and its removal from the outbox commit together.
@@ -478,13 +515,24 @@ send_object(const struct config *cfg, struct store *st, struct audit *au,
 		for (i = 0; i < k; i++) {
 			struct queued *q = &v[at + i];
 			const struct sf_write_result *w = i < nwr ? &wr[i] : NULL;
-			struct jval *fields, *d = jv_object();
+			struct jval *fields, *old, *d = jv_object();
 			int rc = 0;
 
 			fields = jv_parse(q->fields, strlen(q->fields), err, sizeof(err));
+			if (fields == NULL)
+				fields = jv_object();
 			jv_set_str(d, "object", object);
 			jv_set_str(d, "record", q->record);
-			jv_set(d, "fields", fields ? fields : jv_object());
+			/* old -> new: old is what the CRM last acknowledged */
+			if ((old = old_values(st, object, q->record, fields)) == NULL) {
+				jv_free(fields);
+				jv_free(d);
+				store_rollback(st);
+				sf_write_results_free(wr, nwr);
+				goto db;
+			}
+			jv_set(d, "old", old);
+			jv_set(d, "new", fields);
 			if (w && w->success) {
 				/* every field of the write is what the CRM now holds */
 				struct jval *f = jv_parse(q->fields, strlen(q->fields), err,

@@ -10,6 +10,9 @@ of stdout. Besides the fake's own routes it serves a control API:
        "malformed": true,                        a truncated JSON body
        "hang": seconds,                          no answer for that long
        "drip": bytes_per_second,                 a slow body
+       "late_reply": seconds,                    handled at once (its log entry
+                                                 gets "handled": true), the
+                                                 answer held back that long
        "kind": "..."}                            app-specific (see the fake)
   GET  /_control/requests  every request seen: method, path, query, time
   POST /_control/reset     forget requests and faults
@@ -79,9 +82,10 @@ def make_handler(fake):
             if u.path.startswith("/_control/"):
                 return self.control(u.path, body)
             with fake.lock:
-                fake.requests.append({"method": method, "path": u.path, "query": u.query,
-                                      "time": time.time(),
-                                      "authorization": bool(self.headers.get("Authorization"))})
+                entry = {"method": method, "path": u.path, "query": u.query,
+                         "time": time.time(),
+                         "authorization": bool(self.headers.get("Authorization"))}
+                fake.requests.append(entry)
                 fake.active += 1
                 fake.max_active = max(fake.max_active, fake.active)
             try:
@@ -93,10 +97,14 @@ def make_handler(fake):
                     return self.reply(431, {"Content-Type": "text/html"},
                                       b"<h1>431 Request Header Fields Too Large</h1>")
                 f = fake.take_fault(u.path)
-                if f:
+                if f and not f.get("late_reply"):
                     return self.serve_fault(f)
                 q = {k: v[-1] for k, v in parse_qs(u.query).items()}
                 status, headers, out = fake.route(method, u.path, q, self.headers, body)
+                if f:
+                    with fake.lock:
+                        entry["handled"] = True
+                    time.sleep(f["late_reply"])
                 self.reply(status, headers, out)
             finally:
                 with fake.lock:

@@ -33,11 +33,16 @@ def keypair():
 
 def fill_times(v):
     if isinstance(v, str):
-        m = re.fullmatch(r"@NOW-(\d+)s", v)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        m = re.fullmatch(r"@NOW([-+])(\d+)s", v)
         if m:
-            t = datetime.datetime.now(datetime.timezone.utc) - \
-                datetime.timedelta(seconds=int(m.group(1)))
+            d = datetime.timedelta(seconds=int(m.group(2)))
+            t = now - d if m.group(1) == "-" else now + d
             return t.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        if v == "@TODAY@":
+            return now.strftime("%Y-%m-%d")
+        if v == "@QUARTER@":        # the current calendar quarter in UTC
+            return "%04d-Q%d" % (now.year, (now.month - 1) // 3 + 1)
         return v
     if isinstance(v, list):
         return [fill_times(x) for x in v]
@@ -78,7 +83,7 @@ class Case:
         with open(self.refresh_file, "w") as f:
             f.write("5Aep-initial-refresh-token\n")
         os.chmod(self.refresh_file, 0o600)
-        cfg = os.path.join(self.dir, "config.yaml")
+        cfg = os.path.join(self.dir, self.spec.get("config", "config.yaml"))
         if not os.path.exists(cfg):
             cfg = os.path.join(CASES, "base.yaml")
         with open(cfg) as f:
@@ -102,6 +107,9 @@ class Case:
         where = "%s step %d" % (self.name, i + 1)
         if "data" in s:
             self.emu.control("data", fill_times(s["data"]))
+        if "data_file" in s:
+            with open(os.path.join(self.dir, s["data_file"])) as f:
+                self.emu.control("data", fill_times(json.load(f)))
         for kind, change in s.get("vendor_data", {}).items():
             self.vendors[kind].control("data", change)
         if "faults" in s:
@@ -138,8 +146,18 @@ class Case:
                     raise AssertionError("%s: %s counts nothing: the check would "
                                          "prove nothing" % (where, s["count_sql"]))
             else:
-                want = s["count"]
-            eq(len(rows), want, where + ": emulator records of " + s["state"])
+                want = s.get("count")
+            if "match_sql" not in s or "count" in s or "count_sql" in s:
+                eq(len(rows), want, where + ": emulator records of " + s["state"])
+            if "match_sql" in s:
+                # the records, projected on "fields", are exactly the rows
+                got = sorted(tuple(r.get(f) for f in s["fields"]) for r in rows)
+                want_rows = sorted(tuple(r) for r in self.env.query(fill_times(s["match_sql"])))
+                if not want_rows:
+                    raise AssertionError("%s: %s returns nothing: the check would "
+                                         "prove nothing" % (where, s["match_sql"]))
+                eq(got, want_rows, where + ": emulator records of " + s["state"] +
+                   " against the database")
             if "distinct" in s:
                 vals = [r.get(s["distinct"]) for r in rows]
                 eq(len(set(vals)), len(vals), where + ": distinct " + s["distinct"])
@@ -161,6 +179,28 @@ class Case:
                 eq(self.env.query("PRAGMA integrity_check")[0][0], "ok", where + ": integrity")
             if kills < s.get("min_kills", 1):
                 raise AssertionError("%s: only %d kills landed" % (where, kills))
+        if "kill9_when_handled" in s:
+            # kill -9 once the emulator has handled a request to this path
+            # and holds its answer back (a "late_reply" fault): the CRM has
+            # the write, chansyncd has not seen it acknowledged
+            path = s["kill9_when_handled"]
+            p = self.env.start("--once")
+            deadline = time.monotonic() + 60
+            try:
+                while not any(r.get("handled") and r["path"].startswith(path)
+                              for r in self.emu.requests()):
+                    if p.poll() is not None:
+                        raise AssertionError("%s: chansyncd ended (status %s) before "
+                                             "a request to %s" % (where, p.returncode, path))
+                    if time.monotonic() > deadline:
+                        raise AssertionError("%s: no request to %s within 60 s" % (where, path))
+                    time.sleep(0.05)
+            finally:
+                if p.poll() is None:
+                    os.kill(p.pid, signal.SIGKILL)
+                p.wait()
+            eq(p.returncode, -signal.SIGKILL, where + ": killed")
+            eq(self.env.query("PRAGMA integrity_check")[0][0], "ok", where + ": integrity")
         if "sfwrite" in s:
             op, obj = s["sfwrite"][0], s["sfwrite"][1]
             args = [bin_path("tests/sfwrite"), "-c", self.env.config, op, obj] + \
