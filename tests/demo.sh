@@ -1,6 +1,9 @@
 #!/bin/sh
-# make demo: one chansyncd cycle on the demo configuration and sample drop
-# files, in a temporary directory, then what an operator would look at.
+# make demo: the whole story on the demo configuration, in a temporary
+# directory: the CRM (the project's Salesforce emulator with a 50-partner
+# org), two vendor APIs and two drop folders; one chansyncd cycle, then what
+# a channel manager and an operator look at; then a few changes in the CRM
+# and a second cycle that resolves and writes only what changed.
 # Usage: tests/demo.sh [BUILD]
 set -eu
 cd "$(dirname "$0")/.."
@@ -9,26 +12,36 @@ D=$(mktemp -d /tmp/chansync-demo.XXXXXX)
 mkdir -p "$D/state" "$D/spool/distributor" "$D/spool/reghub" "$D/creds"
 chmod 700 "$D/creds"
 
-# the two vendor APIs: the project's fakes, on free loopback ports
-start_fake() {	# kind data-file args... ; prints the URL
-	python3 tests/fakes/vendor.py "$@" > "$D/$1.port" 2> "$D/$1.log" &
-	echo $! > "$D/$1.pid"
-	while ! grep -q '^PORT ' "$D/$1.port" 2>/dev/null; do
-		kill -0 "$(cat "$D/$1.pid")" 2>/dev/null || { cat "$D/$1.log"; exit 1; }
+# the CRM and the two vendor APIs: the project's fakes on free loopback
+# ports (each prints "PORT n" first)
+start_fake() {	# name script args... ; prints the URL
+	n=$1
+	shift
+	python3 "tests/fakes/$@" > "$D/$n.port" 2> "$D/$n.log" &
+	echo $! > "$D/$n.pid"
+	while ! grep -q '^PORT ' "$D/$n.port" 2>/dev/null; do
+		kill -0 "$(cat "$D/$n.pid")" 2>/dev/null || { cat "$D/$n.log" >&2; exit 1; }
 		sleep 0.05
 	done
-	echo "http://127.0.0.1:$(cut -d' ' -f2 "$D/$1.port")"
+	echo "http://127.0.0.1:$(cut -d' ' -f2 "$D/$n.port")"
 }
-PORTAL=$(start_fake portal --data fixtures/vendors/portal.json --token demo-portal-token)
-HUB=$(start_fake hub --data fixtures/vendors/hub.json --user chansync --password demo-hub-password)
+printf '{"data": "%s/fixtures/sf/org.json", "client_id": "chansync-demo",
+ "client_secret": "demo-client-secret", "users": ["chansync@vendor.example"]}\n' \
+    "$PWD" > "$D/emulator.json"
 trap 'kill $(cat "$D"/*.pid) 2>/dev/null' EXIT
+CRM=$(start_fake crm sfemu.py --config "$D/emulator.json")
+PORTAL=$(start_fake portal vendor.py portal --data fixtures/vendors/portal.json \
+    --token demo-portal-token)
+HUB=$(start_fake hub vendor.py hub --data fixtures/vendors/hub.json --user chansync \
+    --password demo-hub-password)
 printf 'demo-portal-token\n' > "$D/creds/portal_token"
 printf 'demo-hub-password\n' > "$D/creds/hub_password"
+printf 'demo-client-secret\n' > "$D/creds/sf_client_secret"
 chmod 600 "$D/creds"/*
 export CREDENTIALS_DIRECTORY="$D/creds"
 
-sed -e "s|@STATE@|$D/state|g" -e "s|@SPOOL@|$D/spool|g" -e "s|@PORTAL@|$PORTAL|g" \
-    -e "s|@HUB@|$HUB|g" config/demo.yaml > "$D/chansync.yaml"
+sed -e "s|@STATE@|$D/state|g" -e "s|@SPOOL@|$D/spool|g" -e "s|@LOGIN@|$CRM|g" \
+    -e "s|@PORTAL@|$PORTAL|g" -e "s|@HUB@|$HUB|g" config/demo.yaml > "$D/chansync.yaml"
 cp fixtures/demo/distributor-*.csv "$D/spool/distributor/"
 cp fixtures/demo/reghub-*.ndjson "$D/spool/reghub/"
 D_BIN="$BUILD/chansyncd"
@@ -36,19 +49,47 @@ C_BIN="$BUILD/chansyncctl -c $D/chansync.yaml"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-say "configuration: $D/chansync.yaml (vendor portal $PORTAL, deal hub $HUB)"
+# one cycle; the full log goes to a file, the summary lines to the screen
+cycle() {	# log-file
+	rc=0
+	CHANSYNC_LOG_TARGET=stderr "$D_BIN" -c "$D/chansync.yaml" --once 2> "$1" || rc=$?
+	grep -E 'cycle [0-9]+ (ok|partial|failed)|write-back|dry run|failed' "$1" || true
+	printf '%s alerts raised, %s updated, %s resolved; %s conflicts opened, %s closed\n' \
+	    "$(grep -c 'alert .* raised' "$1")" "$(grep -c 'alert .* updated' "$1")" \
+	    "$(grep -c 'alert .* resolved' "$1")" "$(grep -c 'conflict .* opened' "$1")" \
+	    "$(grep -c 'conflict .* closed' "$1")"
+	echo "exit status: $rc (full log: $1)"
+}
+
+say "configuration: $D/chansync.yaml"
+echo "CRM (Salesforce emulator) $CRM, vendor portal $PORTAL, deal hub $HUB"
 "$D_BIN" --check-config -c "$D/chansync.yaml"
 
-say "one cycle: chansyncd --once (log on stderr)"
-rc=0
-CHANSYNC_LOG_TARGET=stderr "$D_BIN" -c "$D/chansync.yaml" --once || rc=$?
-echo "exit status: $rc"
+say "cycle 1: chansyncd --once"
+cycle "$D/cycle1.log"
 
 say "chansyncctl status"
 $C_BIN status
 
-say "what was ingested: chansyncctl registrations (first 25)"
-$C_BIN registrations --limit 25
+say "the partner scorecard, ranked: chansyncctl scores"
+$C_BIN scores
+
+TOP=$($C_BIN --json scores | python3 -c 'import json,sys
+d=json.load(sys.stdin); r=d["partners"] if isinstance(d,dict) else d
+print(r[0]["partner_id"] if r else "")')
+if [ -n "$TOP" ]; then
+	say "one partner's page for the business review: chansyncctl partner $TOP"
+	$C_BIN partner "$TOP"
+fi
+
+say "open conflicts and their recommended winners: chansyncctl conflicts (first 15)"
+$C_BIN conflicts | head -16
+
+say "open alerts: chansyncctl alerts (first 20)"
+$C_BIN alerts | head -21
+
+say "what chansync wrote to the CRM, read back from the emulator"
+python3 tests/demo_crm.py show "$CRM"
 
 say "what was quarantined, and why: chansyncctl quarantine"
 $C_BIN quarantine
@@ -59,13 +100,23 @@ for r in "$D"/spool/*/failed/*.reason; do
 	printf '%s: %s\n' "${r#$D/spool/}" "$(cat "$r")"
 done
 
-say "the audit log: chansyncctl audit (the last 25 rows)"
-$C_BIN audit --limit 25
+say "changes in the CRM before the next cycle"
+python3 tests/demo_crm.py change "$CRM" "$C_BIN"
+
+say "cycle 2: updates, resolutions, and only the changed records written"
+cycle "$D/cycle2.log"
+grep -E 'alert .* resolved|conflict .* (opened|closed)' "$D/cycle2.log" || true
+
+say "the last writes, old -> new: chansyncctl audit --action crm.write --limit 8"
+$C_BIN audit --action crm.write --limit 8
+
+say "cycle 3: nothing changed, nothing written"
+cycle "$D/cycle3.log"
+
+say "the audit log: chansyncctl audit (the last 10 rows)"
+$C_BIN audit --limit 10
 
 say "chansyncctl audit verify"
 $C_BIN audit verify
-
-say "a second cycle: nothing new, nothing changes"
-CHANSYNC_LOG_TARGET=stderr "$D_BIN" -c "$D/chansync.yaml" --once 2>&1 | grep -E 'cycle [0-9]+ (ok|partial|failed)' || true
 
 printf '\nThe demo state is in %s (remove it with: rm -rf %s)\n' "$D" "$D"
