@@ -256,6 +256,7 @@ struct store_partner_period {
 int store_partner_period_put(struct store *st,
     const struct store_partner_period *p, const char *now);
 /* Scorecards (partner_id, period: NULL for all), best score first. */
+int store_latest_scores(struct store *st, store_row_fn fn, void *ctx);
 int store_partner_periods(struct store *st, const char *partner_id,
     const char *period, store_row_fn fn, void *ctx);
 

@@ -95,6 +95,10 @@ struct conflicts {
 	struct strmap posting_of;	/* blocking key -> posting index */
 	struct match_idf *idf;
 	char *since;			/* synced_at of the previous pass */
+	struct strmap score_of;		/* partner -> index + 1 in scores */
+	double *scores;			/* highest_score: current partner scores */
+	size_t nscores, capscores;
+	unsigned char scores_digest[32];
 	uint32_t stamp;
 	int loaded;
 };
@@ -151,6 +155,8 @@ conflicts_free(struct conflicts *c)
 	strmap_free(&c->node_of);
 	strmap_free(&c->interned);
 	strmap_free(&c->posting_of);
+	strmap_free(&c->score_of);
+	free(c->scores);
 	match_idf_free(c->idf);
 	free(c->since);
 	free(c);
@@ -944,10 +950,24 @@ policy_name(int p)
 	}
 }
 
+/* A partner's current score; 0 when it has none. */
+static int
+score_of(struct conflicts *c, const char *partner, double *score)
+{
+	uint32_t *ix;
+
+	if (partner == NULL ||
+	    (ix = strmap_get(&c->score_of, partner, strlen(partner))) == NULL)
+		return 0;
+	*score = c->scores[*ix - 1];
+	return 1;
+}
+
 /*
- * The recommended winner and why, in words. highest_score needs partner
- * scores, which the scoring issue brings: until then it says so and
- * recommends by registration order.
+ * The recommended winner and why, in words. highest_score takes the claim
+ * whose partner has the best current score (ties, and partners without a
+ * score, by registration order); before any partner is scored it says so
+ * and recommends by registration order.
  */
 static const struct claim *
 recommend(struct conflicts *c, const struct config *cfg, const struct derived *d,
@@ -976,6 +996,42 @@ recommend(struct conflicts *c, const struct config *cfg, const struct derived *d
 	if (w == NULL) {
 		snprintf(why, whylen, "no registration to recommend");
 		return NULL;
+	}
+	if (cfg->rules.conflicts.policy == 1 && strcmp(d->type, "duplicate") != 0) {
+		const struct claim *best = NULL, *next = NULL;
+		double bs = 0, ns = 0, s;
+
+		for (i = 0; i < d->n; i++) {
+			const struct claim *cl = &c->claims[d->members[i]];
+
+			if (cl->kind != CLAIM_REG || !score_of(c, cl->partner, &s))
+				continue;
+			if (best == NULL || s > bs || (s == bs && earlier(cl, best))) {
+				if (best && !same_str(best->partner, cl->partner)) {
+					next = best;
+					ns = bs;
+				}
+				best = cl;
+				bs = s;
+			} else if (!same_str(best->partner, cl->partner) &&
+			    (next == NULL || s > ns)) {
+				next = cl;
+				ns = s;
+			}
+		}
+		if (best) {
+			int n = snprintf(why, whylen, "%s by partner %s: the best current "
+			    "partner score (%.1f", best->key, best->partner, bs);
+
+			if (n > 0 && (size_t)n < whylen)
+				snprintf(why + n, whylen - (size_t)n, next ? "; next %s "
+				    "with %.1f)" : ")", next ? next->partner : "", ns);
+			if (strcmp(d->type, "direct_conflict") == 0)
+				snprintf(why + strlen(why), whylen - strlen(why), "; a "
+				    "direct opportunity is open for this customer, so the "
+				    "account team must agree");
+			return best;
+		}
 	}
 	if (w->registered_at)
 		norm_time_format(w->registered_at, when);
@@ -1346,6 +1402,58 @@ derive_group(struct pass *ps, const uint32_t *nodes, size_t nn)
 	return rc;
 }
 
+struct score_load {
+	struct conflicts *c;
+	struct digest *dg;
+};
+
+static int
+score_row(void *arg, const struct store_row *r)
+{
+	struct score_load *sl = arg;
+	struct conflicts *c = sl->c;
+	const char *p = col(r, "partner_id"), *v = col(r, "score");
+
+	if (p == NULL || v == NULL)
+		return 0;
+	xgrow(&c->scores, &c->capscores, c->nscores + 1, sizeof(double));
+	c->scores[c->nscores++] = strtod(v, NULL);
+	*strmap_put(&c->score_of, p, strlen(p), NULL) = (uint32_t)c->nscores;
+	digest_update(sl->dg, p, strlen(p) + 1);
+	digest_update(sl->dg, v, strlen(v) + 1);
+	return 0;
+}
+
+/*
+ * highest_score: the partners' current scores. When they changed since the
+ * previous pass every cluster is derived again, since any recommendation
+ * may have changed with them. Returns 0 or -1.
+ */
+static int
+load_scores(struct conflicts *c, struct store *st)
+{
+	struct score_load sl;
+	unsigned char dg[DIGEST_LEN];
+	size_t i;
+
+	strmap_free(&c->score_of);
+	c->nscores = 0;
+	sl.c = c;
+	sl.dg = digest_new(NULL, 0);
+	if (store_latest_scores(st, score_row, &sl) < 0) {
+		digest_final(sl.dg, dg);
+		return -1;
+	}
+	digest_final(sl.dg, dg);
+	if (memcmp(dg, c->scores_digest, sizeof(dg)) != 0) {
+		memcpy(c->scores_digest, dg, sizeof(dg));
+		for (i = 0; i < c->nnodes; i++)
+			if (c->nodes[i].alive && c->nodes[i].center == i)
+				c->nodes[i].dirty = 1;
+	}
+	return 0;
+}
+
 int
 conflicts_run(struct conflicts *c, const struct config *cfg, struct store *st,
     struct audit *au, int64_t cycle_id, int64_t now, struct conflicts_result *res)
@@ -1390,6 +1498,12 @@ conflicts_run(struct conflicts *c, const struct config *cfg, struct store *st,
 	for (i = 0; i < c->nnodes; i++)
 		if (c->nodes[i].alive && c->nodes[i].center == NO_CENTER)
 			link_node(c, (uint32_t)i, cfg->rules.conflicts.match_threshold, res);
+	if (cfg->rules.conflicts.policy == 1 && load_scores(c, st) < 0) {
+		snprintf(res->error, sizeof(res->error), "reading partner scores: %s",
+		    store_errmsg(st));
+		rc = -1;
+		goto out;
+	}
 	ps.c = c;
 	ps.cfg = cfg;
 	ps.st = st;

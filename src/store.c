@@ -1500,6 +1500,16 @@ store_partner_period_put(struct store *st, const struct store_partner_period *p,
 	return run(st, s, "storing a partner's period");
 }
 
+/* Each partner's score of the latest period it has one for. */
+int
+store_latest_scores(struct store *st, store_row_fn fn, void *ctx)
+{
+	return query_rows(st, "SELECT partner_id, score FROM partner_periods p "
+	    "WHERE score IS NOT NULL AND period = (SELECT max(period) FROM "
+	    "partner_periods q WHERE q.partner_id = p.partner_id AND q.score IS "
+	    "NOT NULL) ORDER BY partner_id", NULL, 0, fn, ctx);
+}
+
 int
 store_partner_periods(struct store *st, const char *partner_id,
     const char *period, store_row_fn fn, void *ctx)

@@ -28,7 +28,9 @@ Test control (besides fakehttp's faults and request log), POST
                 "refresh_delay": seconds,          a slow token refresh
                 "daily_limit": N, "api_usage": N, "token_lifetime": s}}
   {"expire_tokens": true}
-  {"update": {Object: {Id: {Field: value}}}}       bumps SystemModstamp
+  {"update": {Object: {Id: {Field: value}}}}       bumps SystemModstamp (unless
+                                                   given); "Field=value" for
+                                                   Id finds by external id
   {"create": {Object: [{Field: value}, ...]}}     Id and SystemModstamp may
                                                    be given
   {"delete": {Object: [Id or {"Id", "SystemModstamp"}, ...]}}  soft delete
@@ -197,6 +199,10 @@ class Emulator(fakehttp.Fake):
             for obj_name, rows in change.get("update", {}).items():
                 o = SCHEMA[obj_name.lower()]
                 for rid, fields in rows.items():
+                    if "=" in rid:          # "Ext_Field__c=value": by external id
+                        k, v = rid.split("=", 1)
+                        rid = [r["Id"] for r in self.org.records[obj_name.lower()].values()
+                               if r.get(k) == v][0]
                     rec = self.org.records[obj_name.lower()][rid]
                     for k, v in fields.items():
                         f = o["fields"][k.lower()]

@@ -346,6 +346,60 @@ test_closed_in_the_crm(void)
 	CHECK_STR(q("SELECT count(*) FROM audit WHERE action = 'conflict.reopened'"), "1");
 }
 
+/* Writes one partner's score for a period, as the rules pass does. */
+static void
+score(const char *partner, const char *period, double v)
+{
+	sqlite3 *db;
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO partner_periods("
+	    "partner_id, period, closed_won, pipeline, risk_adjusted, score, kpis, "
+	    "computed_at) VALUES('%s', '%s', 0, 0, 0, %.17g, '{}', "
+	    "'2026-11-20T00:00:00Z')", partner, period, v);
+	CHECK(sqlite3_open(dbpath, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void
+test_highest_score(void)
+{
+	setup("same_product_only: false, policy: highest_score");
+	reg("1", "P1", "Initech", "initech.example", "US", NULL, "pending",
+	    "2026-11-01T00:00:00Z", NULL, S1);
+	reg("2", "P2", "Initech LLC", "initech.example", "US", NULL, "pending",
+	    "2026-11-02T00:00:00Z", NULL, S1);
+	reg("3", "P3", "INITECH", "initech.example", "US", NULL, "pending",
+	    "2026-11-03T00:00:00Z", NULL, S1);
+	/* nobody scored yet: registration order, and it says so */
+	CHECK(pass(S1) == 0);
+	CHECK_STR(q("SELECT winner FROM conflicts"), "portal:1");
+	CHECK(strstr(q("SELECT reason FROM conflicts"), "no partner scores yet") != NULL);
+	/* the latest period with a score counts; a partner without one ranks
+	 * below every scored partner */
+	score("P1", "2026-Q4", 40);
+	score("P2", "2026-Q3", 95);
+	score("P2", "2026-Q4", 80);
+	CHECK(pass("2026-11-20T01:00:00Z") == 0);
+	CHECK_STR(q("SELECT winner FROM conflicts"), "portal:2");
+	CHECK_STR(q("SELECT reason FROM conflicts"), "portal:2 by partner P2: the "
+	    "best current partner score (80.0; next P1 with 40.0)");
+	CHECK_INT(last.updated, 1);
+	/* scores unchanged, nothing new: nothing changes */
+	CHECK(pass("2026-11-20T02:00:00Z") == 0);
+	CHECK_INT(last.opened + last.updated + last.resolved, 0);
+	/* a tie goes to the earlier registration */
+	score("P3", "2026-Q4", 80);
+	CHECK(pass("2026-11-20T03:00:00Z") == 0);
+	CHECK_STR(q("SELECT winner FROM conflicts"), "portal:2");
+	score("P3", "2026-Q4", 81.5);
+	CHECK(pass("2026-11-20T04:00:00Z") == 0);
+	CHECK_STR(q("SELECT winner FROM conflicts"), "portal:3");
+	CHECK_STR(q("SELECT reason FROM conflicts"), "portal:3 by partner P3: the "
+	    "best current partner score (81.5; next P2 with 80.0)");
+}
+
 int
 main(void)
 {
@@ -361,6 +415,7 @@ main(void)
 	T_RUN(test_domains_free_mail_and_unicode);
 	T_RUN(test_direct_and_stable_keys);
 	T_RUN(test_closed_in_the_crm);
+	T_RUN(test_highest_score);
 	conflicts_free(cx);
 	audit_free(au);
 	store_close(st);
