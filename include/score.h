@@ -48,11 +48,14 @@ struct score_result {
 
 /*
  * Scores every partner of plan (the current period's figures) at time
- * now and stores the scorecards. Returns 0, or -1 with err.
+ * now and stores the scorecards; with au, a score or tier that changed is
+ * audited (score.changed, old -> new). Returns 0, or -1 with err.
  */
-int score_compute(const struct config *cfg, struct store *st,
-    const struct plan_result *plan, const struct plan_period *previous,
-    int64_t now, struct score_result *out, char *err, size_t errlen);
+struct audit;
+int score_compute(const struct config *cfg, struct store *st, struct audit *au,
+    int64_t cycle_id, const struct plan_result *plan,
+    const struct plan_period *previous, int64_t now, struct score_result *out,
+    char *err, size_t errlen);
 void score_result_free(struct score_result *r);
 
 #endif

@@ -88,8 +88,8 @@ rules_pass(struct cycle_env *env, struct cycle_result *res, struct jval *per)
 		return;
 	}
 	if (plan_compute(cfg, env->st, &cur, &plan, err, sizeof(err)) < 0 ||
-	    score_compute(cfg, env->st, &plan, &prev, now, &scores, err,
-	    sizeof(err)) < 0) {
+	    score_compute(cfg, env->st, env->au, res->id, &plan, &prev, now,
+	    &scores, err, sizeof(err)) < 0) {
 		log_err("rules: %s; the next cycle tries again", err);
 		jv_set_str(o, "error", err);
 		res->store_failed = 1;

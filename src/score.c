@@ -2,6 +2,7 @@
  * score.c - partner scorecards (see score.h).
  */
 #include "score.h"
+#include "audit.h"
 #include "json.h"
 #include "mem.h"
 #include "normalize.h"
@@ -205,6 +206,68 @@ round2(double v)
 	return round(v * 100.0) / 100.0;
 }
 
+/* What is stored for a partner and period before this cycle's figures. */
+struct stored {
+	int found, has_score;
+	double score;
+	char tier[32];
+};
+
+static int
+stored_row(void *arg, const struct store_row *r)
+{
+	struct stored *sd = arg;
+	const char *s = col(r, "score"), *t = col(r, "tier");
+
+	sd->found = 1;
+	sd->has_score = s != NULL;
+	sd->score = s ? strtod(s, NULL) : 0;
+	snprintf(sd->tier, sizeof(sd->tier), "%s", t ? t : "");
+	return 0;
+}
+
+/* A score as the scorecard shows it: one decimal. */
+static double
+round1(double v)
+{
+	return round(v * 10.0) / 10.0;
+}
+
+/*
+ * Audits a partner's score or tier changing (SPEC §11), as shown: a change
+ * below the shown precision is not one. Returns 0 or -1.
+ */
+static int
+audit_change(struct audit *au, int64_t cycle_id, struct store *st,
+    const char *period, const struct score_row *r)
+{
+	struct stored sd;
+	struct jval *d, *o, *n;
+	const char *tier = r->tier ? r->tier : "";
+
+	memset(&sd, 0, sizeof(sd));
+	if (store_partner_periods(st, r->plan->partner_id, period, stored_row,
+	    &sd) < 0)
+		return -1;
+	if (sd.found && sd.has_score == r->has_score && strcmp(sd.tier, tier) == 0 &&
+	    (!r->has_score || round1(sd.score) == round1(r->score)))
+		return 0;
+	d = jv_object();
+	jv_set_str(d, "partner_id", r->plan->partner_id);
+	jv_set_str(d, "period", period);
+	o = jv_object();
+	jv_set(o, "score", sd.found && sd.has_score ? jv_real(round1(sd.score)) :
+	    jv_null());
+	jv_set_str(o, "tier", sd.found && sd.tier[0] ? sd.tier : NULL);
+	n = jv_object();
+	jv_set(n, "score", r->has_score ? jv_real(round1(r->score)) : jv_null());
+	jv_set_str(n, "tier", r->tier);
+	jv_set(d, "old", o);
+	jv_set(d, "new", n);
+	return audit_log(au, cycle_id, "score.changed", "partner",
+	    r->plan->partner_id, d);
+}
+
 /* The scorecard as stored (partner_periods.kpis). */
 static char *
 scorecard_json(const struct score_result *r, size_t i)
@@ -241,9 +304,10 @@ scorecard_json(const struct score_result *r, size_t i)
 }
 
 int
-score_compute(const struct config *cfg, struct store *st,
-    const struct plan_result *plan, const struct plan_period *previous,
-    int64_t now, struct score_result *out, char *err, size_t errlen)
+score_compute(const struct config *cfg, struct store *st, struct audit *au,
+    int64_t cycle_id, const struct plan_result *plan,
+    const struct plan_period *previous, int64_t now, struct score_result *out,
+    char *err, size_t errlen)
 {
 	struct ctx c;
 	char yago[21], yfull[21], day[21], d90[21], nowiso[21];
@@ -405,7 +469,10 @@ score_compute(const struct config *cfg, struct store *st,
 		pp.score = r->has_score ? &r->score : NULL;
 		pp.tier = r->tier;
 		pp.kpis = kpis;
-		rc = store_partner_period_put(st, &pp, nowiso);
+		if (au)
+			rc = audit_change(au, cycle_id, st, plan->period.name, r);
+		if (rc == 0)
+			rc = store_partner_period_put(st, &pp, nowiso);
 		free(kpis);
 	}
 	if (rc < 0) {

@@ -314,7 +314,8 @@ test_scores_and_alerts(void)
 	CHECK(plan_period_of(now, "Europe/Berlin", PERIOD_QUARTER, 0, &p) == 0);
 	CHECK(plan_period_of(now, "Europe/Berlin", PERIOD_QUARTER, 1, &prev) == 0);
 	CHECK(plan_compute(cfg, st, &p, &r, err, sizeof(err)) == 0);
-	CHECK(score_compute(cfg, st, &r, &prev, now, &s, err, sizeof(err)) == 0);
+	CHECK(score_compute(cfg, st, au, 0, &r, &prev, now, &s, err,
+	    sizeof(err)) == 0);
 	/* P1: attainment 100, risk coverage 150000/100000 -> 100, win rate
 	 * 1/1 vs 0.30 -> 100, quality 1 approved of 1 decided -> 100 */
 	CHECK(s.rows[0].has_score && fabs(s.rows[0].score - 100) < 1e-9);
@@ -350,6 +351,21 @@ test_scores_and_alerts(void)
 	CHECK_INT(ar.resolved, 1);
 	CHECK_STR(q("SELECT status FROM alerts WHERE key = "
 	    "'approval_sla_warning:portal:R2'"), "resolved");
+	/* score changes are audited, old -> new: every partner's first score,
+	 * then only P2's, whose registration quality R2 raised */
+	CHECK_STR(q("SELECT count(*) FROM audit WHERE action = 'score.changed'"), "3");
+	score_result_free(&s);
+	CHECK(score_compute(cfg, st, au, 0, &r, &prev, now, &s, err,
+	    sizeof(err)) == 0);
+	CHECK_STR(q("SELECT group_concat(entity_id) FROM audit WHERE action = "
+	    "'score.changed'"), "P1,P2,P3,P2");
+	CHECK_STR(q("SELECT json_extract(detail, '$.old.score') < json_extract("
+	    "detail, '$.new.score') FROM audit WHERE action = 'score.changed' "
+	    "ORDER BY seq DESC LIMIT 1"), "1");
+	score_result_free(&s);
+	CHECK(score_compute(cfg, st, au, 0, &r, &prev, now, &s, err,
+	    sizeof(err)) == 0);
+	CHECK_STR(q("SELECT count(*) FROM audit WHERE action = 'score.changed'"), "4");
 	score_result_free(&s);
 	plan_result_free(&r);
 }
