@@ -567,6 +567,16 @@ send_object(const struct config *cfg, struct store *st, struct audit *au,
 				    w->fields : "");
 				if (w && w->fields)
 					strncat(msg, ")", sizeof(msg) - strlen(msg) - 1);
+				/* the org's duplicate rules blocked the save: say what
+				 * decides that */
+				if (w && w->status_code &&
+				    strcmp(w->status_code, "DUPLICATES_DETECTED") == 0)
+					strncat(msg, cfg->crm.writeback.duplicate_rule_allow_save ?
+					    " [a blocking duplicate rule refuses it even with "
+					    "allowSave; change the rule in Salesforce]" :
+					    " [an alerting duplicate rule refused it; set "
+					    "crm.writeback.duplicate_rule_allow_save: true to "
+					    "save anyway]", sizeof(msg) - strlen(msg) - 1);
 				rc = store_outbox_done(st, q->id, msg);
 				jv_set_str(d, "result", "failed");
 				jv_set_str(d, "error", msg);

@@ -25,6 +25,9 @@ Test control (besides fakehttp's faults and request log), POST
                                                    SystemModstamp range
                 "fail_records": {key: statusCode}, per-record failures by
                                                    Id or external id
+                                                   (DUPLICATES_DETECTED is an
+                                                   alerting rule: allowSave
+                                                   lets the record through)
                 "refresh_delay": seconds,          a slow token refresh
                 "daily_limit": N, "api_usage": N, "token_lifetime": s}}
   {"expire_tokens": true}
@@ -398,10 +401,10 @@ class Emulator(fakehttp.Fake):
         if m and method == "GET":
             return self.changes(m.group(1), m.group(2), q)
         if rest.rstrip("/") == "/composite/sobjects" and method in ("POST", "PATCH"):
-            return self.collections(method, None, None, body)
+            return self.collections(method, None, None, body, headers)
         m = re.match(r"^/composite/sobjects/(\w+)/(\w+)/?$", rest)
         if m and method == "PATCH":
-            return self.collections("UPSERT", m.group(1), m.group(2), body)
+            return self.collections("UPSERT", m.group(1), m.group(2), body, headers)
         return err(404, "NOT_FOUND", "The requested resource does not exist")
 
     def page_size(self, headers):
@@ -523,7 +526,10 @@ class Emulator(fakehttp.Fake):
         self.org.records[o["name"].lower()][rec["Id"]] = rec
         return rec
 
-    def collections(self, method, obj_name, ext_field, body):
+    def collections(self, method, obj_name, ext_field, body, headers=None):
+        # an alerting duplicate rule lets the save through with allowSave
+        allow = "allowsave=true" in (headers or {}).get(
+            "Sforce-Duplicate-Rule-Header", "").replace(" ", "").lower()
         try:
             req = json.loads(body or b"{}")
         except ValueError:
@@ -552,7 +558,7 @@ class Emulator(fakehttp.Fake):
                     return bad
                 staged.append((o, r))
             for o, r in staged:
-                results.append(self.write_one(method, o, ext_field, r))
+                results.append(self.write_one(method, o, ext_field, r, allow))
             if all_or_none and any(not x["success"] for x in results):
                 results = [x if not x["success"] else
                            {"success": False, "errors": [{
@@ -563,11 +569,13 @@ class Emulator(fakehttp.Fake):
                 # (writes already applied are not undone by this emulator)
         return 200, results
 
-    def write_one(self, method, o, ext_field, r):
+    def write_one(self, method, o, ext_field, r, allow_save=False):
         store = self.org.records[o["name"].lower()]
         fields = {k: v for k, v in r.items() if k != "attributes"}
         key = fields.get(ext_field) if ext_field else fields.get("Id") or fields.get("id")
         code = self.settings["fail_records"].get(str(key)) if key is not None else None
+        if code == "DUPLICATES_DETECTED" and allow_save:
+            code = None
         if code:
             return {"success": False, "errors": [{"statusCode": code,
                                                   "message": "injected failure: " + code,

@@ -90,6 +90,10 @@ class Case:
             text = f.read().replace("@LOGIN@", self.emu.url)
         for kind, fake in self.vendors.items():
             text = text.replace("@%s@" % kind.upper(), fake.url)
+        for old, new in self.spec.get("config_patch", []):
+            if old not in text:
+                raise AssertionError("%s: config_patch: %r is not in the config" % (name, old))
+            text = text.replace(old, new)
         self.env.write_config(text)
         self.last_stderr = ""
 
