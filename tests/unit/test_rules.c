@@ -116,6 +116,35 @@ opp(const char *id, const char *partner_id, double amount, const char *stage,
 	record_clear(&r);
 }
 
+/* An open opportunity in another currency, converted as ingestion does
+ * (normalize.fx). */
+static void
+opp_in(const char *id, const char *partner_id, double amount,
+    const char *currency, const char *close)
+{
+	struct record r;
+	char a[32];
+	double rate = 0;
+
+	record_init(&r, ENTITY_OPPORTUNITIES, "crm");
+	set(&r, "id", id);
+	set(&r, "partner_id", partner_id);
+	snprintf(a, sizeof(a), "%.2f", amount);
+	set(&r, "amount", a);
+	set(&r, "currency", currency);
+	CHECK(config_fx_rate(cfg, currency, &rate) == 0);
+	r.amount_base = amount * rate;
+	r.has_amount_base = 1;
+	set(&r, "stage", "Proposal");
+	set(&r, "probability", "50");
+	set(&r, "is_closed", "0");
+	set(&r, "is_won", "0");
+	set(&r, "close_date", close);
+	r.key = strdup(id);
+	CHECK(store_upsert(st, &r, "2026-11-20T00:00:00Z") >= 0);
+	record_clear(&r);
+}
+
 static void
 plan(const char *partner_id, const char *period, double target)
 {
@@ -280,6 +309,20 @@ test_plan_figures(void)
 	a = plan_find(&r, "P1");
 	CHECK(a && fabs(a->total_target - 100000) < 1e-6 &&
 	    fabs(a->coverage - 1.0) < 1e-9);
+	plan_result_free(&r);
+	/* currencies: everything in the base currency */
+	setup("normalize: { base_currency: USD, fx: { EUR: 1.08, GBP: 1.27 } }\n"
+	    "rules: { pipeline: { total_index: 1.0, risk_adjusted_index: 1.0 } }\n");
+	partner("P1", "Alpha", "gold");
+	opp_in("O1", "P1", 100000, "EUR", "2026-11-30");
+	opp_in("O2", "P1", 10000, "GBP", "2026-12-01");
+	opp_in("O3", "P1", 5000, "USD", "2026-12-02");
+	plan("P1", "2026-Q4", 250000);
+	CHECK(plan_compute(cfg, st, &p, &r, err, sizeof(err)) == 0);
+	a = plan_find(&r, "P1");
+	CHECK(a && fabs(a->pipeline - (108000 + 12700 + 5000)) < 1e-6);
+	CHECK(a && fabs(a->risk_adjusted - 125700 * 0.5) < 1e-6);
+	CHECK(a && fabs(a->coverage - 125700.0 / 250000) < 1e-9);
 	plan_result_free(&r);
 }
 
