@@ -33,7 +33,9 @@ def invariants(env, when):
     eq(env.query("PRAGMA integrity_check")[0][0], "ok", "integrity_check " + when)
     eq(env.query("PRAGMA foreign_key_check"), [], "foreign_key_check " + when)
     spool = {f for f in os.listdir(env.spool) if f.endswith(".csv")}
-    done = set(os.listdir(os.path.join(env.spool, "done")))
+    # done/ is made when the first file is moved: a kill can come before
+    d = os.path.join(env.spool, "done")
+    done = set(os.listdir(d)) if os.path.isdir(d) else set()
     both = {f for f in spool if f in done or any(d.startswith(f + ".") for d in done)}
     eq(both, set(), "files both in the spool and in done/ " + when)
     # records only from files that were committed, and all of them
