@@ -257,6 +257,8 @@ int store_partner_period_put(struct store *st,
     const struct store_partner_period *p, const char *now);
 /* Scorecards (partner_id, period: NULL for all), best score first. */
 int store_latest_scores(struct store *st, store_row_fn fn, void *ctx);
+/* 1: a small page cache for the passes after the sync; 0: the full one. */
+int store_cache_small(struct store *st, int small);
 int store_partner_periods(struct store *st, const char *partner_id,
     const char *period, store_row_fn fn, void *ctx);
 

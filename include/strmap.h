@@ -11,6 +11,7 @@
 struct strmap_slot {
 	char *key;
 	uint32_t val;
+	uint32_t hash;		/* of key: probes compare it first */
 };
 
 struct strmap {

@@ -22,10 +22,13 @@
 
 enum claim_kind { CLAIM_REG, CLAIM_OPP };
 
+#define CLAIM_BLOCK 4096	/* claims per block of the claim store */
+
 /* An active claim; inactive ones are not kept. */
 struct claim {
 	const char *key;	/* the claim_of map's copy */
-	char *name;		/* as the source wrote it */
+	char *name;		/* as the source wrote it (interned for
+				 * opportunities: many name one account) */
 	/* interned (shared, kept for the engine's life): */
 	const char *domain;
 	const char *partner;	/* NULL: none (direct) */
@@ -78,7 +81,8 @@ struct known {
 };
 
 struct conflicts {
-	struct claim *claims;
+	struct claim **claim_blocks;	/* CLAIM_BLOCK claims each: growing
+					 * never copies, never doubles */
 	size_t nclaims, capclaims;
 	struct strmap claim_of;		/* key -> claim index, active claims */
 	uint32_t *free_claims;		/* slots of claims gone inactive */
@@ -103,6 +107,12 @@ struct conflicts {
 	int loaded;
 };
 
+static struct claim *
+claim_at(const struct conflicts *c, size_t i)
+{
+	return &c->claim_blocks[i / CLAIM_BLOCK][i % CLAIM_BLOCK];
+}
+
 struct conflicts *
 conflicts_new(void)
 {
@@ -115,7 +125,8 @@ conflicts_new(void)
 static void
 claim_free(struct claim *cl)
 {
-	free(cl->name);
+	if (cl->kind != CLAIM_OPP)	/* an opportunity's name is interned */
+		free(cl->name);
 }
 
 /* The name key of a claim (norm_name_key is memoized), new, or NULL. */
@@ -137,9 +148,11 @@ conflicts_free(struct conflicts *c)
 	if (c == NULL)
 		return;
 	for (i = 0; i < c->nclaims; i++)
-		if (c->claims[i].key)
-			claim_free(&c->claims[i]);
-	free(c->claims);
+		if (claim_at(c, i)->key)
+			claim_free(claim_at(c, i));
+	for (i = 0; i < (c->capclaims + CLAIM_BLOCK - 1) / CLAIM_BLOCK; i++)
+		free(c->claim_blocks[i]);
+	free(c->claim_blocks);
 	free(c->free_claims);
 	for (i = 0; i < c->nnodes; i++) {
 		free(c->nodes[i].name_key);
@@ -492,10 +505,22 @@ col(const struct store_row *r, const char *name)
 	return NULL;
 }
 
-static int64_t
-time_col(const struct store_row *r, const char *name)
+/* The columns of store_conflict_claims, by position: a claim row is read
+ * a million times on a big org's first pass. */
+enum { CL_KIND, CL_KEY, CL_PARTNER, CL_NAME, CL_DOMAIN, CL_COUNTRY, CL_PRODUCT,
+	CL_STATUS, CL_REGISTERED, CL_DECIDED, CL_EXPIRES, CL_DELETED, CL_CLOSED,
+	CL_NCOLS };
+
+static const char *
+claim_col(const struct store_row *r, int i)
 {
-	const char *v = col(r, name);
+	return i < r->ncol && r->types[i] != STORE_NULL ? r->vals[i] : NULL;
+}
+
+static int64_t
+claim_time(const struct store_row *r, int i)
+{
+	const char *v = claim_col(r, i);
 	int64_t t;
 
 	return v && norm_time(v, TIME_ISO8601, &t) == 0 ? t : 0;
@@ -523,7 +548,7 @@ changed_add(struct load *ld, const char *key)
 static void
 drop_claim(struct conflicts *c, uint32_t ci)
 {
-	struct claim *cl = &c->claims[ci];
+	struct claim *cl = claim_at(c, ci);
 
 	claim_free(cl);
 	strmap_del(&c->claim_of, cl->key, strlen(cl->key));
@@ -565,53 +590,62 @@ load_row(void *ctx, const struct store_row *r)
 {
 	struct load *ld = ctx;
 	struct conflicts *c = ld->c;
-	const char *key = col(r, "key"), *v;
+	const char *key = claim_col(r, CL_KEY), *v;
 	uint32_t *ix, ci;
 	struct claim tmp, *cl;
 	int deleted, closed;
 
-	if (key == NULL)
+	if (key == NULL || r->ncol != CL_NCOLS)
 		return 0;
 	ld->rows++;
 	changed_add(ld, key);
 	/* the claim as it was goes */
 	if ((ix = strmap_get(&c->claim_of, key, strlen(key)))) {
 		ci = *ix;
-		detach(c, &c->claims[ci], ci);
+		detach(c, claim_at(c, ci), ci);
 		drop_claim(c, ci);
 	}
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.node = -1;
-	tmp.kind = (uint8_t)(strcmp(col(r, "kind"), "opportunity") == 0 ?
+	tmp.kind = (uint8_t)(claim_col(r, CL_KIND) &&
+	    strcmp(claim_col(r, CL_KIND), "opportunity") == 0 ?
 	    CLAIM_OPP : CLAIM_REG);
-	tmp.partner = (char *)col(r, "partner_id");
-	v = col(r, "status");
+	tmp.partner = (char *)claim_col(r, CL_PARTNER);
+	v = claim_col(r, CL_STATUS);
 	snprintf(tmp.status, sizeof(tmp.status), "%s", v ? v : "");
-	tmp.expires_at = time_col(r, "expires_at");
-	deleted = (v = col(r, "deleted")) && strcmp(v, "0") != 0;
-	closed = (v = col(r, "is_closed")) && strcmp(v, "0") != 0;
+	tmp.expires_at = claim_time(r, CL_EXPIRES);
+	deleted = (v = claim_col(r, CL_DELETED)) && strcmp(v, "0") != 0;
+	closed = (v = claim_col(r, CL_CLOSED)) && strcmp(v, "0") != 0;
 	if (!active(&tmp, deleted, closed, ld->now))
 		return 0;	/* the claim as it is now is not kept */
 	if (c->nfree_claims)
 		ci = c->free_claims[--c->nfree_claims];
 	else {
-		grow_half(&c->claims, &c->capclaims, c->nclaims, sizeof(*c->claims));
+		if (c->nclaims == c->capclaims) {
+			size_t nb = c->capclaims / CLAIM_BLOCK;
+
+			c->claim_blocks = xrealloc(c->claim_blocks, (nb + 1) *
+			    sizeof(*c->claim_blocks));
+			c->claim_blocks[nb] = xcalloc(CLAIM_BLOCK, sizeof(struct claim));
+			c->capclaims += CLAIM_BLOCK;
+		}
 		ci = (uint32_t)c->nclaims++;
 	}
-	cl = &c->claims[ci];
+	cl = claim_at(c, ci);
 	*cl = tmp;
 	*strmap_put(&c->claim_of, key, strlen(key), NULL) = ci;
 	cl->key = strmap_key(&c->claim_of, key, strlen(key));
-	cl->name = dup_or_null(col(r, "customer_name"));
+	cl->name = cl->kind == CLAIM_OPP ? (char *)intern(c, claim_col(r, CL_NAME)) :
+	    dup_or_null(claim_col(r, CL_NAME));
 	/* a free-mail domain names a person's mailbox, not a company */
-	v = col(r, "customer_domain");
+	v = claim_col(r, CL_DOMAIN);
 	cl->domain = v && !norm_is_free_mail(v) ? intern(c, v) : NULL;
-	v = col(r, "customer_country");
+	v = claim_col(r, CL_COUNTRY);
 	snprintf(cl->country, sizeof(cl->country), "%s", v && strlen(v) == 2 ? v : "");
 	cl->partner = intern(c, tmp.partner);
-	cl->product = intern(c, col(r, "product"));
-	cl->registered_at = time_col(r, "registered_at");
-	cl->decided_at = time_col(r, "decided_at");
+	cl->product = intern(c, claim_col(r, CL_PRODUCT));
+	cl->registered_at = claim_time(r, CL_REGISTERED);
+	cl->decided_at = claim_time(r, CL_DECIDED);
 	attach(c, cl, ci);
 	return 0;
 }
@@ -772,14 +806,14 @@ derive_partner(struct conflicts *c, const struct config *cfg,
 
 	d->type = "partner_conflict";
 	for (i = 0; i < n; i++)
-		if (first == NULL || earlier(&c->claims[regs[i]], first))
-			first = &c->claims[regs[i]];
+		if (first == NULL || earlier(claim_at(c, regs[i]), first))
+			first = claim_at(c, regs[i]);
 	if (first == NULL || first->registered_at == 0)
 		return;
 	d->window_from = first->registered_at;
 	d->window_to = first->registered_at + cfg->rules.conflicts.protection;
 	for (i = 0; i < n; i++) {
-		const struct claim *a = &c->claims[regs[i]];
+		const struct claim *a = claim_at(c, regs[i]);
 
 		if (!in_window(a, d))
 			continue;
@@ -798,7 +832,7 @@ derive_partner(struct conflicts *c, const struct config *cfg,
 		two_add(&prod[k], a->partner);
 	}
 	for (i = 0; i < n; i++) {
-		const struct claim *a = &c->claims[regs[i]];
+		const struct claim *a = claim_at(c, regs[i]);
 		int in;
 
 		if (!in_window(a, d))
@@ -822,9 +856,9 @@ derive_partner(struct conflicts *c, const struct config *cfg,
 static int
 by_partner_product(const void *x, const void *y, void *arg)
 {
-	const struct claim *claims = arg;
-	const struct claim *a = &claims[*(const uint32_t *)x];
-	const struct claim *b = &claims[*(const uint32_t *)y];
+	const struct conflicts *c = arg;
+	const struct claim *a = claim_at(c, *(const uint32_t *)x);
+	const struct claim *b = claim_at(c, *(const uint32_t *)y);
 	int r = strcmp(a->partner ? a->partner : "", b->partner ? b->partner : "");
 
 	if (r)
@@ -851,12 +885,12 @@ derive_duplicate(struct conflicts *c, const uint32_t *regs, size_t n,
 		return;
 	}
 	memcpy(v, regs, n * sizeof(*v));
-	qsort_r(v, n, sizeof(*v), by_partner_product, c->claims);
+	qsort_r(v, n, sizeof(*v), by_partner_product, c);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && by_partner_product(&v[i], &v[j],
-		    c->claims) == 0; j++)
+		    c) == 0; j++)
 			;
-		if (j - i >= 2 && c->claims[v[i]].partner)
+		if (j - i >= 2 && claim_at(c, v[i])->partner)
 			for (; i < j; i++)
 				u32_push(&d->members, &d->n, &d->cap, v[i]);
 	}
@@ -902,7 +936,7 @@ links_of(struct conflicts *c, const uint32_t *nodes, size_t nn)
 			struct jval *who = jv_array();
 
 			for (k = 0; k < n->nclaims; k++)
-				jv_append(who, jv_str(c->claims[n->claims[k]].key));
+				jv_append(who, jv_str(claim_at(c, n->claims[k])->key));
 			jv_set(l, "members", who);
 			if (n->domain) {
 				jv_set_str(l, "rule", "domain");
@@ -922,10 +956,10 @@ links_of(struct conflicts *c, const uint32_t *nodes, size_t nn)
 			char sim[16];
 
 			jv_set_str(l, "rule", "name");
-			jv_set_str(l, "a", c->claims[n->claims[0]].key);
-			jv_set_str(l, "b", c->claims[o->claims[0]].key);
-			jv_set_str(l, "name_a", c->claims[n->claims[0]].name);
-			jv_set_str(l, "name_b", c->claims[o->claims[0]].name);
+			jv_set_str(l, "a", claim_at(c, n->claims[0])->key);
+			jv_set_str(l, "b", claim_at(c, o->claims[0])->key);
+			jv_set_str(l, "name_a", claim_at(c, n->claims[0])->name);
+			jv_set_str(l, "name_b", claim_at(c, o->claims[0])->name);
 			snprintf(sim, sizeof(sim), "%.3f", n->score);
 			jv_set(l, "similarity", jv_real(strtod(sim, NULL)));
 			jv_set_str(l, "measure", match_measure_name((enum match_measure)
@@ -983,7 +1017,7 @@ recommend(struct conflicts *c, const struct config *cfg, const struct derived *d
 		return NULL;
 	}
 	for (i = 0; i < d->n; i++) {
-		const struct claim *cl = &c->claims[d->members[i]];
+		const struct claim *cl = claim_at(c, d->members[i]);
 
 		if (cl->kind != CLAIM_REG)
 			continue;
@@ -1002,7 +1036,7 @@ recommend(struct conflicts *c, const struct config *cfg, const struct derived *d
 		double bs = 0, ns = 0, s;
 
 		for (i = 0; i < d->n; i++) {
-			const struct claim *cl = &c->claims[d->members[i]];
+			const struct claim *cl = claim_at(c, d->members[i]);
 
 			if (cl->kind != CLAIM_REG || !score_of(c, cl->partner, &s))
 				continue;
@@ -1073,7 +1107,7 @@ evidence_of(struct conflicts *c, const struct config *cfg,
 	jv_set_str(e, "type", d->type);
 	jv_set_str(e, "rule", d->why);
 	for (i = 0; i < d->n; i++) {
-		const struct claim *cl = &c->claims[d->members[i]];
+		const struct claim *cl = claim_at(c, d->members[i]);
 		struct jval *m = jv_object();
 
 		jv_set_str(m, "key", cl->key);
@@ -1133,7 +1167,7 @@ member_keys(struct conflicts *c, const struct derived *d)
 	size_t i;
 
 	for (i = 0; i < d->n; i++)
-		v[i] = c->claims[d->members[i]].key;
+		v[i] = claim_at(c, d->members[i])->key;
 	qsort(v, d->n, sizeof(char *), cmp_str);
 	return v;
 }
@@ -1182,14 +1216,14 @@ save(struct pass *ps, const struct derived *d, const uint32_t *nodes, size_t nn)
 	for (i = 0; i < d->n && k == NULL; i++) {
 		uint32_t *ix;
 
-		snprintf(bm, sizeof(bm), "%s|%s", d->type, c->claims[d->members[i]].key);
+		snprintf(bm, sizeof(bm), "%s|%s", d->type, claim_at(c, d->members[i])->key);
 		if ((ix = strmap_get(&ps->ks.by_member, bm, strlen(bm))) && *ix &&
 		    !ps->ks.v[*ix - 1].produced)
 			k = &ps->ks.v[*ix - 1];
 	}
 	for (i = 0; i < d->n; i++)
-		if (anchor == NULL || earlier(&c->claims[d->members[i]], anchor))
-			anchor = &c->claims[d->members[i]];
+		if (anchor == NULL || earlier(claim_at(c, d->members[i]), anchor))
+			anchor = claim_at(c, d->members[i]);
 	if (k == NULL) {
 		unsigned char h[DIGEST_LEN];
 		char hex[DIGEST_HEX_LEN + 1], *seed = xasprintf("%s|%s", d->type,
@@ -1213,7 +1247,7 @@ save(struct pass *ps, const struct derived *d, const uint32_t *nodes, size_t nn)
 	for (i = 0; i < d->n; i++) {
 		uint32_t *ix;
 
-		snprintf(bm, sizeof(bm), "%s|%s", d->type, c->claims[d->members[i]].key);
+		snprintf(bm, sizeof(bm), "%s|%s", d->type, claim_at(c, d->members[i])->key);
 		if ((ix = strmap_get(&ps->ks.by_member, bm, strlen(bm))) && *ix &&
 		    &ps->ks.v[*ix - 1] != k && !ps->ks.v[*ix - 1].produced)
 			ps->ks.v[*ix - 1].merged_into = k ? k->key : NULL;
@@ -1260,7 +1294,7 @@ save(struct pass *ps, const struct derived *d, const uint32_t *nodes, size_t nn)
 		if (store_conflict_put(ps->st, &sc) < 0)
 			rc = -1;
 		for (i = 0; rc == 0 && i < d->n; i++) {
-			const struct claim *cl = &c->claims[d->members[i]];
+			const struct claim *cl = claim_at(c, d->members[i]);
 
 			rc = store_conflict_member(ps->st, key, cl->key, cl->kind ==
 			    CLAIM_REG ? "registration" : "opportunity", cl->partner,
@@ -1359,7 +1393,7 @@ derive_group(struct pass *ps, const uint32_t *nodes, size_t nn)
 		const struct node *n = &c->nodes[nodes[i]];
 
 		for (k = 0; k < n->nclaims; k++) {
-			if (c->claims[n->claims[k]].kind == CLAIM_REG)
+			if (claim_at(c, n->claims[k])->kind == CLAIM_REG)
 				u32_push(&regs, &nr, &capr, n->claims[k]);
 			else
 				u32_push(&opps, &no, &capo, n->claims[k]);
@@ -1385,8 +1419,8 @@ derive_group(struct pass *ps, const uint32_t *nodes, size_t nn)
 		if (i == 0) {
 			/* two partners at least */
 			for (j = 0; j < d[0].n; j++)
-				if (!same_str(c->claims[d[0].members[j]].partner,
-				    c->claims[d[0].members[0]].partner))
+				if (!same_str(claim_at(c, d[0].members[j])->partner,
+				    claim_at(c, d[0].members[0])->partner))
 					partners = 2;
 			if (partners < 2)
 				continue;
@@ -1484,7 +1518,7 @@ conflicts_run(struct conflicts *c, const struct config *cfg, struct store *st,
 	res->rows = ld.rows;
 	/* claims whose expiry has come since */
 	for (i = 0; i < c->nclaims; i++) {
-		struct claim *cl = &c->claims[i];
+		struct claim *cl = claim_at(c, i);
 
 		if (cl->key && cl->kind == CLAIM_REG && cl->expires_at &&
 		    cl->expires_at <= now) {
@@ -1587,7 +1621,7 @@ conflicts_run(struct conflicts *c, const struct config *cfg, struct store *st,
 					uint32_t *ix;
 
 					snprintf(bm, sizeof(bm), "%s|%s", types[t],
-					    c->claims[c->nodes[group[j]].claims[k]].key);
+					    claim_at(c, c->nodes[group[j]].claims[k])->key);
 					if ((ix = strmap_get(&ps.ks.by_member, bm, strlen(bm)))
 					    && *ix)
 						ps.ks.v[*ix - 1].touched = 1;
@@ -1636,7 +1670,7 @@ conflicts_run(struct conflicts *c, const struct config *cfg, struct store *st,
 	c->passes++;
 out:
 	for (i = 0; i < c->nclaims; i++)
-		if (c->claims[i].key)
+		if (claim_at(c, i)->key)
 			res->claims++;
 	for (i = 0; i < c->nnodes; i++)
 		res->nodes += c->nodes[i].alive;

@@ -273,6 +273,9 @@ cycle_run(struct cycle_env *env, const char *trigger, int force,
 		jv_set(per, src->name, o);
 	}
 	res->conflicts_open = -1;
+	/* the passes below scan tables once: the cache's memory serves the
+	 * conflict index better */
+	store_cache_small(env->st, 1);
 	if (!stopped && env->conflicts && !res->store_failed) {
 		struct conflicts_result cr;
 		struct jval *o = jv_object();
@@ -300,6 +303,7 @@ cycle_run(struct cycle_env *env, const char *trigger, int force,
 	if (!stopped && !res->store_failed && env->sf && cfg->crm.present &&
 	    !(env->tick && env->tick(env->tick_arg)))
 		writeback_pass(env, res, per);
+	store_cache_small(env->st, 0);
 	if (stopped)
 		res->status = CYCLE_INTERRUPTED;
 	else if (res->store_failed || (res->sources_run > 0 &&

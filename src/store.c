@@ -1223,15 +1223,32 @@ store_conflict_claims(struct store *st, const char *since, int direct,
 	sqlite3_stmt *s;
 	int rc;
 
-	/* registrations, and (direct) opportunities with no partner */
-	s = prep(st, "SELECT 'registration' AS kind, key, partner_id, "
-	    "customer_name, customer_domain, customer_country, product, status, "
-	    "registered_at, decided_at, expires_at, deleted, NULL AS is_closed "
-	    "FROM registrations WHERE synced_at >= ?1 "
-	    "UNION ALL SELECT 'opportunity', 'opportunity:' || id, partner_id, "
-	    "customer_name, customer_domain, customer_country, NULL, stage, NULL, "
-	    "NULL, NULL, deleted, is_closed FROM opportunities "
-	    "WHERE ?2 AND synced_at >= ?1");
+	/*
+	 * Registrations, and (direct) opportunities with no partner. The
+	 * first read (since NULL) builds the index from nothing: only the
+	 * claims that can be active are worth reading, in table order; later
+	 * reads take every row synced since, to see claims end too.
+	 */
+	if (since == NULL || *since == '\0')
+		s = prep(st, "SELECT 'registration' AS kind, key, partner_id, "
+		    "customer_name, customer_domain, customer_country, product, "
+		    "status, registered_at, decided_at, expires_at, deleted, NULL AS "
+		    "is_closed FROM registrations WHERE deleted = 0 AND status IN "
+		    "('pending', 'approved') "
+		    "UNION ALL SELECT 'opportunity', 'opportunity:' || id, partner_id, "
+		    "customer_name, customer_domain, customer_country, NULL, stage, "
+		    "NULL, NULL, NULL, deleted, is_closed FROM opportunities "
+		    "WHERE ?2 AND deleted = 0 AND partner_id IS NULL AND "
+		    "coalesce(is_closed, 0) = 0");
+	else
+		s = prep(st, "SELECT 'registration' AS kind, key, partner_id, "
+		    "customer_name, customer_domain, customer_country, product, "
+		    "status, registered_at, decided_at, expires_at, deleted, NULL AS "
+		    "is_closed FROM registrations WHERE synced_at >= ?1 "
+		    "UNION ALL SELECT 'opportunity', 'opportunity:' || id, partner_id, "
+		    "customer_name, customer_domain, customer_country, NULL, stage, "
+		    "NULL, NULL, NULL, deleted, is_closed FROM opportunities "
+		    "WHERE ?2 AND synced_at >= ?1");
 	if (s == NULL)
 		return -1;
 	bind_text(s, 1, since ? since : "");
@@ -1498,6 +1515,18 @@ store_partner_period_put(struct store *st, const struct store_partner_period *p,
 	bind_text(s, 14, p->kpis);
 	bind_text(s, 15, now);
 	return run(st, s, "storing a partner's period");
+}
+
+/*
+ * The page cache: full (16 MB) while syncing, where upserts need it, and
+ * small while the passes after the sync scan tables once, so that its
+ * pages are free for the conflict index instead of adding to it.
+ */
+int
+store_cache_small(struct store *st, int small)
+{
+	return exec(st, small ? "PRAGMA cache_size=-1024" :
+	    "PRAGMA cache_size=-16000", "sizing the cache");
 }
 
 /* Each partner's score of the latest period it has one for. */

@@ -19,17 +19,23 @@ hash(const char *s, size_t len)
 }
 
 static struct strmap_slot *
-slot(const struct strmap *m, const char *key, size_t len)
+slot_h(const struct strmap *m, const char *key, size_t len, uint32_t h)
 {
 	size_t i;
 
-	for (i = hash(key, len) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+	for (i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		struct strmap_slot *sl = &m->v[i];
 
-		if (sl->key == NULL ||
-		    (strncmp(sl->key, key, len) == 0 && sl->key[len] == '\0'))
+		if (sl->key == NULL || (sl->hash == h &&
+		    strncmp(sl->key, key, len) == 0 && sl->key[len] == '\0'))
 			return sl;
 	}
+}
+
+static struct strmap_slot *
+slot(const struct strmap *m, const char *key, size_t len)
+{
+	return slot_h(m, key, len, hash(key, len));
 }
 
 uint32_t *
@@ -47,6 +53,7 @@ uint32_t *
 strmap_put(struct strmap *m, const char *key, size_t len, int *created)
 {
 	struct strmap_slot *sl;
+	uint32_t h = hash(key, len);
 
 	/* at most three quarters full: probe runs stay short */
 	if ((m->n + 1) * 4 > m->cap * 3) {
@@ -57,16 +64,23 @@ strmap_put(struct strmap *m, const char *key, size_t len, int *created)
 		nm.n = m->n;
 		nm.v = xcalloc(nm.cap, sizeof(*nm.v));
 		for (i = 0; i < m->cap; i++)
-			if (m->v[i].key)
-				*slot(&nm, m->v[i].key, strlen(m->v[i].key)) = m->v[i];
+			if (m->v[i].key) {
+				size_t j = m->v[i].hash & (nm.cap - 1);
+
+				/* keys are unique: the first free slot */
+				while (nm.v[j].key)
+					j = (j + 1) & (nm.cap - 1);
+				nm.v[j] = m->v[i];
+			}
 		free(m->v);
 		*m = nm;
 	}
-	sl = slot(m, key, len);
+	sl = slot_h(m, key, len, h);
 	if (created)
 		*created = sl->key == NULL;
 	if (sl->key == NULL) {
 		sl->key = xstrndup(key, len);
+		sl->hash = h;
 		sl->val = 0;
 		m->n++;
 	}
@@ -101,7 +115,7 @@ strmap_del(struct strmap *m, const char *key, size_t len)
 	 */
 	i = (size_t)(sl - m->v);
 	for (j = (i + 1) & mask; m->v[j].key; j = (j + 1) & mask) {
-		k = hash(m->v[j].key, strlen(m->v[j].key)) & mask;
+		k = m->v[j].hash & mask;
 		if ((j > i && (k <= i || k > j)) || (j < i && k <= i && k > j)) {
 			m->v[i] = m->v[j];
 			m->v[j].key = NULL;
