@@ -63,6 +63,8 @@ struct jval *jv_array(void);
 struct jval *jv_str(const char *s);	/* NULL -> JSON null */
 struct jval *jv_int(int64_t i);
 struct jval *jv_real(double d);
+/* A number's value (integers too); NAN for anything else. */
+double jv_number_value(const struct jval *v);
 struct jval *jv_bool(int b);
 struct jval *jv_null(void);
 void jv_set(struct jval *obj, const char *key, struct jval *val);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,7 +179,7 @@ jv_lookup_text(const struct jval *v, const char *pointer, char **ret,
 		int prec;
 
 		/* shortest text that reads back to the same double */
-		for (prec = 1; prec <= 17; prec++) {
+		for (prec = 15; prec <= 17; prec++) {
 			snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
 			if (strtod(tmp, NULL) == d)
 				break;
@@ -215,6 +216,12 @@ const char *
 jv_object_str(const struct jval *v, const char *key)
 {
 	return json_string_value(json_object_get(J(v), key));
+}
+
+double
+jv_number_value(const struct jval *v)
+{
+	return v && json_is_number(J(v)) ? json_number_value(J(v)) : NAN;
 }
 
 const struct jval *
@@ -344,18 +351,159 @@ jv_object_merge(struct jval *a, const struct jval *b)
 	json_object_update(J(a), J(b));
 }
 
+/*
+ * A real as the shortest text that reads back as the same double (16.7,
+ * not jansson's 16.699999999999999 at precision 17), with ".0" or an
+ * exponent so that it stays a real, the exponent without "+" or leading
+ * zeros, as jansson writes it.
+ */
+static void
+dump_real(struct buf *b, double d)
+{
+	char t[40], *e;
+	int prec;
+
+	if (!isfinite(d)) {		/* not JSON: jansson refuses these too */
+		buf_addstr(b, "null");
+		return;
+	}
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(t, sizeof(t), "%.*g", prec, d);
+		if (strtod(t, NULL) == d)
+			break;
+	}
+	if (strpbrk(t, ".e") == NULL)
+		strcat(t, ".0");
+	if ((e = strchr(t, 'e')) != NULL) {
+		char *p = e + 1, *q;
+
+		if (*p == '+')
+			memmove(p, p + 1, strlen(p + 1) + 1);
+		else if (*p == '-')
+			p++;
+		for (q = p; *q == '0' && q[1]; q++)
+			;
+		memmove(p, q, strlen(q) + 1);
+	}
+	buf_addstr(b, t);
+}
+
+static void
+dump_string(struct buf *b, const char *s, size_t n)
+{
+	size_t i, from = 0;
+
+	buf_addch(b, '"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[8];
+
+		if (c == '"')
+			esc = "\\\"";
+		else if (c == '\\')
+			esc = "\\\\";
+		else if (c < 0x20) {
+			switch (c) {
+			case '\b': esc = "\\b"; break;
+			case '\f': esc = "\\f"; break;
+			case '\n': esc = "\\n"; break;
+			case '\r': esc = "\\r"; break;
+			case '\t': esc = "\\t"; break;
+			default:
+				snprintf(u, sizeof(u), "\\u%04X", c);
+				esc = u;
+			}
+		}
+		if (esc) {
+			buf_add(b, s + from, i - from);
+			buf_addstr(b, esc);
+			from = i + 1;
+		}
+	}
+	buf_add(b, s + from, n - from);
+	buf_addch(b, '"');
+}
+
+static int
+cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void
+dump_canonical(struct buf *b, const json_t *j)
+{
+	size_t i, n;
+
+	switch (json_typeof(j)) {
+	case JSON_OBJECT: {
+		const char **keys;
+		const char *k;
+		json_t *x;
+
+		n = json_object_size(j);
+		keys = xcalloc(n ? n : 1, sizeof(*keys));
+		i = 0;
+		json_object_foreach((json_t *)j, k, x)
+			keys[i++] = k;
+		qsort(keys, n, sizeof(*keys), cmp_keys);
+		buf_addch(b, '{');
+		for (i = 0; i < n; i++) {
+			if (i)
+				buf_addch(b, ',');
+			dump_string(b, keys[i], strlen(keys[i]));
+			buf_addch(b, ':');
+			dump_canonical(b, json_object_get(j, keys[i]));
+		}
+		buf_addch(b, '}');
+		free(keys);
+		break;
+	}
+	case JSON_ARRAY:
+		buf_addch(b, '[');
+		n = json_array_size(j);
+		for (i = 0; i < n; i++) {
+			if (i)
+				buf_addch(b, ',');
+			dump_canonical(b, json_array_get(j, i));
+		}
+		buf_addch(b, ']');
+		break;
+	case JSON_STRING:
+		dump_string(b, json_string_value(j), json_string_length(j));
+		break;
+	case JSON_INTEGER:
+		buf_addf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+		break;
+	case JSON_REAL:
+		dump_real(b, json_real_value(j));
+		break;
+	case JSON_TRUE:
+		buf_addstr(b, "true");
+		break;
+	case JSON_FALSE:
+		buf_addstr(b, "false");
+		break;
+	default:
+		buf_addstr(b, "null");
+	}
+}
+
+/*
+ * Compact, keys sorted, reals shortest: the form hashed into the audit
+ * chain and compared against what the CRM acknowledged.
+ */
 char *
 jv_dump_canonical(const struct jval *v)
 {
-	char *s = json_dumps(J(v), JSON_COMPACT | JSON_SORT_KEYS |
-	    JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
-	char *r;
+	struct buf b;
 
-	if (s == NULL)
+	if (v == NULL)
 		return xstrdup("null");
-	r = xstrdup(s);
-	free(s);
-	return r;
+	buf_init(&b, SIZE_MAX);
+	dump_canonical(&b, J(v));
+	return buf_steal(&b);
 }
 
 char *

@@ -1,5 +1,7 @@
 /* test_jscan.c - the fast tokenizer agrees with jansson on what is JSON,
  * and reads values the same way. */
+#include <math.h>
+
 #include "json.h"
 #include "jscan.h"
 #include "t.h"
@@ -175,6 +177,55 @@ test_error_position(void)
 	jscan_free(&j);
 }
 
+/* jv_dump_canonical: compact, keys sorted, strings escaped as jansson
+ * does, reals the shortest text that reads back as the same double. */
+static void
+test_canonical_dump(void)
+{
+	static const struct { const char *in, *out; } c[] = {
+		{ "{\"b\":16.7,\"a\":[1,2.5,100.0,1e20,1.5e-7,-0.0]}",
+		  "{\"a\":[1,2.5,100.0,1e20,1.5e-7,-0.0],\"b\":16.7}" },
+		{ "0.30000000000000004", "0.30000000000000004" },
+		{ "[\"q\\\"b\\\\n\\n\\u0001\u00e9/\"]",
+		  "[\"q\\\"b\\\\n\\n\\u0001\u00e9/\"]" },
+		{ "{\"z\":{\"y\":null,\"x\":true},\"\":false}",
+		  "{\"\":false,\"z\":{\"x\":true,\"y\":null}}" },
+		{ "-123456789012345", "-123456789012345" },
+	};
+	size_t i;
+	unsigned seed = 7;
+	char err[128];
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct jval *v = jv_parse_value(c[i].in, strlen(c[i].in), err,
+		    sizeof(err));
+		char *s = v ? jv_dump_canonical(v) : NULL;
+
+		CHECK_STR(s ? s : err, c[i].out);
+		free(s);
+		jv_free(v);
+	}
+	/* every real reads back as itself */
+	for (i = 0; i < 2000; i++) {
+		double d, back;
+		struct jval *v, *w;
+		char *s;
+
+		seed = seed * 1103515245u + 12345u;
+		d = ((double)seed / 4294967296.0 - 0.5) * pow(10, (int)(i % 40) - 20);
+		v = jv_real(d);
+		s = jv_dump_canonical(v);
+		w = jv_parse_value(s, strlen(s), err, sizeof(err));
+		back = w ? jv_number_value(w) : NAN;
+		if (back != d)
+			fprintf(stderr, "  %.17g dumped as %s\n", d, s);
+		CHECK(back == d);
+		free(s);
+		jv_free(v);
+		jv_free(w);
+	}
+}
+
 int
 main(void)
 {
@@ -183,5 +234,6 @@ main(void)
 	T_RUN(test_values_and_pointers);
 	T_RUN(test_hints);
 	T_RUN(test_error_position);
+	T_RUN(test_canonical_dump);
 	return t_done("jscan");
 }
