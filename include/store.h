@@ -257,6 +257,13 @@ int store_partner_period_put(struct store *st,
     const struct store_partner_period *p, const char *now);
 /* Scorecards (partner_id, period: NULL for all), best score first. */
 int store_latest_scores(struct store *st, store_row_fn fn, void *ctx);
+/*
+ * A first full load of kind: when its table is empty, its secondary
+ * indexes are dropped (returns 1) until store_bulk_end builds them again
+ * in one pass; 0 when the table has rows (nothing changes), -1 on error.
+ */
+int store_bulk_begin(struct store *st, enum entity_kind kind);
+int store_bulk_end(struct store *st, enum entity_kind kind);
 /* 1: a small page cache for the passes after the sync; 0: the full one. */
 int store_cache_small(struct store *st, int small);
 int store_partner_periods(struct store *st, const char *partner_id,

@@ -768,7 +768,7 @@ read_object(struct crm_env *env, struct crm_object *o, struct source_run *out,
 	struct read rd;
 	char *wm = NULL;
 	int64_t lo = 0, hi = clock_now() - env->cfg->crm.safety_lag, old = 0, span;
-	int halvings = 0, r;
+	int halvings = 0, r, bulk = 0;
 	enum sf_result res = SF_OK;
 
 	memset(&rd, 0, sizeof(rd));
@@ -808,9 +808,13 @@ read_object(struct crm_env *env, struct crm_object *o, struct source_run *out,
 			goto out;
 		}
 	}
-	/* a first, full read starts at the object's oldest change */
+	/* a first, full read starts at the object's oldest change; into an
+	 * empty table it loads without the secondary indexes */
 	if (lo == 0 && (res = oldest_stamp(env->sf, o, &lo, e)) != SF_OK)
 		goto out;
+	if (old == 0 && (bulk = store_bulk_begin(env->st, o->src.entity)) < 0)
+		log_warning("crm %s: %s; loading with the indexes", o->sobject,
+		    store_errmsg(env->st));
 	/*
 	 * Windows of span seconds from lo to hi; QUERY_TIMEOUT halves the
 	 * span, and later windows keep the span that worked.
@@ -835,6 +839,9 @@ read_object(struct crm_env *env, struct crm_object *o, struct source_run *out,
 		res = apply_deletes(&rd, old, hi, e);
 out:
 	abandon(&rd);			/* nothing: read_window flushed it */
+	if (bulk > 0 && store_bulk_end(env->st, o->src.entity) < 0)
+		log_err("crm %s: building the indexes after the first load: %s; "
+		    "the next start builds them", o->sobject, store_errmsg(env->st));
 	free(rd.batch);
 	*out = rd.run;
 	return res;

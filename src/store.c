@@ -29,6 +29,7 @@ struct store {
 	sqlite3_stmt *upsert[ENTITY_COUNT];
 	sqlite3_stmt *audit_insert;
 	sqlite3_stmt *cached[STMT_COUNT];	/* statements run per row */
+	int bulk[ENTITY_COUNT];			/* loading without indexes */
 };
 
 /*
@@ -158,6 +159,27 @@ static const char *const migrations[] = {
 	" UNIQUE(object, record));",
 };
 
+/*
+ * The secondary indexes of the big entity tables. A first full load into
+ * an empty table goes faster without them (each row would otherwise land
+ * in a random place of the partner index): they are dropped for the load
+ * and built after it in one sorted pass. Opening the store builds any that
+ * a crash in between left missing.
+ */
+static const struct {
+	enum entity_kind kind;
+	const char *name, *create;
+} bulk_indexes[] = {
+	{ ENTITY_OPPORTUNITIES, "opportunities_partner", "CREATE INDEX IF NOT "
+	  "EXISTS opportunities_partner ON opportunities(partner_id)" },
+	{ ENTITY_OPPORTUNITIES, "opportunities_synced", "CREATE INDEX IF NOT "
+	  "EXISTS opportunities_synced ON opportunities(synced_at)" },
+	{ ENTITY_REGISTRATIONS, "registrations_partner", "CREATE INDEX IF NOT "
+	  "EXISTS registrations_partner ON registrations(partner_id)" },
+	{ ENTITY_REGISTRATIONS, "registrations_synced", "CREATE INDEX IF NOT "
+	  "EXISTS registrations_synced ON registrations(synced_at)" },
+};
+
 static void
 set_err(struct store *st, const char *what)
 {
@@ -233,6 +255,19 @@ out:
 	return rc;
 }
 
+/* Builds the bulk indexes of kind (ENTITY_COUNT: all) that are missing. */
+static int
+ensure_indexes(struct store *st, int kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(bulk_indexes) / sizeof(bulk_indexes[0]); i++)
+		if ((kind == ENTITY_COUNT || (int)bulk_indexes[i].kind == kind) &&
+		    exec(st, bulk_indexes[i].create, "building an index") < 0)
+			return -1;
+	return 0;
+}
+
 static int
 migrate(struct store *st)
 {
@@ -292,7 +327,7 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
 		    exec(st, "PRAGMA synchronous=FULL", "setting synchronous") < 0 ||
 		    exec(st, "PRAGMA foreign_keys=ON", "enabling foreign keys") < 0 ||
 		    exec(st, "PRAGMA cache_size=-16000", "sizing the cache") < 0 ||
-		    migrate(st) < 0) {
+		    migrate(st) < 0 || ensure_indexes(st, ENTITY_COUNT) < 0) {
 			snprintf(err, errlen, "%s: %s", path, st->err);
 			goto fail;
 		}
@@ -1527,6 +1562,55 @@ store_cache_small(struct store *st, int small)
 {
 	return exec(st, small ? "PRAGMA cache_size=-1024" :
 	    "PRAGMA cache_size=-16000", "sizing the cache");
+}
+
+int
+store_bulk_begin(struct store *st, enum entity_kind kind)
+{
+	const struct entity_def *def = entity_def(kind);
+	sqlite3_stmt *s;
+	char sql[128];
+	size_t i;
+	int rc, any = 0;
+
+	for (i = 0; i < sizeof(bulk_indexes) / sizeof(bulk_indexes[0]); i++)
+		any |= bulk_indexes[i].kind == kind;
+	if (!any || st->bulk[kind] || st->in_tx)
+		return 0;
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s LIMIT 1", def->name);
+	if ((s = prep(st, sql)) == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;	/* not empty: rows are placed among others */
+	if (rc != SQLITE_DONE) {
+		set_err(st, "reading");
+		return -1;
+	}
+	for (i = 0; i < sizeof(bulk_indexes) / sizeof(bulk_indexes[0]); i++) {
+		if (bulk_indexes[i].kind != kind)
+			continue;
+		snprintf(sql, sizeof(sql), "DROP INDEX IF EXISTS %s",
+		    bulk_indexes[i].name);
+		if (exec(st, sql, "dropping an index for a bulk load") < 0) {
+			ensure_indexes(st, kind);
+			return -1;
+		}
+	}
+	st->bulk[kind] = 1;
+	return 1;
+}
+
+int
+store_bulk_end(struct store *st, enum entity_kind kind)
+{
+	if (!st->bulk[kind])
+		return 0;
+	if (ensure_indexes(st, kind) < 0)
+		return -1;
+	st->bulk[kind] = 0;
+	return 0;
 }
 
 /* Each partner's score of the latest period it has one for. */
