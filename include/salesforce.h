@@ -91,7 +91,10 @@ void sf_page_free(struct sf_page *p);
 /* The first page of soql (queryAll when all), batchSize 200..2000. */
 enum sf_result sf_query(struct sf *sf, const char *soql, int all, int batch,
     struct sf_page *page, struct sf_error *e);
-/* The page at next (a nextRecordsUrl of this instance). */
+/* Frees what a page points to but keeps its buffers for the next one. */
+void sf_page_recycle(struct sf_page *p);
+/* The page at next (a nextRecordsUrl of this instance); page is zeroed,
+ * or recycled (its buffers are reused). */
 enum sf_result sf_query_more(struct sf *sf, const char *next, int batch,
     struct sf_page *page, struct sf_error *e);
 /* The URL length a query would have (the 16 KB URI limit). */

@@ -606,7 +606,7 @@ read_window(struct read *rd, int64_t lo, int64_t hi, struct sf_error *e)
 				char *next = pages[c].next;
 
 				pages[c].next = NULL;
-				sf_page_free(&pages[c]);
+				sf_page_recycle(&pages[c]);
 				r = sf_query_more(sf, next, batch, &pages[c], e);
 				free(next);
 			}

@@ -535,6 +535,12 @@ request_raw(struct sf *sf, const char *method, const char *path,
 	int attempt, n, i;
 
 	http_response_init(&rs);
+	if (out->cap) {		/* fill the room out has */
+		buf_free(&rs.body);
+		rs.body = *out;
+		buf_reset(&rs.body);
+		buf_init(out, HTTP_DEFAULT_MAX_BODY);
+	}
 	for (attempt = 0; attempt < 2; attempt++) {
 		enum http_result hr;
 
@@ -662,18 +668,39 @@ sf_page_free(struct sf_page *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* Fetches path and tokenizes it as a query page. */
+void
+sf_page_recycle(struct sf_page *p)
+{
+	struct buf body = p->body;
+	struct jscan js = p->js;
+
+	free(p->next);
+	memset(p, 0, sizeof(*p));
+	p->body = body;
+	p->js = js;
+}
+
+/*
+ * Fetches path and tokenizes it as a query page. With reuse, page is
+ * zeroed or recycled, and the body and token buffers it has are filled
+ * again: a big sync reads hundreds of pages of the same size.
+ */
 static enum sf_result
 get_page(struct sf *sf, const char *path, const char *const *headers,
-    struct sf_page *page, struct sf_error *e)
+    struct sf_page *page, int reuse, struct sf_error *e)
 {
 	enum sf_result r;
 	char err[256], *v = NULL;
 	int tok;
 
-	memset(page, 0, sizeof(*page));
-	buf_init(&page->body, HTTP_DEFAULT_MAX_BODY);
-	jscan_init(&page->js);
+	if (!reuse || page->body.max == 0) {
+		if (!reuse)
+			memset(page, 0, sizeof(*page));
+		buf_init(&page->body, HTTP_DEFAULT_MAX_BODY);
+		if (!reuse)
+			jscan_init(&page->js);
+	} else
+		buf_reset(&page->body);
 	r = request_raw(sf, "GET", path, NULL, headers, &page->body, e);
 	if (r != SF_OK)
 		goto fail;
@@ -733,7 +760,8 @@ sf_query(struct sf *sf, const char *soql, int all, int batch,
 	enum sf_result r;
 
 	path = xasprintf("/%s?q=%s", all ? "queryAll" : "query", q);
-	r = get_page(sf, path, batch_header(batch, hb, sizeof(hb), hdrs), page, e);
+	r = get_page(sf, path, batch_header(batch, hb, sizeof(hb), hdrs), page, 0,
+	    e);
 	free(q);
 	free(path);
 	return r;
@@ -758,7 +786,8 @@ sf_query_more(struct sf *sf, const char *next, int batch, struct sf_page *page,
 			seterr(e, SF_EBODY, 0, "", "refused nextRecordsUrl '%.100s'", next);
 			return SF_EBODY;
 		}
-	return get_page(sf, next, batch_header(batch, hb, sizeof(hb), hdrs), page, e);
+	return get_page(sf, next, batch_header(batch, hb, sizeof(hb), hdrs), page, 1,
+	    e);
 }
 
 /* ---- getDeleted ---- */
