@@ -277,6 +277,10 @@ struct store_alert {
 int store_alert_put(struct store *st, const struct store_alert *a);
 int store_alert_states(struct store *st, store_row_fn fn, void *ctx);
 /* Open alerts (all: every one), worst first. */
+/* Open conflicts with a claim of partner_id: key, type, customer, winner,
+ * claims (that partner's members), opened_at. */
+int store_partner_conflicts(struct store *st, const char *partner_id,
+    store_row_fn fn, void *ctx);
 int store_list_alerts(struct store *st, int all, store_row_fn fn, void *ctx);
 /* Every alert with its evidence (the write-back's source). */
 int store_list_alert_rows(struct store *st, store_row_fn fn, void *ctx);

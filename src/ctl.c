@@ -907,13 +907,24 @@ cmd_scores(struct ctl *c, int argc, char **argv)
 	out_init(&o, c->json);
 	r.o = &o;
 	r.rank = 0;
-	if (!c->json && *period)
-		printf("period %s\n", period);
 	if (store_partner_periods(c->st, NULL, period, ranked_row, &r) < 0) {
 		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
 		out_print(&o, "", 0);
 		return EX_IOERR;
 	}
+	if (r.rank == 0 && *period) {
+		/* a period asked for that has no scores */
+		if (store_partner_periods(c->st, NULL, NULL, latest_row, &l) < 0)
+			l.period[0] = '\0';
+		fprintf(stderr, "chansyncctl: no scores for period '%s'%s%s%s\n",
+		    period, l.period[0] ? " (the latest scored period is " : "",
+		    l.period, l.period[0] ? ")" : "");
+		jv_free(o.arr);
+		table_free(o.t);
+		return EX_DATAERR;
+	}
+	if (!c->json && *period)
+		printf("period %s\n", period);
 	out_print(&o, "no scores yet (they come with the first cycle that reads "
 	    "the CRM)", 40);
 	return EX_OK;
@@ -964,7 +975,8 @@ num(const struct jval *o, const char *p, double *ret)
 }
 
 static void
-print_card(const char *id, const struct jval *periods, const struct jval *alerts)
+print_card(const char *id, const struct jval *periods, const struct jval *alerts,
+    const struct jval *conflicts)
 {
 	size_t n = jv_array_len(periods), i;
 	const struct jval *cur = n ? jv_array_at(periods, n - 1) : NULL;
@@ -1032,6 +1044,18 @@ print_card(const char *id, const struct jval *periods, const struct jval *alerts
 		    js(jv_array_at(alerts, i), "message"));
 	if (jv_array_len(alerts) == 0)
 		printf("  none\n");
+	printf("open conflicts:\n");
+	for (i = 0; i < jv_array_len(conflicts); i++) {
+		const struct jval *x = jv_array_at(conflicts, i);
+		const char *claims = js(x, "claims"), *w = js(x, "winner");
+		int wins = *w && strstr(claims, w) != NULL;
+
+		printf("  %s %s on %s: this partner's %s; recommended %s%s\n",
+		    js(x, "key"), js(x, "type"), js(x, "customer"), claims,
+		    *w ? w : "none", wins ? " (this partner's)" : "");
+	}
+	if (jv_array_len(conflicts) == 0)
+		printf("  none\n");
 	jv_free(k);
 }
 
@@ -1039,53 +1063,67 @@ static int
 cmd_partner(struct ctl *c, int argc, char **argv)
 {
 	struct jval *periods = jv_array(), *alerts = jv_array();
+	struct jval *conflicts = jv_array();
+	struct out co = { 1, NULL, conflicts };
 	struct filt f;
-	int rc;
+	int rc = EX_OK;
 
 	if (argc != 2) {
 		usage(stderr);
-		jv_free(periods);
-		jv_free(alerts);
-		return EX_USAGE;
+		rc = EX_USAGE;
+		goto out;
 	}
-	if ((rc = open_store(c)) != 0) {
-		jv_free(periods);
-		jv_free(alerts);
-		return rc;
-	}
+	if ((rc = open_store(c)) != 0)
+		goto out;
 	f.arr = alerts;
 	f.id = argv[1];
 	if (store_partner_periods(c->st, argv[1], NULL, card_row, periods) < 0 ||
-	    store_list_alerts(c->st, 0, alert_of, &f) < 0) {
+	    store_list_alerts(c->st, 0, alert_of, &f) < 0 ||
+	    store_partner_conflicts(c->st, argv[1], collect, &co) < 0) {
 		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
-		jv_free(periods);
-		jv_free(alerts);
-		return EX_IOERR;
+		rc = EX_IOERR;
+		goto out;
 	}
 	if (jv_array_len(periods) == 0) {
 		fprintf(stderr, "chansyncctl: no scorecard for partner '%s' (see "
 		    "chansyncctl scores)\n", argv[1]);
-		jv_free(periods);
-		jv_free(alerts);
-		return EX_DATAERR;
+		rc = EX_DATAERR;
+		goto out;
 	}
 	if (c->json) {
-		struct jval *o = jv_object();
-		char *out;
+		struct jval *o = jv_object(), *ps = jv_array();
+		size_t i;
+		char *s;
 
+		/* each period's scorecard as an object, not as its stored text */
+		for (i = 0; i < jv_array_len(periods); i++) {
+			struct jval *p = jv_copy(jv_array_at(periods, i));
+			const char *ks = jv_object_str(p, "kpis");
+			char err[64];
+			struct jval *k = ks ? jv_parse(ks, strlen(ks), err,
+			    sizeof(err)) : NULL;
+
+			if (k)
+				jv_set(p, "kpis", k);
+			jv_append(ps, p);
+		}
 		jv_set_str(o, "partner_id", argv[1]);
-		jv_set(o, "periods", periods);
+		jv_set(o, "periods", ps);
 		jv_set(o, "alerts", alerts);
-		out = jv_dump_pretty(o);
-		printf("%s\n", out);
-		free(out);
+		jv_set(o, "conflicts", conflicts);
+		alerts = conflicts = NULL;
+		s = jv_dump_pretty(o);
+		printf("%s\n", s);
+		free(s);
 		jv_free(o);
-		return EX_OK;
+		goto out;
 	}
-	print_card(argv[1], periods, alerts);
+	print_card(argv[1], periods, alerts, conflicts);
+out:
 	jv_free(periods);
 	jv_free(alerts);
-	return EX_OK;
+	jv_free(conflicts);
+	return rc;
 }
 
 static int

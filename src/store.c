@@ -1673,6 +1673,22 @@ store_alert_states(struct store *st, store_row_fn fn, void *ctx)
 	    "evidence FROM alerts ORDER BY key", NULL, 0, fn, ctx);
 }
 
+/* The open conflicts a partner has a claim in. */
+int
+store_partner_conflicts(struct store *st, const char *partner_id,
+    store_row_fn fn, void *ctx)
+{
+	const char *b[1] = { partner_id };
+
+	return query_rows(st, "SELECT c.key, c.type, c.customer, c.winner, "
+	    "(SELECT group_concat(member, ' ') FROM conflict_members m WHERE "
+	    "m.conflict_key = c.key AND m.removed_at IS NULL AND m.partner_id = "
+	    "?1) AS claims, c.opened_at FROM conflicts c WHERE c.status = 'open' "
+	    "AND EXISTS (SELECT 1 FROM conflict_members m WHERE m.conflict_key = "
+	    "c.key AND m.removed_at IS NULL AND m.partner_id = ?1) ORDER BY c.key",
+	    b, 1, fn, ctx);
+}
+
 int
 store_list_alerts(struct store *st, int all, store_row_fn fn, void *ctx)
 {

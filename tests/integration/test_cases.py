@@ -222,6 +222,8 @@ class Case:
                                          % (where, got, want))
         if "ctl" in s:
             p = self.env.ctl(*s["ctl"])
+            if "exit" in s:
+                eq(p.returncode, s["exit"], where + ": chansyncctl exit status\n" + p.stderr)
             for c in s.get("contains", []):
                 contains(p.stdout, c, where + ": chansyncctl " + " ".join(s["ctl"]))
         if "refresh_token_file" in s:
