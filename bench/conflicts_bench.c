@@ -227,7 +227,7 @@ main(int argc, char **argv)
 	struct audit *au;
 	struct conflicts *cx;
 	struct conflicts_result res;
-	char path[512], err[256], yaml[512], now[21];
+	char path[512], err[256], yaml[1024], now[21];
 	int64_t t0 = 1795046400;	/* 2026-11-20T00:00:00Z */
 	double t, full, incr;
 	struct rusage ru;
@@ -249,11 +249,23 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	snprintf(yaml, sizeof(yaml), "daemon: { state_dir: %s }\n", argv[1]);
+	/* state_dir must be absolute */
+	if (realpath(argv[1], path) == NULL) {
+		perror(argv[1]);
+		return 1;
+	}
+	snprintf(yaml, sizeof(yaml), "daemon: { state_dir: %s }\n", path);
 	diags_init(&d, "bench.yaml");
 	if ((cfg = config_load_buffer("bench.yaml", yaml, strlen(yaml), 0, &d)) ==
 	    NULL) {
-		fprintf(stderr, "bench config refused\n");
+		size_t k;
+
+		for (k = 0; k < d.n; k++) {
+			char *m = diags_format(&d, k);
+
+			fprintf(stderr, "%s\n", m);
+			free(m);
+		}
 		return 1;
 	}
 	diags_free(&d);
