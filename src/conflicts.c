@@ -35,7 +35,7 @@ struct claim {
 	const char *product;
 	char country[3];
 	uint8_t kind;		/* enum claim_kind */
-	char status[12];
+	const char *status;	/* interned: a status or a stage, never NULL */
 	int node;		/* -1: not in the index */
 	int64_t registered_at, decided_at, expires_at;	/* 0: unknown */
 };
@@ -611,8 +611,7 @@ load_row(void *ctx, const struct store_row *r)
 	    strcmp(claim_col(r, CL_KIND), "opportunity") == 0 ?
 	    CLAIM_OPP : CLAIM_REG);
 	tmp.partner = (char *)claim_col(r, CL_PARTNER);
-	v = claim_col(r, CL_STATUS);
-	snprintf(tmp.status, sizeof(tmp.status), "%s", v ? v : "");
+	tmp.status = (v = claim_col(r, CL_STATUS)) ? v : "";	/* borrowed */
 	tmp.expires_at = claim_time(r, CL_EXPIRES);
 	deleted = (v = claim_col(r, CL_DELETED)) && strcmp(v, "0") != 0;
 	closed = (v = claim_col(r, CL_CLOSED)) && strcmp(v, "0") != 0;
@@ -633,6 +632,7 @@ load_row(void *ctx, const struct store_row *r)
 	}
 	cl = claim_at(c, ci);
 	*cl = tmp;
+	cl->status = *tmp.status ? intern(c, tmp.status) : "";
 	*strmap_put(&c->claim_of, key, strlen(key), NULL) = ci;
 	cl->key = strmap_key(&c->claim_of, key, strlen(key));
 	cl->name = cl->kind == CLAIM_OPP ? (char *)intern(c, claim_col(r, CL_NAME)) :

@@ -107,6 +107,8 @@ reg(const char *ext, const char *partner, const char *name, const char *domain,
 	record_clear(&r);
 }
 
+static const char *opp_stage;	/* the stage of the next open opp() */
+
 static void
 opp(const char *id, const char *partner, const char *name, const char *domain,
     int closed, const char *sync)
@@ -119,7 +121,7 @@ opp(const char *id, const char *partner, const char *name, const char *domain,
 	set(&r, "customer_name", name);
 	set(&r, "customer_domain", domain);
 	set(&r, "partner_id", partner);
-	set(&r, "stage", closed ? "Closed Won" : "Proposal");
+	set(&r, "stage", closed ? "Closed Won" : opp_stage ? opp_stage : "Proposal");
 	set(&r, "is_closed", closed ? "1" : "0");
 	r.num[entity_field_index(ENTITY_OPPORTUNITIES, "is_closed")] = closed;
 	r.key = strdup(id);
@@ -285,7 +287,9 @@ test_direct_and_stable_keys(void)
 	char key[64];
 
 	setup("same_product_only: false, direct: true");
+	opp_stage = "Needs Analysis";
 	opp("006A", NULL, "Vandelay Industries", "vandelay.example", 0, S1);
+	opp_stage = NULL;
 	opp("006B", "P9", "Vandelay Industries", "vandelay.example", 0, S1);
 	reg("1", "P1", "Vandelay Industries Inc", "vandelay.example", "US", NULL,
 	    "pending", "2026-11-01T00:00:00Z", NULL, S1);
@@ -295,6 +299,9 @@ test_direct_and_stable_keys(void)
 	    "conflict_members ORDER BY member)"), "opportunity:006A,portal:1");
 	snprintf(key, sizeof(key), "%s", q("SELECT key FROM conflicts"));
 	CHECK(strncmp(key, "DC-", 3) == 0);
+	/* the opportunity's stage, whole, in the evidence */
+	CHECK(strstr(q("SELECT evidence FROM conflicts"), "\"status\":\"Needs "
+	    "Analysis\"") != NULL);
 	/* a second partner joins: same direct conflict, one more member */
 	reg("2", "P2", "Vandelay", "vandelay.example", "US", NULL, "pending",
 	    "2026-11-02T00:00:00Z", NULL, "2026-11-20T01:00:00Z");
