@@ -12,6 +12,7 @@
 #include "notify.h"
 
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,13 @@ main(int argc, char **argv)
 	char *abspath = NULL;
 	int ch, check = 0, rc;
 
+	/*
+	 * No fastbins: a sync frees millions of small strings, and with
+	 * fastbins every larger allocation after them first consolidates the
+	 * lot (malloc_consolidate was ~7% of a 1M-record sync; about 6% less
+	 * CPU without, measured in pairs).
+	 */
+	mallopt(M_MXFAST, 0);
 	/* before any thread or library: signals arrive through signalfd only */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
