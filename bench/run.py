@@ -80,6 +80,9 @@ crm:
         import sqlite3
         con = sqlite3.connect(os.path.join(cdir, "state", "chansync.db"))
         got = con.execute("SELECT count(*) FROM opportunities").fetchone()[0]
+        # the cycle's own account of its CPU: the sync, then the passes
+        phases = json.loads(con.execute("SELECT detail FROM cycles ORDER BY id "
+                                        "LIMIT 1").fetchone()[0]).get("cpu_ms", {})
         con.close()
         if got != N:
             raise SystemExit("chansyncd stored %d of %d records" % (got, N))
@@ -111,6 +114,16 @@ crm:
     for k, v in results.items():
         print("%-26s %9.2f %9.2f %14.0f %9.1f %11.2fx" % (k, v["wall"], v["cpu"], N / v["cpu"],
                                                           v["rss_mb"], v["cpu"] / c["cpu"]))
+    if phases:
+        sync = max(phases.get("sync", 0) / 1000.0, 0.001)
+        print("%-26s %9s %9.2f %14.0f   (then conflicts %.2f s, rules %.2f s)" % (
+            "  of which the sync", "", sync, N / sync, phases.get("conflicts", 0) / 1000.0,
+            phases.get("rules", 0) / 1000.0))
+        line = "the sync alone: CPU/record %.2fx lower than Python" % (
+            results["Python stdlib"]["cpu"] / sync)
+        if have_node:
+            line += ", %.2fx lower than Node" % (results["Node.js + better-sqlite3"]["cpu"] / sync)
+        print(line)
     py = results["Python stdlib"]["cpu"] / c["cpu"]
     if have_node:
         nd = results["Node.js + better-sqlite3"]["cpu"] / c["cpu"]

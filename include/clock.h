@@ -13,6 +13,8 @@
 
 /* Seconds since the epoch, UTC. */
 int64_t clock_now(void);
+/* The process's CPU time so far (user + system), in milliseconds. */
+int64_t clock_cpu_ms(void);
 /* "YYYY-MM-DDTHH:MM:SSZ" for now. */
 void clock_now_iso(char out[CLOCK_ISO_LEN]);
 /* "YYYY-MM-DDTHH:MM:SS.ffffffZ" for now (audit rows). */

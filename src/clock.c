@@ -3,6 +3,8 @@
  */
 #include "clock.h"
 
+#include <sys/resource.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,4 +107,15 @@ clock_from_local(const struct tm *tm, const char *tz)
 	copy.tm_isdst = -1;
 	t = mktime(&copy);
 	return (int64_t)t;
+}
+
+int64_t
+clock_cpu_ms(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return 0;
+	return (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
 }

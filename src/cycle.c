@@ -147,12 +147,14 @@ cycle_run(struct cycle_env *env, const char *trigger, int force,
     struct cycle_result *res)
 {
 	const struct config *cfg = env->cfg;
-	struct jval *detail, *per;
+	struct jval *detail, *per, *cpu_o;
 	char now[CLOCK_ISO_LEN], *det;
+	int64_t cpu[5] = { 0, 0, 0, 0, 0 };
 	int stopped = 0;
 	size_t i;
 
 	memset(res, 0, sizeof(*res));
+	cpu[0] = clock_cpu_ms();
 	clock_now_iso(now);
 	if (store_cycle_begin(env->st, trigger, now, &res->id) < 0) {
 		snprintf(res->summary, sizeof(res->summary), "cannot start a "
@@ -276,6 +278,7 @@ cycle_run(struct cycle_env *env, const char *trigger, int force,
 	/* the passes below scan tables once: the cache's memory serves the
 	 * conflict index better */
 	store_cache_small(env->st, 1);
+	cpu[1] = clock_cpu_ms();
 	if (!stopped && env->conflicts && !res->store_failed) {
 		struct conflicts_result cr;
 		struct jval *o = jv_object();
@@ -298,12 +301,15 @@ cycle_run(struct cycle_env *env, const char *trigger, int force,
 		jv_set(per, "conflicts", o);
 	}
 	res->alerts_open = -1;
+	cpu[2] = clock_cpu_ms();
 	if (!stopped && !res->store_failed)
 		rules_pass(env, res, per);
+	cpu[3] = clock_cpu_ms();
 	if (!stopped && !res->store_failed && env->sf && cfg->crm.present &&
 	    !(env->tick && env->tick(env->tick_arg)))
 		writeback_pass(env, res, per);
 	store_cache_small(env->st, 0);
+	cpu[4] = clock_cpu_ms();
 	if (stopped)
 		res->status = CYCLE_INTERRUPTED;
 	else if (res->store_failed || (res->sources_run > 0 &&
@@ -340,6 +346,13 @@ cycle_run(struct cycle_env *env, const char *trigger, int force,
 	jv_set_int(detail, "sources_run", res->sources_run);
 	jv_set_int(detail, "sources_failed", res->sources_failed);
 	jv_set(detail, "sources", per);
+	/* where the cycle's CPU went, for an operator sizing the machine */
+	cpu_o = jv_object();
+	jv_set_int(cpu_o, "sync", cpu[1] - cpu[0]);
+	jv_set_int(cpu_o, "conflicts", cpu[2] - cpu[1]);
+	jv_set_int(cpu_o, "rules", cpu[3] - cpu[2]);
+	jv_set_int(cpu_o, "writeback", cpu[4] - cpu[3]);
+	jv_set(detail, "cpu_ms", cpu_o);
 	det = jv_dump_canonical(detail);
 	clock_now_iso(now);
 	if (store_cycle_end(env->st, res->id, cycle_status_name(res->status),
