@@ -227,8 +227,9 @@ plan_compute(const struct config *cfg, struct store *st,
 	out->n = rs.n;
 	o.c = &c;
 	o.out = out;
-	if (store_plan_opportunities(st, per->from, per->to, opp_row, &o) < 0 ||
-	    store_plan_targets(st, per->name, target_row, &o) < 0) {
+	/* no partner, nothing to add up: no scan of every opportunity */
+	if (out->n && (store_plan_opportunities(st, per->from, per->to, opp_row,
+	    &o) < 0 || store_plan_targets(st, per->name, target_row, &o) < 0)) {
 		snprintf(err, errlen, "reading pipeline: %s", store_errmsg(st));
 		rc = -1;
 		goto out;

@@ -335,9 +335,9 @@ score_compute(const struct config *cfg, struct store *st, struct audit *au,
 	norm_time_format(now, nowiso);
 	yago[10] = '\0';	/* close dates are dates */
 	day[10] = '\0';
-	if (store_win_counts(st, yago, day, win_row, &c) < 0 ||
+	if (n && (store_win_counts(st, yago, day, win_row, &c) < 0 ||
 	    store_registration_outcomes(st, yfull, outcome_row, &c) < 0 ||
-	    store_activity_counts(st, d90, activity_row, &c) < 0) {
+	    store_activity_counts(st, d90, activity_row, &c) < 0)) {
 		snprintf(err, errlen, "reading scores: %s", store_errmsg(st));
 		rc = -1;
 		goto out;
