@@ -256,6 +256,12 @@ struct store_partner_period {
 int store_partner_period_put(struct store *st,
     const struct store_partner_period *p, const char *now);
 /* Scorecards (partner_id, period: NULL for all), best score first. */
+int store_partner_periods(struct store *st, const char *partner_id,
+    const char *period, store_row_fn fn, void *ctx);
+/* The scorecards of period of partners the CRM has and has not deleted. */
+int store_writeback_partners(struct store *st, const char *period,
+    store_row_fn fn, void *ctx);
+/* Each partner's score of the latest period it has one for. */
 int store_latest_scores(struct store *st, store_row_fn fn, void *ctx);
 /*
  * A first full load of kind: when its table is empty, its secondary
@@ -266,8 +272,6 @@ int store_bulk_begin(struct store *st, enum entity_kind kind);
 int store_bulk_end(struct store *st, enum entity_kind kind);
 /* 1: a small page cache for the passes after the sync; 0: the full one. */
 int store_cache_small(struct store *st, int small);
-int store_partner_periods(struct store *st, const char *partner_id,
-    const char *period, store_row_fn fn, void *ctx);
 
 struct store_alert {
 	const char *key, *type, *partner_id, *subject, *period;

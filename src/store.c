@@ -1638,6 +1638,21 @@ store_partner_periods(struct store *st, const char *partner_id,
 	    "p.score DESC, p.partner_id", b, 2, fn, ctx);
 }
 
+/* The scorecards of period for partners the CRM has (and has not deleted):
+ * the only ones whose Account can be written. */
+int
+store_writeback_partners(struct store *st, const char *period,
+    store_row_fn fn, void *ctx)
+{
+	const char *b[1] = { period };
+
+	return query_rows(st, "SELECT p.partner_id, p.score, p.tier, "
+	    "p.coverage, p.risk_coverage, p.attainment, p.computed_at FROM "
+	    "partner_periods p JOIN partners a ON a.id = p.partner_id WHERE "
+	    "p.period = ?1 AND a.source = 'crm' AND a.deleted = 0 ORDER BY "
+	    "p.partner_id", b, 1, fn, ctx);
+}
+
 int
 store_alert_put(struct store *st, const struct store_alert *a)
 {

@@ -254,7 +254,7 @@ build(const struct config *cfg, struct store *st, struct plan *p, char *err,
 	if (cfg->crm.writeback.partner.present &&
 	    cfg->crm.writeback.partner.nfields) {
 		if (store_partner_periods(st, NULL, NULL, latest_period, &b) < 0 ||
-		    (b.latest[0] && store_partner_periods(st, NULL, b.latest,
+		    (b.latest[0] && store_writeback_partners(st, b.latest,
 		    partner_row, &b) < 0))
 			goto fail;
 	}

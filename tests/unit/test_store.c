@@ -47,6 +47,62 @@ make_reg(struct record *r, const char *ext, const char *status,
 }
 
 static void
+partner(struct store *st, const char *id, const char *source, int deleted)
+{
+	struct record r;
+	struct store_partner_period pp;
+	double score = 50;
+	int i;
+
+	record_init(&r, ENTITY_PARTNERS, source);
+	r.val[entity_field_index(ENTITY_PARTNERS, "id")] = strdup(id);
+	r.val[entity_field_index(ENTITY_PARTNERS, "name")] = strdup(id);
+	if (deleted) {
+		i = entity_field_index(ENTITY_PARTNERS, "deleted");
+		r.val[i] = strdup("1");
+		r.num[i] = 1;
+	}
+	r.key = strdup(id);
+	CHECK(store_upsert(st, &r, "2026-11-20T00:00:00Z") >= 0);
+	record_clear(&r);
+	memset(&pp, 0, sizeof(pp));
+	pp.partner_id = id;
+	pp.period = "2026-Q4";
+	pp.score = &score;
+	pp.tier = "silver";
+	pp.kpis = "{}";
+	CHECK(store_partner_period_put(st, &pp, "2026-11-20T00:00:00Z") == 0);
+}
+
+static int
+ids_cb(void *ctx, const struct store_row *row)
+{
+	char *out = ctx;
+
+	strcat(out, row->vals[0]);
+	strcat(out, " ");
+	return 0;
+}
+
+/* Only the CRM's own, live partners are written back. */
+static void
+test_writeback_partners(void)
+{
+	char err[256], ids[256] = "";
+	struct store *st = store_open(dbpath("wb.db"), STORE_RW, err, sizeof(err));
+
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	partner(st, "0015g000AAAAAAAAAA", "crm", 0);
+	partner(st, "P-FROM-PORTAL", "portal", 0);
+	partner(st, "0015g000BBBBBBBBBB", "crm", 1);
+	CHECK(store_writeback_partners(st, "2026-Q4", ids_cb, ids) == 0);
+	CHECK_STR(ids, "0015g000AAAAAAAAAA ");
+	store_close(st);
+}
+
+static void
 test_open_and_upsert(void)
 {
 	char err[256];
@@ -267,5 +323,6 @@ main(void)
 	T_RUN(test_migration_from_v1);
 	T_RUN(test_newer_schema_refused);
 	T_RUN(test_wal_and_foreign_keys);
+	T_RUN(test_writeback_partners);
 	return t_done("store");
 }
