@@ -258,6 +258,8 @@ int store_partner_period_put(struct store *st,
 /* Scorecards (partner_id, period: NULL for all), best score first. */
 int store_partner_periods(struct store *st, const char *partner_id,
     const char *period, store_row_fn fn, void *ctx);
+/* The ids of the partners the CRM has and has not deleted. */
+int store_crm_partner_ids(struct store *st, store_row_fn fn, void *ctx);
 /* The scorecards of period of partners the CRM has and has not deleted. */
 int store_writeback_partners(struct store *st, const char *period,
     store_row_fn fn, void *ctx);

@@ -1638,6 +1638,13 @@ store_partner_periods(struct store *st, const char *partner_id,
 	    "p.score DESC, p.partner_id", b, 2, fn, ctx);
 }
 
+int
+store_crm_partner_ids(struct store *st, store_row_fn fn, void *ctx)
+{
+	return query_rows(st, "SELECT id FROM partners WHERE source = 'crm' AND "
+	    "deleted = 0", NULL, 0, fn, ctx);
+}
+
 /* The scorecards of period for partners the CRM has (and has not deleted):
  * the only ones whose Account can be written. */
 int

@@ -125,7 +125,19 @@ struct build {
 	const struct config *cfg;
 	struct plan *p;
 	char latest[32];
+	struct strmap crm_partners;	/* the Accounts the CRM has */
 };
+
+static int
+crm_partner_row(void *arg, const struct store_row *r)
+{
+	struct build *b = arg;
+	const char *id = col(r, "id");
+
+	if (id)
+		strmap_put(&b->crm_partners, id, strlen(id), NULL);
+	return 0;
+}
 
 static int
 latest_period(void *arg, const struct store_row *r)
@@ -204,9 +216,10 @@ alert_row(void *arg, const struct store_row *r)
 	    cfg->crm.writeback.alerts.external_id, key);
 	snprintf(name, sizeof(name), "%.80s", key);
 	put(d, "Name", text(name, 80), 0);
-	/* a partner the CRM knows (an Account Id) */
-	put(d, "Partner__c", partner && (strlen(partner) == 15 ||
-	    strlen(partner) == 18) ? jv_str(partner) : jv_null(), 0);
+	/* a lookup only to an Account the CRM has: another source's partner
+	 * id would make Salesforce refuse the whole record */
+	put(d, "Partner__c", partner && strmap_get(&b->crm_partners, partner,
+	    strlen(partner)) ? jv_str(partner) : jv_null(), 0);
 	put(d, "Type__c", text(col(r, "type"), 255), 0);
 	put(d, "Severity__c", text(col(r, "severity"), 255), 0);
 	put(d, "Status__c", jv_str(open_or(col(r, "status"))), 0);
@@ -251,6 +264,8 @@ build(const struct config *cfg, struct store *st, struct plan *p, char *err,
 	memset(&b, 0, sizeof(b));
 	b.cfg = cfg;
 	b.p = p;
+	if (store_crm_partner_ids(st, crm_partner_row, &b) < 0)
+		goto fail;
 	if (cfg->crm.writeback.partner.present &&
 	    cfg->crm.writeback.partner.nfields) {
 		if (store_partner_periods(st, NULL, NULL, latest_period, &b) < 0 ||
@@ -267,9 +282,11 @@ build(const struct config *cfg, struct store *st, struct plan *p, char *err,
 	    cfg->crm.writeback.conflicts.external_id &&
 	    store_conflict_rows(st, conflict_row, &b) < 0)
 		goto fail;
+	strmap_free(&b.crm_partners);
 	return 0;
 fail:
 	snprintf(err, errlen, "reading: %s", store_errmsg(st));
+	strmap_free(&b.crm_partners);
 	return -1;
 }
 

@@ -99,6 +99,9 @@ test_writeback_partners(void)
 	partner(st, "0015g000BBBBBBBBBB", "crm", 1);
 	CHECK(store_writeback_partners(st, "2026-Q4", ids_cb, ids) == 0);
 	CHECK_STR(ids, "0015g000AAAAAAAAAA ");
+	ids[0] = '\0';
+	CHECK(store_crm_partner_ids(st, ids_cb, ids) == 0);
+	CHECK_STR(ids, "0015g000AAAAAAAAAA ");
 	store_close(st);
 }
 
