@@ -17,6 +17,8 @@
 #include "store.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -489,6 +491,58 @@ ensure_state_dir(const char *dir)
 	return 0;
 }
 
+/*
+ * What this process may write: the state directory must be writable, and
+ * under the hardened unit the system is not (ProtectSystem=strict makes
+ * /usr and /etc read-only, ProtectHome hides /home and /root). One line
+ * at start, so an operator (and the T17 test) can see the sandbox hold.
+ */
+/*
+ * 0 when this process can create a file in dir, else the errno. root asks
+ * access(2), which answers EROFS for a read-only mount without touching
+ * anything; another user's access(2) would answer EACCES first, so it
+ * creates (and at once removes) a probe file, which a read-only mount
+ * refuses with EROFS.
+ */
+static int
+probe_write(const char *dir)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	if (geteuid() == 0)
+		return access(dir, W_OK) == 0 ? 0 : errno;
+	snprintf(p, sizeof(p), "%s/.chansyncd-probe-%ld", dir, (long)getpid());
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	unlink(p);
+	return 0;
+}
+
+static void
+log_write_access(const char *state_dir)
+{
+	static const char *const dirs[] = { "/usr", "/etc", "/home", "/root" };
+	struct buf b;
+	size_t i;
+	int e;
+
+	buf_init(&b, 0);
+	e = probe_write(state_dir);
+	buf_addf(&b, "write access: %s %s", state_dir, e == 0 ? "writable" :
+	    strerror(e));
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if ((e = probe_write(dirs[i])) == 0)
+			buf_addf(&b, "; %s writable", dirs[i]);
+		else
+			buf_addf(&b, "; %s not writable (%s)", dirs[i], strerror(e));
+	}
+	log_info("%s", buf_str(&b));
+	buf_free(&b);
+}
+
 int
 daemon_run(struct daemon_opts *o)
 {
@@ -581,6 +635,7 @@ daemon_run(struct daemon_opts *o)
 		    d.dry_run || d.cfg->daemon.dry_run ? ", dry run" : "");
 		free(f0);
 	}
+	log_write_access(d.cfg->daemon.state_dir);
 	notify_ready("ready; first cycle starting");
 	if (d.once) {
 		run_cycle(&d, "once", 1);

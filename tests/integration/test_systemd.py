@@ -218,6 +218,17 @@ def t17_t2_the_unit_lives_under_systemd_252():
                      "201b30be380347459e07d6025ca0c924"):
             if want not in ids:
                 raise AssertionError("MESSAGE_ID %s not in the journal" % want)
+        # the sandbox holds: only the state directory is writable (T17)
+        access = [e.get("MESSAGE", "") for e in ours
+                  if e.get("MESSAGE", "").startswith("write access:")]
+        if not access:
+            raise AssertionError("no 'write access:' line in the journal")
+        print("    " + access[-1])
+        contains(access[-1], "/var/lib/chansync writable", "write access")
+        contains(access[-1], "/usr not writable (Read-only file system)", "write access")
+        contains(access[-1], "/etc not writable (Read-only file system)", "write access")
+        if "/home writable" in access[-1] or "/root writable" in access[-1]:
+            raise AssertionError("ProtectHome does not hold: " + access[-1])
         anchors = [e for e in ours if e.get("MESSAGE_ID") == "4fbb5283dd6f4320afeabea6204edffa"]
         eq(bool(anchors[-1].get("CHANSYNC_AUDIT_SEQ")), True, "CHANSYNC_AUDIT_SEQ field")
         contains(anchors[-1].get("CODE_FILE", ""), "audit.c", "the caller's CODE_FILE")
