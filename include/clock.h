@@ -32,4 +32,9 @@ int clock_local(int64_t t, const char *tz, struct tm *out);
 /* The time t of a local date and time in tz (mktime there), or -1. */
 int64_t clock_from_local(const struct tm *tm, const char *tz);
 
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; m 1-12). */
+int64_t clock_days_from_civil(int y, int m, int d);
+/* The days of month m (1-12) of year y. */
+int clock_days_in_month(int y, int m);
+
 #endif

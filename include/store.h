@@ -167,6 +167,8 @@ struct store_row {
 	const enum store_type *types;
 };
 typedef int (*store_row_fn)(void *ctx, const struct store_row *row);
+/* The value of the column called name, NULL when it is NULL or absent. */
+const char *store_col(const struct store_row *r, const char *name);
 
 struct store_audit_filter {
 	const char *since, *until;	/* UTC ISO times, inclusive/exclusive */

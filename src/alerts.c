@@ -14,16 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-static const char *
-col(const struct store_row *r, const char *name)
-{
-	int i;
-
-	for (i = 0; i < r->ncol; i++)
-		if (strcmp(r->names[i], name) == 0)
-			return r->types[i] == STORE_NULL ? NULL : r->vals[i];
-	return NULL;
-}
 
 /* ---- business time ---- */
 
@@ -49,20 +39,6 @@ business_day(const struct config *cfg, const struct tm *tm)
 	return (cfg->daemon.business_days >> bit & 1) && !holiday(cfg, tm);
 }
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static int64_t
-civil_days(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* Is day number n (civil_days) a business day, holidays aside? */
 static int
 weekday_business(const struct config *cfg, int64_t n)
@@ -75,7 +51,8 @@ weekday_business(const struct config *cfg, int64_t n)
 static int64_t
 tm_days(const struct tm *tm)
 {
-	return civil_days(tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday);
+	return clock_days_from_civil(tm->tm_year + 1900, tm->tm_mon + 1,
+	    tm->tm_mday);
 }
 
 int64_t
@@ -122,7 +99,7 @@ alerts_business_seconds(const struct config *cfg, int64_t from, int64_t to)
 
 		if (sscanf(cfg->daemon.holidays[h], "%d-%d-%d", &y, &m, &d) != 3)
 			continue;
-		hd = civil_days(y, m, d);
+		hd = clock_days_from_civil(y, m, d);
 		if (hd >= d0 && hd <= d1 && weekday_business(cfg, hd))
 			total -= 86400;
 	}
@@ -221,10 +198,12 @@ static int
 conflict_row(void *arg, const struct store_row *r)
 {
 	struct ctx *c = arg;
-	const char *key = col(r, "key"), *type = col(r, "type");
-	const char *customer = col(r, "customer"), *winner = col(r, "winner");
-	const char *members = col(r, "members"), *partners = col(r, "partners");
-	const char *atype, *sev, *todo;
+	const char *key = store_col(r, "key"), *type = store_col(r, "type");
+	const char *customer = store_col(r, "customer");
+	const char *winner = store_col(r, "winner");
+	const char *members = store_col(r, "members");
+	const char *partners = store_col(r, "partners");
+	const char *atype, *sev, *action;
 	struct jval *e;
 	char *msg;
 
@@ -233,23 +212,23 @@ conflict_row(void *arg, const struct store_row *r)
 	if (strcmp(type, "partner_conflict") == 0) {
 		atype = "partner_conflict";
 		sev = "warning";
-		todo = "decide which partner keeps the customer and reject or "
+		action = "decide which partner keeps the customer and reject or "
 		    "redirect the other registrations";
 	} else if (strcmp(type, "direct_conflict") == 0) {
 		atype = "direct_conflict";
 		sev = "warning";
-		todo = "agree with the account team who owns the deal before "
+		action = "agree with the account team who owns the deal before "
 		    "approving the registration";
 	} else {
 		atype = "duplicate_registration";
 		sev = "info";
-		todo = "keep the first registration and close the repeats";
+		action = "keep the first registration and close the repeats";
 	}
 	msg = xasprintf("%s: %s claims on %s (%s partner%s); recommended: %s. "
 	    "To do: %s. See chansyncctl conflict %s.", atype, members ? members :
 	    "?", customer ? customer : "an end customer", partners ? partners : "?",
 	    partners && strcmp(partners, "1") == 0 ? "" : "s",
-	    winner ? winner : "none (manual policy)", todo, key);
+	    winner ? winner : "none (manual policy)", action, key);
 	e = jv_object();
 	jv_set_str(e, "conflict", key);
 	jv_set_str(e, "customer", customer);
@@ -265,9 +244,11 @@ registration_row(void *arg, const struct store_row *r)
 {
 	struct ctx *c = arg;
 	const struct config *cfg = c->cfg;
-	const char *key = col(r, "key"), *status = col(r, "status");
-	const char *partner = col(r, "partner_id"), *cust = col(r, "customer_name");
-	const char *reg = col(r, "registered_at"), *exp = col(r, "expires_at");
+	const char *key = store_col(r, "key"), *status = store_col(r, "status");
+	const char *partner = store_col(r, "partner_id");
+	const char *cust = store_col(r, "customer_name");
+	const char *reg = store_col(r, "registered_at");
+	const char *exp = store_col(r, "expires_at");
 	int64_t t;
 
 	if (key == NULL || status == NULL)
@@ -400,11 +381,11 @@ have_row(void *arg, const struct store_row *r)
 
 	xgrow(&h->v, &h->cap, h->n + 1, sizeof(*h->v));
 	a = &h->v[h->n++];
-	a->key = xstrdup(col(r, "key"));
-	a->status = xstrdup((v = col(r, "status")) ? v : "");
-	a->severity = xstrdup((v = col(r, "severity")) ? v : "");
-	a->message = xstrdup((v = col(r, "message")) ? v : "");
-	a->evidence = xstrdup((v = col(r, "evidence")) ? v : "");
+	a->key = xstrdup(store_col(r, "key"));
+	a->status = xstrdup((v = store_col(r, "status")) ? v : "");
+	a->severity = xstrdup((v = store_col(r, "severity")) ? v : "");
+	a->message = xstrdup((v = store_col(r, "message")) ? v : "");
+	a->evidence = xstrdup((v = store_col(r, "evidence")) ? v : "");
 	return 0;
 }
 

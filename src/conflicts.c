@@ -199,28 +199,18 @@ u32_push32(uint32_t **v, uint32_t *n, uint32_t *cap, uint32_t x)
 	(*v)[(*n)++] = x;
 }
 
-static void
-u32_remove(uint32_t *v, size_t *n, uint32_t x)
+/* Removes x from v[0..n) (order is not kept); returns the new count. */
+static size_t
+u32_remove(uint32_t *v, size_t n, uint32_t x)
 {
 	size_t i;
 
-	for (i = 0; i < *n; i++)
+	for (i = 0; i < n; i++)
 		if (v[i] == x) {
-			v[i] = v[--*n];
-			return;
+			v[i] = v[n - 1];
+			return n - 1;
 		}
-}
-
-static void
-u32_remove32(uint32_t *v, uint32_t *n, uint32_t x)
-{
-	uint32_t i;
-
-	for (i = 0; i < *n; i++)
-		if (v[i] == x) {
-			v[i] = v[--*n];
-			return;
-		}
+	return n;
 }
 
 /* Room for one more element in a large array, growing by half. */
@@ -302,7 +292,7 @@ post_node(struct conflicts *c, uint32_t ni, int add)
 		struct posting *p = posting(c, keys[k], add);
 
 		if (p && !add)
-			u32_remove(p->v, &p->n, ni);
+			p->n = u32_remove(p->v, p->n, ni);
 		else if (p && p->n <= POSTING_CAP)
 			u32_push(&p->v, &p->n, &p->cap, ni);
 	}
@@ -404,7 +394,7 @@ leave_cluster(struct conflicts *c, uint32_t ni)
 	if (n->center != ni) {
 		struct node *z = &c->nodes[n->center];
 
-		u32_remove32(z->members, &z->nmembers, ni);
+		z->nmembers = (uint32_t)u32_remove(z->members, z->nmembers, ni);
 		z->dirty = 1;
 	} else {
 		for (i = 0; i < n->nmembers; i++)
@@ -424,7 +414,7 @@ detach(struct conflicts *c, struct claim *cl, uint32_t ci)
 	if (cl->node < 0)
 		return;
 	n = &c->nodes[cl->node];
-	u32_remove32(n->claims, &n->nclaims, ci);
+	n->nclaims = (uint32_t)u32_remove(n->claims, n->nclaims, ci);
 	if (n->center != NO_CENTER)
 		c->nodes[n->center].dirty = 1;
 	{
@@ -494,16 +484,6 @@ attach(struct conflicts *c, struct claim *cl, uint32_t ci)
 
 /* ---- reading rows ---- */
 
-static const char *
-col(const struct store_row *r, const char *name)
-{
-	int i;
-
-	for (i = 0; i < r->ncol; i++)
-		if (strcmp(r->names[i], name) == 0)
-			return r->types[i] == STORE_NULL ? NULL : r->vals[i];
-	return NULL;
-}
 
 /* The columns of store_conflict_claims, by position: a claim row is read
  * a million times on a big org's first pass. */
@@ -691,12 +671,12 @@ known_row(void *ctx, const struct store_row *r)
 	xgrow(&ks->v, &ks->cap, ks->n + 1, sizeof(*ks->v));
 	k = &ks->v[ks->n];
 	memset(k, 0, sizeof(*k));
-	k->key = xstrdup(col(r, "key"));
-	k->type = xstrdup(col(r, "type"));
-	k->status = xstrdup(col(r, "status"));
-	k->crm_status = dup_or_null(col(r, "crm_status"));
-	k->winner = dup_or_null(col(r, "winner"));
-	k->evidence = dup_or_null(col(r, "evidence"));
+	k->key = xstrdup(store_col(r, "key"));
+	k->type = xstrdup(store_col(r, "type"));
+	k->status = xstrdup(store_col(r, "status"));
+	k->crm_status = dup_or_null(store_col(r, "crm_status"));
+	k->winner = dup_or_null(store_col(r, "winner"));
+	k->evidence = dup_or_null(store_col(r, "evidence"));
 	*strmap_put(&ks->by_key, k->key, strlen(k->key), NULL) = (uint32_t)ks->n;
 	ks->n++;
 	return 0;
@@ -706,12 +686,13 @@ static int
 member_row(void *ctx, const struct store_row *r)
 {
 	struct known_set *ks = ctx;
-	const char *key = col(r, "conflict_key"), *m = col(r, "member");
+	const char *key = store_col(r, "conflict_key");
+	const char *m = store_col(r, "member");
 	uint32_t *ix;
 	struct known *k;
 	char bm[400];
 
-	if (key == NULL || m == NULL || col(r, "removed_at"))
+	if (key == NULL || m == NULL || store_col(r, "removed_at"))
 		return 0;
 	if ((ix = strmap_get(&ks->by_key, key, strlen(key))) == NULL)
 		return 0;
@@ -1446,7 +1427,7 @@ score_row(void *arg, const struct store_row *r)
 {
 	struct score_load *sl = arg;
 	struct conflicts *c = sl->c;
-	const char *p = col(r, "partner_id"), *v = col(r, "score");
+	const char *p = store_col(r, "partner_id"), *v = store_col(r, "score");
 
 	if (p == NULL || v == NULL)
 		return 0;

@@ -580,14 +580,21 @@ cmd_list(struct ctl *c, int argc, char **argv, list_fn list, int64_t limit,
 
 /* ---- conflicts ---- */
 
+/*
+ * conflicts and alerts: the open ones, or with --all every one, through
+ * list (a store listing with an "all" flag).
+ */
 static int
-cmd_conflicts(struct ctl *c, int argc, char **argv)
+list_open(struct ctl *c, int argc, char **argv,
+    int (*list)(struct store *, int, store_row_fn, void *), const char *what,
+    int maxw)
 {
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct out o;
+	char empty[64];
 	int ch, all = 0, rc;
 
 	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -604,13 +611,20 @@ cmd_conflicts(struct ctl *c, int argc, char **argv)
 	if ((rc = open_store(c)) != 0)
 		return rc;
 	out_init(&o, c->json);
-	if (store_list_conflicts(c->st, all, collect, &o) < 0) {
+	if (list(c->st, all, collect, &o) < 0) {
 		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
 		out_print(&o, "", 0);
 		return EX_IOERR;
 	}
-	out_print(&o, all ? "no conflicts" : "no open conflicts", 40);
+	snprintf(empty, sizeof(empty), "no %s%s", all ? "" : "open ", what);
+	out_print(&o, empty, maxw);
 	return EX_OK;
+}
+
+static int
+cmd_conflicts(struct ctl *c, int argc, char **argv)
+{
+	return list_open(c, argc, argv, store_list_conflicts, "conflicts", 40);
 }
 
 struct one {
@@ -779,34 +793,7 @@ cmd_conflict(struct ctl *c, int argc, char **argv)
 static int
 cmd_alerts(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct out o;
-	int ch, all = 0, rc;
-
-	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (ch != 'a') {
-			usage(stderr);
-			return EX_USAGE;
-		}
-		all = 1;
-	}
-	if (optind < argc) {
-		usage(stderr);
-		return EX_USAGE;
-	}
-	if ((rc = open_store(c)) != 0)
-		return rc;
-	out_init(&o, c->json);
-	if (store_list_alerts(c->st, all, collect, &o) < 0) {
-		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
-		out_print(&o, "", 0);
-		return EX_IOERR;
-	}
-	out_print(&o, all ? "no alerts" : "no open alerts", 90);
-	return EX_OK;
+	return list_open(c, argc, argv, store_list_alerts, "alerts", 90);
 }
 
 struct latest {

@@ -5,6 +5,7 @@
 #include "normalize.h"
 #include "freemail.h"
 #include "json.h"
+#include "clock.h"
 #include "mem.h"
 #include "memo.h"
 
@@ -92,30 +93,6 @@ digits(const char **pp, int n, int *ret)
 }
 
 static int
-days_in_month(int y, int m)
-{
-	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return d[m - 1];
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t
-days_from_civil(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int
 parse_iso(const char *s, int64_t *ret)
 {
 	const char *p = s;
@@ -124,7 +101,7 @@ parse_iso(const char *s, int64_t *ret)
 	if (digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &mo) < 0 ||
 	    *p++ != '-' || digits(&p, 2, &d) < 0)
 		return -1;
-	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > clock_days_in_month(y, mo))
 		return -1;
 	if (*p == 'T' || *p == 't' || *p == ' ') {
 		p++;
@@ -168,7 +145,7 @@ parse_iso(const char *s, int64_t *ret)
 		return -1;
 	if (sec == 60)
 		sec = 59;	/* a leap second reads as the second before */
-	*ret = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+	*ret = clock_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
 	return 0;
 }
 

@@ -11,16 +11,6 @@
 #include <strings.h>
 #include <time.h>
 
-static int
-days_in_month(int y, int m)
-{
-	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return d[m - 1];
-}
-
 int
 plan_period_of(int64_t t, const char *tz, int kind, int back,
     struct plan_period *out)
@@ -42,7 +32,7 @@ plan_period_of(int64_t t, const char *tz, int kind, int back,
 		snprintf(out->name, sizeof(out->name), "%04d-%02d", y, m);
 		snprintf(out->from, sizeof(out->from), "%04d-%02d-01", y, m);
 		snprintf(out->to, sizeof(out->to), "%04d-%02d-%02d", y, m,
-		    days_in_month(y, m));
+		    clock_days_in_month(y, m));
 		break;
 	case PERIOD_YEAR:
 		y -= back;
@@ -59,21 +49,11 @@ plan_period_of(int64_t t, const char *tz, int kind, int back,
 		snprintf(out->name, sizeof(out->name), "%04d-Q%d", y, q);
 		snprintf(out->from, sizeof(out->from), "%04d-%02d-01", y, 3 * q - 2);
 		snprintf(out->to, sizeof(out->to), "%04d-%02d-%02d", y, 3 * q,
-		    days_in_month(y, 3 * q));
+		    clock_days_in_month(y, 3 * q));
 	}
 	return 0;
 }
 
-static const char *
-col(const struct store_row *r, const char *name)
-{
-	int i;
-
-	for (i = 0; i < r->ncol; i++)
-		if (strcmp(r->names[i], name) == 0)
-			return r->types[i] == STORE_NULL ? NULL : r->vals[i];
-	return NULL;
-}
 
 struct ctx {
 	const struct config *cfg;
@@ -85,7 +65,8 @@ static int
 stage_row(void *arg, const struct store_row *r)
 {
 	struct ctx *c = arg;
-	const char *name = col(r, "name"), *p = col(r, "probability");
+	const char *name = store_col(r, "name");
+	const char *p = store_col(r, "probability");
 
 	if (name == NULL || p == NULL)
 		return 0;
@@ -141,7 +122,7 @@ partner_collect(void *arg, const struct store_row *r)
 {
 	struct rows *rs = arg;
 	struct plan_row *p;
-	const char *id = col(r, "id"), *v;
+	const char *id = store_col(r, "id"), *v;
 
 	if (id == NULL)
 		return 0;
@@ -149,8 +130,8 @@ partner_collect(void *arg, const struct store_row *r)
 	p = &rs->v[rs->n++];
 	memset(p, 0, sizeof(*p));
 	p->partner_id = xstrdup(id);
-	p->name = (v = col(r, "name")) ? xstrdup(v) : NULL;
-	p->tier = (v = col(r, "tier")) ? xstrdup(v) : NULL;
+	p->name = (v = store_col(r, "name")) ? xstrdup(v) : NULL;
+	p->tier = (v = store_col(r, "tier")) ? xstrdup(v) : NULL;
 	return 0;
 }
 
@@ -164,9 +145,11 @@ opp_row(void *arg, const struct store_row *r)
 {
 	struct opp_ctx *o = arg;
 	struct plan_row *p = (struct plan_row *)plan_find(o->out,
-	    col(r, "partner_id"));
-	const char *amount = col(r, "amount_base"), *prob = col(r, "probability");
-	const char *closed = col(r, "is_closed"), *won = col(r, "is_won");
+	    store_col(r, "partner_id"));
+	const char *amount = store_col(r, "amount_base");
+	const char *prob = store_col(r, "probability");
+	const char *closed = store_col(r, "is_closed");
+	const char *won = store_col(r, "is_won");
 	double a, pr;
 
 	if (p == NULL || amount == NULL)
@@ -179,7 +162,8 @@ opp_row(void *arg, const struct store_row *r)
 		return 0;
 	}
 	p->pipeline += a;
-	pr = prob ? strtod(prob, NULL) : stage_probability(o->c, col(r, "stage"));
+	pr = prob ? strtod(prob, NULL) :
+	    stage_probability(o->c, store_col(r, "stage"));
 	if (pr > 0)
 		p->risk_adjusted += a * pr / 100.0;
 	return 0;
@@ -190,8 +174,8 @@ target_row(void *arg, const struct store_row *r)
 {
 	struct opp_ctx *o = arg;
 	struct plan_row *p = (struct plan_row *)plan_find(o->out,
-	    col(r, "partner_id"));
-	const char *t = col(r, "target_base");
+	    store_col(r, "partner_id"));
+	const char *t = store_col(r, "target_base");
 
 	if (p == NULL || t == NULL)
 		return 0;

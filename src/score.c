@@ -17,16 +17,6 @@ enum { K_ATTAIN, K_COVERAGE, K_WINRATE, K_QUALITY, K_ENGAGE };
 const char *const score_kpi_names[SCORE_KPIS] = { "plan_attainment",
 	"pipeline_coverage", "win_rate", "registration_quality", "engagement" };
 
-static const char *
-col(const struct store_row *r, const char *name)
-{
-	int i;
-
-	for (i = 0; i < r->ncol; i++)
-		if (strcmp(r->names[i], name) == 0)
-			return r->types[i] == STORE_NULL ? NULL : r->vals[i];
-	return NULL;
-}
 
 static double
 cap100(double v)
@@ -56,8 +46,8 @@ static int
 win_row(void *arg, const struct store_row *r)
 {
 	struct ctx *c = arg;
-	long i = index_of(c, col(r, "partner_id"));
-	const char *w = col(r, "won"), *l = col(r, "lost");
+	long i = index_of(c, store_col(r, "partner_id"));
+	const char *w = store_col(r, "won"), *l = store_col(r, "lost");
 
 	if (i >= 0) {
 		c->won[i] = w ? strtod(w, NULL) : 0;
@@ -70,8 +60,8 @@ static int
 outcome_row(void *arg, const struct store_row *r)
 {
 	struct ctx *c = arg;
-	long i = index_of(c, col(r, "partner_id"));
-	const char *st = col(r, "status"), *n = col(r, "n");
+	long i = index_of(c, store_col(r, "partner_id"));
+	const char *st = store_col(r, "status"), *n = store_col(r, "n");
 	double k = n ? strtod(n, NULL) : 0;
 
 	if (i < 0 || st == NULL)
@@ -88,8 +78,8 @@ static int
 activity_row(void *arg, const struct store_row *r)
 {
 	struct ctx *c = arg;
-	long i = index_of(c, col(r, "partner_id"));
-	const char *kind = col(r, "kind"), *n = col(r, "n");
+	long i = index_of(c, store_col(r, "partner_id"));
+	const char *kind = store_col(r, "kind"), *n = store_col(r, "n");
 	size_t k;
 
 	if (i < 0 || kind == NULL)
@@ -191,7 +181,7 @@ static int
 previous_row(void *arg, const struct store_row *r)
 {
 	struct score_row *row = arg;
-	const char *s = col(r, "score");
+	const char *s = store_col(r, "score");
 
 	if (s) {
 		row->has_previous = 1;
@@ -217,7 +207,7 @@ static int
 stored_row(void *arg, const struct store_row *r)
 {
 	struct stored *sd = arg;
-	const char *s = col(r, "score"), *t = col(r, "tier");
+	const char *s = store_col(r, "score"), *t = store_col(r, "tier");
 
 	sd->found = 1;
 	sd->has_score = s != NULL;

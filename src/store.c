@@ -159,6 +159,17 @@ static const char *const migrations[] = {
 	" UNIQUE(object, record));",
 };
 
+const char *
+store_col(const struct store_row *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->ncol; i++)
+		if (strcmp(r->names[i], name) == 0)
+			return r->types[i] == STORE_NULL ? NULL : r->vals[i];
+	return NULL;
+}
+
 /*
  * The secondary indexes of the big entity tables. A first full load into
  * an empty table goes faster without them (each row would otherwise land

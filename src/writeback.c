@@ -16,16 +16,6 @@
 #define BATCH 200
 #define TEXT_MAX 32000		/* a long text area holds 32,768 */
 
-static const char *
-col(const struct store_row *r, const char *name)
-{
-	int i;
-
-	for (i = 0; i < r->ncol; i++)
-		if (strcmp(r->names[i], name) == 0)
-			return r->types[i] == STORE_NULL ? NULL : r->vals[i];
-	return NULL;
-}
 
 /* One record as the CRM should hold it. */
 struct field {
@@ -132,7 +122,7 @@ static int
 crm_partner_row(void *arg, const struct store_row *r)
 {
 	struct build *b = arg;
-	const char *id = col(r, "id");
+	const char *id = store_col(r, "id");
 
 	if (id)
 		strmap_put(&b->crm_partners, id, strlen(id), NULL);
@@ -143,7 +133,7 @@ static int
 latest_period(void *arg, const struct store_row *r)
 {
 	struct build *b = arg;
-	const char *p = col(r, "period");
+	const char *p = store_col(r, "period");
 
 	if (p && strcmp(p, b->latest) > 0)
 		snprintf(b->latest, sizeof(b->latest), "%s", p);
@@ -166,7 +156,7 @@ partner_row(void *arg, const struct store_row *r)
 {
 	struct build *b = arg;
 	const struct config *cfg = b->cfg;
-	const char *id = col(r, "partner_id"), *f;
+	const char *id = store_col(r, "partner_id"), *f;
 	struct desired *d;
 
 	if (id == NULL)
@@ -174,18 +164,18 @@ partner_row(void *arg, const struct store_row *r)
 	d = want(b->p, cfg->crm.writeback.partner.sobject ?
 	    cfg->crm.writeback.partner.sobject : "Account", NULL, id);
 	if ((f = partner_field(cfg, "score")))
-		put(d, f, number(col(r, "score"), 1, 1), 0);
+		put(d, f, number(store_col(r, "score"), 1, 1), 0);
 	if ((f = partner_field(cfg, "tier")))
-		put(d, f, text(col(r, "tier"), 255), 0);
+		put(d, f, text(store_col(r, "tier"), 255), 0);
 	/* attainment as a percentage, coverage as a ratio */
 	if ((f = partner_field(cfg, "plan_attainment")))
-		put(d, f, number(col(r, "attainment"), 100, 1), 0);
+		put(d, f, number(store_col(r, "attainment"), 100, 1), 0);
 	if ((f = partner_field(cfg, "pipeline_coverage")))
-		put(d, f, number(col(r, "coverage"), 1, 2), 0);
+		put(d, f, number(store_col(r, "coverage"), 1, 2), 0);
 	if ((f = partner_field(cfg, "risk_adjusted_coverage")))
-		put(d, f, number(col(r, "risk_coverage"), 1, 2), 0);
+		put(d, f, number(store_col(r, "risk_coverage"), 1, 2), 0);
 	if ((f = partner_field(cfg, "scored_at")))
-		put(d, f, text(col(r, "computed_at"), 64), 1);
+		put(d, f, text(store_col(r, "computed_at"), 64), 1);
 	return 0;
 }
 
@@ -206,7 +196,8 @@ alert_row(void *arg, const struct store_row *r)
 {
 	struct build *b = arg;
 	const struct config *cfg = b->cfg;
-	const char *key = col(r, "key"), *partner = col(r, "partner_id");
+	const char *key = store_col(r, "key");
+	const char *partner = store_col(r, "partner_id");
 	struct desired *d;
 	char name[96];
 
@@ -220,13 +211,13 @@ alert_row(void *arg, const struct store_row *r)
 	 * id would make Salesforce refuse the whole record */
 	put(d, "Partner__c", partner && strmap_get(&b->crm_partners, partner,
 	    strlen(partner)) ? jv_str(partner) : jv_null(), 0);
-	put(d, "Type__c", text(col(r, "type"), 255), 0);
-	put(d, "Severity__c", text(col(r, "severity"), 255), 0);
-	put(d, "Status__c", jv_str(open_or(col(r, "status"))), 0);
-	put(d, "Message__c", text(col(r, "message"), TEXT_MAX), 0);
-	put(d, "Evidence__c", text(col(r, "evidence"), TEXT_MAX), 0);
-	put(d, "First_Seen__c", text(col(r, "first_seen"), 64), 0);
-	put(d, "Last_Seen__c", text(col(r, "last_seen"), 64), 1);
+	put(d, "Type__c", text(store_col(r, "type"), 255), 0);
+	put(d, "Severity__c", text(store_col(r, "severity"), 255), 0);
+	put(d, "Status__c", jv_str(open_or(store_col(r, "status"))), 0);
+	put(d, "Message__c", text(store_col(r, "message"), TEXT_MAX), 0);
+	put(d, "Evidence__c", text(store_col(r, "evidence"), TEXT_MAX), 0);
+	put(d, "First_Seen__c", text(store_col(r, "first_seen"), 64), 0);
+	put(d, "Last_Seen__c", text(store_col(r, "last_seen"), 64), 1);
 	return 0;
 }
 
@@ -235,7 +226,7 @@ conflict_row(void *arg, const struct store_row *r)
 {
 	struct build *b = arg;
 	const struct config *cfg = b->cfg;
-	const char *key = col(r, "key");
+	const char *key = store_col(r, "key");
 	struct desired *d;
 	char name[96];
 
@@ -243,15 +234,15 @@ conflict_row(void *arg, const struct store_row *r)
 		return 0;
 	d = want(b->p, cfg->crm.writeback.conflicts.sobject,
 	    cfg->crm.writeback.conflicts.external_id, key);
-	snprintf(name, sizeof(name), "%.80s", col(r, "customer") ?
-	    col(r, "customer") : key);
+	snprintf(name, sizeof(name), "%.80s", store_col(r, "customer") ?
+	    store_col(r, "customer") : key);
 	put(d, "Name", text(name, 80), 0);
-	put(d, "Type__c", text(col(r, "type"), 255), 0);
-	put(d, "Status__c", jv_str(open_or(col(r, "status"))), 0);
-	put(d, "Customer__c", text(col(r, "customer"), 255), 0);
-	put(d, "Recommended_Winner__c", text(col(r, "winner"), 255), 0);
-	put(d, "Recommendation__c", text(col(r, "reason"), TEXT_MAX), 0);
-	put(d, "Evidence__c", text(col(r, "evidence"), TEXT_MAX), 0);
+	put(d, "Type__c", text(store_col(r, "type"), 255), 0);
+	put(d, "Status__c", jv_str(open_or(store_col(r, "status"))), 0);
+	put(d, "Customer__c", text(store_col(r, "customer"), 255), 0);
+	put(d, "Recommended_Winner__c", text(store_col(r, "winner"), 255), 0);
+	put(d, "Recommendation__c", text(store_col(r, "reason"), TEXT_MAX), 0);
+	put(d, "Evidence__c", text(store_col(r, "evidence"), TEXT_MAX), 0);
 	return 0;
 }
 
@@ -302,7 +293,8 @@ static int
 ack_row(void *arg, const struct store_row *r)
 {
 	struct acks *a = arg;
-	const char *rec = col(r, "record"), *f = col(r, "field"), *v = col(r, "value");
+	const char *rec = store_col(r, "record"), *f = store_col(r, "field"),
+	    *v = store_col(r, "value");
 	char *k;
 
 	if (rec == NULL || f == NULL)
@@ -402,10 +394,10 @@ queue_row(void *arg, const struct store_row *r)
 
 	xgrow(&q->v, &q->cap, q->n + 1, sizeof(*q->v));
 	x = &q->v[q->n++];
-	x->id = strtoll(col(r, "id"), NULL, 10);
-	x->object = xstrdup(col(r, "object"));
-	x->record = xstrdup(col(r, "record"));
-	x->fields = xstrdup(col(r, "fields"));
+	x->id = strtoll(store_col(r, "id"), NULL, 10);
+	x->object = xstrdup(store_col(r, "object"));
+	x->record = xstrdup(store_col(r, "record"));
+	x->fields = xstrdup(store_col(r, "fields"));
 	return 0;
 }
 
@@ -446,7 +438,7 @@ static int
 was_row(void *arg, const struct store_row *r)
 {
 	struct was *w = arg;
-	const char *f = col(r, "field"), *v = col(r, "value");
+	const char *f = store_col(r, "field"), *v = store_col(r, "value");
 	char err[64];
 
 	if (f && v && jv_get(w->fields, f))

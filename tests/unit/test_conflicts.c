@@ -10,7 +10,7 @@
 #include "store.h"
 #include "t.h"
 
-#include <sqlite3.h>	/* only to read the results */
+#include "t_sql.h"	/* to read the results */
 
 static struct config *cfg;
 static struct store *st;
@@ -145,21 +145,7 @@ pass(const char *now)
 static const char *
 q(const char *sql)
 {
-	static char out[1024];
-	sqlite3 *db;
-	sqlite3_stmt *s;
-
-	out[0] = '\0';
-	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return out;
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-			snprintf(out, sizeof(out), "%s", sqlite3_column_text(s, 0));
-		sqlite3_finalize(s);
-	} else
-		fprintf(stderr, "  %s: %s\n", sql, sqlite3_errmsg(db));
-	sqlite3_close(db);
-	return out;
+	return t_sql(dbpath, sql);
 }
 
 #define OPEN(type) q("SELECT count(*) FROM conflicts WHERE status = 'open' " \

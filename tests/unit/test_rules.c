@@ -14,7 +14,7 @@
 #include "t.h"
 
 #include <math.h>
-#include <sqlite3.h>	/* only to read results */
+#include "t_sql.h"	/* to read the results */
 
 static struct config *cfg;
 static struct store *st;
@@ -92,19 +92,26 @@ partner(const char *id, const char *name, const char *tier)
 	record_clear(&r);
 }
 
+/* An opportunity in currency (NULL: the base currency), converted to the
+ * base as ingestion does (normalize.fx). */
 static void
-opp(const char *id, const char *partner_id, double amount, const char *stage,
-    const char *prob, int closed, int won, const char *close)
+opp_cur(const char *id, const char *partner_id, double amount,
+    const char *currency, const char *stage, const char *prob, int closed,
+    int won, const char *close)
 {
 	struct record r;
 	char a[32];
+	double rate = 1;
 
 	record_init(&r, ENTITY_OPPORTUNITIES, "crm");
 	set(&r, "id", id);
 	set(&r, "partner_id", partner_id);
 	snprintf(a, sizeof(a), "%.2f", amount);
 	set(&r, "amount", a);
-	r.amount_base = amount;
+	set(&r, "currency", currency);
+	if (currency)
+		CHECK(config_fx_rate(cfg, currency, &rate) == 0);
+	r.amount_base = amount * rate;
 	r.has_amount_base = 1;
 	set(&r, "stage", stage);
 	set(&r, "probability", prob);
@@ -116,33 +123,19 @@ opp(const char *id, const char *partner_id, double amount, const char *stage,
 	record_clear(&r);
 }
 
-/* An open opportunity in another currency, converted as ingestion does
- * (normalize.fx). */
+static void
+opp(const char *id, const char *partner_id, double amount, const char *stage,
+    const char *prob, int closed, int won, const char *close)
+{
+	opp_cur(id, partner_id, amount, NULL, stage, prob, closed, won, close);
+}
+
+/* An open opportunity at 50% in currency. */
 static void
 opp_in(const char *id, const char *partner_id, double amount,
     const char *currency, const char *close)
 {
-	struct record r;
-	char a[32];
-	double rate = 0;
-
-	record_init(&r, ENTITY_OPPORTUNITIES, "crm");
-	set(&r, "id", id);
-	set(&r, "partner_id", partner_id);
-	snprintf(a, sizeof(a), "%.2f", amount);
-	set(&r, "amount", a);
-	set(&r, "currency", currency);
-	CHECK(config_fx_rate(cfg, currency, &rate) == 0);
-	r.amount_base = amount * rate;
-	r.has_amount_base = 1;
-	set(&r, "stage", "Proposal");
-	set(&r, "probability", "50");
-	set(&r, "is_closed", "0");
-	set(&r, "is_won", "0");
-	set(&r, "close_date", close);
-	r.key = strdup(id);
-	CHECK(store_upsert(st, &r, "2026-11-20T00:00:00Z") >= 0);
-	record_clear(&r);
+	opp_cur(id, partner_id, amount, currency, "Proposal", "50", 0, 0, close);
 }
 
 static void
@@ -186,21 +179,7 @@ reg(const char *ext, const char *partner_id, const char *status,
 static const char *
 q(const char *sql)
 {
-	static char out[1024];
-	sqlite3 *db;
-	sqlite3_stmt *s;
-
-	out[0] = '\0';
-	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return out;
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-			snprintf(out, sizeof(out), "%s", sqlite3_column_text(s, 0));
-		sqlite3_finalize(s);
-	} else
-		fprintf(stderr, "  %s: %s\n", sql, sqlite3_errmsg(db));
-	sqlite3_close(db);
-	return out;
+	return t_sql(dbpath, sql);
 }
 
 static void
