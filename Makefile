@@ -74,7 +74,7 @@ $(BUILD)/chansyncd: $(BUILD)/chansyncd.o $(BUILD)/libchansync.a
 $(BUILD)/chansyncctl: $(BUILD)/chansyncctl.o $(BUILD)/libchansync.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%.o: tests/unit/%.c tests/unit/t.h tests/unit/t_sql.h
+$(BUILD)/tests/%.o: tests/unit/%.c tests/unit/t.h tests/unit/t_sql.h tests/unit/t_cfg.h
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -Itests/unit -MMD -MP -c $< -o $@
 

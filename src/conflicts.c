@@ -1417,6 +1417,25 @@ derive_group(struct pass *ps, const uint32_t *nodes, size_t nn)
 	return rc;
 }
 
+/* The known conflicts of every type that have member among their members
+ * are looked at again this pass. */
+static void
+touch_member(struct known_set *ks, const char *member)
+{
+	static const char *const types[] = { "partner_conflict",
+		"direct_conflict", "duplicate" };
+	size_t t;
+
+	for (t = 0; t < 3; t++) {
+		char bm[400];
+		uint32_t *ix;
+
+		snprintf(bm, sizeof(bm), "%s|%s", types[t], member);
+		if ((ix = strmap_get(&ks->by_member, bm, strlen(bm))) && *ix)
+			ks->v[*ix - 1].touched = 1;
+	}
+}
+
 struct score_load {
 	struct conflicts *c;
 	struct digest *dg;
@@ -1541,20 +1560,8 @@ conflicts_run(struct conflicts *c, const struct config *cfg, struct store *st,
 	 * on the first pass, which derives every group */
 	for (i = 0; i < ps.ks.n && c->passes == 0; i++)
 		ps.ks.v[i].touched = 1;
-	for (i = 0; i < ld.nchanged; i++) {
-		static const char *const types[] = { "partner_conflict",
-			"direct_conflict", "duplicate" };
-		size_t t;
-
-		for (t = 0; t < 3; t++) {
-			char bm[400];
-			uint32_t *ix;
-
-			snprintf(bm, sizeof(bm), "%s|%s", types[t], ld.changed[i]);
-			if ((ix = strmap_get(&ps.ks.by_member, bm, strlen(bm))) && *ix)
-				ps.ks.v[*ix - 1].touched = 1;
-		}
-	}
+	for (i = 0; i < ld.nchanged; i++)
+		touch_member(&ps.ks, ld.changed[i]);
 	if (store_begin(st) < 0) {
 		snprintf(res->error, sizeof(res->error), "database: %s",
 		    store_errmsg(st));
@@ -1592,22 +1599,9 @@ conflicts_run(struct conflicts *c, const struct config *cfg, struct store *st,
 
 			c->nodes[group[j]].dirty = 0;
 			/* its members' known conflicts are looked at again */
-			for (k = 0; k < c->nodes[group[j]].nclaims; k++) {
-				static const char *const types[] = { "partner_conflict",
-					"direct_conflict", "duplicate" };
-				size_t t;
-
-				for (t = 0; t < 3; t++) {
-					char bm[400];
-					uint32_t *ix;
-
-					snprintf(bm, sizeof(bm), "%s|%s", types[t],
-					    claim_at(c, c->nodes[group[j]].claims[k])->key);
-					if ((ix = strmap_get(&ps.ks.by_member, bm, strlen(bm)))
-					    && *ix)
-						ps.ks.v[*ix - 1].touched = 1;
-				}
-			}
+			for (k = 0; k < c->nodes[group[j]].nclaims; k++)
+				touch_member(&ps.ks, claim_at(c,
+				    c->nodes[group[j]].claims[k])->key);
 		}
 		rc = derive_group(&ps, group, ng);
 	}

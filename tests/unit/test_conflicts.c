@@ -9,6 +9,7 @@
 #include "normalize.h"
 #include "store.h"
 #include "t.h"
+#include "t_cfg.h"
 
 #include "t_sql.h"	/* to read the results */
 
@@ -23,20 +24,13 @@ static int db_no;
 static int64_t
 at(const char *iso)
 {
-	int64_t t;
-
-	if (norm_time(iso, TIME_ISO8601, &t) < 0) {
-		fprintf(stderr, "bad time %s\n", iso);
-		exit(2);
-	}
-	return t;
+	return t_time(iso);
 }
 
 static void
 setup(const char *rules)
 {
 	char yaml[2048], err[256];
-	struct diags d;
 
 	if (cx) {
 		conflicts_free(cx);
@@ -49,20 +43,7 @@ setup(const char *rules)
 	    "      fields: { external_id: a, partner_id: b, customer_name: c,\n"
 	    "                status: d, registered_at: e } }\n"
 	    "rules:\n  conflicts: { %s }\n", t_tmpdir(), t_tmpdir(), rules);
-	diags_init(&d, "t.yaml");
-	cfg = config_load_buffer("t.yaml", yaml, strlen(yaml), 0, &d);
-	if (cfg == NULL) {
-		size_t i;
-
-		for (i = 0; i < d.n; i++) {
-			char *m = diags_format(&d, i);
-
-			fprintf(stderr, "%s\n", m);
-			free(m);
-		}
-		exit(2);
-	}
-	diags_free(&d);
+	cfg = t_config(yaml);
 	snprintf(dbpath, sizeof(dbpath), "%s/c%d.db", t_tmpdir(), ++db_no);
 	st = store_open(dbpath, STORE_RW, err, sizeof(err));
 	if (st == NULL) {

@@ -12,6 +12,7 @@
 #include "score.h"
 #include "store.h"
 #include "t.h"
+#include "t_cfg.h"
 
 #include <math.h>
 #include "t_sql.h"	/* to read the results */
@@ -25,18 +26,13 @@ static int nth;
 static int64_t
 at(const char *iso)
 {
-	int64_t t;
-
-	if (norm_time(iso, TIME_ISO8601, &t) < 0)
-		exit(2);
-	return t;
+	return t_time(iso);
 }
 
 static void
 setup(const char *extra)
 {
 	char yaml[2048], err[256];
-	struct diags d;
 
 	if (st) {
 		audit_free(au);
@@ -45,20 +41,7 @@ setup(const char *extra)
 	}
 	snprintf(yaml, sizeof(yaml), "daemon: { state_dir: %s, timezone: "
 	    "Europe/Berlin, holidays: [2026-12-25] }\n%s", t_tmpdir(), extra);
-	diags_init(&d, "t.yaml");
-	cfg = config_load_buffer("t.yaml", yaml, strlen(yaml), 0, &d);
-	if (cfg == NULL) {
-		size_t i;
-
-		for (i = 0; i < d.n; i++) {
-			char *m = diags_format(&d, i);
-
-			fprintf(stderr, "%s\n", m);
-			free(m);
-		}
-		exit(2);
-	}
-	diags_free(&d);
+	cfg = t_config(yaml);
 	snprintf(dbpath, sizeof(dbpath), "%s/r%d.db", t_tmpdir(), ++nth);
 	if ((st = store_open(dbpath, STORE_RW, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);
