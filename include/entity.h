@@ -65,6 +65,8 @@ extern const char *const entity_statuses[];	/* NULL-terminated */
 int entity_status_valid(const char *s);
 
 /* One canonical record, normalized, ready for the store. */
+struct arena;
+
 struct record {
 	enum entity_kind kind;
 	const char *source;		/* borrowed: source name */
@@ -75,10 +77,11 @@ struct record {
 	int has_amount_base;
 	char *name_key;			/* comparison key of the (customer) name */
 	char *origin;			/* "file.csv:12" or "page 3 #17" */
+	struct arena *arena;		/* owns the strings, when not NULL */
 };
 
 void record_init(struct record *r, enum entity_kind kind, const char *source);
-/* Frees the values, leaves r reusable. */
+/* Frees the values (unless an arena owns them), leaves r reusable. */
 void record_clear(struct record *r);
 
 

@@ -71,6 +71,9 @@ int jscan_pointer_hint(const struct jscan *j, int root, const char *ptr,
  * exactly as written; strings unescaped), -1 for an object or array.
  */
 int jscan_text(const struct jscan *j, int tok, char **ret);
+/* The same, allocated from a (malloc when a is NULL). */
+struct arena;
+int jscan_text_in(const struct jscan *j, int tok, struct arena *a, char **ret);
 /* 1 when the string token equals s exactly (no allocation). */
 int jscan_streq(const struct jscan *j, int tok, const char *s);
 

@@ -46,6 +46,29 @@ const char *buf_str(const struct buf *b);
 char *buf_steal(struct buf *b);
 void buf_free(struct buf *b);
 
+/*
+ * An arena: many small allocations freed together (a batch of records and
+ * their strings). A large sync maps millions of values; one malloc/free
+ * pair each was an eighth of its CPU. Blocks are kept across resets, so a
+ * batch reuses the memory of the one before. Functions that take an arena
+ * allocate with malloc when it is NULL (the caller frees then).
+ */
+struct arena_block;
+struct arena {
+	struct arena_block *cur;	/* being filled */
+	struct arena_block *spare;	/* emptied by a reset, for reuse */
+	size_t used;			/* bytes handed out since the reset */
+};
+
+/* n bytes aligned for any type. */
+void *arena_alloc(struct arena *a, size_t n);
+/* A NUL-terminated copy of the first n bytes of s (a NULL arena: xstrndup). */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_strdup(struct arena *a, const char *s);
+/* Everything handed out is gone; the blocks stay for reuse. */
+void arena_reset(struct arena *a);
+void arena_free(struct arena *a);
+
 /* Overwrites n bytes of p with zeros in a way the compiler keeps, then frees. */
 void secure_free(void *p, size_t n);
 

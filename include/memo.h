@@ -17,10 +17,13 @@ struct memo {
 	struct memo_slot slot[MEMO_SLOTS];
 };
 
-/* 1 on a hit: *ret is a new copy of the result (NULL for a failure). */
-int memo_get(struct memo *m, const char *in, char **ret);
-/* Remembers in -> out (out may be NULL: the function failed). */
-void memo_put(struct memo *m, const char *in, const char *out);
+/*
+ * 1 on a hit: *ret is the result (NULL for a failure), borrowed until the
+ * next memo_put.
+ */
+int memo_find(struct memo *m, const char *in, const char **ret);
+/* Remembers in -> out (out may be NULL: the function failed); returns the copy kept. */
+const char *memo_put(struct memo *m, const char *in, const char *out);
 void memo_clear(struct memo *m);
 
 #endif

@@ -50,9 +50,14 @@ int norm_country(const char *s, char out[3]);
 /* A website URL, host or e-mail address -> lower-case host without
  * "www.", scheme, user, port or path. Returns a new string in *ret. */
 int norm_domain(const char *s, char **ret);
+/* The same into out (NORM_HOST_MAX bytes), without allocating. */
+#define NORM_HOST_MAX 256
+int norm_domain_buf(const char *s, char out[NORM_HOST_MAX]);
 /* The registrable domain of host under the Public Suffix List (libpsl):
  * shop.acme.co.uk -> acme.co.uk. -1 for a public suffix itself. */
 int norm_registrable_domain(const char *host, char **ret);
+/* The same, borrowed (valid until the next call), or NULL. */
+const char *norm_registrable_domain_ref(const char *host);
 /* 1 when domain is on the shipped free-mail list. */
 int norm_is_free_mail(const char *domain);
 /*
@@ -69,6 +74,8 @@ char *norm_fold(const char *s);
  * Returns 0 and a new string, or -1 when nothing is left.
  */
 int norm_name_key(const char *name, char **ret);
+/* The same, borrowed (valid until the next call), or NULL. */
+const char *norm_name_key_ref(const char *name);
 /* 1 when tok (len bytes, folded) is a word of some legal form ("gmbh",
  * "sa", "zoo" of "sp zoo"): found mid-name, it names no company. */
 int norm_legal_form_word(const char *tok, size_t len);

@@ -15,14 +15,16 @@
 
 #include "config.h"
 #include "entity.h"
+#include "mem.h"
 
 /*
  * Fetches the raw text of field f. Returns 1 with a new string in *ret
  * (NULL for an explicit null), 0 when the record has no such field, or
- * -1 with a reason in err.
+ * -1 with a reason in err. The string is allocated from a, or with
+ * malloc when a is NULL.
  */
 typedef int (*record_get_fn)(void *ctx, const struct config_field *f,
-    char **ret, char *err, size_t errlen);
+    struct arena *a, char **ret, char *err, size_t errlen);
 
 struct record_problem {
 	char field[64];		/* canonical field name, "" for the record */
@@ -32,7 +34,8 @@ struct record_problem {
 
 /*
  * Maps one record of source src (entity src->entity, fields src->fields)
- * into r (initialised by the caller). Returns 0, or -1 with why filled.
+ * into r (initialised by the caller; its strings come from r->arena when
+ * it has one). Returns 0, or -1 with why filled.
  */
 int record_map(const struct config *cfg, const struct config_source *src,
     record_get_fn get, void *ctx, struct record *r, struct record_problem *why);

@@ -73,8 +73,8 @@ int source_quarantine(struct source_run *run, const char *position,
 int source_land(struct source_run *run, record_get_fn get, void *ctx,
     const char *position, const char *raw);
 /* A record_get_fn for a JSON object (ctx: const struct jval *). */
-int source_json_get(void *ctx, const struct config_field *f, char **ret,
-    char *err, size_t errlen);
+int source_json_get(void *ctx, const struct config_field *f, struct arena *a,
+    char **ret, char *err, size_t errlen);
 
 /* Commits the unit; counts move to the run totals. */
 int source_commit(struct source_run *run);

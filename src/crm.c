@@ -320,15 +320,15 @@ struct crm_row {
 };
 
 static int
-crm_get(void *ctx, const struct config_field *f, char **ret, char *err,
-    size_t errlen)
+crm_get(void *ctx, const struct config_field *f, struct arena *a, char **ret,
+    char *err, size_t errlen)
 {
 	const struct crm_row *row = ctx;
 	size_t c;
 
 	*ret = NULL;
 	if (f->src[0] == '=') {
-		*ret = xstrdup(f->src + 1);
+		*ret = arena_strdup(a, f->src + 1);
 		return 1;
 	}
 	for (c = 0; c < row->n; c++) {
@@ -338,7 +338,7 @@ crm_get(void *ctx, const struct config_field *f, char **ret, char *err,
 
 		if (v < 0)
 			continue;
-		if (jscan_text(js, v, ret) < 0) {
+		if (jscan_text_in(js, v, a, ret) < 0) {
 			snprintf(err, errlen, "expected a scalar, found %s",
 			    js->t[v].type == JS_OBJECT ? "an object" : "an array");
 			return -1;
@@ -388,6 +388,7 @@ struct read {
 	int open;			/* a transaction holds landed pages */
 	struct record *batch;		/* their records, not yet stored */
 	size_t nbatch, capbatch;
+	struct arena arena;		/* the batch's strings */
 	char *wm;			/* the watermark they earned */
 };
 
@@ -399,6 +400,7 @@ batch_clear(struct read *rd)
 	for (i = 0; i < rd->nbatch; i++)
 		record_clear(&rd->batch[i]);
 	rd->nbatch = 0;
+	arena_reset(&rd->arena);
 	free(rd->wm);
 	rd->wm = NULL;
 }
@@ -510,6 +512,7 @@ land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
 			pos[plen + k] = digits[nd - 1 - k];
 		pos[plen + nd] = '\0';
 		record_init(&r, rd->o->src.entity, "crm");
+		r.arena = &rd->arena;
 		if (record_map(rd->env->cfg, &rd->o->src, crm_get, &row, &r,
 		    &why) < 0) {
 			char *raw = row_raw(&row);
@@ -519,7 +522,7 @@ land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
 			free(raw);
 			record_clear(&r);
 		} else {
-			r.origin = xstrdup(pos);
+			r.origin = arena_strdup(&rd->arena, pos);
 			xgrow(&rd->batch, &rd->capbatch, rd->nbatch + 1,
 			    sizeof(*rd->batch));
 			rd->batch[rd->nbatch++] = r;	/* the batch owns it now */
@@ -843,6 +846,7 @@ out:
 		log_err("crm %s: building the indexes after the first load: %s; "
 		    "the next start builds them", o->sobject, store_errmsg(env->st));
 	free(rd.batch);
+	arena_free(&rd.arena);
 	*out = rd.run;
 	return res;
 }

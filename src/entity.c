@@ -141,13 +141,16 @@ record_clear(struct record *r)
 	size_t i;
 
 	for (i = 0; i < ENTITY_MAX_FIELDS; i++) {
-		free(r->val[i]);
+		if (r->arena == NULL)
+			free(r->val[i]);
 		r->val[i] = NULL;
 		r->num[i] = 0;
 	}
-	free(r->key);
-	free(r->origin);
-	free(r->name_key);
+	if (r->arena == NULL) {
+		free(r->key);
+		free(r->origin);
+		free(r->name_key);
+	}
 	r->key = NULL;
 	r->origin = NULL;
 	r->name_key = NULL;

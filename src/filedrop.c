@@ -170,8 +170,8 @@ struct csv_ctx {
 };
 
 static int
-csv_get(void *ctx, const struct config_field *f, char **ret, char *err,
-    size_t errlen)
+csv_get(void *ctx, const struct config_field *f, struct arena *a, char **ret,
+    char *err, size_t errlen)
 {
 	const struct csv_ctx *c = ctx;
 	int col = c->col[f - c->src->fields];
@@ -180,7 +180,7 @@ csv_get(void *ctx, const struct config_field *f, char **ret, char *err,
 	(void)errlen;
 	if (col < 0 || (size_t)col >= c->rec->n)
 		return 0;
-	*ret = xstrdup(c->rec->fields[col]);
+	*ret = arena_strdup(a, c->rec->fields[col]);
 	return 1;
 }
 

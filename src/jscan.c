@@ -621,6 +621,25 @@ jscan_text(const struct jscan *j, int tok, char **ret)
 }
 
 int
+jscan_text_in(const struct jscan *j, int tok, struct arena *a, char **ret)
+{
+	const struct jscan_tok *t = &j->t[tok];
+	char *m;
+
+	if (a && (t->type == JS_NUMBER || (t->type == JS_STRING && !t->escaped) ||
+	    t->type == JS_TRUE || t->type == JS_FALSE)) {
+		*ret = arena_strndup(a, j->buf + t->start, t->len);
+		return 1;
+	}
+	if (jscan_text(j, tok, &m) < 0)
+		return -1;
+	*ret = m && a ? arena_strdup(a, m) : m;
+	if (a)
+		free(m);
+	return 1;
+}
+
+int
 jscan_streq(const struct jscan *j, int tok, const char *s)
 {
 	const struct jscan_tok *t;

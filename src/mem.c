@@ -3,6 +3,7 @@
  */
 #include "mem.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,4 +197,109 @@ secure_free(void *p, size_t n)
 		return;
 	explicit_bzero(p, n);
 	free(p);
+}
+
+/* ---- arena ---- */
+
+#define ARENA_BLOCK (256u << 10)
+
+struct arena_block {
+	struct arena_block *next;
+	size_t size, used;
+	max_align_t data[];
+};
+
+static struct arena_block *
+block_new(size_t need)
+{
+	size_t size = need > ARENA_BLOCK ? need : ARENA_BLOCK;
+	struct arena_block *b = xmalloc(sizeof(*b) + size);
+
+	b->next = NULL;
+	b->size = size;
+	b->used = 0;
+	return b;
+}
+
+/* Room for n bytes at alignment align (a power of two). */
+static void *
+arena_take(struct arena *a, size_t n, size_t align)
+{
+	struct arena_block *b = a->cur;
+	size_t at;
+
+	if (b) {
+		at = (b->used + align - 1) & ~(align - 1);
+		if (at <= b->size && n <= b->size - at) {
+			b->used = at + n;
+			a->used += n;
+			return (char *)b->data + at;
+		}
+	}
+	/* a spare block when it is big enough, else a new one */
+	if (a->spare && a->spare->size >= n) {
+		b = a->spare;
+		a->spare = b->next;
+	} else
+		b = block_new(n);
+	b->used = n;
+	b->next = a->cur;
+	a->cur = b;
+	a->used += n;
+	return b->data;
+}
+
+void *
+arena_alloc(struct arena *a, size_t n)
+{
+	if (a == NULL)
+		return xmalloc(n);
+	return arena_take(a, n ? n : 1, _Alignof(max_align_t));
+}
+
+char *
+arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p;
+
+	if (a == NULL)
+		return xstrndup(s, n);
+	p = arena_take(a, n + 1, 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+void
+arena_reset(struct arena *a)
+{
+	struct arena_block *b, *next;
+
+	for (b = a->cur; b; b = next) {
+		next = b->next;
+		b->used = 0;
+		b->next = a->spare;
+		a->spare = b;
+	}
+	a->cur = NULL;
+	a->used = 0;
+}
+
+void
+arena_free(struct arena *a)
+{
+	struct arena_block *b, *next;
+
+	arena_reset(a);
+	for (b = a->spare; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	a->spare = NULL;
 }

@@ -19,25 +19,28 @@ slot_of(const char *s)
 }
 
 int
-memo_get(struct memo *m, const char *in, char **ret)
+memo_find(struct memo *m, const char *in, const char **ret)
 {
 	struct memo_slot *sl = &m->slot[slot_of(in)];
 
 	if (sl->in == NULL || strcmp(sl->in, in) != 0)
 		return 0;
-	*ret = sl->out ? xstrdup(sl->out) : NULL;
+	*ret = sl->out;
 	return 1;
 }
 
-void
+const char *
 memo_put(struct memo *m, const char *in, const char *out)
 {
 	struct memo_slot *sl = &m->slot[slot_of(in)];
+	char *in2 = xstrdup(in), *out2 = out ? xstrdup(out) : NULL;
 
+	/* in or out may be the slot's own strings */
 	free(sl->in);
 	free(sl->out);
-	sl->in = xstrdup(in);
-	sl->out = out ? xstrdup(out) : NULL;
+	sl->in = in2;
+	sl->out = out2;
+	return out2;
 }
 
 void

@@ -353,8 +353,18 @@ norm_currency(const char *s, char out[4])
 int
 norm_domain(const char *s, char **ret)
 {
+	char d[NORM_HOST_MAX];
+
+	if (norm_domain_buf(s, d) < 0)
+		return -1;
+	*ret = xstrdup(d);
+	return 0;
+}
+
+int
+norm_domain_buf(const char *s, char d[NORM_HOST_MAX])
+{
 	const char *start, *end, *p, *at;
-	char *d;
 	size_t i, n;
 	int dot = 0;
 
@@ -391,52 +401,51 @@ norm_domain(const char *s, char **ret)
 	n = (size_t)(end - start);
 	if (n == 0 || n > 253)
 		return -1;
-	d = xstrndup(start, n);
+	memcpy(d, start, n);
+	d[n] = '\0';
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)d[i];
 
 		if (c < 0x80) {
 			c = (unsigned char)tolower(c);
 			d[i] = (char)c;
-			if (!(isalnum(c) || c == '-' || c == '.')) {
-				free(d);
+			if (!(isalnum(c) || c == '-' || c == '.'))
 				return -1;
-			}
 			if (c == '.') {
-				if (i == 0 || d[i - 1] == '.') {
-					free(d);
+				if (i == 0 || d[i - 1] == '.')
 					return -1;
-				}
 				dot = 1;
 			}
 		}
 	}
-	if (!dot) {
-		free(d);
+	if (!dot)
 		return -1;
-	}
-	if (strncmp(d, "www.", 4) == 0 && strchr(d + 4, '.')) {
+	if (strncmp(d, "www.", 4) == 0 && strchr(d + 4, '.'))
 		memmove(d, d + 4, n - 4 + 1);
-	}
-	*ret = d;
 	return 0;
+}
+
+const char *
+norm_registrable_domain_ref(const char *host)
+{
+	const char *r;
+
+	if (memo_find(&domain_memo, host, &r))
+		return r;
+	/* the system's list (Debian's publicsuffix), else the built-in one */
+	if (psl == NULL && (psl = psl_owned = psl_latest(NULL)) == NULL)
+		psl = psl_builtin();
+	if (psl == NULL)
+		return NULL;
+	/* a public suffix itself (co.uk) names no organisation */
+	return memo_put(&domain_memo, host, psl_registrable_domain(psl, host));
 }
 
 int
 norm_registrable_domain(const char *host, char **ret)
 {
-	const char *r;
+	const char *r = norm_registrable_domain_ref(host);
 
-	if (memo_get(&domain_memo, host, ret))
-		return *ret ? 0 : -1;
-	/* the system's list (Debian's publicsuffix), else the built-in one */
-	if (psl == NULL && (psl = psl_owned = psl_latest(NULL)) == NULL)
-		psl = psl_builtin();
-	if (psl == NULL)
-		return -1;
-	/* a public suffix itself (co.uk) names no organisation */
-	r = psl_registrable_domain(psl, host);
-	memo_put(&domain_memo, host, r);
 	if (r == NULL)
 		return -1;
 	*ret = xstrdup(r);

@@ -264,13 +264,13 @@ int
 norm_country(const char *s, char out[3])
 {
 	const struct entry *e;
+	const char *code;
 	char *k;
 
-	if (memo_get(&memo, s, &k)) {
-		if (k == NULL)
+	if (memo_find(&memo, s, &code)) {
+		if (code == NULL)
 			return -1;
-		memcpy(out, k, 3);
-		free(k);
+		memcpy(out, code, 3);
 		return 0;
 	}
 	if (!built)

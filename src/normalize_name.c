@@ -318,23 +318,29 @@ norm_legal_form_word(const char *tok, size_t len)
 	return strmap_get(&form_words, tok, len) != NULL;
 }
 
+const char *
+norm_name_key_ref(const char *name)
+{
+	const char *r;
+	char *k = NULL;
+
+	if (memo_find(&key_memo, name, &r))
+		return r;
+	if (name_key(name, &k) < 0)
+		return memo_put(&key_memo, name, NULL);
+	r = memo_put(&key_memo, name, k);
+	free(k);
+	return r;
+}
+
 int
 norm_name_key(const char *name, char **ret)
 {
-	char *k = NULL;
+	const char *r = norm_name_key_ref(name);
 
-	if (memo_get(&key_memo, name, &k)) {
-		if (k == NULL)
-			return -1;
-		*ret = k;
-		return 0;
-	}
-	if (name_key(name, &k) < 0) {
-		memo_put(&key_memo, name, NULL);
+	if (r == NULL)
 		return -1;
-	}
-	memo_put(&key_memo, name, k);
-	*ret = k;
+	*ret = xstrdup(r);
 	return 0;
 }
 

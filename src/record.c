@@ -108,18 +108,39 @@ number_text(double d, char *out, size_t len)
 	snprintf(out, len, "%.17g", d);
 }
 
+/* Frees what r's arena does not own. */
+static void
+rfree(const struct record *r, char *p)
+{
+	if (r->arena == NULL)
+		free(p);
+}
+
+/* A string malloc made, as r's: moved into its arena when it has one. */
+static char *
+own(const struct record *r, char *p)
+{
+	char *q;
+
+	if (r->arena == NULL || p == NULL)
+		return p;
+	q = arena_strdup(r->arena, p);
+	free(p);
+	return q;
+}
+
 /*
  * text as a new string, in raw's buffer when it fits: a large sync maps
- * millions of values, and each saved malloc/free pair counts.
+ * millions of values, and each saved allocation counts.
  */
 static char *
-reuse(char **rawp, const char *text)
+reuse(const struct record *r, char **rawp, const char *text)
 {
 	char *out;
 	size_t n = strlen(text);
 
 	if (strlen(*rawp) < n)
-		return xstrdup(text);
+		return arena_strndup(r->arena, text, n);
 	out = *rawp;
 	*rawp = NULL;
 	memcpy(out, text, n + 1);
@@ -157,27 +178,25 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 		*rawp = NULL;
 		break;
 	case FT_DOMAIN: {
-		char *host = NULL;
+		char host[NORM_HOST_MAX];
+		const char *reg;
 
-		if (norm_domain(raw, &host) < 0) {
+		if (norm_domain_buf(raw, host) < 0) {
 			quote(q, sizeof(q), raw);
 			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
 			    "website, domain or e-mail address", q);
 			return -1;
 		}
-		if (norm_registrable_domain(host, &out) < 0) {
+		if ((reg = norm_registrable_domain_ref(host)) == NULL) {
 			quote(q, sizeof(q), raw);
 			snprintf(why->reason, sizeof(why->reason), "'%s' is a public "
 			    "suffix, not an organisation's domain", q);
-			free(host);
 			return -1;
 		}
-		free(host);
 		/* a free-mail address identifies a person, not a company */
-		if (free_mail(cfg, out)) {
-			free(out);
+		if (free_mail(cfg, reg))
 			return 0;
-		}
+		out = reuse(r, rawp, reg);
 		break;
 	}
 	case FT_COUNTRY:
@@ -187,7 +206,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 			    "country '%s' (expected an ISO 3166 code or name)", q);
 			return -1;
 		}
-		out = xstrdup(buf);
+		out = reuse(r, rawp, buf);
 		break;
 	case FT_MONEY:
 	case FT_NUMBER:
@@ -206,7 +225,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 		}
 		r->num[f->index] = d;
 		number_text(d, buf, sizeof(buf));
-		out = reuse(rawp, buf);
+		out = reuse(r, rawp, buf);
 		break;
 	case FT_CURRENCY:
 		if (norm_currency(raw, buf) < 0) {
@@ -215,7 +234,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 			    "currency '%s' (expected an ISO 4217 code)", q);
 			return -1;
 		}
-		out = xstrdup(buf);
+		out = reuse(r, rawp, buf);
 		break;
 	case FT_STATUS: {
 		const char *st = map_status(src, raw);
@@ -226,7 +245,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 			    "'%s' (add it to status_map)", q);
 			return -1;
 		}
-		out = xstrdup(st);
+		out = reuse(r, rawp, st);
 		break;
 	}
 	case FT_TIME:
@@ -246,7 +265,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 		if (ef->type == FT_DATE)
 			buf[10] = '\0';
 		r->num[f->index] = (double)t;
-		out = reuse(rawp, buf);
+		out = reuse(r, rawp, buf);
 		break;
 	}
 	case FT_BOOL:
@@ -257,7 +276,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 			return -1;
 		}
 		r->num[f->index] = b;
-		out = reuse(rawp, b ? "1" : "0");
+		out = reuse(r, rawp, b ? "1" : "0");
 		break;
 	case FT_PERIOD:
 		if (norm_period(raw, &out) < 0) {
@@ -266,6 +285,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 			    "period (2026-Q4, 2026-11 or 2026)", q);
 			return -1;
 		}
+		out = own(r, out);
 		break;
 	}
 	r->val[f->index] = out;
@@ -296,27 +316,27 @@ record_map(const struct config *cfg, const struct config_source *src,
 
 		if (f->index < 0)
 			continue;
-		rc = get(ctx, f, &raw, err, sizeof(err));
+		rc = get(ctx, f, r->arena, &raw, err, sizeof(err));
 		if (rc < 0) {
 			snprintf(why->field, sizeof(why->field), "%s", f->canon);
 			snprintf(why->reason, sizeof(why->reason), "%s (%s)", err,
 			    f->src);
-			free(raw);
+			rfree(r, raw);
 			return -1;
 		}
 		if (f->index == idf && raw)
 			quote(why->record_id, sizeof(why->record_id), raw);
 		if (rc == 0 || raw == NULL || trim_empty(raw)) {
-			free(raw);
+			rfree(r, raw);
 			continue;
 		}
 		if (normalize_value(cfg, src, f, &def->fields[f->index], &raw, r,
 		    why) < 0) {
 			snprintf(why->field, sizeof(why->field), "%s", f->canon);
-			free(raw);
+			rfree(r, raw);
 			return -1;
 		}
-		free(raw);
+		rfree(r, raw);
 	}
 	for (i = 0; i < def->nfields; i++) {
 		if (def->fields[i].required && r->val[i] == NULL) {
@@ -352,28 +372,29 @@ record_map(const struct config *cfg, const struct config_source *src,
 		r->amount_base = r->num[m] * rate;
 		r->has_amount_base = 1;
 		if (cur >= 0 && r->val[cur] == NULL)
-			r->val[cur] = xstrdup(code);
+			r->val[cur] = arena_strdup(r->arena, code);
 	}
 	/* the name's comparison key, for matching */
 	{
 		int nf = entity_field_index(src->entity, src->entity ==
 		    ENTITY_PARTNERS ? "name" : "customer_name");
+		const char *k;
 
-		if (nf >= 0 && r->val[nf] && norm_name_key(r->val[nf], &r->name_key) < 0)
-			r->name_key = NULL;
+		if (nf >= 0 && r->val[nf] && (k = norm_name_key_ref(r->val[nf])))
+			r->name_key = arena_strdup(r->arena, k);
 	}
 	/* the key */
 	switch (src->entity) {
 	case ENTITY_REGISTRATIONS:
-		r->key = xasprintf("%s:%s", src->name,
-		    r->val[entity_field_index(ENTITY_REGISTRATIONS, "external_id")]);
+		r->key = own(r, xasprintf("%s:%s", src->name,
+		    r->val[entity_field_index(ENTITY_REGISTRATIONS, "external_id")]));
 		break;
 	case ENTITY_ACTIVITIES: {
 		const char *ext = r->val[entity_field_index(ENTITY_ACTIVITIES,
 		    "external_id")];
 
 		if (ext)
-			r->key = xasprintf("%s:%s", src->name, ext);
+			r->key = own(r, xasprintf("%s:%s", src->name, ext));
 		else {
 			/* no id from the source: the facts identify it */
 			char *facts = xasprintf("%s\n%s\n%s",
@@ -385,16 +406,16 @@ record_map(const struct config *cfg, const struct config_source *src,
 
 			sha256(facts, strlen(facts), h);
 			hex_encode(h, 12, hex);
-			r->key = xasprintf("%s:~%s", src->name, hex);
+			r->key = own(r, xasprintf("%s:~%s", src->name, hex));
 			free(facts);
 		}
 		break;
 	}
 	case ENTITY_PLANS:
-		r->key = xasprintf("%s/%s", r->val[0], r->val[1]);
+		r->key = own(r, xasprintf("%s/%s", r->val[0], r->val[1]));
 		break;
 	default:
-		r->key = xstrdup(r->val[0]);
+		r->key = arena_strdup(r->arena, r->val[0]);
 	}
 	return 0;
 }

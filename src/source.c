@@ -145,10 +145,18 @@ source_land(struct source_run *run, record_get_fn get, void *ctx,
 }
 
 int
-source_json_get(void *ctx, const struct config_field *f, char **ret,
-    char *err, size_t errlen)
+source_json_get(void *ctx, const struct config_field *f, struct arena *a,
+    char **ret, char *err, size_t errlen)
 {
-	return jv_lookup_text(ctx, f->src, ret, err, errlen);
+	int rc = jv_lookup_text(ctx, f->src, ret, err, errlen);
+
+	if (a && *ret) {
+		char *m = *ret;
+
+		*ret = arena_strdup(a, m);
+		free(m);
+	}
+	return rc;
 }
 
 int

@@ -10,8 +10,8 @@ struct raw {
 };
 
 static int
-get(void *ctx, const struct config_field *f, char **ret, char *err,
-    size_t errlen)
+get(void *ctx, const struct config_field *f, struct arena *a, char **ret,
+    char *err, size_t errlen)
 {
 	struct raw *r = ctx;
 	int i;
@@ -20,13 +20,14 @@ get(void *ctx, const struct config_field *f, char **ret, char *err,
 	(void)errlen;
 	for (i = 0; r->k[i]; i++)
 		if (strcmp(r->k[i], f->src) == 0) {
-			*ret = r->v[i] ? strdup(r->v[i]) : NULL;
+			*ret = r->v[i] ? arena_strdup(a, r->v[i]) : NULL;
 			return 1;
 		}
 	return 0;
 }
 
 static struct config *cfg;
+static struct arena *arena;	/* the second round maps into an arena */
 
 static int
 map(struct raw *raw, struct record *r, struct record_problem *why)
@@ -34,6 +35,7 @@ map(struct raw *raw, struct record *r, struct record_problem *why)
 	const struct config_source *src = &cfg->sources[0];
 
 	record_init(r, src->entity, src->name);
+	r->arena = arena;
 	return record_map(cfg, src, get, raw, r, why);
 }
 
@@ -173,6 +175,8 @@ main(void)
 	    "      customer_country: cty }\n"
 	    "    status_map: { Submitted: pending }\n";
 	struct diags d;
+	struct arena a = { 0 };
+	int round;
 
 	diags_init(&d, "t.yaml");
 	cfg = config_load_buffer("t.yaml", yaml, sizeof(yaml) - 1, 0, &d);
@@ -181,12 +185,18 @@ main(void)
 		return 2;
 	}
 	diags_free(&d);
-	/* ISO times in the first test: drop the epoch override there */
-	cfg->sources[0].fields[4].has_format = 0;
-	T_RUN(test_good_record);
-	T_RUN(test_problems);
-	cfg->sources[0].fields[4].has_format = 1;
-	T_RUN(test_canonical_status_without_map_and_base_currency);
+	/* the same checks with malloc'd strings, then in an arena */
+	for (round = 0; round < 2; round++) {
+		arena = round ? &a : NULL;
+		/* ISO times in the first test: drop the epoch override there */
+		cfg->sources[0].fields[4].has_format = 0;
+		T_RUN(test_good_record);
+		T_RUN(test_problems);
+		cfg->sources[0].fields[4].has_format = 1;
+		T_RUN(test_canonical_status_without_map_and_base_currency);
+		arena_reset(&a);
+	}
+	arena_free(&a);
 	config_free(cfg);
 	normalize_shutdown();
 	return t_done("record");
