@@ -425,16 +425,16 @@ key_is(const struct jscan *j, const struct jscan_tok *k, const char *key, size_t
 		int eq;
 
 		jscan_text(j, (int)(k - j->t), &v);
-		eq = v && strcmp(v, key) == 0;
+		eq = v && strlen(v) == n && memcmp(v, key, n) == 0;
 		free(v);
 		return eq;
 	}
 }
 
-int
-jscan_member(const struct jscan *j, int obj, const char *key)
+static int
+member_n(const struct jscan *j, int obj, const char *key, size_t n)
 {
-	size_t n = strlen(key), i;
+	size_t i;
 	uint32_t k;
 
 	if (obj < 0 || (size_t)obj >= j->n || j->t[obj].type != JS_OBJECT)
@@ -447,6 +447,12 @@ jscan_member(const struct jscan *j, int obj, const char *key)
 		k = j->t[v].end;
 	}
 	return -1;
+}
+
+int
+jscan_member(const struct jscan *j, int obj, const char *key)
+{
+	return member_n(j, obj, key, strlen(key));
 }
 
 /* One reference token of a pointer into tok; returns where the next starts. */
@@ -471,11 +477,18 @@ pointer_token(const char *ptr, char *tok, size_t toklen, size_t *n)
 static int
 array_at(const struct jscan *j, int arr, const char *tok, size_t n)
 {
-	char *e;
-	unsigned long idx = strtoul(tok, &e, 10);
+	unsigned long idx = 0;
 	uint32_t c, i;
+	size_t d;
 
-	if (n == 0 || *e || (tok[0] == '0' && n > 1) || idx >= j->t[arr].count)
+	if (n == 0 || n > 9 || (tok[0] == '0' && n > 1))
+		return -1;
+	for (d = 0; d < n; d++) {
+		if (tok[d] < '0' || tok[d] > '9')
+			return -1;
+		idx = idx * 10 + (unsigned long)(tok[d] - '0');
+	}
+	if (idx >= j->t[arr].count)
 		return -1;
 	for (i = 0, c = (uint32_t)arr + 1; i < idx; i++)
 		c = j->t[c].end;
@@ -492,10 +505,15 @@ pointer(const struct jscan *j, int root, const char *ptr, uint32_t *hints)
 	if (*ptr != '/')
 		return -1;
 	while (cur >= 0 && *ptr == '/') {
-		char tok[256];
-		size_t n;
+		char buf[256];
+		const char *tok = ptr + 1;
+		size_t n = strcspn(tok, "/~");
 
-		ptr = pointer_token(ptr + 1, tok, sizeof(tok), &n);
+		/* a name without escapes is compared where it stands */
+		if (tok[n] == '~')
+			ptr = pointer_token(tok, buf, sizeof(buf), &n), tok = buf;
+		else
+			ptr = tok + n;
 		if (j->t[cur].type == JS_OBJECT) {
 			uint32_t *h = hints && level < JSCAN_HINTS ? &hints[level] : NULL;
 			uint32_t k = h ? (uint32_t)cur + *h : 0;
@@ -506,7 +524,7 @@ pointer(const struct jscan *j, int root, const char *ptr, uint32_t *hints)
 			    j->t[k].depth == j->t[cur].depth + 1 &&
 			    key_is(j, &j->t[k], tok, n))
 				v = (int)k + 1;
-			else if ((v = jscan_member(j, cur, tok)) >= 0 && h)
+			else if ((v = member_n(j, cur, tok, n)) >= 0 && h)
 				*h = (uint32_t)(v - 1 - cur);
 			cur = v;
 		} else if (j->t[cur].type == JS_ARRAY)

@@ -28,7 +28,7 @@ struct entry {
 
 static struct entry *table;
 static size_t ntable, captable;
-static int built;
+static int built;		/* 1: codes and English names; 2: all */
 static struct memo memo;	/* what was asked -> the code */
 
 static const struct {
@@ -212,11 +212,8 @@ build(void)
 {
 	struct jval *doc;
 	const struct jval *arr;
-	struct entry *pending = NULL;
-	size_t npending = 0, cappending = 0, i;
+	size_t i;
 	char err[256], path[600];
-	DIR *dp;
-	struct dirent *de;
 
 	built = 1;
 	snprintf(path, sizeof(path), "%s/iso_3166-1.json", ISO_CODES_DIR);
@@ -239,7 +236,24 @@ build(void)
 	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
 		add(aliases[i].name, aliases[i].code);
 	sort_table();
-	/* names in other languages, looked up through their English msgid */
+}
+
+/*
+ * Names in other languages, looked up through their English msgid: some
+ * 90,000 of them to fold, a quarter of a second, so they are loaded only
+ * when a value is none of the codes and English names (most are codes).
+ * They sort after those, which keep winning where both have a key.
+ */
+static void
+build_names(void)
+{
+	struct entry *pending = NULL;
+	size_t npending = 0, cappending = 0, i;
+	char path[600];
+	DIR *dp;
+	struct dirent *de;
+
+	built = 2;
 	if ((dp = opendir(LOCALE_DIR)) != NULL) {
 		while ((de = readdir(dp)) != NULL) {
 			if (de->d_name[0] == '.')
@@ -278,6 +292,10 @@ norm_country(const char *s, char out[3])
 	if ((k = country_key(s)) == NULL)
 		return -1;
 	e = *k ? find(k) : NULL;
+	if (e == NULL && *k && built < 2) {
+		build_names();
+		e = find(k);
+	}
 	free(k);
 	memo_put(&memo, s, e ? e->code : NULL);
 	if (e == NULL)

@@ -77,7 +77,24 @@ norm_fold(const char *s)
 	utf8proc_ssize_t n;
 	struct buf b;
 	const char *p;
+	size_t len;
 
+	/*
+	 * ASCII folds to its lower case and nothing else (NFKC, marks and
+	 * ignorables are all outside it; every one of the 127 checked against
+	 * utf8proc), and most names are ASCII: no need to decode them.
+	 */
+	for (len = 0; s[len] && (unsigned char)s[len] < 0x80; len++)
+		;
+	if (s[len] == '\0') {
+		char *f = xmalloc(len + 1);
+
+		for (len = 0; s[len]; len++)
+			f[len] = s[len] >= 'A' && s[len] <= 'Z' ? (char)(s[len] + 32) :
+			    s[len];
+		f[len] = '\0';
+		return f;
+	}
 	n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &out, UTF8PROC_NULLTERM |
 	    UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
 	    UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);

@@ -662,9 +662,9 @@ store_upsert(struct store *st, const struct record *r, const char *now)
 
 	if (s == NULL)
 		return -1;
-	/* the record outlives the step: its strings are bound, not copied */
+	/* the record outlives the step: its strings are bound, not copied;
+	 * every parameter is bound below, so none is left from the last row */
 	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
 	if (has_key_column(r->kind))
 		bind_static(s, col++, r->key);
 	bind_static(s, col++, r->source);

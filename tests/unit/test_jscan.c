@@ -105,6 +105,12 @@ test_values_and_pointers(void)
 	CHECK(jscan_pointer(&j, 0, "/records/1/Account/Name") < 0);
 	CHECK(jscan_pointer(&j, 0, "/records/2") < 0);
 	CHECK(jscan_pointer(&j, 0, "/records/01") < 0);
+	CHECK(jscan_pointer(&j, 0, "/records/1x") < 0);
+	CHECK(jscan_pointer(&j, 0, "/records/-1") < 0);
+	/* a name is compared whole, not as a prefix of the pointer's rest */
+	CHECK(jscan_pointer(&j, 0, "/record") < 0);
+	CHECK(jscan_pointer(&j, 0, "/recordsX/0") < 0);
+	CHECK(jscan_pointer(&j, 0, "/a~1bc") < 0);
 	CHECK(jscan_text(&j, jscan_pointer(&j, 0, "/a~1b"), &v) == 1);
 	CHECK_STR(v, "1");
 	free(v);
@@ -114,6 +120,20 @@ test_values_and_pointers(void)
 	CHECK(jscan_text(&j, recs, &v) == -1);
 	CHECK(jscan_streq(&j, jscan_member(&j, 0, "nextRecordsUrl"),
 	    "/services/data/v60.0/query/01g-2000"));
+	/* an escaped name, then a deeper name: each compared whole */
+	{
+		static const char esc[] = "{\"a\\u0062\":{\"c\":7},\"x/y\":{\"z\":8}}";
+
+		CHECK(jscan_parse(&j, esc, strlen(esc), err, sizeof(err)) == 0);
+		CHECK(jscan_text(&j, jscan_pointer(&j, 0, "/ab/c"), &v) == 1);
+		CHECK_STR(v, "7");
+		free(v);
+		CHECK(jscan_pointer(&j, 0, "/a/c") < 0);
+		CHECK(jscan_pointer(&j, 0, "/abc") < 0);
+		CHECK(jscan_text(&j, jscan_pointer(&j, 0, "/x~1y/z"), &v) == 1);
+		CHECK_STR(v, "8");
+		free(v);
+	}
 	jscan_free(&j);
 }
 
