@@ -49,9 +49,12 @@ fail(struct scan *s, const char *why)
 	return -1;
 }
 
-static void
+static inline void
 skip_ws(struct scan *s)
 {
+	/* pages are compact: most calls see a token at once */
+	if (s->p < s->end && *s->p > ' ')
+		return;
 	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' ||
 	    *s->p == '\t'))
 		s->p++;
@@ -243,32 +246,61 @@ static int key_is(const struct jscan *j, const struct jscan_tok *k,
 
 /*
  * A name used twice in one object makes a record ambiguous: refused, as
- * jansson's JSON_REJECT_DUPLICATES does. A 64-bit signature of (length,
- * first and last byte) finds candidates in one pass; only they are
- * compared, so a record of thirty fields costs thirty steps.
+ * jansson's JSON_REJECT_DUPLICATES does. An 8-bit signature of (length,
+ * first, middle and last byte) per name finds candidates in one pass;
+ * only names with the same signature are compared, so a record of thirty
+ * fields costs about thirty steps.
  */
+#define DUP_FAST 64	/* members an object may have for the fast path */
+
+static unsigned
+name_sig(const struct jscan *j, const struct jscan_tok *t)
+{
+	const unsigned char *b = (const unsigned char *)j->buf + t->start;
+
+	if (t->len == 0)
+		return 0;
+	return (t->len * 31u + b[0] * 7u + b[t->len / 2] * 3u + b[t->len - 1]) & 255;
+}
+
 static int
 duplicate_key(const struct jscan *j, uint32_t obj, char *why, size_t whylen)
 {
-	uint64_t seen = 0;
+	uint64_t seen[4] = { 0, 0, 0, 0 };
+	uint32_t at[DUP_FAST];
+	unsigned char sigs[DUP_FAST];
 	uint32_t i, k, m, p;
 	int escaped = 0;
 
 	for (i = 0, k = obj + 1; i < j->t[obj].count; i++, k = j->t[k + 1].end)
 		escaped |= j->t[k].escaped;
-	for (i = 0, k = obj + 1; i < j->t[obj].count; i++, k = j->t[k + 1].end) {
-		const struct jscan_tok *t = &j->t[k];
-		const unsigned char *b = (const unsigned char *)j->buf + t->start;
-		unsigned sig = (t->len * 7u + (t->len ? b[0] * 3u + b[t->len - 1] : 0)) & 63;
-		char *name = NULL;
+	if (!escaped && j->t[obj].count <= DUP_FAST) {
+		for (i = 0, k = obj + 1; i < j->t[obj].count; i++, k = j->t[k + 1].end) {
+			const struct jscan_tok *t = &j->t[k];
+			unsigned sig = name_sig(j, t);
 
-		/* escaped names are rare: then every pair is compared, decoded */
-		if (!escaped) {
-			if (!(seen & (1ull << sig))) {
-				seen |= 1ull << sig;
+			at[i] = k;
+			sigs[i] = (unsigned char)sig;
+			if (!(seen[sig >> 6] & (1ull << (sig & 63)))) {
+				seen[sig >> 6] |= 1ull << (sig & 63);
 				continue;
 			}
+			for (m = 0; m < i; m++) {
+				const struct jscan_tok *o = &j->t[at[m]];
+
+				if (sigs[m] == sig && o->len == t->len && memcmp(j->buf +
+				    o->start, j->buf + t->start, t->len) == 0) {
+					snprintf(why, whylen, "duplicate object key '%.*s'",
+					    (int)(t->len < 64 ? t->len : 64), j->buf + t->start);
+					return -1;
+				}
+			}
 		}
+		return 0;
+	}
+	for (i = 0, k = obj + 1; i < j->t[obj].count; i++, k = j->t[k + 1].end) {
+		char *name = NULL;
+
 		jscan_text(j, (int)k, &name);
 		for (m = 0, p = obj + 1; m < i && name; m++, p = j->t[p + 1].end)
 			if (key_is(j, &j->t[p], name, strlen(name))) {

@@ -338,6 +338,8 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
 		    exec(st, "PRAGMA synchronous=FULL", "setting synchronous") < 0 ||
 		    exec(st, "PRAGMA foreign_keys=ON", "enabling foreign keys") < 0 ||
 		    exec(st, "PRAGMA cache_size=-16000", "sizing the cache") < 0 ||
+		    exec(st, "PRAGMA journal_size_limit=16777216",
+		    "limiting the WAL") < 0 ||
 		    migrate(st) < 0 || ensure_indexes(st, ENTITY_COUNT) < 0) {
 			snprintf(err, errlen, "%s: %s", path, st->err);
 			goto fail;
@@ -1599,6 +1601,14 @@ store_bulk_begin(struct store *st, enum entity_kind kind)
 		set_err(st, "reading");
 		return -1;
 	}
+	/*
+	 * Checkpoint every 64 MB instead of every 4 MB while loading: the
+	 * rows' pages are written once either way, but the primary key's
+	 * pages, which every batch changes again, are copied to the file
+	 * fewer times (1.02 -> 0.89 GB written for a million records).
+	 */
+	if (exec(st, "PRAGMA wal_autocheckpoint=16384", "sizing checkpoints") < 0)
+		return -1;
 	for (i = 0; i < sizeof(bulk_indexes) / sizeof(bulk_indexes[0]); i++) {
 		if (bulk_indexes[i].kind != kind)
 			continue;
@@ -1619,6 +1629,8 @@ store_bulk_end(struct store *st, enum entity_kind kind)
 	if (!st->bulk[kind])
 		return 0;
 	if (ensure_indexes(st, kind) < 0)
+		return -1;
+	if (exec(st, "PRAGMA wal_autocheckpoint=1000", "sizing checkpoints") < 0)
 		return -1;
 	st->bulk[kind] = 0;
 	return 0;

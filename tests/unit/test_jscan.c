@@ -4,6 +4,7 @@
 
 #include "json.h"
 #include "jscan.h"
+#include "mem.h"
 #include "t.h"
 
 static void
@@ -50,6 +51,60 @@ test_agrees_with_jansson(void)
 
 	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
 		agree(docs[i]);
+}
+
+/*
+ * Duplicate names, generated: objects of 2 to 80 members (past the fast
+ * path's 64) drawn from names that often share a length, first and last
+ * byte, some with a name twice; jscan and jansson must agree on each, and
+ * the error must name the duplicate.
+ */
+static void
+test_duplicates(void)
+{
+	static const char *const names[] = { "a", "b", "ab", "ba", "aab", "abb",
+		"Id", "Name", "Nome", "Nxme", "IsWon", "IsDel", "Amount", "Amonnt",
+		"CloseDate", "CreateDate", "x1", "x2", "x3", "yy", "" };
+	const size_t nn = sizeof(names) / sizeof(names[0]);
+	unsigned seed = 12345;
+	int round, refused = 0;
+
+	for (round = 0; round < 400; round++) {
+		struct buf b;
+		struct jscan j;
+		char err[256], key[40], want[80], twice[40] = "";
+		size_t n, i, d;
+		int dup = round % 2;
+
+		seed = seed * 1103515245u + 12345u;
+		n = 2 + (seed >> 16) % 79;
+		d = (seed >> 8) % (n - 1);	/* the member repeated last */
+		buf_init(&b, 0);
+		buf_addch(&b, '{');
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* names are unique by their index, unless repeated */
+			if (dup && i == n - 1)
+				snprintf(key, sizeof(key), "%s", twice);
+			else
+				snprintf(key, sizeof(key), "%s%zu", names[(seed >> 16) % nn], i);
+			if (i == d)
+				snprintf(twice, sizeof(twice), "%s", key);
+			buf_addf(&b, "%s\"%s\":%zu", i ? "," : "", key, i);
+		}
+		buf_addch(&b, '}');
+		agree(buf_str(&b));
+		jscan_init(&j);
+		if (jscan_parse(&j, buf_str(&b), b.len, err, sizeof(err)) < 0) {
+			refused++;
+			snprintf(want, sizeof(want), "duplicate object key '%s'", twice);
+			CHECK(dup && strstr(err, want) != NULL);
+		} else
+			CHECK(!dup);
+		jscan_free(&j);
+		buf_free(&b);
+	}
+	CHECK_INT(refused, 200);
 }
 
 static void
@@ -250,6 +305,7 @@ int
 main(void)
 {
 	T_RUN(test_agrees_with_jansson);
+	T_RUN(test_duplicates);
 	T_RUN(test_depth_cap);
 	T_RUN(test_values_and_pointers);
 	T_RUN(test_hints);
