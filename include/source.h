@@ -60,6 +60,9 @@ int source_tick(struct source_run *run);
 int source_begin(struct source_run *run);
 /* Stores a mapped record; returns 0 or -1 (store error in run->error). */
 int source_record(struct source_run *run, const struct record *r);
+/* The same for n records, in this order. */
+int source_records(struct source_run *run, const struct record *const *r,
+    size_t n);
 /* Quarantines a record: a row, an audit event and a log line. */
 int source_quarantine(struct source_run *run, const char *position,
     const char *record_id, const char *field, const char *reason,

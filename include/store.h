@@ -65,6 +65,9 @@ int store_meta_set(struct store *st, const char *key, const char *value);
  * than the stored one is skipped. Returns 1 written, 0 skipped, -1 error.
  */
 int store_upsert(struct store *st, const struct record *r, const char *now);
+/* The same for n records in this order, many to a statement; 0 or -1. */
+int store_upsert_many(struct store *st, const struct record *const *r, size_t n,
+    const char *now);
 
 /* Quarantine row; fields may be NULL. */
 struct store_quarantine {

@@ -437,17 +437,21 @@ static int
 flush(struct read *rd)
 {
 	uint32_t *order;
+	const struct record **sorted;
 	size_t i;
 	int rc = 0;
 
 	if (!rd->open)
 		return 0;
 	order = xcalloc(rd->nbatch + 1, sizeof(*order));
+	sorted = xcalloc(rd->nbatch + 1, sizeof(*sorted));
 	for (i = 0; i < rd->nbatch; i++)
 		order[i] = (uint32_t)i;
 	qsort_r(order, rd->nbatch, sizeof(*order), by_key, rd->batch);
-	for (i = 0; i < rd->nbatch && rc == 0; i++)
-		rc = source_record(&rd->run, &rd->batch[order[i]]);
+	for (i = 0; i < rd->nbatch; i++)
+		sorted[i] = &rd->batch[order[i]];
+	rc = source_records(&rd->run, sorted, rd->nbatch);
+	free(sorted);
 	free(order);
 	if (rc == 0 && rd->wm && store_watermark_set(rd->env->st, "crm",
 	    rd->wm_key, rd->wm, rd->run.now) < 0) {

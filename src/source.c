@@ -63,6 +63,17 @@ source_record(struct source_run *run, const struct record *r)
 }
 
 int
+source_records(struct source_run *run, const struct record *const *r, size_t n)
+{
+	if (store_upsert_many(run->st, r, n, run->now) < 0) {
+		store_error(run);
+		return -1;
+	}
+	run->unit_records += (int64_t)n;
+	return 0;
+}
+
+int
 source_quarantine(struct source_run *run, const char *position,
     const char *record_id, const char *field, const char *reason,
     const char *raw)

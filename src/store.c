@@ -27,6 +27,7 @@ struct store {
 	enum store_errclass errclass;
 	char err[512];
 	sqlite3_stmt *upsert[ENTITY_COUNT];
+	sqlite3_stmt *upsert_many[ENTITY_COUNT];	/* UPSERT_ROWS rows at a time */
 	sqlite3_stmt *audit_insert;
 	sqlite3_stmt *cached[STMT_COUNT];	/* statements run per row */
 	int bulk[ENTITY_COUNT];			/* loading without indexes */
@@ -372,8 +373,10 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
-	for (i = 0; i < ENTITY_COUNT; i++)
+	for (i = 0; i < ENTITY_COUNT; i++) {
 		sqlite3_finalize(st->upsert[i]);
+		sqlite3_finalize(st->upsert_many[i]);
+	}
 	sqlite3_finalize(st->audit_insert);
 	for (i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(st->cached[i]);
@@ -595,18 +598,29 @@ name_key_column(enum entity_kind k)
 	}
 }
 
+/*
+ * The upsert of one record, or of UPSERT_ROWS records at once: a statement
+ * per row costs opening and closing its cursors and halting, as much as
+ * the row's own insert; many rows a statement share that. SQLite takes
+ * the rows of one VALUES list in order, so a key twice in one statement
+ * updates as it would in two.
+ */
+#define UPSERT_ROWS 16
+
 static sqlite3_stmt *
-upsert_stmt(struct store *st, enum entity_kind kind)
+upsert_stmt(struct store *st, enum entity_kind kind, int many)
 {
 	const struct entity_def *def = entity_def(kind);
 	struct buf sql, vals, set;
 	size_t i;
-	int m = money_field(def), has_updated = entity_field_index(kind,
-	    "updated_at") >= 0;
+	int m, has_updated, row;
 	const char *conflict;
+	sqlite3_stmt **slot = many ? &st->upsert_many[kind] : &st->upsert[kind];
 
-	if (st->upsert[kind])
-		return st->upsert[kind];
+	if (*slot)
+		return *slot;
+	m = money_field(def);
+	has_updated = entity_field_index(kind, "updated_at") >= 0;
 	buf_init(&sql, 0);
 	buf_init(&vals, 0);
 	buf_init(&set, 0);
@@ -641,32 +655,34 @@ upsert_stmt(struct store *st, enum entity_kind kind)
 	buf_addstr(&set, ", origin = excluded.origin, synced_at = excluded.synced_at");
 	conflict = has_key_column(kind) ? "key" :
 	    kind == ENTITY_PLANS ? "partner_id, period" : "id";
-	buf_addf(&sql, ") VALUES(%s) ON CONFLICT(%s) DO UPDATE SET %s",
-	    buf_str(&vals), conflict, buf_str(&set));
+	buf_addstr(&sql, ") VALUES");
+	for (row = 0; row < (many ? UPSERT_ROWS : 1); row++)
+		buf_addf(&sql, "%s(%s)", row ? ", " : "", buf_str(&vals));
+	buf_addf(&sql, " ON CONFLICT(%s) DO UPDATE SET %s", conflict,
+	    buf_str(&set));
 	if (has_updated)
 		buf_addf(&sql, " WHERE excluded.updated_at IS NULL OR "
 		    "%s.updated_at IS NULL OR excluded.updated_at >= %s.updated_at",
 		    def->name, def->name);
-	st->upsert[kind] = prep(st, buf_str(&sql));
+	*slot = prep(st, buf_str(&sql));
 	buf_free(&sql);
 	buf_free(&vals);
 	buf_free(&set);
-	return st->upsert[kind];
+	return *slot;
 }
 
-int
-store_upsert(struct store *st, const struct record *r, const char *now)
+/*
+ * Binds r from parameter col on; returns the next. The record outlives
+ * the step: its strings are bound, not copied. Every parameter of the
+ * row is bound, so none is left from the row before.
+ */
+static int
+bind_record(sqlite3_stmt *s, int col, const struct record *r, const char *now)
 {
 	const struct entity_def *def = entity_def(r->kind);
-	sqlite3_stmt *s = upsert_stmt(st, r->kind);
-	int col = 1, m = money_field(def), rc;
+	int m = money_field(def);
 	size_t i;
 
-	if (s == NULL)
-		return -1;
-	/* the record outlives the step: its strings are bound, not copied;
-	 * every parameter is bound below, so none is left from the last row */
-	sqlite3_reset(s);
 	if (has_key_column(r->kind))
 		bind_static(s, col++, r->key);
 	bind_static(s, col++, r->source);
@@ -705,6 +721,19 @@ store_upsert(struct store *st, const struct record *r, const char *now)
 		bind_static(s, col++, r->name_key);
 	bind_static(s, col++, r->origin);
 	bind_static(s, col++, now);
+	return col;
+}
+
+int
+store_upsert(struct store *st, const struct record *r, const char *now)
+{
+	sqlite3_stmt *s = upsert_stmt(st, r->kind, 0);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_reset(s);
+	bind_record(s, 1, r, now);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_DONE) {
 		set_err(st, "storing a record");
@@ -714,6 +743,42 @@ store_upsert(struct store *st, const struct record *r, const char *now)
 	rc = sqlite3_changes(st->db) > 0;
 	sqlite3_reset(s);
 	return rc;
+}
+
+int
+store_upsert_many(struct store *st, const struct record *const *r, size_t n,
+    const char *now)
+{
+	size_t i = 0;
+	int k, col;
+
+	while (i < n) {
+		sqlite3_stmt *s;
+
+		/* a full statement's worth of one kind, else one row */
+		for (k = 1; k < UPSERT_ROWS && i + (size_t)k < n &&
+		    r[i + (size_t)k]->kind == r[i]->kind; k++)
+			;
+		if (k < UPSERT_ROWS) {
+			if (store_upsert(st, r[i], now) < 0)
+				return -1;
+			i++;
+			continue;
+		}
+		if ((s = upsert_stmt(st, r[i]->kind, 1)) == NULL)
+			return -1;
+		sqlite3_reset(s);
+		for (k = 0, col = 1; k < UPSERT_ROWS; k++)
+			col = bind_record(s, col, r[i + (size_t)k], now);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			set_err(st, "storing records");
+			sqlite3_reset(s);
+			return -1;
+		}
+		sqlite3_reset(s);
+		i += UPSERT_ROWS;
+	}
+	return 0;
 }
 
 static int list_by_source(struct store *st, const char *sql, const char *source,

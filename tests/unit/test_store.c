@@ -2,6 +2,7 @@
 #include "entity.h"
 #include "store.h"
 #include "t.h"
+#include "t_sql.h"
 
 #include <sqlite3.h>	/* only to build an old-version file for the migration test */
 
@@ -132,6 +133,52 @@ test_open_and_upsert(void)
 	CHECK_INT(store_count(st, "registrations"), 1);
 	CHECK(store_list_registrations(st, NULL, 0, count_cb, &n) == 0);
 	CHECK_INT(n, 1);
+	store_close(st);
+}
+
+/*
+ * Many records a statement: the same rows as one at a time, a key twice
+ * within one statement updated in order (a newer version applied, an
+ * older one skipped), and a tail shorter than a statement.
+ */
+static void
+test_upsert_many(void)
+{
+	char err[256], ext[16], path[512];
+	struct store *st;
+	struct record recs[37];
+	const struct record *ptr[37];
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s", dbpath("many.db"));
+	st = store_open(path, STORE_RW, err, sizeof(err));
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	for (i = 0; i < 37; i++) {
+		if (i == 5)	/* R2 again, newer, in the same statement */
+			make_reg(&recs[i], "R2", "approved", "2026-11-05T00:00:00Z");
+		else if (i == 20)	/* R3 again, older: skipped */
+			make_reg(&recs[i], "R3", "rejected", "2026-10-01T00:00:00Z");
+		else {
+			snprintf(ext, sizeof(ext), "R%zu", i);
+			make_reg(&recs[i], ext, "pending", "2026-11-01T00:00:00Z");
+		}
+		ptr[i] = &recs[i];
+	}
+	CHECK(store_begin(st) == 0);
+	CHECK(store_upsert_many(st, ptr, 37, "2026-11-27T00:00:00Z") == 0);
+	CHECK(store_commit(st) == 0);
+	for (i = 0; i < 37; i++)
+		record_clear(&recs[i]);
+	CHECK_INT(store_count(st, "registrations"), 35);
+	CHECK_STR(t_sql(path, "SELECT status FROM registrations WHERE key = 'dist:R2'"),
+	    "approved");
+	CHECK_STR(t_sql(path, "SELECT status FROM registrations WHERE key = 'dist:R3'"),
+	    "pending");
+	CHECK_STR(t_sql(path, "SELECT count(*) FROM registrations WHERE key = "
+	    "'dist:R36' AND amount_base = 108 AND synced_at = "
+	    "'2026-11-27T00:00:00Z'"), "1");
 	store_close(st);
 }
 
@@ -320,6 +367,7 @@ int
 main(void)
 {
 	T_RUN(test_open_and_upsert);
+	T_RUN(test_upsert_many);
 	T_RUN(test_rollback_leaves_nothing);
 	T_RUN(test_meta_watermark);
 	T_RUN(test_audit_rows_are_append_only);
