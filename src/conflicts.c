@@ -434,6 +434,23 @@ detach(struct conflicts *c, struct claim *cl, uint32_t ci)
 	cl->node = -1;
 }
 
+/* a, b and c joined into out (len bytes), cut to fit: no printf per claim */
+static void
+join3(char *out, size_t len, const char *a, const char *b, const char *c)
+{
+	const char *part[3] = { a, b, c };
+	size_t n = 0, i, k;
+
+	for (i = 0; i < 3; i++) {
+		k = strlen(part[i]);
+		if (k > len - 1 - n)
+			k = len - 1 - n;
+		memcpy(out + n, part[i], k);
+		n += k;
+	}
+	out[n] = '\0';
+}
+
 static void
 attach(struct conflicts *c, struct claim *cl, uint32_t ci)
 {
@@ -442,10 +459,12 @@ attach(struct conflicts *c, struct claim *cl, uint32_t ci)
 	struct node *n;
 
 	if (cl->domain)
-		snprintf(ident, sizeof(ident), "d:%s", cl->domain);
-	else if (name_key)
-		snprintf(ident, sizeof(ident), "k:%s|%s", name_key, cl->country);
-	else
+		join3(ident, sizeof(ident), "d:", cl->domain, "");
+	else if (name_key) {
+		join3(ident, sizeof(ident), "k:", name_key, "|");
+		join3(ident + strlen(ident), sizeof(ident) - strlen(ident), "",
+		    cl->country, "");
+	} else
 		return;		/* nothing to compare it by */
 	ix = strmap_put(&c->node_of, ident, strlen(ident), NULL);
 	if (*ix == 0) {
@@ -621,7 +640,10 @@ load_row(void *ctx, const struct store_row *r)
 	v = claim_col(r, CL_DOMAIN);
 	cl->domain = v && !norm_is_free_mail(v) ? intern(c, v) : NULL;
 	v = claim_col(r, CL_COUNTRY);
-	snprintf(cl->country, sizeof(cl->country), "%s", v && strlen(v) == 2 ? v : "");
+	if (v && v[0] && v[1] && !v[2])
+		memcpy(cl->country, v, 3);
+	else
+		cl->country[0] = '\0';
 	cl->partner = intern(c, tmp.partner);
 	cl->product = intern(c, claim_col(r, CL_PRODUCT));
 	cl->registered_at = claim_time(r, CL_REGISTERED);
