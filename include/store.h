@@ -271,9 +271,10 @@ int store_writeback_partners(struct store *st, const char *period,
 /* Each partner's score of the latest period it has one for. */
 int store_latest_scores(struct store *st, store_row_fn fn, void *ctx);
 /*
- * A first full load of kind: when its table is empty, its secondary
- * indexes are dropped (returns 1) until store_bulk_end builds them again
- * in one pass; 0 when the table has rows (nothing changes), -1 on error.
+ * A first full load of kind: when its table is empty, its partner index
+ * is dropped (returns 1) until store_bulk_end builds it again in one
+ * pass, and checkpoints come less often; 0 when the table has rows
+ * (nothing changes), -1 on error.
  */
 int store_bulk_begin(struct store *st, enum entity_kind kind);
 int store_bulk_end(struct store *st, enum entity_kind kind);

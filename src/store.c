@@ -173,23 +173,26 @@ store_col(const struct store_row *r, const char *name)
 
 /*
  * The secondary indexes of the big entity tables. A first full load into
- * an empty table goes faster without them (each row would otherwise land
- * in a random place of the partner index): they are dropped for the load
- * and built after it in one sorted pass. Opening the store builds any that
- * a crash in between left missing.
+ * an empty table goes faster without the partner index (each row would
+ * otherwise land in a random place of it): it is dropped for the load and
+ * built after it in one sorted pass. The synced-at index stays: a load's
+ * rows come in time order with rising rowids, so they only ever append to
+ * it, which costs less than a second pass over the table would. Opening
+ * the store builds any that a crash in between left missing.
  */
 static const struct {
 	enum entity_kind kind;
 	const char *name, *create;
+	int drop;		/* dropped for a bulk load */
 } bulk_indexes[] = {
 	{ ENTITY_OPPORTUNITIES, "opportunities_partner", "CREATE INDEX IF NOT "
-	  "EXISTS opportunities_partner ON opportunities(partner_id)" },
+	  "EXISTS opportunities_partner ON opportunities(partner_id)", 1 },
 	{ ENTITY_OPPORTUNITIES, "opportunities_synced", "CREATE INDEX IF NOT "
-	  "EXISTS opportunities_synced ON opportunities(synced_at)" },
+	  "EXISTS opportunities_synced ON opportunities(synced_at)", 0 },
 	{ ENTITY_REGISTRATIONS, "registrations_partner", "CREATE INDEX IF NOT "
-	  "EXISTS registrations_partner ON registrations(partner_id)" },
+	  "EXISTS registrations_partner ON registrations(partner_id)", 1 },
 	{ ENTITY_REGISTRATIONS, "registrations_synced", "CREATE INDEX IF NOT "
-	  "EXISTS registrations_synced ON registrations(synced_at)" },
+	  "EXISTS registrations_synced ON registrations(synced_at)", 0 },
 };
 
 static void
@@ -1675,7 +1678,7 @@ store_bulk_begin(struct store *st, enum entity_kind kind)
 	if (exec(st, "PRAGMA wal_autocheckpoint=16384", "sizing checkpoints") < 0)
 		return -1;
 	for (i = 0; i < sizeof(bulk_indexes) / sizeof(bulk_indexes[0]); i++) {
-		if (bulk_indexes[i].kind != kind)
+		if (bulk_indexes[i].kind != kind || !bulk_indexes[i].drop)
 			continue;
 		snprintf(sql, sizeof(sql), "DROP INDEX IF EXISTS %s",
 		    bulk_indexes[i].name);
