@@ -67,6 +67,21 @@ int jscan_pointer(const struct jscan *j, int root, const char *ptr);
 int jscan_pointer_hint(const struct jscan *j, int root, const char *ptr,
     uint32_t hints[JSCAN_HINTS]);
 /*
+ * A pointer split once into its names, for lookups in many records: the
+ * names borrow from the pointer, which must outlive the path. -1 for a
+ * pointer with escapes (~0, ~1) or deeper than JSCAN_HINTS: look those up
+ * with jscan_pointer_hint.
+ */
+struct jscan_path {
+	int n;
+	const char *name[JSCAN_HINTS];
+	uint32_t len[JSCAN_HINTS];
+};
+int jscan_path_init(struct jscan_path *p, const char *ptr);
+/* jscan_pointer_hint for a split pointer. */
+int jscan_path_get(const struct jscan *j, int root, const struct jscan_path *p,
+    uint32_t hints[JSCAN_HINTS]);
+/*
  * A scalar as text: 1 with a new string in *ret (NULL for null; numbers
  * exactly as written; strings unescaped), -1 for an object or array.
  */

@@ -317,6 +317,7 @@ struct crm_row {
 	size_t n;
 	const struct config_field *fields;
 	uint32_t (*hints)[JSCAN_HINTS];	/* per field and chunk: rows share a shape */
+	const struct jscan_path *paths;	/* per field, split once (n -1: not) */
 };
 
 static int
@@ -333,8 +334,12 @@ crm_get(void *ctx, const struct config_field *f, struct arena *a, char **ret,
 	}
 	for (c = 0; c < row->n; c++) {
 		const struct jscan *js = &row->pages[c].js;
-		int v = jscan_pointer_hint(js, row->tok[c], f->src,
-		    row->hints[(size_t)(f - row->fields) * row->n + c]);
+		size_t fi = (size_t)(f - row->fields);
+		int v = row->paths[fi].n >= 0 ?
+		    jscan_path_get(js, row->tok[c], &row->paths[fi],
+		    row->hints[fi * row->n + c]) :
+		    jscan_pointer_hint(js, row->tok[c], f->src,
+		    row->hints[fi * row->n + c]);
 
 		if (v < 0)
 			continue;
@@ -482,16 +487,20 @@ land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
     const char *wm, int last)
 {
 	int *tok = xcalloc(nchunks, sizeof(*tok));
+	struct jscan_path *paths = xcalloc(rd->o->src.nfields + 1, sizeof(*paths));
 	struct crm_row row = { pages, tok, nchunks, rd->o->src.fields,
-		xcalloc(rd->o->src.nfields * nchunks, sizeof(*row.hints)) };
+		xcalloc(rd->o->src.nfields * nchunks, sizeof(*row.hints)), paths };
 	size_t i, c, plen;
 	int rc = 0;
 	char pos[96];
 
+	for (i = 0; i < rd->o->src.nfields; i++)
+		jscan_path_init(&paths[i], rd->o->src.fields[i].src);
 	if (!rd->open) {
 		if (source_begin(&rd->run) < 0) {
 			free(tok);
 			free(row.hints);
+			free(paths);
 			return -1;
 		}
 		rd->open = 1;
@@ -536,6 +545,7 @@ land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
 	}
 	free(tok);
 	free(row.hints);
+	free(paths);
 	if (rc < 0) {
 		abandon(rd);
 		return -1;

@@ -569,6 +569,60 @@ pointer(const struct jscan *j, int root, const char *ptr, uint32_t *hints)
 }
 
 int
+jscan_path_init(struct jscan_path *p, const char *ptr)
+{
+	p->n = 0;
+	if (*ptr != '/' && *ptr != '\0') {
+		p->n = -1;
+		return -1;
+	}
+	while (*ptr == '/') {
+		size_t n = strcspn(ptr + 1, "/~");
+
+		if (ptr[1 + n] == '~' || p->n == JSCAN_HINTS) {
+			p->n = -1;
+			return -1;
+		}
+		p->name[p->n] = ptr + 1;
+		p->len[p->n++] = (uint32_t)n;
+		ptr += 1 + n;
+	}
+	return 0;
+}
+
+int
+jscan_path_get(const struct jscan *j, int root, const struct jscan_path *p,
+    uint32_t hints[JSCAN_HINTS])
+{
+	int cur = root, level;
+
+	for (level = 0; level < p->n && cur >= 0; level++) {
+		const struct jscan_tok *o = &j->t[cur];
+		const char *name = p->name[level];
+		uint32_t n = p->len[level];
+
+		if (o->type == JS_OBJECT) {
+			uint32_t k = (uint32_t)cur + hints[level];
+			const struct jscan_tok *kt = &j->t[k];
+			int v;
+
+			/* the hinted place: a direct member's name, as written */
+			if (hints[level] && k + 1 < o->end && kt->key &&
+			    kt->depth == o->depth + 1 && !kt->escaped && kt->len == n &&
+			    memcmp(j->buf + kt->start, name, n) == 0)
+				v = (int)k + 1;
+			else if ((v = member_n(j, cur, name, n)) >= 0)
+				hints[level] = (uint32_t)(v - 1 - cur);
+			cur = v;
+		} else if (o->type == JS_ARRAY)
+			cur = array_at(j, cur, name, n);
+		else
+			return -1;
+	}
+	return cur;
+}
+
+int
 jscan_pointer(const struct jscan *j, int root, const char *ptr)
 {
 	return pointer(j, root, ptr, NULL);

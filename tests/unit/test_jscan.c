@@ -236,6 +236,29 @@ test_hints(void)
 		CHECK(jscan_pointer(&j, r, "/Name") == jscan_pointer_hint(&j, r,
 		    "/Name", hn));
 	}
+	/* split paths, with hints of their own: the same tokens as pointers */
+	{
+		static const char *const ptrs[] = { "/Name", "/Acc/Name", "/Acc/Q",
+			"/L/0", "/L/1", "/L/01", "/Id", "/Nam", "/Names", "", "/Acc",
+			"/Acc/Name/x" };
+		uint32_t h[12][JSCAN_HINTS];
+		struct jscan_path p[12];
+		int k, same = 0, total = 0;
+
+		memset(h, 0, sizeof(h));
+		for (k = 0; k < 12; k++)
+			CHECK(jscan_path_init(&p[k], ptrs[k]) == 0);
+		r = jscan_member(&j, 0, "records") + 1;
+		for (i = 0; i < 4; i++, r = (int)j.t[r].end)
+			for (k = 0; k < 12; k++, total++)
+				same += jscan_path_get(&j, r, &p[k], h[k]) ==
+				    jscan_pointer(&j, r, ptrs[k]);
+		CHECK_INT(same, total);
+		/* escapes and depth past the hints are left to the pointer */
+		CHECK(jscan_path_init(&p[0], "/a~1b") < 0 && p[0].n == -1);
+		CHECK(jscan_path_init(&p[0], "/a/b/c/d/e") < 0 && p[0].n == -1);
+		CHECK(jscan_path_init(&p[0], "Name") < 0 && p[0].n == -1);
+	}
 	jscan_free(&j);
 }
 
