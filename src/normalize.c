@@ -506,6 +506,22 @@ norm_text_inplace(char *s, size_t max, const char **why)
 	size_t n = 0;		/* written; never ahead of p */
 	int space = 0;
 
+	/*
+	 * Most values are printable ASCII words with single spaces between
+	 * them, which stay as they are: skip that prefix without writing.
+	 */
+	for (;;) {
+		if (*p > 0x20 && *p < 0x7f)
+			p++;
+		else if (*p == ' ' && p > (const unsigned char *)s &&
+		    p[1] > 0x20 && p[1] < 0x7f)
+			p += 2;
+		else
+			break;
+	}
+	n = (size_t)(p - (const unsigned char *)s);
+	if (n > max)
+		goto too_long;
 	while (*p) {
 		size_t k;
 

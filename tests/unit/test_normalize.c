@@ -197,6 +197,25 @@ test_text(void)
 	CHECK_STR(why, "contains a control character");
 	CHECK(norm_text("abcdef", 5, &s, &why) < 0);
 	CHECK_STR(why, "too long");
+	/* a clean prefix, then what needs work */
+	{
+		static const struct { const char *in, *out; } c[] = {
+			{ "Acme Corp", "Acme Corp" }, { "a b  c", "a b c" },
+			{ "ab ", "ab" }, { "a b\tc", "a b c" }, { "Acme \xc3\x9c", "Acme \xc3\x9c" },
+			{ "x y z \n", "x y z" }, { " a", "a" }, { "abcde", "abcde" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+			s = NULL;
+			CHECK(norm_text(c[i].in, 5 + 4 * (i != 7), &s, &why) == 0);
+			CHECK_STR(s ? s : "(null)", c[i].out);
+			free(s);
+		}
+		CHECK(norm_text("a b c", 4, &s, &why) < 0);
+		CHECK(norm_text("ab\x01", 255, &s, &why) < 0);
+		CHECK_STR(why, "contains a control character");
+	}
 }
 
 /* tests/unit/names.tsv: hand-checked names from many countries */
