@@ -230,10 +230,13 @@ scan_number(struct scan *s, struct jscan_tok *t)
 static int
 scan_literal(struct scan *s, struct jscan_tok *t, const char *word, int type)
 {
-	size_t n = strlen(word);
+	size_t n = type == JS_FALSE ? 5 : 4, i;	/* "false", "true", "null" */
 
-	if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
+	if ((size_t)(s->end - s->p) < n)
 		return fail(s, "invalid literal");
+	for (i = 1; i < n; i++)		/* the first byte chose the word */
+		if (s->p[i] != (unsigned char)word[i])
+			return fail(s, "invalid literal");
 	t->type = (uint8_t)type;
 	t->start = (uint32_t)(s->p - s->start);
 	t->len = (uint32_t)n;
