@@ -305,7 +305,7 @@ record_map(const struct config *cfg, const struct config_source *src,
 	size_t i;
 	int m = -1, cur = -1, idf;
 
-	memset(why, 0, sizeof(*why));
+	why->field[0] = why->reason[0] = why->record_id[0] = '\0';
 	/* the identifying field first, so every later problem can name it */
 	idf = entity_field_index(src->entity, src->entity == ENTITY_PLANS ?
 	    "partner_id" : def->fields[def->key_field].name);
@@ -322,10 +322,15 @@ record_map(const struct config *cfg, const struct config_source *src,
 			snprintf(why->reason, sizeof(why->reason), "%s (%s)", err,
 			    f->src);
 			rfree(r, raw);
-			return -1;
+			goto fail;
 		}
-		if (f->index == idf && raw)
-			quote(why->record_id, sizeof(why->record_id), raw);
+		if (f->index == idf && raw) {
+			/* the id as written, quoted only if the record fails */
+			size_t n = strnlen(raw, sizeof(why->record_id) - 1);
+
+			memcpy(why->record_id, raw, n);
+			why->record_id[n] = '\0';
+		}
 		if (rc == 0 || raw == NULL || trim_empty(raw)) {
 			rfree(r, raw);
 			continue;
@@ -334,7 +339,7 @@ record_map(const struct config *cfg, const struct config_source *src,
 		    why) < 0) {
 			snprintf(why->field, sizeof(why->field), "%s", f->canon);
 			rfree(r, raw);
-			return -1;
+			goto fail;
 		}
 		rfree(r, raw);
 	}
@@ -350,7 +355,7 @@ record_map(const struct config *cfg, const struct config_source *src,
 			    def->fields[i].name);
 			snprintf(why->reason, sizeof(why->reason), "missing required "
 			    "field %s (%s)", def->fields[i].name, col);
-			return -1;
+			goto fail;
 		}
 		if (def->fields[i].type == FT_MONEY)
 			m = (int)i;
@@ -367,7 +372,7 @@ record_map(const struct config *cfg, const struct config_source *src,
 			snprintf(why->field, sizeof(why->field), "currency");
 			snprintf(why->reason, sizeof(why->reason), "no exchange "
 			    "rate for %s (add normalize.fx.%s)", code, code);
-			return -1;
+			goto fail;
 		}
 		r->amount_base = r->num[m] * rate;
 		r->has_amount_base = 1;
@@ -418,4 +423,13 @@ record_map(const struct config *cfg, const struct config_source *src,
 		r->key = arena_strdup(r->arena, r->val[0]);
 	}
 	return 0;
+fail:
+	/* the record's id as it was read, quoted for the quarantine */
+	if (why->record_id[0]) {
+		char id[sizeof(why->record_id)];
+
+		memcpy(id, why->record_id, sizeof(id));
+		quote(why->record_id, sizeof(why->record_id), id);
+	}
+	return -1;
 }

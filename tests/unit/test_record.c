@@ -61,6 +61,13 @@ test_good_record(void)
 	CHECK_STR(why.field, "customer_country");
 	CHECK_STR(why.record_id, " R-1 ");
 	record_clear(&r);
+	/* an id that cannot be stored is still named, escaped */
+	raw.v[0] = "R\x01-9";
+	CHECK_INT(map(&raw, &r, &why), -1);
+	CHECK_STR(why.field, "external_id");
+	CHECK_STR(why.record_id, "R\\x01-9");
+	record_clear(&r);
+	raw.v[0] = " R-1 ";
 	raw.v[8] = "Deutschland";
 	CHECK_INT(map(&raw, &r, &why), 0);
 	CHECK_STR(r.key, "dist:R-1");
