@@ -1,5 +1,6 @@
 /* test_strmap.c - the hash map against a plain array, through growth and
- * deletions that shift probe runs. */
+ * deletions that shift probe runs; the normalizers' memo. */
+#include "memo.h"
 #include "strmap.h"
 #include "t.h"
 
@@ -51,9 +52,53 @@ test_against_reference(void)
 	strmap_free(&m);
 }
 
+/*
+ * The memo never answers wrong: far more keys than it holds, every lookup
+ * a miss or the value that was put; the keys put last all hit; a failure
+ * (NULL) is remembered as one; a value put again replaces the old.
+ */
+static void
+test_memo(void)
+{
+	static struct memo m;
+	char in[32], out[32];
+	const char *r;
+	int i, wrong = 0, hits = 0, recent = 0;
+
+	for (i = 0; i < 300000; i++) {
+		snprintf(in, sizeof(in), "name %d", i);
+		snprintf(out, sizeof(out), "key %d", i * 7);
+		/* what it keeps is a copy of what was put */
+		r = memo_put(&m, in, i % 10 ? out : NULL);
+		wrong += i % 10 ? r == NULL || r == out || strcmp(r, out) != 0 :
+		    r != NULL;
+	}
+	CHECK_INT(wrong, 0);
+	for (i = 0; i < 300000; i++) {
+		snprintf(in, sizeof(in), "name %d", i);
+		snprintf(out, sizeof(out), "key %d", i * 7);
+		if (!memo_find(&m, in, &r))
+			continue;
+		hits++;
+		if (i % 10 ? r == NULL || strcmp(r, out) != 0 : r != NULL)
+			wrong++;
+		else if (i >= 299000)
+			recent++;
+	}
+	CHECK_INT(wrong, 0);
+	CHECK_INT(recent, 1000);
+	CHECK(hits > 65536 && hits <= 2 * 65536);
+	CHECK(memo_find(&m, "never put", &r) == 0);
+	memo_put(&m, "name 299999", "again");
+	CHECK(memo_find(&m, "name 299999", &r) == 1 && r && strcmp(r, "again") == 0);
+	memo_clear(&m);
+	CHECK(memo_find(&m, "name 299999", &r) == 0);
+}
+
 int
 main(void)
 {
+	T_RUN(test_memo);
 	T_RUN(test_against_reference);
 	return t_done("strmap");
 }
