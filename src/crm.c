@@ -402,8 +402,10 @@ batch_clear(struct read *rd)
 {
 	size_t i;
 
+	/* the records' strings are the arena's: they go with it */
 	for (i = 0; i < rd->nbatch; i++)
-		record_clear(&rd->batch[i]);
+		if (rd->batch[i].arena != &rd->arena)
+			record_clear(&rd->batch[i]);
 	rd->nbatch = 0;
 	arena_reset(&rd->arena);
 	free(rd->wm);

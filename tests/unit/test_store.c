@@ -363,6 +363,9 @@ test_migration_from_v1(void)
 	CHECK_INT(store_count(st, "files"), 0);
 	CHECK(store_list_registrations(st, "dist", 0, count_cb, &n) == 0);
 	CHECK_INT(n, 2);
+	/* 6: the opportunities' partner index holds only partnered rows */
+	CHECK(strstr(t_sql(path, "SELECT sql FROM sqlite_master WHERE name = "
+	    "'opportunities_partner'"), "WHERE partner_id IS NOT NULL") != NULL);
 	store_close(st);
 	/* read-only opening refuses an older schema with advice */
 	st = store_open(path, STORE_RDONLY, err, sizeof(err));
