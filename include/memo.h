@@ -18,9 +18,9 @@
 #define MEMO_WAYS 2
 
 struct memo_slot {
-	char *in;
-	char *out;		/* NULL when the function failed */
+	char *kv;		/* "in\0out\0" in one allocation */
 	uint32_t hash;
+	uint32_t out;		/* where out starts in kv; 0: the function failed */
 };
 
 struct memo {

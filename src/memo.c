@@ -18,6 +18,12 @@ hash_of(const char *s)
 	return h;
 }
 
+static int
+holds(const struct memo_slot *sl, uint32_t h, const char *in)
+{
+	return sl->kv && sl->hash == h && strcmp(sl->kv, in) == 0;
+}
+
 int
 memo_find(struct memo *m, const char *in, const char **ret)
 {
@@ -26,14 +32,14 @@ memo_find(struct memo *m, const char *in, const char **ret)
 	int w;
 
 	for (w = 0; w < MEMO_WAYS; w++)
-		if (set[w].in && set[w].hash == h && strcmp(set[w].in, in) == 0) {
+		if (holds(&set[w], h, in)) {
 			if (w) {	/* the one used last goes first */
 				struct memo_slot t = set[w];
 
 				set[w] = set[0];
 				set[0] = t;
 			}
-			*ret = set[0].out;
+			*ret = set[0].out ? set[0].kv + set[0].out : NULL;
 			return 1;
 		}
 	return 0;
@@ -44,23 +50,26 @@ memo_put(struct memo *m, const char *in, const char *out)
 {
 	uint32_t h = hash_of(in);
 	struct memo_slot *set = m->slot[h % MEMO_SETS];
-	char *in2 = xstrdup(in), *out2 = out ? xstrdup(out) : NULL;
+	size_t ni = strlen(in), no = out ? strlen(out) : 0;
+	char *kv = xmalloc(ni + 1 + no + 1);
 	int w;
 
 	/* in or out may be a slot's own strings: copied before any goes */
+	memcpy(kv, in, ni + 1);
+	if (out)
+		memcpy(kv + ni + 1, out, no + 1);
 	for (w = 0; w < MEMO_WAYS; w++)
-		if (set[w].in && set[w].hash == h && strcmp(set[w].in, in) == 0)
+		if (holds(&set[w], h, in))
 			break;
 	if (w == MEMO_WAYS)
 		w = MEMO_WAYS - 1;	/* the oldest goes */
-	free(set[w].in);
-	free(set[w].out);
+	free(set[w].kv);
 	for (; w > 0; w--)
 		set[w] = set[w - 1];
-	set[0].in = in2;
-	set[0].out = out2;
+	set[0].kv = kv;
 	set[0].hash = h;
-	return out2;
+	set[0].out = out ? (uint32_t)(ni + 1) : 0;
+	return out ? kv + ni + 1 : NULL;
 }
 
 void
@@ -71,8 +80,7 @@ memo_clear(struct memo *m)
 
 	for (i = 0; i < MEMO_SETS; i++)
 		for (w = 0; w < MEMO_WAYS; w++) {
-			free(m->slot[i][w].in);
-			free(m->slot[i][w].out);
-			m->slot[i][w].in = m->slot[i][w].out = NULL;
+			free(m->slot[i][w].kv);
+			m->slot[i][w].kv = NULL;
 		}
 }
