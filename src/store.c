@@ -352,6 +352,12 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
 		    exec(st, "PRAGMA cache_size=-16000", "sizing the cache") < 0 ||
 		    exec(st, "PRAGMA journal_size_limit=16777216",
 		    "limiting the WAL") < 0 ||
+		    /* a statement of many rows keeps a statement journal to
+		     * undo its earlier rows if a later one fails; once past
+		     * 64 KB it went to a temporary file, and a million-record
+		     * sync wrote 1.7 GB there. In memory, it is a page copy. */
+		    exec(st, "PRAGMA temp_store=MEMORY", "keeping statement "
+		    "journals in memory") < 0 ||
 		    migrate(st) < 0 || ensure_indexes(st, ENTITY_COUNT) < 0) {
 			snprintf(err, errlen, "%s: %s", path, st->err);
 			goto fail;
