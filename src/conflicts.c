@@ -129,15 +129,14 @@ claim_free(struct claim *cl)
 		free(cl->name);
 }
 
-/* The name key of a claim (norm_name_key is memoized), new, or NULL. */
-static char *
+/*
+ * The name key of a claim, or NULL: norm_name_key's memoized copy,
+ * borrowed until the next name key is asked for.
+ */
+static const char *
 claim_key(const struct claim *cl)
 {
-	char *k = NULL;
-
-	if (cl->name == NULL || norm_name_key(cl->name, &k) < 0)
-		return NULL;
-	return k;
+	return cl->name ? norm_name_key_ref(cl->name) : NULL;
 }
 
 void
@@ -418,11 +417,10 @@ detach(struct conflicts *c, struct claim *cl, uint32_t ci)
 	if (n->center != NO_CENTER)
 		c->nodes[n->center].dirty = 1;
 	{
-		char *k = claim_key(cl);
+		const char *k = claim_key(cl);
 
 		if (k)
 			match_idf_remove(c->idf, k);
-		free(k);
 	}
 	if (n->nclaims == 0) {
 		leave_cluster(c, (uint32_t)cl->node);
@@ -454,7 +452,8 @@ join3(char *out, size_t len, const char *a, const char *b, const char *c)
 static void
 attach(struct conflicts *c, struct claim *cl, uint32_t ci)
 {
-	char ident[320], *name_key = claim_key(cl);
+	char ident[320];
+	const char *name_key = claim_key(cl);
 	uint32_t *ix;
 	struct node *n;
 
@@ -497,7 +496,6 @@ attach(struct conflicts *c, struct claim *cl, uint32_t ci)
 		c->nodes[n->center].dirty = 1;
 	if (name_key)
 		match_idf_add(c->idf, name_key);
-	free(name_key);
 	cl->node = (int)(*ix - 1);
 }
 
@@ -1448,11 +1446,13 @@ touch_member(struct known_set *ks, const char *member)
 		"direct_conflict", "duplicate" };
 	size_t t;
 
+	if (ks->n == 0)
+		return;		/* no conflict known yet: nothing to touch */
 	for (t = 0; t < 3; t++) {
 		char bm[400];
 		uint32_t *ix;
 
-		snprintf(bm, sizeof(bm), "%s|%s", types[t], member);
+		join3(bm, sizeof(bm), types[t], "|", member);
 		if ((ix = strmap_get(&ks->by_member, bm, strlen(bm))) && *ix)
 			ks->v[*ix - 1].touched = 1;
 	}
