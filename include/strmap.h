@@ -23,6 +23,12 @@ struct strmap {
 uint32_t *strmap_get(const struct strmap *m, const char *key, size_t len);
 /* The value of key, added as 0 when absent (*created then 1). */
 uint32_t *strmap_put(struct strmap *m, const char *key, size_t len, int *created);
+/*
+ * strmap_put and strmap_key in one probe: the key as stored, added when
+ * absent; *val (when val is not NULL) points at its value.
+ */
+const char *strmap_intern(struct strmap *m, const char *key, size_t len,
+    uint32_t **val);
 /* The key as stored (it lives until the entry is deleted), or NULL. */
 const char *strmap_key(const struct strmap *m, const char *key, size_t len);
 /* Removes key; returns 1 when it was there. */

@@ -453,7 +453,7 @@ static void
 attach(struct conflicts *c, struct claim *cl, uint32_t ci)
 {
 	char ident[320];
-	const char *name_key = claim_key(cl);
+	const char *name_key = claim_key(cl), *stored;
 	uint32_t *ix;
 	struct node *n;
 
@@ -465,7 +465,7 @@ attach(struct conflicts *c, struct claim *cl, uint32_t ci)
 		    cl->country, "");
 	} else
 		return;		/* nothing to compare it by */
-	ix = strmap_put(&c->node_of, ident, strlen(ident), NULL);
+	stored = strmap_intern(&c->node_of, ident, strlen(ident), &ix);
 	if (*ix == 0) {
 		uint32_t ni;
 
@@ -484,7 +484,7 @@ attach(struct conflicts *c, struct claim *cl, uint32_t ci)
 		memset(n, 0, sizeof(*n));
 		n->alive = 1;
 		n->center = NO_CENTER;
-		n->ident = strmap_key(&c->node_of, ident, strlen(ident));
+		n->ident = stored;
 		n->name_key = name_key ? xstrdup(name_key) : NULL;
 		n->domain = cl->domain;
 		memcpy(n->country, cl->country, sizeof(n->country));
@@ -578,8 +578,7 @@ intern(struct conflicts *c, const char *s)
 {
 	if (s == NULL || *s == '\0')
 		return NULL;
-	strmap_put(&c->interned, s, strlen(s), NULL);
-	return strmap_key(&c->interned, s, strlen(s));
+	return strmap_intern(&c->interned, s, strlen(s), NULL);
 }
 
 static int
@@ -630,8 +629,12 @@ load_row(void *ctx, const struct store_row *r)
 	cl = claim_at(c, ci);
 	*cl = tmp;
 	cl->status = *tmp.status ? intern(c, tmp.status) : "";
-	*strmap_put(&c->claim_of, key, strlen(key), NULL) = ci;
-	cl->key = strmap_key(&c->claim_of, key, strlen(key));
+	{
+		uint32_t *slot;
+
+		cl->key = strmap_intern(&c->claim_of, key, strlen(key), &slot);
+		*slot = ci;
+	}
 	cl->name = cl->kind == CLAIM_OPP ? (char *)intern(c, claim_col(r, CL_NAME)) :
 	    dup_or_null(claim_col(r, CL_NAME));
 	/* a free-mail domain names a person's mailbox, not a company */

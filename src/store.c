@@ -1360,14 +1360,15 @@ store_conflict_claims(struct store *st, const char *since, int direct,
 	 * reads take every row synced since, to see claims end too.
 	 */
 	if (since == NULL || *since == '\0')
+		/* what the WHERE settles (not deleted, not closed) is not read */
 		s = prep(st, "SELECT 'registration' AS kind, key, partner_id, "
 		    "customer_name, customer_domain, customer_country, product, "
-		    "status, registered_at, decided_at, expires_at, deleted, NULL AS "
-		    "is_closed FROM registrations WHERE deleted = 0 AND status IN "
-		    "('pending', 'approved') "
-		    "UNION ALL SELECT 'opportunity', 'opportunity:' || id, partner_id, "
+		    "status, registered_at, decided_at, expires_at, NULL AS deleted, "
+		    "NULL AS is_closed FROM registrations WHERE deleted = 0 AND "
+		    "status IN ('pending', 'approved') "
+		    "UNION ALL SELECT 'opportunity', 'opportunity:' || id, NULL, "
 		    "customer_name, customer_domain, customer_country, NULL, stage, "
-		    "NULL, NULL, NULL, deleted, is_closed FROM opportunities "
+		    "NULL, NULL, NULL, NULL, NULL FROM opportunities "
 		    "WHERE ?2 AND deleted = 0 AND partner_id IS NULL AND "
 		    "coalesce(is_closed, 0) = 0");
 	else

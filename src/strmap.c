@@ -49,8 +49,9 @@ strmap_get(const struct strmap *m, const char *key, size_t len)
 	return sl->key ? &sl->val : NULL;
 }
 
-uint32_t *
-strmap_put(struct strmap *m, const char *key, size_t len, int *created)
+/* The slot of key, added (value 0) when absent; *created says which. */
+static struct strmap_slot *
+put(struct strmap *m, const char *key, size_t len, int *created)
 {
 	struct strmap_slot *sl;
 	uint32_t h = hash(key, len);
@@ -84,7 +85,23 @@ strmap_put(struct strmap *m, const char *key, size_t len, int *created)
 		sl->val = 0;
 		m->n++;
 	}
-	return &sl->val;
+	return sl;
+}
+
+uint32_t *
+strmap_put(struct strmap *m, const char *key, size_t len, int *created)
+{
+	return &put(m, key, len, created)->val;
+}
+
+const char *
+strmap_intern(struct strmap *m, const char *key, size_t len, uint32_t **val)
+{
+	struct strmap_slot *sl = put(m, key, len, NULL);
+
+	if (val)
+		*val = &sl->val;
+	return sl->key;
 }
 
 const char *

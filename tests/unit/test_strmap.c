@@ -95,9 +95,30 @@ test_memo(void)
 	CHECK(memo_find(&m, "name 299999", &r) == 0);
 }
 
+/* intern: put and key in one probe, the same entry both ways */
+static void
+test_intern(void)
+{
+	struct strmap m = { 0 };
+	uint32_t *v1, *v2;
+	const char *a = strmap_intern(&m, "acme.example/x", 12, &v1), *b;
+
+	CHECK(a != NULL && strcmp(a, "acme.example") == 0);
+	*v1 = 7;
+	b = strmap_intern(&m, "acme.example", 12, &v2);
+	CHECK(a == b && v1 == v2 && *v2 == 7);
+	CHECK(strmap_get(&m, "acme.example", 12) == v1);
+	CHECK(strmap_key(&m, "acme.example", 12) == a);
+	CHECK_INT((int)m.n, 1);
+	CHECK(strmap_intern(&m, "other", 5, NULL) != a);
+	CHECK_INT((int)m.n, 2);
+	strmap_free(&m);
+}
+
 int
 main(void)
 {
+	T_RUN(test_intern);
 	T_RUN(test_memo);
 	T_RUN(test_against_reference);
 	return t_done("strmap");
