@@ -34,6 +34,8 @@ int64_t clock_from_local(const struct tm *tm, const char *tz);
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian; m 1-12). */
 int64_t clock_days_from_civil(int y, int m, int d);
+/* Its inverse: the date of day z since 1970-01-01. */
+void clock_civil_from_days(int64_t z, int *y, int *m, int *d);
 /* The days of month m (1-12) of year y. */
 int clock_days_in_month(int y, int m);
 

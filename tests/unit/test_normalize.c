@@ -1,5 +1,7 @@
 /* test_normalize.c - value normalization with real-world inputs. */
 #include "normalize.h"
+#include <math.h>
+#include <time.h>
 #include "t.h"
 
 static const char *
@@ -103,6 +105,15 @@ test_amounts(void)
 	CHECK(norm_amount("1.", &v) < 0);
 	CHECK(norm_amount("NaN", &v) < 0);
 	CHECK(norm_amount("1e400", &v) < 0);
+	/* whole numbers take a path without strtod: the same answers */
+	CHECK(norm_amount("503751", &v) == 0 && v == 503751);
+	CHECK(norm_amount("-42", &v) == 0 && v == -42);
+	CHECK(norm_amount("007", &v) == 0 && v == 7);
+	CHECK(norm_amount("-0", &v) == 0 && v == 0 && signbit(v));
+	CHECK(norm_amount("999999999999999", &v) == 0 && v == 999999999999999.0);
+	CHECK(norm_amount("1000000000000000", &v) < 0);	/* 1e15 */
+	CHECK(norm_amount("-", &v) < 0);
+	CHECK(norm_amount("12a", &v) < 0);
 }
 
 static void
@@ -114,6 +125,35 @@ test_bool(void)
 	CHECK(norm_bool("no", &b) == 0 && b == 0);
 	CHECK(norm_bool("0", &b) == 0 && b == 0);
 	CHECK(norm_bool("maybe", &b) < 0);
+	CHECK(norm_bool("Yes", &b) == 0 && b == 1);
+	CHECK(norm_bool("y", &b) == 0 && b == 1);
+	CHECK(norm_bool("1", &b) == 0 && b == 1);
+	CHECK(norm_bool("False", &b) == 0 && b == 0);
+	CHECK(norm_bool("N", &b) == 0 && b == 0);
+	CHECK(norm_bool("", &b) < 0);
+	CHECK(norm_bool("nope", &b) < 0);
+	CHECK(norm_bool("truee", &b) < 0);
+}
+
+/* Times are formatted from the day number by hand: as gmtime and
+ * strftime would, every 7 hours and 13 seconds from 1900 to 2200. */
+static void
+test_time_format_sweep(void)
+{
+	int64_t t;
+	int same = 0, total = 0;
+
+	for (t = -2208988800LL; t < 7258118400LL; t += 7 * 3600 + 13, total++) {
+		char a[21], b[32];
+		time_t tt = (time_t)t;
+		struct tm tm;
+
+		norm_time_format(t, a);
+		gmtime_r(&tt, &tm);
+		strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		same += strcmp(a, b) == 0;
+	}
+	CHECK_INT(same, total);
 }
 
 static void
@@ -430,6 +470,7 @@ main(void)
 	T_RUN(test_dates);
 	T_RUN(test_amounts);
 	T_RUN(test_bool);
+	T_RUN(test_time_format_sweep);
 	T_RUN(test_currency_country);
 	T_RUN(test_domains);
 	T_RUN(test_text);
