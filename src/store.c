@@ -618,11 +618,12 @@ name_key_column(enum entity_kind k)
 /*
  * The upsert of one record, or of UPSERT_ROWS records at once: a statement
  * per row costs opening and closing its cursors and halting, as much as
- * the row's own insert; many rows a statement share that. SQLite takes
+ * the row's own insert; many rows a statement share that (instructions
+ * per sync, against 16 rows: 32 -2%, 64 -3%, 128 -3.7%). SQLite takes
  * the rows of one VALUES list in order, so a key twice in one statement
  * updates as it would in two.
  */
-#define UPSERT_ROWS 16
+#define UPSERT_ROWS 64
 
 static sqlite3_stmt *
 upsert_stmt(struct store *st, enum entity_kind kind, int many)

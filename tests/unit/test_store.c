@@ -146,8 +146,8 @@ test_upsert_many(void)
 {
 	char err[256], ext[16], path[512];
 	struct store *st;
-	struct record recs[37];
-	const struct record *ptr[37];
+	struct record recs[150];
+	const struct record *ptr[150];
 	size_t i;
 
 	snprintf(path, sizeof(path), "%s", dbpath("many.db"));
@@ -155,7 +155,7 @@ test_upsert_many(void)
 	CHECK(st != NULL);
 	if (st == NULL)
 		return;
-	for (i = 0; i < 37; i++) {
+	for (i = 0; i < 150; i++) {
 		if (i == 5)	/* R2 again, newer, in the same statement */
 			make_reg(&recs[i], "R2", "approved", "2026-11-05T00:00:00Z");
 		else if (i == 20)	/* R3 again, older: skipped */
@@ -167,18 +167,20 @@ test_upsert_many(void)
 		ptr[i] = &recs[i];
 	}
 	CHECK(store_begin(st) == 0);
-	CHECK(store_upsert_many(st, ptr, 37, "2026-11-27T00:00:00Z") == 0);
+	CHECK(store_upsert_many(st, ptr, 150, "2026-11-27T00:00:00Z") == 0);
 	CHECK(store_commit(st) == 0);
-	for (i = 0; i < 37; i++)
+	for (i = 0; i < 150; i++)
 		record_clear(&recs[i]);
-	CHECK_INT(store_count(st, "registrations"), 35);
+	CHECK_INT(store_count(st, "registrations"), 148);
 	CHECK_STR(t_sql(path, "SELECT status FROM registrations WHERE key = 'dist:R2'"),
 	    "approved");
 	CHECK_STR(t_sql(path, "SELECT status FROM registrations WHERE key = 'dist:R3'"),
 	    "pending");
 	CHECK_STR(t_sql(path, "SELECT count(*) FROM registrations WHERE key = "
-	    "'dist:R36' AND amount_base = 108 AND synced_at = "
+	    "'dist:R149' AND amount_base = 108 AND synced_at = "
 	    "'2026-11-27T00:00:00Z'"), "1");
+	CHECK_STR(t_sql(path, "SELECT count(*) FROM registrations WHERE key = "
+	    "'dist:R100' AND status = 'pending'"), "1");
 	store_close(st);
 }
 
