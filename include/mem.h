@@ -65,6 +65,8 @@ void *arena_alloc(struct arena *a, size_t n);
 /* A NUL-terminated copy of the first n bytes of s (a NULL arena: xstrndup). */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
+/* p, a string malloc made, as a's (p freed); with a NULL arena, p itself. */
+char *arena_adopt(struct arena *a, char *p);
 /* Everything handed out is gone; the blocks stay for reuse. */
 void arena_reset(struct arena *a);
 void arena_free(struct arena *a);

@@ -11,6 +11,7 @@
 #include "normalize.h"
 #include "strmap.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -432,20 +433,26 @@ detach(struct conflicts *c, struct claim *cl, uint32_t ci)
 	cl->node = -1;
 }
 
-/* a, b and c joined into out (len bytes), cut to fit: no printf per claim */
+/*
+ * The strings up to a NULL joined into out (len bytes), cut to fit: what
+ * snprintf("%s%s...") would make, without printf per claim.
+ */
 static void
-join3(char *out, size_t len, const char *a, const char *b, const char *c)
+join_parts(char *out, size_t len, ...)
 {
-	const char *part[3] = { a, b, c };
-	size_t n = 0, i, k;
+	va_list ap;
+	const char *part;
+	size_t n = 0, k;
 
-	for (i = 0; i < 3; i++) {
-		k = strlen(part[i]);
+	va_start(ap, len);
+	while ((part = va_arg(ap, const char *)) != NULL) {
+		k = strlen(part);
 		if (k > len - 1 - n)
 			k = len - 1 - n;
-		memcpy(out + n, part[i], k);
+		memcpy(out + n, part, k);
 		n += k;
 	}
+	va_end(ap);
 	out[n] = '\0';
 }
 
@@ -458,12 +465,11 @@ attach(struct conflicts *c, struct claim *cl, uint32_t ci)
 	struct node *n;
 
 	if (cl->domain)
-		join3(ident, sizeof(ident), "d:", cl->domain, "");
-	else if (name_key) {
-		join3(ident, sizeof(ident), "k:", name_key, "|");
-		join3(ident + strlen(ident), sizeof(ident) - strlen(ident), "",
-		    cl->country, "");
-	} else
+		join_parts(ident, sizeof(ident), "d:", cl->domain, (char *)NULL);
+	else if (name_key)
+		join_parts(ident, sizeof(ident), "k:", name_key, "|", cl->country,
+		    (char *)NULL);
+	else
 		return;		/* nothing to compare it by */
 	stored = strmap_intern(&c->node_of, ident, strlen(ident), &ix);
 	if (*ix == 0) {
@@ -1455,7 +1461,7 @@ touch_member(struct known_set *ks, const char *member)
 		char bm[400];
 		uint32_t *ix;
 
-		join3(bm, sizeof(bm), types[t], "|", member);
+		join_parts(bm, sizeof(bm), types[t], "|", member, (char *)NULL);
 		if ((ix = strmap_get(&ks->by_member, bm, strlen(bm))) && *ix)
 			ks->v[*ix - 1].touched = 1;
 	}

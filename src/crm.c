@@ -393,19 +393,15 @@ struct read {
 	int open;			/* a transaction holds landed pages */
 	struct record *batch;		/* their records, not yet stored */
 	size_t nbatch, capbatch;
-	struct arena arena;		/* the batch's strings */
+	struct arena arena;		/* the batch's records' strings */
+	struct jscan_path *paths;	/* the object's field pointers, split */
 	char *wm;			/* the watermark they earned */
 };
 
 static void
 batch_clear(struct read *rd)
 {
-	size_t i;
-
 	/* the records' strings are the arena's: they go with it */
-	for (i = 0; i < rd->nbatch; i++)
-		if (rd->batch[i].arena != &rd->arena)
-			record_clear(&rd->batch[i]);
 	rd->nbatch = 0;
 	arena_reset(&rd->arena);
 	free(rd->wm);
@@ -489,20 +485,17 @@ land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
     const char *wm, int last)
 {
 	int *tok = xcalloc(nchunks, sizeof(*tok));
-	struct jscan_path *paths = xcalloc(rd->o->src.nfields + 1, sizeof(*paths));
 	struct crm_row row = { pages, tok, nchunks, rd->o->src.fields,
-		xcalloc(rd->o->src.nfields * nchunks, sizeof(*row.hints)), paths };
+		xcalloc(rd->o->src.nfields * nchunks, sizeof(*row.hints)),
+		rd->paths };
 	size_t i, c, plen;
 	int rc = 0;
 	char pos[96];
 
-	for (i = 0; i < rd->o->src.nfields; i++)
-		jscan_path_init(&paths[i], rd->o->src.fields[i].src);
 	if (!rd->open) {
 		if (source_begin(&rd->run) < 0) {
 			free(tok);
 			free(row.hints);
-			free(paths);
 			return -1;
 		}
 		rd->open = 1;
@@ -547,7 +540,6 @@ land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
 	}
 	free(tok);
 	free(row.hints);
-	free(paths);
 	if (rc < 0) {
 		abandon(rd);
 		return -1;
@@ -789,6 +781,7 @@ read_object(struct crm_env *env, struct crm_object *o, struct source_run *out,
 	int64_t lo = 0, hi = clock_now() - env->cfg->crm.safety_lag, old = 0, span;
 	int halvings = 0, r, bulk = 0;
 	enum sf_result res = SF_OK;
+	size_t i;
 
 	memset(&rd, 0, sizeof(rd));
 	rd.env = env;
@@ -811,6 +804,10 @@ read_object(struct crm_env *env, struct crm_object *o, struct source_run *out,
 	if (r == 1 && norm_time(wm, TIME_ISO8601, &old) == 0)
 		lo = old - env->cfg->crm.lookback;
 	free(wm);
+	/* the fields' pointers, split once for every record of every page */
+	rd.paths = xcalloc(o->src.nfields + 1, sizeof(*rd.paths));
+	for (i = 0; i < o->src.nfields; i++)
+		jscan_path_init(&rd.paths[i], o->src.fields[i].src);
 	{
 		/* no field list can make a query fit that this one does not */
 		char *q = crm_window_soql("Id, SystemModstamp", o->sobject, o->where,
@@ -862,6 +859,7 @@ out:
 		log_err("crm %s: building the indexes after the first load: %s; "
 		    "the next start builds them", o->sobject, store_errmsg(env->st));
 	free(rd.batch);
+	free(rd.paths);
 	arena_free(&rd.arena);
 	*out = rd.run;
 	return res;

@@ -244,7 +244,7 @@ scan_literal(struct scan *s, struct jscan_tok *t, const char *word, int type)
 	return 0;
 }
 
-static int key_is(const struct jscan *j, const struct jscan_tok *k,
+static inline int key_is(const struct jscan *j, const struct jscan_tok *k,
     const char *key, size_t n);
 
 /*
@@ -450,20 +450,26 @@ after_value:
 	return 0;
 }
 
+/* A name decoded (rare): compared by its text. */
 static int
+escaped_key_is(const struct jscan *j, const struct jscan_tok *k, const char *key,
+    size_t n)
+{
+	char *v = NULL;
+	int eq;
+
+	jscan_text(j, (int)(k - j->t), &v);
+	eq = v && strlen(v) == n && memcmp(v, key, n) == 0;
+	free(v);
+	return eq;
+}
+
+static inline int
 key_is(const struct jscan *j, const struct jscan_tok *k, const char *key, size_t n)
 {
 	if (!k->escaped)
 		return k->len == n && memcmp(j->buf + k->start, key, n) == 0;
-	{
-		char *v = NULL;
-		int eq;
-
-		jscan_text(j, (int)(k - j->t), &v);
-		eq = v && strlen(v) == n && memcmp(v, key, n) == 0;
-		free(v);
-		return eq;
-	}
+	return escaped_key_is(j, k, key, n);
 }
 
 static int
@@ -530,6 +536,33 @@ array_at(const struct jscan *j, int arr, const char *tok, size_t n)
 	return (int)c;
 }
 
+/*
+ * One step of a pointer: name (n bytes) in object cur, or an index into
+ * array cur. hint (NULL: none) remembers where the name was found, as an
+ * offset from its object, and is tried first.
+ */
+static int
+step(const struct jscan *j, int cur, const char *name, size_t n, uint32_t *hint)
+{
+	const struct jscan_tok *o = &j->t[cur];
+
+	if (o->type == JS_OBJECT) {
+		uint32_t k = hint ? (uint32_t)cur + *hint : 0;
+		int v;
+
+		/* a direct member's name: a key token one level deeper */
+		if (hint && *hint && k + 1 < o->end && j->t[k].key &&
+		    j->t[k].depth == o->depth + 1 && key_is(j, &j->t[k], name, n))
+			return (int)k + 1;
+		if ((v = member_n(j, cur, name, n)) >= 0 && hint)
+			*hint = (uint32_t)(v - 1 - cur);
+		return v;
+	}
+	if (o->type == JS_ARRAY)
+		return array_at(j, cur, name, n);
+	return -1;
+}
+
 static int
 pointer(const struct jscan *j, int root, const char *ptr, uint32_t *hints)
 {
@@ -549,23 +582,8 @@ pointer(const struct jscan *j, int root, const char *ptr, uint32_t *hints)
 			ptr = pointer_token(tok, buf, sizeof(buf), &n), tok = buf;
 		else
 			ptr = tok + n;
-		if (j->t[cur].type == JS_OBJECT) {
-			uint32_t *h = hints && level < JSCAN_HINTS ? &hints[level] : NULL;
-			uint32_t k = h ? (uint32_t)cur + *h : 0;
-			int v;
-
-			/* a direct member's name: a key token one level deeper */
-			if (h && *h && k + 1 < j->t[cur].end && j->t[k].key &&
-			    j->t[k].depth == j->t[cur].depth + 1 &&
-			    key_is(j, &j->t[k], tok, n))
-				v = (int)k + 1;
-			else if ((v = member_n(j, cur, tok, n)) >= 0 && h)
-				*h = (uint32_t)(v - 1 - cur);
-			cur = v;
-		} else if (j->t[cur].type == JS_ARRAY)
-			cur = array_at(j, cur, tok, n);
-		else
-			return -1;
+		cur = step(j, cur, tok, n, hints && level < JSCAN_HINTS ?
+		    &hints[level] : NULL);
 		level++;
 	}
 	return cur;
@@ -599,29 +617,8 @@ jscan_path_get(const struct jscan *j, int root, const struct jscan_path *p,
 {
 	int cur = root, level;
 
-	for (level = 0; level < p->n && cur >= 0; level++) {
-		const struct jscan_tok *o = &j->t[cur];
-		const char *name = p->name[level];
-		uint32_t n = p->len[level];
-
-		if (o->type == JS_OBJECT) {
-			uint32_t k = (uint32_t)cur + hints[level];
-			const struct jscan_tok *kt = &j->t[k];
-			int v;
-
-			/* the hinted place: a direct member's name, as written */
-			if (hints[level] && k + 1 < o->end && kt->key &&
-			    kt->depth == o->depth + 1 && !kt->escaped && kt->len == n &&
-			    memcmp(j->buf + kt->start, name, n) == 0)
-				v = (int)k + 1;
-			else if ((v = member_n(j, cur, name, n)) >= 0)
-				hints[level] = (uint32_t)(v - 1 - cur);
-			cur = v;
-		} else if (o->type == JS_ARRAY)
-			cur = array_at(j, cur, name, n);
-		else
-			return -1;
-	}
+	for (level = 0; level < p->n && cur >= 0; level++)
+		cur = step(j, cur, p->name[level], p->len[level], &hints[level]);
 	return cur;
 }
 
@@ -731,18 +728,15 @@ int
 jscan_text_in(const struct jscan *j, int tok, struct arena *a, char **ret)
 {
 	const struct jscan_tok *t = &j->t[tok];
-	char *m;
 
 	if (a && (t->type == JS_NUMBER || (t->type == JS_STRING && !t->escaped) ||
 	    t->type == JS_TRUE || t->type == JS_FALSE)) {
 		*ret = arena_strndup(a, j->buf + t->start, t->len);
 		return 1;
 	}
-	if (jscan_text(j, tok, &m) < 0)
+	if (jscan_text(j, tok, ret) < 0)
 		return -1;
-	*ret = m && a ? arena_strdup(a, m) : m;
-	if (a)
-		free(m);
+	*ret = arena_adopt(a, *ret);
 	return 1;
 }
 

@@ -276,6 +276,18 @@ arena_strdup(struct arena *a, const char *s)
 	return arena_strndup(a, s, strlen(s));
 }
 
+char *
+arena_adopt(struct arena *a, char *p)
+{
+	char *q;
+
+	if (a == NULL || p == NULL)
+		return p;
+	q = arena_strdup(a, p);
+	free(p);
+	return q;
+}
+
 void
 arena_reset(struct arena *a)
 {

@@ -116,19 +116,6 @@ rfree(const struct record *r, char *p)
 		free(p);
 }
 
-/* A string malloc made, as r's: moved into its arena when it has one. */
-static char *
-own(const struct record *r, char *p)
-{
-	char *q;
-
-	if (r->arena == NULL || p == NULL)
-		return p;
-	q = arena_strdup(r->arena, p);
-	free(p);
-	return q;
-}
-
 /*
  * text as a new string, in raw's buffer when it fits: a large sync maps
  * millions of values, and each saved allocation counts.
@@ -285,7 +272,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 			    "period (2026-Q4, 2026-11 or 2026)", q);
 			return -1;
 		}
-		out = own(r, out);
+		out = arena_adopt(r->arena, out);
 		break;
 	}
 	r->val[f->index] = out;
@@ -391,7 +378,7 @@ record_map(const struct config *cfg, const struct config_source *src,
 	/* the key */
 	switch (src->entity) {
 	case ENTITY_REGISTRATIONS:
-		r->key = own(r, xasprintf("%s:%s", src->name,
+		r->key = arena_adopt(r->arena, xasprintf("%s:%s", src->name,
 		    r->val[entity_field_index(ENTITY_REGISTRATIONS, "external_id")]));
 		break;
 	case ENTITY_ACTIVITIES: {
@@ -399,7 +386,7 @@ record_map(const struct config *cfg, const struct config_source *src,
 		    "external_id")];
 
 		if (ext)
-			r->key = own(r, xasprintf("%s:%s", src->name, ext));
+			r->key = arena_adopt(r->arena, xasprintf("%s:%s", src->name, ext));
 		else {
 			/* no id from the source: the facts identify it */
 			char *facts = xasprintf("%s\n%s\n%s",
@@ -411,13 +398,13 @@ record_map(const struct config *cfg, const struct config_source *src,
 
 			sha256(facts, strlen(facts), h);
 			hex_encode(h, 12, hex);
-			r->key = own(r, xasprintf("%s:~%s", src->name, hex));
+			r->key = arena_adopt(r->arena, xasprintf("%s:~%s", src->name, hex));
 			free(facts);
 		}
 		break;
 	}
 	case ENTITY_PLANS:
-		r->key = own(r, xasprintf("%s/%s", r->val[0], r->val[1]));
+		r->key = arena_adopt(r->arena, xasprintf("%s/%s", r->val[0], r->val[1]));
 		break;
 	default:
 		r->key = arena_strdup(r->arena, r->val[0]);

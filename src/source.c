@@ -161,12 +161,7 @@ source_json_get(void *ctx, const struct config_field *f, struct arena *a,
 {
 	int rc = jv_lookup_text(ctx, f->src, ret, err, errlen);
 
-	if (a && *ret) {
-		char *m = *ret;
-
-		*ret = arena_strdup(a, m);
-		free(m);
-	}
+	*ret = arena_adopt(a, *ret);
 	return rc;
 }
 
