@@ -250,13 +250,16 @@ static inline int key_is(const struct jscan *j, const struct jscan_tok *k,
 /*
  * A name used twice in one object makes a record ambiguous: refused, as
  * jansson's JSON_REJECT_DUPLICATES does. An 8-bit signature of (length,
- * first, middle and last byte) per name finds candidates in one pass;
- * only names with the same signature are compared, so a record of thirty
- * fields costs about thirty steps.
+ * first, middle and last byte) per name is noted in its object's 256-bit
+ * set as the name is read; two equal names have equal signatures, so an
+ * object whose names all differ in signature (nearly every record) is
+ * settled without a second look. Only an object where two signatures
+ * meet, or with an escaped name, has its names compared
+ * (duplicate_key), and then only those with the same signature.
  */
 #define DUP_FAST 64	/* members an object may have for the fast path */
 
-static unsigned
+static inline unsigned
 name_sig(const struct jscan *j, const struct jscan_tok *t)
 {
 	const unsigned char *b = (const unsigned char *)j->buf + t->start;
@@ -316,22 +319,39 @@ duplicate_key(const struct jscan *j, uint32_t obj, char *why, size_t whylen)
 	return 0;
 }
 
-static struct jscan_tok *
+static void __attribute__((noinline))
+grow(struct jscan *j)
+{
+	j->cap = j->cap ? j->cap * 2 : 1024;
+	j->t = xrealloc(j->t, j->cap * sizeof(*j->t));
+}
+
+static inline struct jscan_tok *
 push(struct jscan *j)
 {
-	if (j->n == j->cap) {
-		j->cap = j->cap ? j->cap * 2 : 1024;
-		j->t = xrealloc(j->t, j->cap * sizeof(*j->t));
-	}
-	memset(&j->t[j->n], 0, sizeof(j->t[0]));
-	return &j->t[j->n++];
+	struct jscan_tok *t;
+
+	if (__builtin_expect(j->n == j->cap, 0))
+		grow(j);
+	t = &j->t[j->n++];
+	*t = (struct jscan_tok){ 0 };
+	return t;
 }
+
+/* What the parser keeps for each open container. */
+struct level {
+	uint32_t tok;		/* its token */
+	uint8_t obj;		/* an object */
+	uint8_t recheck;	/* two names share a signature, or one is
+				 * escaped: duplicate_key compares them */
+	uint64_t sigs[4];	/* the signatures of its names so far */
+};
 
 int
 jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errlen)
 {
 	struct scan s;
-	uint32_t stack[MAX_DEPTH];
+	struct level stack[MAX_DEPTH], *top = NULL;
 	int depth = 0, expect_key = 0;
 	char dup[128];
 
@@ -356,25 +376,28 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 			    "'[' or '{' expected near end of file");
 		/* closing a container */
 		if (depth && (*s.p == '}' || *s.p == ']')) {
-			struct jscan_tok *c = &j->t[stack[depth - 1]];
+			struct jscan_tok *c = &j->t[top->tok];
 
-			if ((*s.p == '}') != (c->type == JS_OBJECT))
+			if ((*s.p == '}') != top->obj)
 				return fail(&s, "mismatched bracket");
 			if (expect_key == 2)
 				return fail(&s, "a value is missing after ','");
-			if (c->type == JS_OBJECT && c->count > 1 &&
-			    duplicate_key(j, stack[depth - 1], dup, sizeof(dup)) < 0) {
-				s.p = s.start + j->t[stack[depth - 1]].start;
+			if (top->recheck && duplicate_key(j, top->tok, dup,
+			    sizeof(dup)) < 0) {
+				s.p = s.start + c->start;
 				return fail(&s, dup);
 			}
 			c->len = (uint32_t)(s.p + 1 - s.start) - c->start;
 			c->end = (uint32_t)j->n;
 			s.p++;
 			depth--;
+			top = depth ? &stack[depth - 1] : NULL;
 			goto after_value;
 		}
-		if (depth && j->t[stack[depth - 1]].type == JS_OBJECT) {
+		if (depth && top->obj) {
 			/* a member: key, ':' */
+			unsigned sig;
+
 			if (*s.p != '"')
 				return fail(&s, "string or '}' expected");
 			t = push(j);
@@ -383,14 +406,18 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 			t->end = (uint32_t)j->n;
 			t->key = 1;
 			t->depth = (uint16_t)depth;
+			sig = name_sig(j, t);
+			if (t->escaped || (top->sigs[sig >> 6] & (1ull << (sig & 63))))
+				top->recheck = 1;
+			top->sigs[sig >> 6] |= 1ull << (sig & 63);
 			skip_ws(&s);
 			if (s.p >= s.end || *s.p != ':')
 				return fail(&s, "':' expected");
 			s.p++;
 			skip_ws(&s);
-			j->t[stack[depth - 1]].count++;
+			j->t[top->tok].count++;
 		} else if (depth)
-			j->t[stack[depth - 1]].count++;
+			j->t[top->tok].count++;
 		expect_key = 0;
 		if (s.p >= s.end)
 			return fail(&s, "unexpected end of input");
@@ -403,7 +430,11 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 				return fail(&s, "maximum parsing depth reached");
 			t->type = *s.p == '{' ? JS_OBJECT : JS_ARRAY;
 			t->start = (uint32_t)(s.p - s.start);
-			stack[depth++] = (uint32_t)(j->n - 1);
+			top = &stack[depth++];
+			top->tok = (uint32_t)(j->n - 1);
+			top->obj = t->type == JS_OBJECT;
+			top->recheck = 0;
+			memset(top->sigs, 0, sizeof(top->sigs));
 			s.p++;
 			continue;
 		case '"':

@@ -297,17 +297,49 @@ wal_sizing(struct store *st, int loading)
 	    "PRAGMA journal_size_limit=16777216", "sizing the WAL") < 0 ? -1 : 0;
 }
 
-/* Builds the bulk indexes of kind (ENTITY_COUNT: all) that are missing. */
+/*
+ * Builds the bulk indexes of kind (ENTITY_COUNT: all) that are missing.
+ * SQLite sorts an index's keys in a temporary file's page-sized buffers
+ * when temporary storage is a file, but mallocs every key apart and keeps
+ * them all when it is memory (temp_store=MEMORY, set for the statement
+ * journals): for the partner index of a million opportunities, 0.80 s
+ * and 62 MB against 0.62 s and 37 MB. So an index is built with file
+ * temporary storage (in the unit's PrivateTmp), and in memory when no
+ * temporary file can be made.
+ */
 static int
 ensure_indexes(struct store *st, int kind)
 {
 	size_t i;
+	int rc = 0, code;
 
-	for (i = 0; i < sizeof(bulk_indexes) / sizeof(bulk_indexes[0]); i++)
-		if ((kind == ENTITY_COUNT || (int)bulk_indexes[i].kind == kind) &&
-		    exec(st, bulk_indexes[i].create, "building an index") < 0)
-			return -1;
-	return 0;
+	if (exec(st, "PRAGMA temp_store=FILE", "sorting in a file") < 0)
+		return -1;
+	for (i = 0; i < sizeof(bulk_indexes) / sizeof(bulk_indexes[0]); i++) {
+		if (kind != ENTITY_COUNT && (int)bulk_indexes[i].kind != kind)
+			continue;
+		if (exec(st, bulk_indexes[i].create, "building an index") == 0)
+			continue;
+		code = sqlite3_errcode(st->db) & 0xff;
+		if (code != SQLITE_CANTOPEN && code != SQLITE_IOERR &&
+		    code != SQLITE_FULL) {
+			rc = -1;	/* busy, or the database's own trouble */
+			break;
+		}
+		/* no temporary file: sorted in memory */
+		if (exec(st, "PRAGMA temp_store=MEMORY", "sorting in memory") < 0 ||
+		    exec(st, bulk_indexes[i].create, "building an index") < 0 ||
+		    exec(st, "PRAGMA temp_store=FILE", "sorting in a file") < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0)
+		return exec(st, "PRAGMA temp_store=MEMORY", "keeping statement "
+		    "journals in memory");
+	/* the error is the build's: kept while memory is set again */
+	sqlite3_exec(st->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+	return -1;
 }
 
 static int

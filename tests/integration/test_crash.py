@@ -38,6 +38,13 @@ def invariants(env, when):
     done = set(os.listdir(d)) if os.path.isdir(d) else set()
     both = {f for f in spool if f in done or any(d.startswith(f + ".") for d in done)}
     eq(both, set(), "files both in the spool and in done/ " + when)
+    # a kill before the first migration committed leaves no schema at all
+    # (the migration is one transaction), and nothing can have moved
+    tables = {n for (n,) in env.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "files" not in tables:
+        eq(tables & {"registrations", "quarantine"}, set(), "half a schema " + when)
+        eq(done, set(), "files moved without a database " + when)
+        return
     # records only from files that were committed, and all of them
     committed = {n for (n,) in env.query("SELECT name FROM files WHERE status = 'done'")}
     per_file = dict(env.query("SELECT substr(key, 7, 3), count(*) FROM registrations "
