@@ -249,13 +249,14 @@ static inline int key_is(const struct jscan *j, const struct jscan_tok *k,
 
 /*
  * A name used twice in one object makes a record ambiguous: refused, as
- * jansson's JSON_REJECT_DUPLICATES does. An 8-bit signature of (length,
- * first, middle and last byte) per name is noted in its object's 256-bit
- * set as the name is read; two equal names have equal signatures, so an
- * object whose names all differ in signature (nearly every record) is
- * settled without a second look. Only an object where two signatures
- * meet, or with an escaped name, has its names compared
- * (duplicate_key), and then only those with the same signature.
+ * jansson's JSON_REJECT_DUPLICATES does. The records of a page share one
+ * shape, so an object whose names, as written, are those of an earlier
+ * object at its depth that passed, in the same order, passes too (equal
+ * text decodes to equal names): jscan_parse compares each name with the
+ * template's as it reads it. Any other object with two names or more is
+ * checked here: an 8-bit signature of (length, first, middle and last
+ * byte) per name finds candidates in one pass, and only names with the
+ * same signature are compared.
  */
 #define DUP_FAST 64	/* members an object may have for the fast path */
 
@@ -341,18 +342,30 @@ push(struct jscan *j)
 /* What the parser keeps for each open container. */
 struct level {
 	uint32_t tok;		/* its token */
+	uint32_t tpl;		/* an object: the template it follows, or 0 */
+	uint32_t tk;		/* the template's next name (tpl's end: none) */
 	uint8_t obj;		/* an object */
-	uint8_t recheck;	/* two names share a signature, or one is
-				 * escaped: duplicate_key compares them */
-	uint64_t sigs[4];	/* the signatures of its names so far */
+	uint8_t same;		/* its names so far are the template's */
 };
+
+/* Objects with more members than this become templates for their depth. */
+#define TEMPLATE_MIN 8
+
+static inline int
+same_name(const struct jscan *j, const struct jscan_tok *a,
+    const struct jscan_tok *b)
+{
+	return a->len == b->len && memcmp(j->buf + a->start, j->buf + b->start,
+	    a->len) == 0;
+}
 
 int
 jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errlen)
 {
 	struct scan s;
 	struct level stack[MAX_DEPTH], *top = NULL;
-	int depth = 0, expect_key = 0;
+	uint32_t tpls[MAX_DEPTH];	/* per depth: a passed object + 1, or 0 */
+	int depth = 0, expect_key = 0, maxdepth = 0;
 	char dup[128];
 
 	if (len > UINT32_MAX - 1) {
@@ -382,10 +395,15 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 				return fail(&s, "mismatched bracket");
 			if (expect_key == 2)
 				return fail(&s, "a value is missing after ','");
-			if (top->recheck && duplicate_key(j, top->tok, dup,
-			    sizeof(dup)) < 0) {
-				s.p = s.start + c->start;
-				return fail(&s, dup);
+			if (top->obj && c->count > 1 && !(top->same &&
+			    top->tk == j->t[top->tpl - 1].end &&
+			    c->count == j->t[top->tpl - 1].count)) {
+				if (duplicate_key(j, top->tok, dup, sizeof(dup)) < 0) {
+					s.p = s.start + c->start;
+					return fail(&s, dup);
+				}
+				if (c->count > TEMPLATE_MIN)
+					tpls[depth - 1] = top->tok + 1;
 			}
 			c->len = (uint32_t)(s.p + 1 - s.start) - c->start;
 			c->end = (uint32_t)j->n;
@@ -396,8 +414,6 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 		}
 		if (depth && top->obj) {
 			/* a member: key, ':' */
-			unsigned sig;
-
 			if (*s.p != '"')
 				return fail(&s, "string or '}' expected");
 			t = push(j);
@@ -406,10 +422,14 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 			t->end = (uint32_t)j->n;
 			t->key = 1;
 			t->depth = (uint16_t)depth;
-			sig = name_sig(j, t);
-			if (t->escaped || (top->sigs[sig >> 6] & (1ull << (sig & 63))))
-				top->recheck = 1;
-			top->sigs[sig >> 6] |= 1ull << (sig & 63);
+			if (top->same) {
+				const struct jscan_tok *o = &j->t[top->tpl - 1];
+
+				if (top->tk < o->end && same_name(j, &j->t[top->tk], t))
+					top->tk = j->t[top->tk + 1].end;
+				else
+					top->same = 0;
+			}
 			skip_ws(&s);
 			if (s.p >= s.end || *s.p != ':')
 				return fail(&s, "':' expected");
@@ -430,11 +450,15 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 				return fail(&s, "maximum parsing depth reached");
 			t->type = *s.p == '{' ? JS_OBJECT : JS_ARRAY;
 			t->start = (uint32_t)(s.p - s.start);
-			top = &stack[depth++];
+			if (depth == maxdepth)
+				tpls[maxdepth++] = 0;
+			top = &stack[depth];
 			top->tok = (uint32_t)(j->n - 1);
 			top->obj = t->type == JS_OBJECT;
-			top->recheck = 0;
-			memset(top->sigs, 0, sizeof(top->sigs));
+			top->tpl = top->obj ? tpls[depth] : 0;
+			top->same = top->tpl != 0;
+			top->tk = top->tpl;	/* the template's first name */
+			depth++;
 			s.p++;
 			continue;
 		case '"':

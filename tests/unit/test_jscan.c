@@ -108,6 +108,87 @@ test_duplicates(void)
 	CHECK_INT(refused, 200);
 }
 
+/*
+ * Pages of records of one shape: a record whose names are an earlier
+ * record's, in order, passes on that alone. Generated variants of a
+ * template of 12 names (longer, shorter, one name changed, one repeated,
+ * one escaped to the text of another, the order changed) sit after it,
+ * twice over and nested one level deeper; jscan and jansson must agree.
+ */
+static void
+test_templates(void)
+{
+	static const char *const base[] = { "Id", "Name", "AccountId",
+		"Amount", "StageName", "Probability", "CloseDate", "IsClosed",
+		"IsWon", "OwnerId", "CreatedDate", "SystemModstamp" };
+	const int nb = 12;
+	unsigned seed = 777;
+	int round, refused = 0, passed = 0;
+
+	for (round = 0; round < 600; round++) {
+		struct buf b;
+		const char *names[16];
+		char esc[40];
+		int n = nb, i, k, copies;
+
+		for (i = 0; i < nb; i++)
+			names[i] = base[i];
+		seed = seed * 1103515245u + 12345u;
+		k = (int)((seed >> 16) % (unsigned)nb);
+		switch (round % 6) {
+		case 0:		/* one name more, sometimes one already there */
+			names[n++] = (seed >> 8) & 1 ? base[k] : "Extra";
+			break;
+		case 1:		/* shorter */
+			n = 1 + k;
+			break;
+		case 2:		/* one name for another, sometimes a repeat */
+			names[k] = (seed >> 8) & 1 ? base[(k + 1) % nb] : "Other";
+			break;
+		case 3:		/* the same names escaped: the same, or a repeat */
+			snprintf(esc, sizeof(esc), "\\u00%02x%s", base[k][0],
+			    base[k] + 1);
+			names[(seed >> 8) & 1 ? k : (k + 1) % nb] = esc;
+			break;
+		case 4:		/* two swapped */
+			names[k] = base[(k + 1) % nb];
+			names[(k + 1) % nb] = base[k];
+			break;
+		default:	/* the template itself */
+			break;
+		}
+		buf_init(&b, 0);
+		buf_addstr(&b, round % 12 < 6 ? "[" : "{\"records\":[");
+		for (copies = 0; copies < 3; copies++) {
+			/* the template, then the variant, then the template again */
+			const char *const *v = copies == 1 ? names : base;
+			int m = copies == 1 ? n : nb;
+
+			buf_addstr(&b, copies ? ",{" : "{");
+			for (i = 0; i < m; i++)
+				buf_addf(&b, "%s\"%s\":%d", i ? "," : "", v[i], i);
+			buf_addch(&b, '}');
+		}
+		buf_addstr(&b, round % 12 < 6 ? "]" : "]}");
+		agree(buf_str(&b));
+		{
+			struct jscan j;
+			char err[256];
+
+			jscan_init(&j);
+			if (jscan_parse(&j, buf_str(&b), b.len, err, sizeof(err)) < 0)
+				refused++;
+			else
+				passed++;
+			jscan_free(&j);
+		}
+		buf_free(&b);
+	}
+	/* both outcomes were seen */
+	CHECK(refused > 100);
+	CHECK(passed > 300);
+}
+
 static void
 test_depth_cap(void)
 {
@@ -330,6 +411,7 @@ main(void)
 {
 	T_RUN(test_agrees_with_jansson);
 	T_RUN(test_duplicates);
+	T_RUN(test_templates);
 	T_RUN(test_depth_cap);
 	T_RUN(test_values_and_pointers);
 	T_RUN(test_hints);
