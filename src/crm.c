@@ -30,7 +30,12 @@
  * changed costs one query per object.
  */
 #define DELETED_EVERY 3600
+#ifndef COMMIT_RECORDS
 #define COMMIT_RECORDS 20000
+#endif
+#ifndef COMMIT_STORED
+#define COMMIT_STORED 100000
+#endif
 #define STAGES_EVERY 86400
 
 /* canonical field <- Salesforce field, for the standard objects */
@@ -391,6 +396,7 @@ struct read {
 	char wm_key[80];
 	int64_t pages;
 	int open;			/* a transaction holds landed pages */
+	size_t stored;			/* records stored in it so far */
 	struct record *batch;		/* their records, not yet stored */
 	size_t nbatch, capbatch;
 	struct arena arena;		/* the batch's records' strings */
@@ -464,6 +470,7 @@ abandon(struct read *rd)
 	if (rd->open)
 		source_rollback(&rd->run);
 	rd->open = 0;
+	rd->stored = 0;
 	batch_clear(rd);
 }
 
@@ -476,7 +483,7 @@ abandon(struct read *rd)
  * the tree once.
  */
 static int
-flush(struct read *rd)
+flush(struct read *rd, int commit)
 {
 	struct sort_key *order;
 	const struct record **sorted;
@@ -505,8 +512,12 @@ flush(struct read *rd)
 		abandon(rd);
 		return -1;
 	}
-	rd->open = 0;
+	rd->stored += rd->nbatch;
 	batch_clear(rd);
+	if (!commit && rd->stored < COMMIT_STORED)
+		return 0;	/* the transaction goes on */
+	rd->open = 0;
+	rd->stored = 0;
 	return source_commit(&rd->run);
 }
 
@@ -588,7 +599,7 @@ land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
 		rd->wm = xstrdup(wm);
 	}
 	if (last || rd->nbatch >= COMMIT_RECORDS)
-		return flush(rd);
+		return flush(rd, last);
 	return 0;
 }
 
@@ -696,7 +707,7 @@ read_window(struct read *rd, int64_t lo, int64_t hi, struct sf_error *e)
 		}
 	}
 	/* what landed stays, whatever stopped the reading */
-	if (flush(rd) < 0 && r != SF_ELOCAL) {
+	if (flush(rd, 1) < 0 && r != SF_ELOCAL) {
 		e->result = r = SF_ELOCAL;
 		snprintf(e->message, sizeof(e->message), "%s", rd->run.error);
 	}

@@ -32,24 +32,34 @@ struct scan {
 	size_t errlen;
 };
 
-static int
-fail(struct scan *s, const char *why)
+/*
+ * The error at p. It takes the scanner's fields by value: with no
+ * pointer to the scanner leaving jscan_parse (its helpers are inlined),
+ * the compiler keeps the position in a register.
+ */
+static int __attribute__((noinline, cold))
+fail_at(const unsigned char *start, const unsigned char *p,
+    const unsigned char *end, char *err, size_t errlen, const char *why)
 {
 	const unsigned char *q;
 	int line = 1, col = 1;
 
-	for (q = s->start; q < s->p && q < s->end; q++) {
+	for (q = start; q < p && q < end; q++) {
 		if (*q == '\n') {
 			line++;
 			col = 1;
 		} else if ((*q & 0xc0) != 0x80)
 			col++;
 	}
-	snprintf(s->err, s->errlen, "line %d column %d: %s", line, col, why);
+	snprintf(err, errlen, "line %d column %d: %s", line, col, why);
 	return -1;
 }
 
-static inline void
+#define fail(s, why) \
+	fail_at((s)->start, (s)->p, (s)->end, (s)->err, (s)->errlen, (why))
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE void
 skip_ws(struct scan *s)
 {
 	/* pages are compact: most calls see a token at once */
@@ -83,7 +93,7 @@ hex4(const unsigned char *p, unsigned *v)
 }
 
 /* A string at s->p (the opening quote); fills start/len/escaped. */
-static int
+INLINE int
 scan_string(struct scan *s, struct jscan_tok *t)
 {
 	const unsigned char *p = ++s->p;
@@ -190,7 +200,7 @@ scan_string(struct scan *s, struct jscan_tok *t)
 	return 0;
 }
 
-static int
+INLINE int
 scan_number(struct scan *s, struct jscan_tok *t)
 {
 	const unsigned char *p = s->p, *b = p;
@@ -227,7 +237,7 @@ scan_number(struct scan *s, struct jscan_tok *t)
 	return 0;
 }
 
-static int
+INLINE int
 scan_literal(struct scan *s, struct jscan_tok *t, const char *word, int type)
 {
 	size_t n = type == JS_FALSE ? 5 : 4, i;	/* "false", "true", "null" */
@@ -351,12 +361,32 @@ struct level {
 /* Objects with more members than this become templates for their depth. */
 #define TEMPLATE_MIN 8
 
+/*
+ * n bytes at x and y equal: 16 at a time where both have 16 to read in
+ * the buffer (names are short: one step, no call), else bytewise.
+ */
+static inline int
+same_bytes(const char *buf, size_t len, const char *x, const char *y, size_t n)
+{
+#ifdef __SSE2__
+	if (n <= 16 && (size_t)(x - buf) + 16 <= len && (size_t)(y - buf) + 16 <= len) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)x);
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)y);
+		unsigned diff = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)) &
+		    0xffffu;
+
+		return (diff & ((1u << n) - 1)) == 0;
+	}
+#endif
+	return memcmp(x, y, n) == 0;
+}
+
 static inline int
 same_name(const struct jscan *j, const struct jscan_tok *a,
     const struct jscan_tok *b)
 {
-	return a->len == b->len && memcmp(j->buf + a->start, j->buf + b->start,
-	    a->len) == 0;
+	return a->len == b->len && same_bytes(j->buf, j->len, j->buf + a->start,
+	    j->buf + b->start, a->len);
 }
 
 int

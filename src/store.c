@@ -288,13 +288,18 @@ out:
  * block around the WAL's unaligned frames (a fifth of the kernel's time).
  * Otherwise SQLite's 4 MB, and a WAL cut back to 16 MB.
  */
+#ifndef BULK_CACHE_KB
+#define BULK_CACHE_KB "32000"
+#endif
 static int
 wal_sizing(struct store *st, int loading)
 {
 	return exec(st, loading ? "PRAGMA wal_autocheckpoint=16384" :
 	    "PRAGMA wal_autocheckpoint=1000", "sizing checkpoints") < 0 ||
 	    exec(st, loading ? "PRAGMA journal_size_limit=-1" :
-	    "PRAGMA journal_size_limit=16777216", "sizing the WAL") < 0 ? -1 : 0;
+	    "PRAGMA journal_size_limit=16777216", "sizing the WAL") < 0 ||
+	    exec(st, loading ? "PRAGMA cache_size=-" BULK_CACHE_KB :
+	    "PRAGMA cache_size=-16000", "sizing the cache") < 0 ? -1 : 0;
 }
 
 /*
@@ -1756,7 +1761,9 @@ store_bulk_end(struct store *st, enum entity_kind kind)
 {
 	if (!st->bulk[kind])
 		return 0;
-	if (ensure_indexes(st, kind) < 0)
+	/* the sort keeps up to the cache's size in memory: the usual one */
+	if (exec(st, "PRAGMA cache_size=-16000", "sizing the cache") < 0 ||
+	    ensure_indexes(st, kind) < 0)
 		return -1;
 	if (wal_sizing(st, 0) < 0)
 		return -1;
