@@ -31,10 +31,10 @@
  */
 #define DELETED_EVERY 3600
 #ifndef COMMIT_RECORDS
-#define COMMIT_RECORDS 20000
+#define COMMIT_RECORDS 20000	/* records sorted and stored at once */
 #endif
 #ifndef COMMIT_STORED
-#define COMMIT_STORED 100000
+#define COMMIT_STORED 100000	/* records stored between commits */
 #endif
 #define STAGES_EVERY 86400
 
@@ -524,11 +524,14 @@ flush(struct read *rd, int commit)
 /*
  * Lands one page in the open transaction: bad records go to the
  * quarantine at once, good ones into the batch with the watermark the
- * page earns. The batch is stored and committed COMMIT_RECORDS at a time
- * and at the last page: a commit writes every B-tree page it dirtied to
- * the WAL and fsyncs, so one commit per page of random Ids would write
- * the same index pages over and over. A crash loses at most one batch,
- * which the watermark makes the next cycle read again.
+ * page earns. The batch is stored (in key order) COMMIT_RECORDS at a
+ * time, and committed with its watermark COMMIT_STORED at a time and at
+ * the last page: a commit writes every B-tree page it dirtied to the WAL
+ * and fsyncs, so one commit per page of random Ids would write the same
+ * index pages over and over (a million records: 867 MB written with a
+ * commit every 20,000, 722 MB every 100,000 with the first load's 32 MB
+ * cache). A crash loses at most one transaction, which the watermark
+ * makes the next cycle read again.
  */
 static int
 land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
