@@ -76,6 +76,9 @@ struct jscan_path {
 	int n;
 	const char *name[JSCAN_HINTS];
 	uint32_t len[JSCAN_HINTS];
+	/* names of 16 bytes or less again, zero-padded to 16: compared with
+	 * a record's names 16 bytes at a time */
+	char name16[JSCAN_HINTS][16];
 };
 int jscan_path_init(struct jscan_path *p, const char *ptr);
 /* jscan_pointer_hint for a split pointer. */

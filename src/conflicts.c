@@ -85,7 +85,8 @@ struct conflicts {
 	struct claim **claim_blocks;	/* CLAIM_BLOCK claims each: growing
 					 * never copies, never doubles */
 	size_t nclaims, capclaims;
-	struct strmap claim_of;		/* key -> claim index, active claims */
+	struct strmap claim_of;		/* key -> claim index + 1, active claims
+					 * (0: just made, not a claim yet) */
 	uint32_t *free_claims;		/* slots of claims gone inactive */
 	size_t nfree_claims, capfree_claims;
 	int passes;
@@ -456,14 +457,31 @@ join_parts(char *out, size_t len, ...)
 	out[n] = '\0';
 }
 
+/*
+ * Puts claim ci in the node of its domain or of its name key and country.
+ * dslot is its domain's slot in the interned map, or NULL: the slot's
+ * value remembers the domain's node (index + 1), so that the claims of a
+ * known domain find it without building and looking up its identity.
+ */
 static void
-attach(struct conflicts *c, struct claim *cl, uint32_t ci)
+attach(struct conflicts *c, struct claim *cl, uint32_t ci, uint32_t *dslot)
 {
 	char ident[320];
 	const char *name_key = claim_key(cl), *stored;
-	uint32_t *ix;
+	uint32_t *ix, known;
 	struct node *n;
 
+	if (cl->domain && dslot && (known = *dslot) != 0 && known <= c->nnodes &&
+	    c->nodes[known - 1].alive && c->nodes[known - 1].domain == cl->domain) {
+		n = &c->nodes[known - 1];
+		u32_push32(&n->claims, &n->nclaims, &n->capclaims, ci);
+		if (n->center != NO_CENTER)
+			c->nodes[n->center].dirty = 1;
+		if (name_key)
+			match_idf_add(c->idf, name_key);
+		cl->node = (int)(known - 1);
+		return;
+	}
 	if (cl->domain)
 		join_parts(ident, sizeof(ident), "d:", cl->domain, (char *)NULL);
 	else if (name_key)
@@ -503,6 +521,8 @@ attach(struct conflicts *c, struct claim *cl, uint32_t ci)
 	if (name_key)
 		match_idf_add(c->idf, name_key);
 	cl->node = (int)(*ix - 1);
+	if (cl->domain && dslot)
+		*dslot = *ix;
 }
 
 /* ---- reading rows ---- */
@@ -593,19 +613,25 @@ load_row(void *ctx, const struct store_row *r)
 	struct load *ld = ctx;
 	struct conflicts *c = ld->c;
 	const char *key = claim_col(r, CL_KEY), *v;
-	uint32_t *ix, ci;
+	uint32_t *slot, ci;
 	struct claim tmp, *cl;
+	const char *kept;
+	size_t klen;
 	int deleted, closed;
 
 	if (key == NULL || r->ncol != CL_NCOLS)
 		return 0;
 	ld->rows++;
 	changed_add(ld, key);
-	/* the claim as it was goes */
-	if ((ix = strmap_get(&c->claim_of, key, strlen(key)))) {
-		ci = *ix;
+	/* one probe finds the claim as it was, or makes the new one's entry */
+	klen = strlen(key);
+	kept = strmap_intern(&c->claim_of, key, klen, &slot);
+	if (*slot) {
+		/* the claim as it was goes (and its entry with it) */
+		ci = *slot - 1;
 		detach(c, claim_at(c, ci), ci);
 		drop_claim(c, ci);
+		kept = NULL;
 	}
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.node = -1;
@@ -617,8 +643,12 @@ load_row(void *ctx, const struct store_row *r)
 	tmp.expires_at = claim_time(r, CL_EXPIRES);
 	deleted = (v = claim_col(r, CL_DELETED)) && strcmp(v, "0") != 0;
 	closed = (v = claim_col(r, CL_CLOSED)) && strcmp(v, "0") != 0;
-	if (!active(&tmp, deleted, closed, ld->now))
-		return 0;	/* the claim as it is now is not kept */
+	if (!active(&tmp, deleted, closed, ld->now)) {
+		/* the claim as it is now is not kept */
+		if (kept)
+			strmap_del(&c->claim_of, key, klen);
+		return 0;
+	}
 	if (c->nfree_claims)
 		ci = c->free_claims[--c->nfree_claims];
 	else {
@@ -635,17 +665,12 @@ load_row(void *ctx, const struct store_row *r)
 	cl = claim_at(c, ci);
 	*cl = tmp;
 	cl->status = *tmp.status ? intern(c, tmp.status) : "";
-	{
-		uint32_t *slot;
-
-		cl->key = strmap_intern(&c->claim_of, key, strlen(key), &slot);
-		*slot = ci;
-	}
+	if (kept == NULL)	/* its entry went with the claim as it was */
+		kept = strmap_intern(&c->claim_of, key, klen, &slot);
+	cl->key = kept;
+	*slot = ci + 1;
 	cl->name = cl->kind == CLAIM_OPP ? (char *)intern(c, claim_col(r, CL_NAME)) :
 	    dup_or_null(claim_col(r, CL_NAME));
-	/* a free-mail domain names a person's mailbox, not a company */
-	v = claim_col(r, CL_DOMAIN);
-	cl->domain = v && !norm_is_free_mail(v) ? intern(c, v) : NULL;
 	v = claim_col(r, CL_COUNTRY);
 	if (v && v[0] && v[1] && !v[2])
 		memcpy(cl->country, v, 3);
@@ -655,7 +680,14 @@ load_row(void *ctx, const struct store_row *r)
 	cl->product = intern(c, claim_col(r, CL_PRODUCT));
 	cl->registered_at = claim_time(r, CL_REGISTERED);
 	cl->decided_at = claim_time(r, CL_DECIDED);
-	attach(c, cl, ci);
+	/* a free-mail domain names a person's mailbox, not a company; the
+	 * domain is interned last, so that its slot is still where it was
+	 * when attach reads it */
+	v = claim_col(r, CL_DOMAIN);
+	slot = NULL;
+	cl->domain = v && *v && !norm_is_free_mail(v) ?
+	    strmap_intern(&c->interned, v, strlen(v), &slot) : NULL;
+	attach(c, cl, ci, slot);
 	return 0;
 }
 

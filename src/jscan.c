@@ -381,6 +381,24 @@ same_bytes(const char *buf, size_t len, const char *x, const char *y, size_t n)
 	return memcmp(x, y, n) == 0;
 }
 
+/* n (<= 16) bytes of the buffer at off equal name16 (16 readable bytes). */
+static inline int
+same_bytes16(const struct jscan *j, uint32_t off, const char *name16, size_t n)
+{
+#ifdef __SSE2__
+	if ((size_t)off + 16 <= j->len) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(j->buf +
+		    off));
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)name16);
+		unsigned diff = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)) &
+		    0xffffu;
+
+		return (diff & ((1u << n) - 1)) == 0;
+	}
+#endif
+	return memcmp(j->buf + off, name16, n) == 0;
+}
+
 static inline int
 same_name(const struct jscan *j, const struct jscan_tok *a,
     const struct jscan_tok *b)
@@ -627,7 +645,8 @@ array_at(const struct jscan *j, int arr, const char *tok, size_t n)
  * offset from its object, and is tried first.
  */
 static int
-step(const struct jscan *j, int cur, const char *name, size_t n, uint32_t *hint)
+step(const struct jscan *j, int cur, const char *name, size_t n,
+    const char *name16, uint32_t *hint)
 {
 	const struct jscan_tok *o = &j->t[cur];
 
@@ -637,7 +656,9 @@ step(const struct jscan *j, int cur, const char *name, size_t n, uint32_t *hint)
 
 		/* a direct member's name: a key token one level deeper */
 		if (hint && *hint && k + 1 < o->end && j->t[k].key &&
-		    j->t[k].depth == o->depth + 1 && key_is(j, &j->t[k], name, n))
+		    j->t[k].depth == o->depth + 1 && (name16 && !j->t[k].escaped ?
+		    j->t[k].len == n && same_bytes16(j, j->t[k].start, name16, n) :
+		    key_is(j, &j->t[k], name, n)))
 			return (int)k + 1;
 		if ((v = member_n(j, cur, name, n)) >= 0 && hint)
 			*hint = (uint32_t)(v - 1 - cur);
@@ -667,7 +688,7 @@ pointer(const struct jscan *j, int root, const char *ptr, uint32_t *hints)
 			ptr = pointer_token(tok, buf, sizeof(buf), &n), tok = buf;
 		else
 			ptr = tok + n;
-		cur = step(j, cur, tok, n, hints && level < JSCAN_HINTS ?
+		cur = step(j, cur, tok, n, NULL, hints && level < JSCAN_HINTS ?
 		    &hints[level] : NULL);
 		level++;
 	}
@@ -690,6 +711,9 @@ jscan_path_init(struct jscan_path *p, const char *ptr)
 			return -1;
 		}
 		p->name[p->n] = ptr + 1;
+		memset(p->name16[p->n], 0, sizeof(p->name16[p->n]));
+		if (n <= sizeof(p->name16[p->n]))
+			memcpy(p->name16[p->n], ptr + 1, n);
 		p->len[p->n++] = (uint32_t)n;
 		ptr += 1 + n;
 	}
@@ -703,7 +727,8 @@ jscan_path_get(const struct jscan *j, int root, const struct jscan_path *p,
 	int cur = root, level;
 
 	for (level = 0; level < p->n && cur >= 0; level++)
-		cur = step(j, cur, p->name[level], p->len[level], &hints[level]);
+		cur = step(j, cur, p->name[level], p->len[level],
+		    p->len[level] <= 16 ? p->name16[level] : NULL, &hints[level]);
 	return cur;
 }
 
