@@ -149,6 +149,12 @@ crm:
         if have_node:
             line += ", %.2fx lower than Node" % (results["Node.js + better-sqlite3"]["cpu"] / sync)
         print(line)
+    # each round's programs ran minutes apart at most: their ratios show
+    # how far one run's drift moves the medians' ratio
+    for name in [k for k in runs if k != "chansyncd (C)"]:
+        per = [o["cpu"] / m["cpu"] for o, m in zip(runs[name], runs["chansyncd (C)"])]
+        print("ratio per round, %s / chansyncd: %s (median %.2fx)" % (
+            name, " ".join("%.2f" % x for x in per), median(per)))
     py = results["Python stdlib"]["cpu"] / c["cpu"]
     if have_node:
         nd = results["Node.js + better-sqlite3"]["cpu"] / c["cpu"]
