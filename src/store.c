@@ -830,16 +830,35 @@ store_upsert(struct store *st, const struct record *r, const char *now)
 	return rc;
 }
 
+/* Runs s, an UPSERT_ROWS statement, for r[0..UPSERT_ROWS). */
+static int
+store_rows(struct store *st, sqlite3_stmt *s, const struct record *const *r,
+    const char *now)
+{
+	int k, col;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_reset(s);
+	for (k = 0, col = 1; k < UPSERT_ROWS; k++)
+		col = bind_record(s, col, r[k], now);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		set_err(st, "storing records");
+		sqlite3_reset(s);
+		return -1;
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
 int
 store_upsert_many(struct store *st, const struct record *const *r, size_t n,
     const char *now)
 {
 	size_t i = 0;
-	int k, col;
+	int k;
 
 	while (i < n) {
-		sqlite3_stmt *s;
-
 		/* a full statement's worth of one kind, else one row */
 		for (k = 1; k < UPSERT_ROWS && i + (size_t)k < n &&
 		    r[i + (size_t)k]->kind == r[i]->kind; k++)
@@ -860,33 +879,16 @@ store_upsert_many(struct store *st, const struct record *const *r, size_t n,
 		 * row as it always does.
 		 */
 		if (st->bulk[r[i]->kind]) {
-			if ((s = upsert_stmt(st, r[i]->kind, UPSERT_INSERT)) == NULL)
+			if (store_rows(st, upsert_stmt(st, r[i]->kind, UPSERT_INSERT),
+			    r + i, now) < 0)
 				return -1;
-			sqlite3_reset(s);
-			for (k = 0, col = 1; k < UPSERT_ROWS; k++)
-				col = bind_record(s, col, r[i + (size_t)k], now);
-			if (sqlite3_step(s) != SQLITE_DONE) {
-				set_err(st, "storing records");
-				sqlite3_reset(s);
-				return -1;
-			}
-			sqlite3_reset(s);
 			if (sqlite3_changes(st->db) == UPSERT_ROWS) {
 				i += UPSERT_ROWS;
 				continue;
 			}
 		}
-		if ((s = upsert_stmt(st, r[i]->kind, 1)) == NULL)
+		if (store_rows(st, upsert_stmt(st, r[i]->kind, 1), r + i, now) < 0)
 			return -1;
-		sqlite3_reset(s);
-		for (k = 0, col = 1; k < UPSERT_ROWS; k++)
-			col = bind_record(s, col, r[i + (size_t)k], now);
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			set_err(st, "storing records");
-			sqlite3_reset(s);
-			return -1;
-		}
-		sqlite3_reset(s);
 		i += UPSERT_ROWS;
 	}
 	return 0;
