@@ -468,61 +468,58 @@ attach(struct conflicts *c, struct claim *cl, uint32_t ci, uint32_t *dslot)
 {
 	char ident[320];
 	const char *name_key = claim_key(cl), *stored;
-	uint32_t *ix, known;
+	uint32_t *ix, node;	/* node: its index + 1 */
 	struct node *n;
 
-	if (cl->domain && dslot && (known = *dslot) != 0 && known <= c->nnodes &&
-	    c->nodes[known - 1].alive && c->nodes[known - 1].domain == cl->domain) {
-		n = &c->nodes[known - 1];
-		u32_push32(&n->claims, &n->nclaims, &n->capclaims, ci);
-		if (n->center != NO_CENTER)
-			c->nodes[n->center].dirty = 1;
-		if (name_key)
-			match_idf_add(c->idf, name_key);
-		cl->node = (int)(known - 1);
-		return;
-	}
-	if (cl->domain)
-		join_parts(ident, sizeof(ident), "d:", cl->domain, (char *)NULL);
-	else if (name_key)
-		join_parts(ident, sizeof(ident), "k:", name_key, "|", cl->country,
-		    (char *)NULL);
-	else
-		return;		/* nothing to compare it by */
-	stored = strmap_intern(&c->node_of, ident, strlen(ident), &ix);
-	if (*ix == 0) {
-		uint32_t ni;
+	node = cl->domain && dslot ? *dslot : 0;
+	if (node == 0 || node > c->nnodes || !c->nodes[node - 1].alive ||
+	    c->nodes[node - 1].domain != cl->domain) {
+		/* not remembered (or the node is gone): found by identity */
+		if (cl->domain)
+			join_parts(ident, sizeof(ident), "d:", cl->domain,
+			    (char *)NULL);
+		else if (name_key)
+			join_parts(ident, sizeof(ident), "k:", name_key, "|",
+			    cl->country, (char *)NULL);
+		else
+			return;		/* nothing to compare it by */
+		stored = strmap_intern(&c->node_of, ident, strlen(ident), &ix);
+		if (*ix == 0) {
+			uint32_t ni;
 
-		if (c->nfree) {
-			/* a dead node's slot: nothing points at it any more */
-			ni = c->free_nodes[--c->nfree];
-			n = &c->nodes[ni];
-			free(n->name_key);
-			free(n->claims);
-			free(n->members);
-		} else {
-			grow_half(&c->nodes, &c->capnodes, c->nnodes, sizeof(*c->nodes));
-			ni = (uint32_t)c->nnodes++;
-			n = &c->nodes[ni];
+			if (c->nfree) {
+				/* a dead node's slot: nothing points at it any more */
+				ni = c->free_nodes[--c->nfree];
+				n = &c->nodes[ni];
+				free(n->name_key);
+				free(n->claims);
+				free(n->members);
+			} else {
+				grow_half(&c->nodes, &c->capnodes, c->nnodes,
+				    sizeof(*c->nodes));
+				ni = (uint32_t)c->nnodes++;
+				n = &c->nodes[ni];
+			}
+			memset(n, 0, sizeof(*n));
+			n->alive = 1;
+			n->center = NO_CENTER;
+			n->ident = stored;
+			n->name_key = name_key ? xstrdup(name_key) : NULL;
+			n->domain = cl->domain;
+			memcpy(n->country, cl->country, sizeof(n->country));
+			*ix = ni + 1;
 		}
-		memset(n, 0, sizeof(*n));
-		n->alive = 1;
-		n->center = NO_CENTER;
-		n->ident = stored;
-		n->name_key = name_key ? xstrdup(name_key) : NULL;
-		n->domain = cl->domain;
-		memcpy(n->country, cl->country, sizeof(n->country));
-		*ix = ni + 1;
+		node = *ix;
+		if (cl->domain && dslot)
+			*dslot = node;
 	}
-	n = &c->nodes[*ix - 1];
+	n = &c->nodes[node - 1];
 	u32_push32(&n->claims, &n->nclaims, &n->capclaims, ci);
 	if (n->center != NO_CENTER)
 		c->nodes[n->center].dirty = 1;
 	if (name_key)
 		match_idf_add(c->idf, name_key);
-	cl->node = (int)(*ix - 1);
-	if (cl->domain && dslot)
-		*dslot = *ix;
+	cl->node = (int)(node - 1);
 }
 
 /* ---- reading rows ---- */

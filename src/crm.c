@@ -30,12 +30,8 @@
  * changed costs one query per object.
  */
 #define DELETED_EVERY 3600
-#ifndef COMMIT_RECORDS
 #define COMMIT_RECORDS 20000	/* records sorted and stored at once */
-#endif
-#ifndef COMMIT_STORED
 #define COMMIT_STORED 100000	/* records stored between commits */
-#endif
 #define STAGES_EVERY 86400
 
 /* canonical field <- Salesforce field, for the standard objects */

@@ -362,49 +362,39 @@ struct level {
 #define TEMPLATE_MIN 8
 
 /*
- * n bytes at x and y equal: 16 at a time where both have 16 to read in
- * the buffer (names are short: one step, no call), else bytewise.
+ * n (<= 16) bytes at x and y equal, where both have 16 bytes to read:
+ * one compare, no call (names are short).
  */
 static inline int
-same_bytes(const char *buf, size_t len, const char *x, const char *y, size_t n)
+same16(const char *x, const char *y, size_t n)
 {
 #ifdef __SSE2__
-	if (n <= 16 && (size_t)(x - buf) + 16 <= len && (size_t)(y - buf) + 16 <= len) {
-		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)x);
-		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)y);
-		unsigned diff = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)) &
-		    0xffffu;
+	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)x);
+	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)y);
+	unsigned diff = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)) & 0xffffu;
 
-		return (diff & ((1u << n) - 1)) == 0;
-	}
-#endif
+	return (diff & ((1u << n) - 1)) == 0;
+#else
 	return memcmp(x, y, n) == 0;
+#endif
 }
 
-/* n (<= 16) bytes of the buffer at off equal name16 (16 readable bytes). */
+/* 16 bytes from off lie in the buffer. */
 static inline int
-same_bytes16(const struct jscan *j, uint32_t off, const char *name16, size_t n)
+room16(const struct jscan *j, uint32_t off)
 {
-#ifdef __SSE2__
-	if ((size_t)off + 16 <= j->len) {
-		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(j->buf +
-		    off));
-		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)name16);
-		unsigned diff = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)) &
-		    0xffffu;
-
-		return (diff & ((1u << n) - 1)) == 0;
-	}
-#endif
-	return memcmp(j->buf + off, name16, n) == 0;
+	return (size_t)off + 16 <= j->len;
 }
 
 static inline int
 same_name(const struct jscan *j, const struct jscan_tok *a,
     const struct jscan_tok *b)
 {
-	return a->len == b->len && same_bytes(j->buf, j->len, j->buf + a->start,
-	    j->buf + b->start, a->len);
+	if (a->len != b->len)
+		return 0;
+	if (a->len <= 16 && room16(j, a->start) && room16(j, b->start))
+		return same16(j->buf + a->start, j->buf + b->start, a->len);
+	return memcmp(j->buf + a->start, j->buf + b->start, a->len) == 0;
 }
 
 int
@@ -443,9 +433,9 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 				return fail(&s, "mismatched bracket");
 			if (expect_key == 2)
 				return fail(&s, "a value is missing after ','");
+			/* a template's names, all of them and no more, pass */
 			if (top->obj && c->count > 1 && !(top->same &&
-			    top->tk == j->t[top->tpl - 1].end &&
-			    c->count == j->t[top->tpl - 1].count)) {
+			    top->tk == j->t[top->tpl - 1].end)) {
 				if (duplicate_key(j, top->tok, dup, sizeof(dup)) < 0) {
 					s.p = s.start + c->start;
 					return fail(&s, dup);
@@ -656,8 +646,9 @@ step(const struct jscan *j, int cur, const char *name, size_t n,
 
 		/* a direct member's name: a key token one level deeper */
 		if (hint && *hint && k + 1 < o->end && j->t[k].key &&
-		    j->t[k].depth == o->depth + 1 && (name16 && !j->t[k].escaped ?
-		    j->t[k].len == n && same_bytes16(j, j->t[k].start, name16, n) :
+		    j->t[k].depth == o->depth + 1 && (name16 && !j->t[k].escaped &&
+		    room16(j, j->t[k].start) ? j->t[k].len == n &&
+		    same16(j->buf + j->t[k].start, name16, n) :
 		    key_is(j, &j->t[k], name, n)))
 			return (int)k + 1;
 		if ((v = member_n(j, cur, name, n)) >= 0 && hint)

@@ -293,9 +293,8 @@ out:
  * the conflict pass's). Otherwise SQLite's 4 MB, a WAL cut back to 16 MB
  * and a 16 MB cache.
  */
-#ifndef BULK_CACHE_KB
-#define BULK_CACHE_KB "32000"
-#endif
+#define CACHE_KB "16000"		/* the page cache while syncing */
+#define BULK_CACHE_KB "32000"		/* and while loading */
 static int
 wal_sizing(struct store *st, int loading)
 {
@@ -304,7 +303,7 @@ wal_sizing(struct store *st, int loading)
 	    exec(st, loading ? "PRAGMA journal_size_limit=-1" :
 	    "PRAGMA journal_size_limit=16777216", "sizing the WAL") < 0 ||
 	    exec(st, loading ? "PRAGMA cache_size=-" BULK_CACHE_KB :
-	    "PRAGMA cache_size=-16000", "sizing the cache") < 0 ? -1 : 0;
+	    "PRAGMA cache_size=-" CACHE_KB, "sizing the cache") < 0 ? -1 : 0;
 }
 
 /*
@@ -321,7 +320,7 @@ static int
 ensure_indexes(struct store *st, int kind)
 {
 	size_t i;
-	int rc = 0, code;
+	int code, in_file = 1;
 
 	if (exec(st, "PRAGMA temp_store=FILE", "sorting in a file") < 0)
 		return -1;
@@ -331,25 +330,21 @@ ensure_indexes(struct store *st, int kind)
 		if (exec(st, bulk_indexes[i].create, "building an index") == 0)
 			continue;
 		code = sqlite3_errcode(st->db) & 0xff;
-		if (code != SQLITE_CANTOPEN && code != SQLITE_IOERR &&
-		    code != SQLITE_FULL) {
-			rc = -1;	/* busy, or the database's own trouble */
-			break;
+		/* no temporary file: this one and the rest sorted in memory;
+		 * anything else (busy, the database's own trouble) stops */
+		if (!in_file || (code != SQLITE_CANTOPEN && code != SQLITE_IOERR &&
+		    code != SQLITE_FULL) || exec(st, "PRAGMA temp_store=MEMORY",
+		    "sorting in memory") < 0 || exec(st, bulk_indexes[i].create,
+		    "building an index") < 0) {
+			/* the error is the build's: kept while memory is set */
+			sqlite3_exec(st->db, "PRAGMA temp_store=MEMORY", NULL, NULL,
+			    NULL);
+			return -1;
 		}
-		/* no temporary file: sorted in memory */
-		if (exec(st, "PRAGMA temp_store=MEMORY", "sorting in memory") < 0 ||
-		    exec(st, bulk_indexes[i].create, "building an index") < 0 ||
-		    exec(st, "PRAGMA temp_store=FILE", "sorting in a file") < 0) {
-			rc = -1;
-			break;
-		}
+		in_file = 0;
 	}
-	if (rc == 0)
-		return exec(st, "PRAGMA temp_store=MEMORY", "keeping statement "
-		    "journals in memory");
-	/* the error is the build's: kept while memory is set again */
-	sqlite3_exec(st->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
-	return -1;
+	return exec(st, "PRAGMA temp_store=MEMORY", "keeping statement journals "
+	    "in memory");
 }
 
 static int
@@ -410,7 +405,6 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
 		if (exec(st, "PRAGMA journal_mode=WAL", "enabling WAL") < 0 ||
 		    exec(st, "PRAGMA synchronous=FULL", "setting synchronous") < 0 ||
 		    exec(st, "PRAGMA foreign_keys=ON", "enabling foreign keys") < 0 ||
-		    exec(st, "PRAGMA cache_size=-16000", "sizing the cache") < 0 ||
 		    wal_sizing(st, 0) < 0 ||
 		    /* a statement of many rows keeps a statement journal to
 		     * undo its earlier rows if a later one fails; once past
@@ -740,15 +734,13 @@ upsert_stmt(struct store *st, enum entity_kind kind, int many)
 	buf_addstr(&sql, ") VALUES");
 	for (row = 0; row < (many ? UPSERT_ROWS : 1); row++)
 		buf_addf(&sql, "%s(%s)", row ? ", " : "", buf_str(&vals));
-	if (many == UPSERT_INSERT)
-		goto prepare;
-	buf_addf(&sql, " ON CONFLICT(%s) DO UPDATE SET %s", conflict,
-	    buf_str(&set));
-	if (has_updated)
+	if (many != UPSERT_INSERT)
+		buf_addf(&sql, " ON CONFLICT(%s) DO UPDATE SET %s", conflict,
+		    buf_str(&set));
+	if (many != UPSERT_INSERT && has_updated)
 		buf_addf(&sql, " WHERE excluded.updated_at IS NULL OR "
 		    "%s.updated_at IS NULL OR excluded.updated_at >= %s.updated_at",
 		    def->name, def->name);
-prepare:
 	*slot = prep(st, buf_str(&sql));
 	buf_free(&sql);
 	buf_free(&vals);
@@ -839,16 +831,9 @@ store_rows(struct store *st, sqlite3_stmt *s, const struct record *const *r,
 
 	if (s == NULL)
 		return -1;
-	sqlite3_reset(s);
 	for (k = 0, col = 1; k < UPSERT_ROWS; k++)
 		col = bind_record(s, col, r[k], now);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		set_err(st, "storing records");
-		sqlite3_reset(s);
-		return -1;
-	}
-	sqlite3_reset(s);
-	return 0;
+	return run_cached(st, s, "storing records");
 }
 
 int
@@ -1753,7 +1738,7 @@ int
 store_cache_small(struct store *st, int small)
 {
 	return exec(st, small ? "PRAGMA cache_size=-1024" :
-	    "PRAGMA cache_size=-16000", "sizing the cache");
+	    "PRAGMA cache_size=-" CACHE_KB, "sizing the cache");
 }
 
 int
@@ -1801,11 +1786,9 @@ store_bulk_end(struct store *st, enum entity_kind kind)
 {
 	if (!st->bulk[kind])
 		return 0;
-	/* the sort keeps up to the cache's size in memory: the usual one */
-	if (exec(st, "PRAGMA cache_size=-16000", "sizing the cache") < 0 ||
-	    ensure_indexes(st, kind) < 0)
-		return -1;
-	if (wal_sizing(st, 0) < 0)
+	/* the usual sizes first: the index's sort keeps up to the cache's
+	 * size in memory */
+	if (wal_sizing(st, 0) < 0 || ensure_indexes(st, kind) < 0)
 		return -1;
 	st->bulk[kind] = 0;
 	return 0;
