@@ -273,7 +273,9 @@ int store_latest_scores(struct store *st, store_row_fn fn, void *ctx);
 /*
  * A first full load of kind: when its table is empty, its partner index
  * is dropped (returns 1) until store_bulk_end builds it again in one
- * pass, and checkpoints come less often; 0 when the table has rows
+ * pass, and the load runs under a rollback journal (WAL again at
+ * store_bulk_end; when another connection had the database open, WAL
+ * throughout with checkpoints less often); 0 when the table has rows
  * (nothing changes), -1 on error.
  */
 int store_bulk_begin(struct store *st, enum entity_kind kind);

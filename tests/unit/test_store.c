@@ -4,7 +4,9 @@
 #include "t.h"
 #include "t_sql.h"
 
-#include <sqlite3.h>	/* only to build an old-version file for the migration test */
+#include <sqlite3.h>	/* an old-version file for the migration test; readers */
+#include <signal.h>
+#include <sys/wait.h>
 
 static char *
 dbpath(const char *name)
@@ -227,8 +229,11 @@ test_bulk_indexes(void)
 	if (st == NULL)
 		return;
 	CHECK_STR(t_sql(path, idx), "registrations_partner registrations_synced");
+	CHECK_STR(t_sql(path, "PRAGMA journal_mode"), "wal");
 	CHECK_INT(store_bulk_begin(st, ENTITY_REGISTRATIONS), 1);
 	CHECK_STR(t_sql(path, idx), "registrations_synced");
+	/* the load writes its pages once: a rollback journal, not the WAL */
+	CHECK_STR(t_sql(path, "PRAGMA journal_mode"), "delete");
 	CHECK(store_begin(st) == 0);
 	make_reg(&r, "B1", "pending", "2026-11-01T00:00:00Z");
 	CHECK_INT(store_upsert(st, &r, "2026-11-27T00:00:00Z"), 1);
@@ -236,6 +241,7 @@ test_bulk_indexes(void)
 	CHECK(store_commit(st) == 0);
 	CHECK(store_bulk_end(st, ENTITY_REGISTRATIONS) == 0);
 	CHECK_STR(t_sql(path, idx), "registrations_partner registrations_synced");
+	CHECK_STR(t_sql(path, "PRAGMA journal_mode"), "wal");
 	/* not empty any more: no bulk load */
 	CHECK_INT(store_bulk_begin(st, ENTITY_REGISTRATIONS), 0);
 	store_close(st);
@@ -252,6 +258,102 @@ test_bulk_indexes(void)
 	st = store_open(path, STORE_RW, err, sizeof(err));
 	CHECK(st != NULL);
 	CHECK_STR(t_sql(path, idx), "registrations_partner registrations_synced");
+	CHECK_STR(t_sql(path, "PRAGMA journal_mode"), "wal");
+	store_close(st);
+}
+
+/*
+ * Another connection has the database open when a load starts (a
+ * chansyncctl): the load cannot leave WAL, and runs in it.
+ */
+static void
+test_bulk_with_a_reader(void)
+{
+	char err[256], path[512];
+	struct store *st;
+	struct record r;
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s", dbpath("bulk-reader.db"));
+	st = store_open(path, STORE_RW, err, sizeof(err));
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "SELECT count(*) FROM registrations", NULL, NULL,
+	    NULL) == SQLITE_OK);
+	CHECK_INT(store_bulk_begin(st, ENTITY_REGISTRATIONS), 1);
+	CHECK_STR(t_sql(path, "PRAGMA journal_mode"), "wal");
+	CHECK(store_begin(st) == 0);
+	make_reg(&r, "B1", "pending", "2026-11-01T00:00:00Z");
+	CHECK_INT(store_upsert(st, &r, "2026-11-27T00:00:00Z"), 1);
+	record_clear(&r);
+	CHECK(store_commit(st) == 0);
+	CHECK(store_bulk_end(st, ENTITY_REGISTRATIONS) == 0);
+	sqlite3_close(db);
+	CHECK_STR(t_sql(path, "SELECT count(*) FROM registrations"), "1");
+	CHECK_STR(t_sql(path, "PRAGMA journal_mode"), "wal");
+	store_close(st);
+}
+
+/*
+ * kill -9 in the middle of a load's transaction, after it had spilled
+ * pages to the database file: the next open rolls the hot journal back
+ * (the committed rows stay, the rest is gone, the file is intact) and is
+ * in WAL again.
+ */
+static void
+test_bulk_killed_mid_transaction(void)
+{
+	char err[256], path[512], journal[520];
+	struct store *st;
+	struct stat sb;
+	pid_t pid;
+	int status;
+
+	snprintf(path, sizeof(path), "%s", dbpath("bulk-kill.db"));
+	snprintf(journal, sizeof(journal), "%s-journal", path);
+	pid = fork();
+	if (pid == 0) {
+		static struct record recs[20000];
+		static const struct record *ptr[20000];
+		char ext[16];
+		size_t i;
+
+		st = store_open(path, STORE_RW, err, sizeof(err));
+		if (st == NULL || store_bulk_begin(st, ENTITY_REGISTRATIONS) != 1)
+			_exit(2);
+		for (i = 0; i < 20000; i++) {
+			snprintf(ext, sizeof(ext), "K%05zu", i);
+			make_reg(&recs[i], ext, "pending", "2026-11-01T00:00:00Z");
+			ptr[i] = &recs[i];
+		}
+		if (store_begin(st) < 0 || store_upsert_many(st, ptr, 100,
+		    "2026-11-27T00:00:00Z") < 0 || store_commit(st) < 0)
+			_exit(3);
+		/* a small cache: the next transaction spills to the file */
+		if (store_cache_small(st, 1) < 0 || store_begin(st) < 0 ||
+		    store_upsert_many(st, ptr + 100, 19900,
+		    "2026-11-27T00:00:00Z") < 0)
+			_exit(4);
+		kill(getpid(), SIGKILL);
+		_exit(5);
+	}
+	CHECK(pid > 0);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	/* the journal is hot: it holds the pages the spill overwrote */
+	CHECK(stat(journal, &sb) == 0 && sb.st_size > 0);
+	st = store_open(path, STORE_RW, err, sizeof(err));
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	CHECK_INT(store_count(st, "registrations"), 100);
+	CHECK_STR(t_sql(path, "PRAGMA integrity_check"), "ok");
+	CHECK_STR(t_sql(path, "PRAGMA journal_mode"), "wal");
+	CHECK_STR(t_sql(path, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'registrations_partner'"), "1");
+	CHECK(stat(journal, &sb) < 0);
 	store_close(st);
 }
 
@@ -445,6 +547,8 @@ main(void)
 	T_RUN(test_open_and_upsert);
 	T_RUN(test_upsert_many);
 	T_RUN(test_bulk_indexes);
+	T_RUN(test_bulk_with_a_reader);
+	T_RUN(test_bulk_killed_mid_transaction);
 	T_RUN(test_rollback_leaves_nothing);
 	T_RUN(test_meta_watermark);
 	T_RUN(test_audit_rows_are_append_only);
