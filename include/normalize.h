@@ -33,6 +33,9 @@ void normalize_shutdown(void);
 int norm_time(const char *s, enum time_format fmt, int64_t *ret);
 /* Formats t as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with the NUL). */
 void norm_time_format(int64_t t, char out[21]);
+/* norm_time, and the time's canonical text (norm_time_format's) in out. */
+int norm_time_text(const char *s, enum time_format fmt, int64_t *ret,
+    char out[21]);
 /* A date or date-time to "YYYY-MM-DD" (11 bytes). */
 int norm_date(const char *s, char out[11]);
 /* A decimal amount: optional sign, digits with "," thousands groups,

@@ -460,6 +460,61 @@ by_key(const void *a, const void *b)
 	return x->at < y->at ? -1 : x->at > y->at;
 }
 
+static inline int
+key_before(const struct sort_key *x, const struct sort_key *y)
+{
+	if (x->hi != y->hi)
+		return x->hi < y->hi;
+	if (x->lo != y->lo)
+		return x->lo < y->lo;
+	return by_key(x, y) < 0;
+}
+
+/*
+ * by_key's order: insertion sort of runs of 16, then merges, with the
+ * comparison inlined (qsort called by_key through a pointer ~14 times a
+ * record, 2% of a first load). A merge whose halves are in order already
+ * is a copy.
+ */
+static void
+sort_keys(struct sort_key *v, size_t n)
+{
+	struct sort_key *a = v, *b, *tmp, *t, x;
+	size_t w, i, j, lo, mid, hi, p, q, k;
+
+	for (i = 0; i < n; i += 16)
+		for (j = i + 1; j < n && j < i + 16; j++) {
+			x = v[j];
+			for (k = j; k > i && key_before(&x, &v[k - 1]); k--)
+				v[k] = v[k - 1];
+			v[k] = x;
+		}
+	if (n <= 16)
+		return;
+	b = tmp = xcalloc(n, sizeof(*tmp));
+	for (w = 16; w < n; w *= 2) {
+		for (lo = 0; lo < n; lo += 2 * w) {
+			mid = lo + w < n ? lo + w : n;
+			hi = lo + 2 * w < n ? lo + 2 * w : n;
+			if (mid == hi || !key_before(&a[mid], &a[mid - 1])) {
+				memcpy(b + lo, a + lo, (hi - lo) * sizeof(*a));
+				continue;
+			}
+			for (p = lo, q = mid, k = lo; p < mid && q < hi; k++)
+				b[k] = key_before(&a[q], &a[p]) ? a[q++] : a[p++];
+			memcpy(b + k, a + p, (mid - p) * sizeof(*a));
+			k += mid - p;
+			memcpy(b + k, a + q, (hi - q) * sizeof(*a));
+		}
+		t = a;
+		a = b;
+		b = t;
+	}
+	if (a != v)
+		memcpy(v, a, n * sizeof(*v));
+	free(tmp);
+}
+
 static void
 abandon(struct read *rd)
 {
@@ -492,7 +547,7 @@ flush(struct read *rd, int commit)
 	sorted = xcalloc(rd->nbatch + 1, sizeof(*sorted));
 	for (i = 0; i < rd->nbatch; i++)
 		sort_key_of(&order[i], rd->batch[i].key, (uint32_t)i);
-	qsort(order, rd->nbatch, sizeof(*order), by_key);
+	sort_keys(order, rd->nbatch);
 	for (i = 0; i < rd->nbatch; i++)
 		sorted[i] = &rd->batch[order[i].at];
 	rc = source_records(&rd->run, sorted, rd->nbatch);

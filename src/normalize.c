@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "mem.h"
 #include "memo.h"
+#include "strmap.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -62,6 +63,16 @@ out:
 	return rc;
 }
 
+/* isspace() of the C locale without the locale's table (hot paths) */
+static inline int
+ascii_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* the shipped free-mail domains (norm_is_free_mail) */
+static struct strmap free_mail_set;
+
 void
 normalize_shutdown(void)
 {
@@ -71,6 +82,7 @@ normalize_shutdown(void)
 	norm_country_free();
 	norm_name_free();
 	memo_clear(&domain_memo);
+	strmap_free(&free_mail_set);
 	psl_free(psl_owned);
 	psl_owned = NULL;
 	psl = NULL;
@@ -183,6 +195,42 @@ norm_time(const char *s, enum time_format fmt, int64_t *ret)
 		*ret = (int64_t)floor(v);
 		return 0;
 	}
+}
+
+/*
+ * norm_time, then norm_time_format. ISO 8601 text in UTC with seconds
+ * (Salesforce's 2026-11-20T10:11:12.000+0000) is its own canonical form
+ * up to the seconds: copied, not formatted from t again.
+ */
+int
+norm_time_text(const char *s, enum time_format fmt, int64_t *ret, char out[21])
+{
+	const char *z;
+
+	if (norm_time(s, fmt, ret) < 0)
+		return -1;
+	while (ascii_space(*s))
+		s++;
+	/* parsed: the fields and their separators are all there and valid */
+	if (fmt == TIME_ISO8601 && strlen(s) >= 19 && s[16] == ':' &&
+	    !(s[17] == '6' && s[18] == '0')) {
+		z = s + 19;
+		if (*z == '.' || *z == ',')
+			for (z++; *z >= '0' && *z <= '9'; z++)
+				;
+		if (((z[0] == 'Z' || z[0] == 'z') && (z[1] == '\0' ||
+		    ascii_space(z[1]))) || ((z[0] == '+' || z[0] == '-') &&
+		    (strncmp(z + 1, "0000", 4) == 0 || strncmp(z + 1, "00:00", 5) ==
+		    0))) {
+			memcpy(out, s, 19);
+			out[10] = 'T';
+			out[19] = 'Z';
+			out[20] = '\0';
+			return 0;
+		}
+	}
+	norm_time_format(*ret, out);
+	return 0;
 }
 
 void
@@ -386,11 +434,11 @@ norm_domain_buf(const char *s, char d[NORM_HOST_MAX])
 	size_t i, n;
 	int dot = 0;
 
-	while (isspace((unsigned char)*s))
+	while (ascii_space(*s))
 		s++;
 	start = s;
 	end = s + strlen(s);
-	while (end > start && isspace((unsigned char)end[-1]))
+	while (end > start && ascii_space(end[-1]))
 		end--;
 	if ((p = strstr(start, "://")) != NULL && p < end)
 		start = p + 3;
@@ -425,9 +473,10 @@ norm_domain_buf(const char *s, char d[NORM_HOST_MAX])
 		unsigned char c = (unsigned char)d[i];
 
 		if (c < 0x80) {
-			c = (unsigned char)tolower(c);
-			d[i] = (char)c;
-			if (!(isalnum(c) || c == '-' || c == '.'))
+			if (c >= 'A' && c <= 'Z')
+				d[i] = (char)(c += 'a' - 'A');
+			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			    c == '-' || c == '.'))
 				return -1;
 			if (c == '.') {
 				if (i == 0 || d[i - 1] == '.')
@@ -470,23 +519,21 @@ norm_registrable_domain(const char *host, char **ret)
 	return 0;
 }
 
+/*
+ * The shipped free-mail domains in a hash set, made at the first call:
+ * every record with a domain asks (a binary search was nine strcmp).
+ */
 int
 norm_is_free_mail(const char *domain)
 {
-	size_t lo = 0, hi = free_mail_count;
+	struct strmap *set = &free_mail_set;
+	size_t i;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(free_mail_domains[mid], domain);
-
-		if (c == 0)
-			return 1;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	if (set->n == 0)
+		for (i = 0; i < free_mail_count; i++)
+			strmap_put(set, free_mail_domains[i],
+			    strlen(free_mail_domains[i]), NULL);
+	return strmap_get(set, domain, strlen(domain)) != NULL;
 }
 
 /* Length of the UTF-8 sequence at p (valid, shortest form), or 0. */

@@ -240,7 +240,7 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 		enum time_format fmt = f->has_format ? f->format :
 		    (enum time_format)src->time_format;
 
-		if (norm_time(raw, fmt, &t) < 0) {
+		if (norm_time_text(raw, fmt, &t, buf) < 0) {
 			quote(q, sizeof(q), raw);
 			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
 			    "%s", q, fmt == TIME_ISO8601 ? "date or time (ISO 8601)" :
@@ -248,7 +248,6 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 			    "time in epoch milliseconds");
 			return -1;
 		}
-		norm_time_format(t, buf);
 		if (ef->type == FT_DATE)
 			buf[10] = '\0';
 		r->num[f->index] = (double)t;
@@ -283,6 +282,33 @@ bad_text:
 	return -1;
 }
 
+/*
+ * The fields record_map looks up for every record, by entity kind: found
+ * once (by name, a loop of strcmp), then remembered (+1: 0 is unknown).
+ */
+static int
+id_field(enum entity_kind kind)
+{
+	static int idx[ENTITY_COUNT];
+
+	if (idx[kind] == 0)
+		idx[kind] = 1 + entity_field_index(kind, kind == ENTITY_PLANS ?
+		    "partner_id" : entity_def(kind)->fields[entity_def(kind)->
+		    key_field].name);
+	return idx[kind] - 1;
+}
+
+static int
+name_field(enum entity_kind kind)
+{
+	static int idx[ENTITY_COUNT];
+
+	if (idx[kind] == 0)
+		idx[kind] = 1 + entity_field_index(kind, kind == ENTITY_PARTNERS ?
+		    "name" : "customer_name");
+	return idx[kind] - 1;
+}
+
 int
 record_map(const struct config *cfg, const struct config_source *src,
     record_get_fn get, void *ctx, struct record *r, struct record_problem *why)
@@ -294,8 +320,7 @@ record_map(const struct config *cfg, const struct config_source *src,
 
 	why->field[0] = why->reason[0] = why->record_id[0] = '\0';
 	/* the identifying field first, so every later problem can name it */
-	idf = entity_field_index(src->entity, src->entity == ENTITY_PLANS ?
-	    "partner_id" : def->fields[def->key_field].name);
+	idf = id_field(src->entity);
 	for (i = 0; i < src->nfields; i++) {
 		const struct config_field *f = &src->fields[i];
 		char *raw = NULL;
@@ -368,8 +393,7 @@ record_map(const struct config *cfg, const struct config_source *src,
 	}
 	/* the name's comparison key, for matching */
 	{
-		int nf = entity_field_index(src->entity, src->entity ==
-		    ENTITY_PARTNERS ? "name" : "customer_name");
+		int nf = name_field(src->entity);
 		const char *k;
 
 		if (nf >= 0 && r->val[nf] && (k = norm_name_key_ref(r->val[nf])))

@@ -4,15 +4,27 @@
 #include <time.h>
 #include "t.h"
 
+/*
+ * in read and formatted again; norm_time_text, which copies UTC text
+ * instead of formatting it, must agree (a failed CHECK names the input).
+ */
 static const char *
 iso(const char *in, enum time_format f)
 {
 	static char out[21];
-	int64_t t;
+	char text[21];
+	int64_t t, t2 = -1;
+	int rc = norm_time(in, f, &t), rc2 = norm_time_text(in, f, &t2, text);
 
-	if (norm_time(in, f, &t) < 0)
+	CHECK_INT(rc2, rc);
+	if (rc < 0)
 		return "ERR";
 	norm_time_format(t, out);
+	CHECK(t2 == t);
+	if (strcmp(text, out) != 0)
+		fprintf(stderr, "  norm_time_text(\"%s\"): %s, formatted: %s\n", in,
+		    text, out);
+	CHECK_STR(text, out);
 	return out;
 }
 
@@ -70,6 +82,24 @@ test_times(void)
 	CHECK_STR(iso("2026-11-20T25:00", TIME_ISO8601), "ERR");
 	CHECK_STR(iso("20/11/2026", TIME_ISO8601), "ERR");
 	CHECK_STR(iso("2026-11-20T10:11:12Zjunk", TIME_ISO8601), "ERR");
+	/* the text copied where it is UTC with seconds, formatted otherwise */
+	CHECK_STR(iso("2026-11-20t10:11:12z", TIME_ISO8601), "2026-11-20T10:11:12Z");
+	CHECK_STR(iso(" 2026-11-20 10:11:12.5-00:00 ", TIME_ISO8601),
+	    "2026-11-20T10:11:12Z");
+	CHECK_STR(iso("2026-11-20T10:11:12,123+0000", TIME_ISO8601),
+	    "2026-11-20T10:11:12Z");
+	CHECK_STR(iso("2026-11-20T10:11:12-0000", TIME_ISO8601),
+	    "2026-11-20T10:11:12Z");
+	CHECK_STR(iso("2026-11-20T10:11:12+00", TIME_ISO8601),
+	    "2026-11-20T10:11:12Z");
+	CHECK_STR(iso("2026-11-20T10:11:12+0001", TIME_ISO8601),
+	    "2026-11-20T10:10:12Z");
+	CHECK_STR(iso("2026-11-20T10:11:12", TIME_ISO8601), "2026-11-20T10:11:12Z");
+	CHECK_STR(iso("2016-12-31T23:59:60Z", TIME_ISO8601), "2016-12-31T23:59:59Z");
+	CHECK_STR(iso("2016-12-31T23:59:60.5+00:00", TIME_ISO8601),
+	    "2016-12-31T23:59:59Z");
+	CHECK_STR(iso("2026-11-20T10:11:12.+0000", TIME_ISO8601), "ERR");
+	CHECK_STR(iso("2026-11-20T10:11:12Z x", TIME_ISO8601), "ERR");
 	CHECK_STR(iso("", TIME_ISO8601), "ERR");
 	CHECK_STR(iso("1763633472", TIME_EPOCH_S), "2025-11-20T10:11:12Z");
 	CHECK_STR(iso("1763633472123", TIME_EPOCH_MS), "2025-11-20T10:11:12Z");
