@@ -397,6 +397,30 @@ same_name(const struct jscan *j, const struct jscan_tok *a,
 	return memcmp(j->buf + a->start, j->buf + b->start, a->len) == 0;
 }
 
+/*
+ * The name at s->p (its opening quote) is the unescaped name k, ending in
+ * its quote: t becomes its token and s->p moves past it. Else nothing
+ * moves and the caller scans.
+ */
+static inline __attribute__((always_inline)) int
+next_name_is(const struct jscan *j, const struct jscan_tok *k,
+    struct scan *s, struct jscan_tok *t)
+{
+	uint32_t at = (uint32_t)(s->p + 1 - s->start);
+
+	if (k->escaped || k->len > 16 || (size_t)at + k->len >= j->len ||
+	    !room16(j, at) || !room16(j, k->start) ||
+	    s->p[1 + k->len] != '"' ||
+	    !same16(j->buf + at, j->buf + k->start, k->len))
+		return 0;
+	t->type = JS_STRING;
+	t->escaped = 0;
+	t->start = at;
+	t->len = k->len;
+	s->p += k->len + 2;
+	return 1;
+}
+
 int
 jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errlen)
 {
@@ -455,19 +479,30 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 			if (*s.p != '"')
 				return fail(&s, "string or '}' expected");
 			t = push(j);
-			if (scan_string(&s, t) < 0)
-				return -1;
+			/*
+			 * The template's next name, byte for byte and then its
+			 * closing quote, is that name: what scan_string would
+			 * make of it, without scanning (names are short).
+			 */
+			if (top->same && top->tk < j->t[top->tpl - 1].end &&
+			    next_name_is(j, &j->t[top->tk], &s, t)) {
+				top->tk = j->t[top->tk + 1].end;
+			} else {
+				if (scan_string(&s, t) < 0)
+					return -1;
+				if (top->same) {
+					const struct jscan_tok *o = &j->t[top->tpl - 1];
+
+					if (top->tk < o->end &&
+					    same_name(j, &j->t[top->tk], t))
+						top->tk = j->t[top->tk + 1].end;
+					else
+						top->same = 0;
+				}
+			}
 			t->end = (uint32_t)j->n;
 			t->key = 1;
 			t->depth = (uint16_t)depth;
-			if (top->same) {
-				const struct jscan_tok *o = &j->t[top->tpl - 1];
-
-				if (top->tk < o->end && same_name(j, &j->t[top->tk], t))
-					top->tk = j->t[top->tk + 1].end;
-				else
-					top->same = 0;
-			}
 			skip_ws(&s);
 			if (s.p >= s.end || *s.p != ':')
 				return fail(&s, "':' expected");
