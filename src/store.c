@@ -1478,7 +1478,9 @@ store_conflict_claims(struct store *st, const char *since, int direct,
 	 * reads take every row synced since, to see claims end too.
 	 */
 	if (since == NULL || *since == '\0')
-		/* what the WHERE settles (not deleted, not closed) is not read */
+		/* what the WHERE settles (not deleted, not closed) is not read;
+		 * its terms go in column order: SQLite reads a row's header
+		 * only as far as the columns asked (2/3 have a partner) */
 		s = prep(st, "SELECT 'registration' AS kind, key, partner_id, "
 		    "customer_name, customer_domain, customer_country, product, "
 		    "status, registered_at, decided_at, expires_at, NULL AS deleted, "
@@ -1487,8 +1489,8 @@ store_conflict_claims(struct store *st, const char *since, int direct,
 		    "UNION ALL SELECT 'opportunity', 'opportunity:' || id, NULL, "
 		    "customer_name, customer_domain, customer_country, NULL, stage, "
 		    "NULL, NULL, NULL, NULL, NULL FROM opportunities "
-		    "WHERE ?2 AND deleted = 0 AND partner_id IS NULL AND "
-		    "coalesce(is_closed, 0) = 0");
+		    "WHERE ?2 AND partner_id IS NULL AND coalesce(is_closed, 0) "
+		    "= 0 AND deleted = 0");
 	else
 		s = prep(st, "SELECT 'registration' AS kind, key, partner_id, "
 		    "customer_name, customer_domain, customer_country, product, "
