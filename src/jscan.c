@@ -484,22 +484,16 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 			 * closing quote, is that name: what scan_string would
 			 * make of it, without scanning (names are short).
 			 */
-			if (top->same && top->tk < j->t[top->tpl - 1].end &&
-			    next_name_is(j, &j->t[top->tk], &s, t)) {
-				top->tk = j->t[top->tk + 1].end;
-			} else {
+			if (top->same && top->tk >= j->t[top->tpl - 1].end)
+				top->same = 0;	/* more names than the template */
+			if (!top->same || !next_name_is(j, &j->t[top->tk], &s, t)) {
 				if (scan_string(&s, t) < 0)
 					return -1;
-				if (top->same) {
-					const struct jscan_tok *o = &j->t[top->tpl - 1];
-
-					if (top->tk < o->end &&
-					    same_name(j, &j->t[top->tk], t))
-						top->tk = j->t[top->tk + 1].end;
-					else
-						top->same = 0;
-				}
+				if (top->same && !same_name(j, &j->t[top->tk], t))
+					top->same = 0;
 			}
+			if (top->same)
+				top->tk = j->t[top->tk + 1].end;
 			t->end = (uint32_t)j->n;
 			t->key = 1;
 			t->depth = (uint16_t)depth;

@@ -283,29 +283,15 @@ bad_text:
 }
 
 /*
- * The fields record_map looks up for every record, by entity kind: found
- * once (by name, a loop of strcmp), then remembered (+1: 0 is unknown).
+ * A field record_map looks up for every record, by entity kind: found
+ * once (by name, a loop of strcmp), then remembered in idx (+1: 0 is
+ * unknown).
  */
 static int
-id_field(enum entity_kind kind)
+field_once(int idx[ENTITY_COUNT], enum entity_kind kind, const char *name)
 {
-	static int idx[ENTITY_COUNT];
-
 	if (idx[kind] == 0)
-		idx[kind] = 1 + entity_field_index(kind, kind == ENTITY_PLANS ?
-		    "partner_id" : entity_def(kind)->fields[entity_def(kind)->
-		    key_field].name);
-	return idx[kind] - 1;
-}
-
-static int
-name_field(enum entity_kind kind)
-{
-	static int idx[ENTITY_COUNT];
-
-	if (idx[kind] == 0)
-		idx[kind] = 1 + entity_field_index(kind, kind == ENTITY_PARTNERS ?
-		    "name" : "customer_name");
+		idx[kind] = 1 + entity_field_index(kind, name);
 	return idx[kind] - 1;
 }
 
@@ -313,6 +299,7 @@ int
 record_map(const struct config *cfg, const struct config_source *src,
     record_get_fn get, void *ctx, struct record *r, struct record_problem *why)
 {
+	static int id_index[ENTITY_COUNT], name_index[ENTITY_COUNT];
 	const struct entity_def *def = entity_def(src->entity);
 	char err[256];
 	size_t i;
@@ -320,7 +307,8 @@ record_map(const struct config *cfg, const struct config_source *src,
 
 	why->field[0] = why->reason[0] = why->record_id[0] = '\0';
 	/* the identifying field first, so every later problem can name it */
-	idf = id_field(src->entity);
+	idf = field_once(id_index, src->entity, src->entity == ENTITY_PLANS ?
+	    "partner_id" : def->fields[def->key_field].name);
 	for (i = 0; i < src->nfields; i++) {
 		const struct config_field *f = &src->fields[i];
 		char *raw = NULL;
@@ -393,7 +381,8 @@ record_map(const struct config *cfg, const struct config_source *src,
 	}
 	/* the name's comparison key, for matching */
 	{
-		int nf = name_field(src->entity);
+		int nf = field_once(name_index, src->entity, src->entity ==
+		    ENTITY_PARTNERS ? "name" : "customer_name");
 		const char *k;
 
 		if (nf >= 0 && r->val[nf] && (k = norm_name_key_ref(r->val[nf])))

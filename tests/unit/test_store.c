@@ -208,6 +208,20 @@ test_upsert_many(void)
 	test_upsert_many_as(1);
 }
 
+/* A bulk load's one record (B1), committed, and the load's end. */
+static void
+load_one(struct store *st)
+{
+	struct record r;
+
+	CHECK(store_begin(st) == 0);
+	make_reg(&r, "B1", "pending", "2026-11-01T00:00:00Z");
+	CHECK_INT(store_upsert(st, &r, "2026-11-27T00:00:00Z"), 1);
+	record_clear(&r);
+	CHECK(store_commit(st) == 0);
+	CHECK(store_bulk_end(st, ENTITY_REGISTRATIONS) == 0);
+}
+
 /*
  * A first load into an empty table drops the partner index and builds it
  * after; the synced-at index stays throughout. A store closed in between
@@ -218,7 +232,6 @@ test_bulk_indexes(void)
 {
 	char err[256], path[512];
 	struct store *st;
-	struct record r;
 	const char *idx = "SELECT group_concat(name, ' ') FROM (SELECT name FROM "
 	    "sqlite_master WHERE type = 'index' AND tbl_name = 'registrations' "
 	    "AND name NOT LIKE 'sqlite_%' ORDER BY name)";
@@ -234,12 +247,7 @@ test_bulk_indexes(void)
 	CHECK_STR(t_sql(path, idx), "registrations_synced");
 	/* the load writes its pages once: a rollback journal, not the WAL */
 	CHECK_STR(t_sql(path, "PRAGMA journal_mode"), "delete");
-	CHECK(store_begin(st) == 0);
-	make_reg(&r, "B1", "pending", "2026-11-01T00:00:00Z");
-	CHECK_INT(store_upsert(st, &r, "2026-11-27T00:00:00Z"), 1);
-	record_clear(&r);
-	CHECK(store_commit(st) == 0);
-	CHECK(store_bulk_end(st, ENTITY_REGISTRATIONS) == 0);
+	load_one(st);
 	CHECK_STR(t_sql(path, idx), "registrations_partner registrations_synced");
 	CHECK_STR(t_sql(path, "PRAGMA journal_mode"), "wal");
 	/* not empty any more: no bulk load */
@@ -271,7 +279,6 @@ test_bulk_with_a_reader(void)
 {
 	char err[256], path[512];
 	struct store *st;
-	struct record r;
 	sqlite3 *db;
 
 	snprintf(path, sizeof(path), "%s", dbpath("bulk-reader.db"));
@@ -284,12 +291,7 @@ test_bulk_with_a_reader(void)
 	    NULL) == SQLITE_OK);
 	CHECK_INT(store_bulk_begin(st, ENTITY_REGISTRATIONS), 1);
 	CHECK_STR(t_sql(path, "PRAGMA journal_mode"), "wal");
-	CHECK(store_begin(st) == 0);
-	make_reg(&r, "B1", "pending", "2026-11-01T00:00:00Z");
-	CHECK_INT(store_upsert(st, &r, "2026-11-27T00:00:00Z"), 1);
-	record_clear(&r);
-	CHECK(store_commit(st) == 0);
-	CHECK(store_bulk_end(st, ENTITY_REGISTRATIONS) == 0);
+	load_one(st);
 	sqlite3_close(db);
 	CHECK_STR(t_sql(path, "SELECT count(*) FROM registrations"), "1");
 	CHECK_STR(t_sql(path, "PRAGMA journal_mode"), "wal");
