@@ -11,6 +11,7 @@
 #include "mem.h"
 #include "memo.h"
 #include "normalize.h"
+#include "strmap.h"
 
 #include <dirent.h>
 #include <stdint.h>
@@ -147,10 +148,45 @@ u32(const unsigned char *p, int swap)
 	return swap ? __builtin_bswap32(v) : v;
 }
 
+/*
+ * What the catalogues' strings were found to be, kept while they are
+ * read: the ~250 English msgids recur in each of ~160 catalogues, and
+ * a translation that an earlier catalogue had is shadowed by it (the
+ * earlier of equal keys wins), so each is folded once.
+ */
+struct seen {
+	struct strmap msgid;	/* msgid -> its code's two letters + 1, or NOT_COUNTRY */
+	struct strmap msgstr;	/* translations already pending */
+};
+#define NOT_COUNTRY UINT32_MAX
+
+/* The code of a catalogue's msgid (an English name), or NULL. */
+static const char *
+msgid_code(struct seen *sn, const char *id, size_t len, char code[3])
+{
+	uint32_t *v = strmap_put(&sn->msgid, id, len, NULL);
+
+	if (*v == 0) {
+		char *orig = xstrndup(id, len), *k = country_key(orig);
+		const struct entry *e = k ? find(k) : NULL;
+
+		*v = e ? ((uint32_t)(unsigned char)e->code[0] << 8 |
+		    (unsigned char)e->code[1]) + 1 : NOT_COUNTRY;
+		free(k);
+		free(orig);
+	}
+	if (*v == NOT_COUNTRY)
+		return NULL;
+	code[0] = (char)((*v - 1) >> 8);
+	code[1] = (char)((*v - 1) & 0xff);
+	code[2] = '\0';
+	return code;
+}
+
 /* Adds the translations of one gettext catalogue of country names. */
 static void
-add_catalogue(const char *path, struct entry **pending, size_t *npending,
-    size_t *cappending)
+add_catalogue(const char *path, struct seen *sn, struct entry **pending,
+    size_t *npending, size_t *cappending)
 {
 	unsigned char *d = NULL;
 	size_t len = 0, i, n;
@@ -184,23 +220,23 @@ add_catalogue(const char *path, struct entry **pending, size_t *npending,
 	for (i = 0; i < n; i++) {
 		uint32_t ol = u32(d + oo + 8 * i, swap), ooff = u32(d + oo + 8 * i + 4, swap);
 		uint32_t tl = u32(d + to + 8 * i, swap), toff = u32(d + to + 8 * i + 4, swap);
-		char *orig, *tr, *k;
-		const struct entry *e;
+		char code[3], *tr, *k;
+		int fresh;
 
 		if (ol == 0 || (uint64_t)ooff + ol >= len || (uint64_t)toff + tl >= len)
 			continue;
-		orig = xstrndup((const char *)d + ooff, ol);
+		if (msgid_code(sn, (const char *)d + ooff, ol, code) == NULL)
+			continue;
+		strmap_put(&sn->msgstr, (const char *)d + toff, tl, &fresh);
+		if (!fresh)
+			continue;
 		tr = xstrndup((const char *)d + toff, tl);
-		k = country_key(orig);
-		e = k ? find(k) : NULL;
-		free(k);
-		if (e != NULL && (k = country_key(tr)) != NULL) {
+		if ((k = country_key(tr)) != NULL) {
 			xgrow(pending, cappending, *npending + 1, sizeof(**pending));
 			(*pending)[*npending].key = k;
-			memcpy((*pending)[*npending].code, e->code, 3);
+			memcpy((*pending)[*npending].code, code, 3);
 			(*npending)++;
 		}
-		free(orig);
 		free(tr);
 	}
 out:
@@ -249,9 +285,12 @@ build_names(void)
 {
 	struct entry *pending = NULL;
 	size_t npending = 0, cappending = 0, i;
+	struct seen sn;
 	char path[600];
 	DIR *dp;
 	struct dirent *de;
+
+	memset(&sn, 0, sizeof(sn));
 
 	built = 2;
 	if ((dp = opendir(LOCALE_DIR)) != NULL) {
@@ -260,10 +299,12 @@ build_names(void)
 				continue;
 			snprintf(path, sizeof(path), "%s/%s/LC_MESSAGES/iso_3166-1.mo",
 			    LOCALE_DIR, de->d_name);
-			add_catalogue(path, &pending, &npending, &cappending);
+			add_catalogue(path, &sn, &pending, &npending, &cappending);
 		}
 		closedir(dp);
 	}
+	strmap_free(&sn.msgid);
+	strmap_free(&sn.msgstr);
 	for (i = 0; i < npending; i++) {
 		xgrow(&table, &captable, ntable + 1, sizeof(*table));
 		table[ntable] = pending[i];

@@ -1292,8 +1292,11 @@ store_audit_count(struct store *st)
 
 /* ---- listings for chansyncctl ---- */
 
+/* Calls fn for each row of s, then finalizes it; *stopped (when not NULL)
+ * says whether fn stopped the reading. */
 static int
-rows(struct store *st, sqlite3_stmt *s, store_row_fn fn, void *ctx)
+rows_until(struct store *st, sqlite3_stmt *s, store_row_fn fn, void *ctx,
+    int *stopped)
 {
 	const char *names[64], *vals[64];
 	enum store_type types[64];
@@ -1321,6 +1324,8 @@ rows(struct store *st, sqlite3_stmt *s, store_row_fn fn, void *ctx)
 		if (fn(ctx, &row))
 			break;
 	}
+	if (stopped)
+		*stopped = rc == SQLITE_ROW;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		set_err(st, "reading");
 		sqlite3_finalize(s);
@@ -1328,6 +1333,12 @@ rows(struct store *st, sqlite3_stmt *s, store_row_fn fn, void *ctx)
 	}
 	sqlite3_finalize(s);
 	return 0;
+}
+
+static int
+rows(struct store *st, sqlite3_stmt *s, store_row_fn fn, void *ctx)
+{
+	return rows_until(st, s, fn, ctx, NULL);
 }
 
 int
@@ -1464,12 +1475,82 @@ store_count(struct store *st, const char *table)
 
 /* ---- conflicts ---- */
 
+/*
+ * The first read's direct claims: a third of a big org's opportunities
+ * (333,000 of a million), so they are read by a query of their own that
+ * asks SQLite for the five columns they have, and the row of the claims'
+ * shape is made here: its key written into a buffer rather than
+ * concatenated (and allocated) by SQLite, its constant columns set
+ * once rather than read back as values of a UNION.
+ */
+static int
+direct_claims(struct store *st, store_row_fn fn, void *ctx)
+{
+	static const char *const names[] = { "kind", "key", "partner_id",
+	    "customer_name", "customer_domain", "customer_country", "product",
+	    "status", "registered_at", "decided_at", "expires_at", "deleted",
+	    "is_closed" };
+	enum { NCOL = sizeof(names) / sizeof(names[0]) };
+	/* the row's columns that come from the query, by position */
+	static const int from[] = { 3, 4, 5, 7 };
+	static const char prefix[] = "opportunity:";
+	const char *vals[NCOL] = { "opportunity" };
+	enum store_type types[NCOL];
+	char buf[sizeof(prefix) + 64], *key = buf;
+	size_t i, cap = sizeof(buf);
+	sqlite3_stmt *s;
+	int rc;
+
+	/* what the WHERE settles (not deleted, not closed) is not read; its
+	 * terms go in column order: SQLite reads a row's header only as far
+	 * as the columns asked (2/3 have a partner) */
+	s = prep(st, "SELECT id, customer_name, customer_domain, "
+	    "customer_country, stage FROM opportunities WHERE partner_id IS NULL "
+	    "AND coalesce(is_closed, 0) = 0 AND deleted = 0");
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < NCOL; i++)
+		types[i] = STORE_NULL;
+	types[0] = types[1] = STORE_TEXT;
+	memcpy(key, prefix, sizeof(prefix));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_row row = { NCOL, names, vals, types };
+		const char *id = col_text(s, 0);
+		size_t n = (size_t)sqlite3_column_bytes(s, 0);
+
+		if (id == NULL)
+			continue;	/* the primary key: never NULL */
+		if (sizeof(prefix) + n > cap) {
+			cap = sizeof(prefix) + n;
+			key = xrealloc(key == buf ? NULL : key, cap);
+			memcpy(key, prefix, sizeof(prefix));
+		}
+		memcpy(key + sizeof(prefix) - 1, id, n + 1);
+		vals[1] = key;
+		for (i = 0; i < sizeof(from) / sizeof(from[0]); i++) {
+			vals[from[i]] = col_text(s, (int)i + 1);
+			types[from[i]] = vals[from[i]] ? STORE_TEXT : STORE_NULL;
+		}
+		if (fn(ctx, &row))
+			break;
+	}
+	if (key != buf)
+		free(key);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		set_err(st, "reading");
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
 int
 store_conflict_claims(struct store *st, const char *since, int direct,
     store_row_fn fn, void *ctx)
 {
 	sqlite3_stmt *s;
-	int rc;
+	int stopped;
 
 	/*
 	 * Registrations, and (direct) opportunities with no partner. The
@@ -1477,35 +1558,29 @@ store_conflict_claims(struct store *st, const char *since, int direct,
 	 * claims that can be active are worth reading, in table order; later
 	 * reads take every row synced since, to see claims end too.
 	 */
-	if (since == NULL || *since == '\0')
-		/* what the WHERE settles (not deleted, not closed) is not read;
-		 * its terms go in column order: SQLite reads a row's header
-		 * only as far as the columns asked (2/3 have a partner) */
+	if (since == NULL || *since == '\0') {
 		s = prep(st, "SELECT 'registration' AS kind, key, partner_id, "
 		    "customer_name, customer_domain, customer_country, product, "
 		    "status, registered_at, decided_at, expires_at, NULL AS deleted, "
 		    "NULL AS is_closed FROM registrations WHERE deleted = 0 AND "
-		    "status IN ('pending', 'approved') "
-		    "UNION ALL SELECT 'opportunity', 'opportunity:' || id, NULL, "
-		    "customer_name, customer_domain, customer_country, NULL, stage, "
-		    "NULL, NULL, NULL, NULL, NULL FROM opportunities "
-		    "WHERE ?2 AND partner_id IS NULL AND coalesce(is_closed, 0) "
-		    "= 0 AND deleted = 0");
-	else
-		s = prep(st, "SELECT 'registration' AS kind, key, partner_id, "
-		    "customer_name, customer_domain, customer_country, product, "
-		    "status, registered_at, decided_at, expires_at, deleted, NULL AS "
-		    "is_closed FROM registrations WHERE synced_at >= ?1 "
-		    "UNION ALL SELECT 'opportunity', 'opportunity:' || id, partner_id, "
-		    "customer_name, customer_domain, customer_country, NULL, stage, "
-		    "NULL, NULL, NULL, deleted, is_closed FROM opportunities "
-		    "WHERE ?2 AND synced_at >= ?1");
+		    "status IN ('pending', 'approved')");
+		if (rows_until(st, s, fn, ctx, &stopped) < 0)
+			return -1;
+		return direct && !stopped ? direct_claims(st, fn, ctx) : 0;
+	}
+	s = prep(st, "SELECT 'registration' AS kind, key, partner_id, "
+	    "customer_name, customer_domain, customer_country, product, "
+	    "status, registered_at, decided_at, expires_at, deleted, NULL AS "
+	    "is_closed FROM registrations WHERE synced_at >= ?1 "
+	    "UNION ALL SELECT 'opportunity', 'opportunity:' || id, partner_id, "
+	    "customer_name, customer_domain, customer_country, NULL, stage, "
+	    "NULL, NULL, NULL, deleted, is_closed FROM opportunities "
+	    "WHERE ?2 AND synced_at >= ?1");
 	if (s == NULL)
 		return -1;
-	bind_text(s, 1, since ? since : "");
+	bind_text(s, 1, since);
 	sqlite3_bind_int(s, 2, direct);
-	rc = rows(st, s, fn, ctx);
-	return rc;
+	return rows(st, s, fn, ctx);
 }
 
 int

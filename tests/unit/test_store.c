@@ -543,6 +543,99 @@ test_wal_and_foreign_keys(void)
 	store_close(st);
 }
 
+/* A claim row as text: "kind key partner name domain country status
+ * deleted is_closed", NULL as "-". */
+static int
+claims_cb(void *ctx, const struct store_row *row)
+{
+	static const int shown[] = { 0, 1, 2, 3, 4, 5, 7, 11, 12 };
+	char *out = ctx;
+	size_t i;
+
+	CHECK_INT(row->ncol, 13);
+	if (row->ncol != 13)
+		return 1;
+	CHECK_STR(row->names[1], "key");
+	for (i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
+		const char *v = row->types[shown[i]] == STORE_NULL ? "-" :
+		    row->vals[shown[i]];
+
+		CHECK((row->types[shown[i]] == STORE_NULL) ==
+		    (row->vals[shown[i]] == NULL));
+		strcat(out, v ? v : "?");
+		strcat(out, i + 1 < sizeof(shown) / sizeof(shown[0]) ? " " : "\n");
+	}
+	return 0;
+}
+
+static int
+stop_cb(void *ctx, const struct store_row *row)
+{
+	(void)row;
+	(*(int *)ctx)++;
+	return 1;
+}
+
+/* The conflict index's first read: active registrations, then open
+ * direct opportunities in the claims' shape (their own query). */
+static void
+test_conflict_claims_first_read(void)
+{
+	char err[256], out[2048] = "", longid[200], want[2048];
+	struct store *st = store_open(dbpath("claims.db"), STORE_RW, err, sizeof(err));
+	struct record r;
+	sqlite3 *db;
+	int n = 0;
+
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	make_reg(&r, "R1", "approved", NULL);
+	CHECK(store_upsert(st, &r, "2026-11-20T00:00:00Z") >= 0);
+	record_clear(&r);
+	make_reg(&r, "R2", "rejected", NULL);
+	CHECK(store_upsert(st, &r, "2026-11-20T00:00:00Z") >= 0);
+	record_clear(&r);
+	/* an id longer than the reader's first key buffer */
+	memset(longid, 'x', sizeof(longid) - 1);
+	longid[sizeof(longid) - 1] = '\0';
+	CHECK(sqlite3_open(dbpath("claims.db"), &db) == SQLITE_OK);
+	{
+		char sql[1024];
+
+		snprintf(sql, sizeof(sql), "INSERT INTO opportunities(id, source, "
+		    "customer_name, customer_domain, customer_country, partner_id, "
+		    "stage, is_closed, deleted, synced_at) VALUES "
+		    "('006A', 'crm', 'Acme', 'acme.com', 'DE', NULL, 'Prospecting', 0, 0, 'x'),"
+		    "('006B', 'crm', 'Beta', NULL, NULL, NULL, NULL, NULL, 0, 'x'),"
+		    "('006C', 'crm', 'Gamma', NULL, NULL, '001P', 'Closed Won', 0, 0, 'x'),"
+		    "('006D', 'crm', 'Delta', NULL, NULL, NULL, 'Closed Lost', 1, 0, 'x'),"
+		    "('006E', 'crm', 'Eps', NULL, NULL, NULL, 'Prospecting', 0, 1, 'x'),"
+		    "('%s', 'crm', 'Long', NULL, NULL, NULL, 'Qualify', 0, 0, 'x')",
+		    longid);
+		CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+	}
+	sqlite3_close(db);
+	CHECK(store_conflict_claims(st, NULL, 1, claims_cb, out) == 0);
+	snprintf(want, sizeof(want),
+	    "registration dist:R1 001A Acme - - approved - -\n"
+	    "opportunity opportunity:006A - Acme acme.com DE Prospecting - -\n"
+	    "opportunity opportunity:006B - Beta - - - - -\n"
+	    "opportunity opportunity:%s - Long - - Qualify - -\n", longid);
+	CHECK_STR(out, want);
+	/* without direct claims: the registrations alone */
+	out[0] = '\0';
+	CHECK(store_conflict_claims(st, NULL, 0, claims_cb, out) == 0);
+	CHECK_STR(out, "registration dist:R1 001A Acme - - approved - -\n");
+	/* a callback that stops: no row after it, from either query */
+	CHECK(store_conflict_claims(st, NULL, 1, stop_cb, &n) == 0);
+	CHECK_INT(n, 1);
+	n = 0;
+	CHECK(store_conflict_claims(st, "", 1, count_cb, &n) == 0);
+	CHECK_INT(n, 4);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -558,5 +651,6 @@ main(void)
 	T_RUN(test_newer_schema_refused);
 	T_RUN(test_wal_and_foreign_keys);
 	T_RUN(test_writeback_partners);
+	T_RUN(test_conflict_claims_first_read);
 	return t_done("store");
 }
