@@ -1242,6 +1242,20 @@ col_text(sqlite3_stmt *s, int i)
 	return (const char *)sqlite3_column_text(s, i);
 }
 
+/* Ends a read loop that stopped at step result rc: finalizes s; -1 (the
+ * error kept as "what: ...") when rc is neither a row nor the end. */
+static int
+read_end(struct store *st, sqlite3_stmt *s, int rc, const char *what)
+{
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		set_err(st, what);
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
 int
 store_audit_scan(struct store *st, int64_t from,
     int (*fn)(void *ctx, const struct store_audit_row *row), void *ctx)
@@ -1275,13 +1289,7 @@ store_audit_scan(struct store *st, int64_t from,
 		if (fn(ctx, &row))
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		set_err(st, "reading the audit log");
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	return 0;
+	return read_end(st, s, rc, "reading the audit log");
 }
 
 int64_t
@@ -1326,13 +1334,7 @@ rows_until(struct store *st, sqlite3_stmt *s, store_row_fn fn, void *ctx,
 	}
 	if (stopped)
 		*stopped = rc == SQLITE_ROW;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		set_err(st, "reading");
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	return 0;
+	return read_end(st, s, rc, "reading");
 }
 
 static int
@@ -1536,13 +1538,7 @@ direct_claims(struct store *st, store_row_fn fn, void *ctx)
 	}
 	if (key != buf)
 		free(key);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		set_err(st, "reading");
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	return 0;
+	return read_end(st, s, rc, "reading");
 }
 
 int
