@@ -211,7 +211,13 @@ norm_time_text(const char *s, enum time_format fmt, int64_t *ret, char out[21])
 		return -1;
 	while (ascii_space(*s))
 		s++;
-	/* parsed: the fields and their separators are all there and valid */
+	/* parsed: the fields and their separators are all there and valid;
+	 * a date alone (Salesforce's CloseDate) is its midnight UTC */
+	if (fmt == TIME_ISO8601 && s[10] == '\0') {
+		memcpy(out, s, 10);
+		memcpy(out + 10, "T00:00:00Z", 11);
+		return 0;
+	}
 	if (fmt == TIME_ISO8601 && strlen(s) >= 19 && s[16] == ':' &&
 	    !(s[17] == '6' && s[18] == '0')) {
 		z = s + 19;

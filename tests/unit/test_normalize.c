@@ -1,4 +1,5 @@
 /* test_normalize.c - value normalization with real-world inputs. */
+#include "clock.h"
 #include "normalize.h"
 #include <math.h>
 #include <time.h>
@@ -76,6 +77,32 @@ test_times(void)
 	    "2025-12-31T18:45:00Z");		/* across a year */
 	CHECK_STR(iso("2026-11-20 10:11", TIME_ISO8601), "2026-11-20T10:11:00Z");
 	CHECK_STR(iso("2026-11-20", TIME_ISO8601), "2026-11-20T00:00:00Z");
+	/* a date alone is copied: every day of 1900-2200 as the formatter
+	 * would write it, and the days that do not exist refused */
+	{
+		int y, m, d, bad = 0;
+		char in[16];
+
+		for (y = 1900; y <= 2200; y++)
+			for (m = 1; m <= 12; m++)
+				for (d = 1; d <= 31; d++) {
+					char text[21], fmt[21];
+					int64_t t = -1;
+					int rc;
+
+					snprintf(in, sizeof(in), "%04d-%02d-%02d", y, m, d);
+					rc = norm_time_text(in, TIME_ISO8601, &t, text);
+					if (d > clock_days_in_month(y, m)) {
+						bad += rc == 0;
+						continue;
+					}
+					norm_time_format(t, fmt);
+					if (rc != 0 || strcmp(text, fmt) != 0 ||
+					    strncmp(text, in, 10) != 0)
+						bad++;
+				}
+		CHECK_INT(bad, 0);
+	}
 	CHECK_STR(iso(" 2024-02-29 ", TIME_ISO8601), "2024-02-29T00:00:00Z");
 	CHECK_STR(iso("2023-02-29", TIME_ISO8601), "ERR");
 	CHECK_STR(iso("2026-13-01", TIME_ISO8601), "ERR");
