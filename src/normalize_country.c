@@ -155,14 +155,15 @@ u32(const unsigned char *p, int swap)
  * earlier of equal keys wins), so each is folded once.
  */
 struct seen {
-	struct strmap msgid;	/* msgid -> its code's two letters + 1, or NOT_COUNTRY */
+	struct strmap msgid;	/* msgid -> its entry's index + 1, or NOT_COUNTRY */
 	struct strmap msgstr;	/* translations already pending */
 };
 #define NOT_COUNTRY UINT32_MAX
 
-/* The code of a catalogue's msgid (an English name), or NULL. */
+/* The code of a catalogue's msgid (an English name), or NULL. The table
+ * does not change while the catalogues are read: indexes stay valid. */
 static const char *
-msgid_code(struct seen *sn, const char *id, size_t len, char code[3])
+msgid_code(struct seen *sn, const char *id, size_t len)
 {
 	uint32_t *v = strmap_put(&sn->msgid, id, len, NULL);
 
@@ -170,17 +171,11 @@ msgid_code(struct seen *sn, const char *id, size_t len, char code[3])
 		char *orig = xstrndup(id, len), *k = country_key(orig);
 		const struct entry *e = k ? find(k) : NULL;
 
-		*v = e ? ((uint32_t)(unsigned char)e->code[0] << 8 |
-		    (unsigned char)e->code[1]) + 1 : NOT_COUNTRY;
+		*v = e ? (uint32_t)(e - table) + 1 : NOT_COUNTRY;
 		free(k);
 		free(orig);
 	}
-	if (*v == NOT_COUNTRY)
-		return NULL;
-	code[0] = (char)((*v - 1) >> 8);
-	code[1] = (char)((*v - 1) & 0xff);
-	code[2] = '\0';
-	return code;
+	return *v == NOT_COUNTRY ? NULL : table[*v - 1].code;
 }
 
 /* Adds the translations of one gettext catalogue of country names. */
@@ -220,12 +215,13 @@ add_catalogue(const char *path, struct seen *sn, struct entry **pending,
 	for (i = 0; i < n; i++) {
 		uint32_t ol = u32(d + oo + 8 * i, swap), ooff = u32(d + oo + 8 * i + 4, swap);
 		uint32_t tl = u32(d + to + 8 * i, swap), toff = u32(d + to + 8 * i + 4, swap);
-		char code[3], *tr, *k;
+		const char *code;
+		char *tr, *k;
 		int fresh;
 
 		if (ol == 0 || (uint64_t)ooff + ol >= len || (uint64_t)toff + tl >= len)
 			continue;
-		if (msgid_code(sn, (const char *)d + ooff, ol, code) == NULL)
+		if ((code = msgid_code(sn, (const char *)d + ooff, ol)) == NULL)
 			continue;
 		strmap_put(&sn->msgstr, (const char *)d + toff, tl, &fresh);
 		if (!fresh)
@@ -285,12 +281,10 @@ build_names(void)
 {
 	struct entry *pending = NULL;
 	size_t npending = 0, cappending = 0, i;
-	struct seen sn;
+	struct seen sn = { 0 };
 	char path[600];
 	DIR *dp;
 	struct dirent *de;
-
-	memset(&sn, 0, sizeof(sn));
 
 	built = 2;
 	if ((dp = opendir(LOCALE_DIR)) != NULL) {

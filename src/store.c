@@ -1521,7 +1521,7 @@ direct_claims(struct store *st, store_row_fn fn, void *ctx)
 		size_t n = (size_t)sqlite3_column_bytes(s, 0);
 
 		if (id == NULL)
-			continue;	/* the primary key: never NULL */
+			continue;	/* no key (the UNION's || made none either) */
 		if (sizeof(prefix) + n > cap) {
 			cap = sizeof(prefix) + n;
 			key = xrealloc(key == buf ? NULL : key, cap);

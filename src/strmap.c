@@ -8,10 +8,11 @@
 #include <string.h>
 
 /*
- * Eight bytes a step (FNV-1a's byte a step was a third of the conflict
- * index's hashing), each word mixed by a multiply, the last one
- * finished by MurmurHash3's 64-bit finalizer: the table's index is the
- * low bits, so every input bit must reach them.
+ * Eight bytes a step (FNV-1a went a byte a step: 3% of the instructions
+ * of building the conflict index, whose claim keys are 30 bytes), each
+ * word mixed by a multiply, the last one finished by MurmurHash3's
+ * 64-bit finalizer: the table's index is the low bits, so every input
+ * bit must reach them.
  */
 static uint32_t
 hash(const char *s, size_t len)
