@@ -17,12 +17,13 @@ for t in "$BUILD"/tests/test_*; do
 	rc=$?
 	grep -v '^<[0-9]>' "$log" | grep -E 'FAIL|passed' | sed 's/^/  /'
 	line=$(grep -E '^[a-z_]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
-	if [ -z "$line" ] || [ $rc -ne 0 ]; then
-		echo "  $t exited $rc"
-		[ -z "$line" ] && failed=$((failed + 1))
-	fi
 	p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
 	f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
+	# a binary that dies or exits non-zero fails, whatever it printed
+	if [ -z "$line" ] || { [ $rc -ne 0 ] && [ "${f:-0}" -eq 0 ]; }; then
+		echo "  FAIL $t exited $rc"
+		failed=$((failed + 1))
+	fi
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0}))
 done
@@ -34,8 +35,8 @@ sed 's/^/  /' "$log"
 line=$(grep -E '^integration: ' "$log" | tail -n 1)
 p=$(echo "$line" | sed -n 's/^integration: \([0-9]*\) passed.*/\1/p')
 f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
-if [ -z "$line" ]; then
-	echo "  the integration runner exited $rc without a summary"
+if [ -z "$line" ] || { [ $rc -ne 0 ] && [ "${f:-0}" -eq 0 ]; }; then
+	echo "  FAIL the integration runner exited $rc"
 	failed=$((failed + 1))
 fi
 passed=$((passed + ${p:-0}))

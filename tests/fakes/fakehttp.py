@@ -14,7 +14,8 @@ of stdout. Besides the fake's own routes it serves a control API:
                                                  gets "handled": true), the
                                                  answer held back that long
        "kind": "..."}                            app-specific (see the fake)
-  GET  /_control/requests  every request seen: method, path, query, time
+  GET  /_control/requests  every request seen: method, path, query, time,
+                           and the status answered (once answered)
   POST /_control/reset     forget requests and faults
   POST /_control/data      app-specific data changes (see the fake)
 """
@@ -67,6 +68,10 @@ def make_handler(fake):
             pass
 
         def reply(self, status, headers, body):
+            entry = getattr(self, "entry", None)
+            if entry is not None:
+                with fake.lock:
+                    entry["status"] = status
             self.send_response(status)
             for k, v in headers.items():
                 self.send_header(k, v)
@@ -79,6 +84,7 @@ def make_handler(fake):
             u = urlsplit(self.path)
             n = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(n) if n else b""
+            self.entry = None
             if u.path.startswith("/_control/"):
                 return self.control(u.path, body)
             with fake.lock:
@@ -86,6 +92,7 @@ def make_handler(fake):
                          "time": time.time(),
                          "authorization": bool(self.headers.get("Authorization"))}
                 fake.requests.append(entry)
+                self.entry = entry
                 fake.active += 1
                 fake.max_active = max(fake.max_active, fake.active)
             try:
@@ -121,6 +128,8 @@ def make_handler(fake):
             if f.get("malformed"):
                 body = b'{"data": [{"id": "X1", "partner": {'
             if f.get("drip"):
+                with fake.lock:
+                    self.entry["status"] = f.get("status", 200)
                 self.send_response(f.get("status", 200))
                 for k, v in headers.items():
                     self.send_header(k, v)

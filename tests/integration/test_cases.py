@@ -10,12 +10,69 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 
 from harness import (Env, FakeServer, ROOT, bin_path, contains, eq, test, wait_exit)
 
 CASES = os.path.join(ROOT, "tests", "cases")
 _keys = {}
+
+# A case's keys, and each step's: one action and the keys that go with it.
+# Anything else is a mistake in the case (a check that would silently not
+# run), so it fails the case.
+CASE_KEYS = {"description", "emulator", "vendors", "config", "config_patch", "steps"}
+STEP_KEYS = {
+    "data": set(), "data_file": set(), "vendor_data": set(), "faults": set(),
+    "reset": set(), "sql_exec": set(), "refresh_token_file": set(),
+    "run": {"args", "exit", "log", "not_log"},
+    "sql": {"expect"},
+    "state": {"where", "nonnull", "count", "count_sql", "match_sql", "fields", "distinct"},
+    "requests": {"count", "status", "not_contain"},
+    "waits": {"after_status", "at_least"},
+    "query_windows": {"min_timeouts"},
+    "kill9": {"within", "min_kills"},
+    "kill9_when_handled": set(),
+    "sfwrite": {"records", "expect"},
+    "ctl": {"contains", "exit"},
+}
+REQUIRED = {"sql": {"expect"}, "sfwrite": {"records", "expect"},
+            "waits": {"after_status", "at_least"}}
+
+
+def check_spec(name, spec):
+    """Refuses unknown or misplaced keys, naming the case and the step."""
+    extra = set(spec) - CASE_KEYS
+    if extra:
+        raise AssertionError("%s: unknown case key(s) %s" % (name, sorted(extra)))
+    for i, s in enumerate(spec.get("steps", [])):
+        where = "%s step %d" % (name, i + 1)
+        actions = [k for k in s if k in STEP_KEYS]
+        if len(actions) != 1:
+            raise AssertionError("%s: a step needs exactly one of %s, has %s"
+                                 % (where, sorted(STEP_KEYS), sorted(s)))
+        a = actions[0]
+        extra = set(s) - {a} - STEP_KEYS[a]
+        if extra:
+            raise AssertionError("%s: key(s) %s do not go with %r (allowed: %s)"
+                                 % (where, sorted(extra), a, sorted(STEP_KEYS[a])))
+        missing = REQUIRED.get(a, set()) - set(s)
+        if missing:
+            raise AssertionError("%s: %r needs %s" % (where, a, sorted(missing)))
+        if a == "requests" and not {"count", "status", "not_contain"} & set(s):
+            raise AssertionError("%s: 'requests' checks nothing without count, "
+                                 "status or not_contain" % where)
+        if a == "state" and not {"count", "count_sql", "match_sql"} & set(s):
+            raise AssertionError("%s: 'state' checks nothing without count, "
+                                 "count_sql or match_sql" % where)
+
+
+SOQL_WINDOW = re.compile(r"SystemModstamp\s*>=\s*(\S+?)\s+AND\s+SystemModstamp\s*<\s*(\S+?)[\s)]")
+
+
+def sf_time(v):
+    return datetime.datetime.strptime(v.replace(".000", ""), "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
 
 
 def keypair():
@@ -57,6 +114,7 @@ class Case:
         self.dir = os.path.join(CASES, name)
         with open(os.path.join(self.dir, "case.json")) as f:
             self.spec = json.load(f)
+        check_spec(name, self.spec)
         k = keypair()
         self.env = Env("case")
         emu = {"data": os.path.join(ROOT, "fixtures", "sf", "org.json"),
@@ -167,9 +225,38 @@ class Case:
                 eq(len(set(vals)), len(vals), where + ": distinct " + s["distinct"])
         if "requests" in s:
             reqs = [r for r in self.emu.requests() if r["path"].startswith(s["requests"])]
-            eq(len(reqs), s["count"], where + ": requests to " + s["requests"] +
-               "\n" + "\n".join("%s %s?%s" % (r["method"], r["path"], r["query"][:120])
-                                 for r in reqs))
+            if "status" in s:
+                reqs = [r for r in reqs if r.get("status") == s["status"]]
+            listing = "\n".join("%s %s?%s -> %s" % (r["method"], r["path"], r["query"][:120],
+                                                   r.get("status")) for r in reqs)
+            if "count" in s:
+                eq(len(reqs), s["count"], where + ": requests to " + s["requests"] +
+                   "\n" + listing)
+            for text in s.get("not_contain", []):
+                if not reqs:
+                    raise AssertionError("%s: no request to %s: the check would prove "
+                                         "nothing" % (where, s["requests"]))
+                for r in reqs:
+                    if text in urllib.parse.unquote_plus(r["path"] + "?" + r["query"]):
+                        raise AssertionError("%s: %r reached a request: %s %s?%s" % (
+                            where, text, r["method"], r["path"], r["query"]))
+        if "waits" in s:
+            # every request that follows a reply of this status comes at
+            # least at_least seconds after it (Retry-After honoured)
+            reqs = [r for r in self.emu.requests() if r["path"].startswith(s["waits"])]
+            gaps = [b["time"] - a["time"] for a, b in zip(reqs, reqs[1:])
+                    if a.get("status") == s["after_status"]]
+            if not gaps:
+                raise AssertionError("%s: no request followed a %s reply" %
+                                     (where, s["after_status"]))
+            for g in gaps:
+                if g < s["at_least"]:
+                    raise AssertionError("%s: a request came %.3f s after a %s reply "
+                                         "(at least %.1f s expected); gaps: %s" % (
+                                             where, g, s["after_status"], s["at_least"],
+                                             ["%.3f" % x for x in gaps]))
+        if "query_windows" in s:
+            self.check_windows(where, s["query_windows"], s.get("min_timeouts", 1))
         if "kill9" in s:
             rnd = random.Random(11)
             kills = 0
@@ -233,6 +320,41 @@ class Case:
             eq(saved in valid, True, where + ": the saved refresh token is the valid one")
             eq(saved != "5Aep-initial-refresh-token", True, where + ": it was rotated")
             eq(oct(os.stat(self.refresh_file).st_mode & 0o777), "0o600", where + ": mode")
+
+    def check_windows(self, where, obj, min_timeouts):
+        """The queries of obj: at least min_timeouts QUERY_TIMEOUTs (400) halving the
+        window, then windows that follow each other without a gap or an
+        overlap, none wider than the first that ran."""
+        runs, failed = [], 0
+        for r in self.emu.requests():
+            if "/query" not in r["path"]:
+                continue
+            q = urllib.parse.unquote_plus(r["query"])
+            if "FROM %s " % obj not in q:
+                continue
+            m = SOQL_WINDOW.search(q + " ")
+            if m is None:
+                continue
+            lo, hi = sf_time(m.group(1)), sf_time(m.group(2))
+            if r.get("status") == 400:
+                failed += 1
+                if runs:
+                    raise AssertionError("%s: a QUERY_TIMEOUT after a window ran: %s"
+                                         % (where, q))
+            elif r.get("status") == 200:
+                runs.append((lo, hi))
+        if failed < min_timeouts:
+            raise AssertionError("%s: %d QUERY_TIMEOUT(s) on %s, at least %d expected"
+                                 % (where, failed, obj, min_timeouts))
+        if len(runs) < 2:
+            raise AssertionError("%s: %d window(s) ran: no later window to check"
+                                 % (where, len(runs)))
+        span = runs[0][1] - runs[0][0]
+        for (lo0, hi0), (lo1, hi1) in zip(runs, runs[1:]):
+            eq(lo1, hi0, where + ": windows follow each other")
+            if hi1 - lo1 > span:
+                raise AssertionError("%s: a later window is %d s wide, wider than the "
+                                     "%d s that ran" % (where, hi1 - lo1, span))
 
     def run(self):
         for i, s in enumerate(self.spec["steps"]):
