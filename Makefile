@@ -35,11 +35,11 @@ LIB_SRCS = src/audit.c src/clock.c src/config.c src/config_check.c src/control.c
            src/filedrop.c src/http.c src/httpjson.c src/salesforce.c src/crm.c src/json.c src/jscan.c src/log.c src/mem.c src/memo.c \
            src/normalize.c src/normalize_name.c src/normalize_country.c \
            src/notify.c src/record.c src/secret.c src/source.c src/store.c \
-           src/yamltree.c src/ctl.c src/table.c src/match.c src/strmap.c src/conflicts.c src/plan.c src/score.c src/alerts.c src/writeback.c
+           src/yamltree.c src/ctl.c src/table.c src/match.c src/strmap.c src/utf8.c src/conflicts.c src/plan.c src/score.c src/alerts.c src/writeback.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/freemail.o
 UNIT_TESTS = test_config test_csv test_normalize test_store test_audit \
              test_secret test_log test_record test_http \
-             test_salesforce test_jscan test_match test_conflicts test_strmap test_rules
+             test_salesforce test_jscan test_match test_conflicts test_strmap test_rules test_utf8
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 TOOLS      = sfwrite match_eval

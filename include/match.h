@@ -39,6 +39,11 @@ enum match_measure {
 
 const char *match_measure_name(enum match_measure m);
 
+/* Words whose class is remembered at most; then the memory starts over. */
+#define MATCH_TOKEN_CACHE_MAX 65536
+/* Words remembered now (for tests). */
+size_t match_token_cache_size(void);
+
 /* Token document frequencies over the names in the cache. */
 struct match_idf;
 

@@ -197,6 +197,9 @@ log_redact(const char *s, size_t cap)
 			i++;
 		}
 		if (cap && out.len > cap) {
+			/* cut before the character that crosses cap, not inside it */
+			while (cap > 0 && ((unsigned char)out.data[cap] & 0xc0) == 0x80)
+				cap--;
 			out.len = cap;
 			out.data[cap] = '\0';
 			buf_addstr(&out, "...");

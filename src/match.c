@@ -385,6 +385,12 @@ match_jaro_winkler(const char *a, size_t la, const char *b, size_t lb)
  */
 static struct strmap token_info;
 
+size_t
+match_token_cache_size(void)
+{
+	return token_info.n;
+}
+
 static uint32_t
 token_lookup(const char *s, size_t len)
 {
@@ -394,6 +400,10 @@ token_lookup(const char *s, size_t len)
 
 	if (v)
 		return *v;
+	/* a daemon reads new names for months: the memory starts over
+	 * rather than grow with every word it ever saw */
+	if (token_info.n >= MATCH_TOKEN_CACHE_MAX)
+		strmap_free(&token_info);
 	info = 0;
 	for (i = 0; i < sizeof(abbreviations) / sizeof(abbreviations[0]); i++)
 		if (strlen(abbreviations[i].abbr) == len &&

@@ -27,6 +27,13 @@ quote(char *out, size_t outlen, const char *s)
 		else
 			out[n++] = (char)c;
 	}
+	/* stopped inside a character: the part of it copied goes too */
+	if ((*s & 0xc0) == 0x80) {
+		while (n > 0 && (out[n - 1] & 0xc0) == 0x80)
+			n--;
+		if (n > 0 && (out[n - 1] & 0xc0) == 0xc0)
+			n--;
+	}
 	if (*s && n + 4 < outlen) {
 		memcpy(out + n, "...", 3);
 		n += 3;

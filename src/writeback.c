@@ -7,6 +7,7 @@
 #include "log.h"
 #include "mem.h"
 #include "strmap.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -62,7 +63,10 @@ put(struct desired *d, const char *name, struct jval *v, int volatile_)
 	jv_free(v);
 }
 
-/* Text for a CRM field, cut to what it holds. */
+/*
+ * Text for a CRM field of max characters (as Salesforce counts them):
+ * valid UTF-8, cut after a whole character.
+ */
 static struct jval *
 text(const char *s, size_t max)
 {
@@ -71,12 +75,7 @@ text(const char *s, size_t max)
 
 	if (s == NULL)
 		return jv_null();
-	if (strlen(s) <= max)
-		return jv_str(s);
-	cut = xstrndup(s, max);
-	/* never cut a UTF-8 sequence in two */
-	while (max > 0 && ((unsigned char)cut[max] & 0xc0) == 0x80)
-		cut[max--] = '\0';
+	cut = utf8_cut(s, max);
 	v = jv_str(cut);
 	free(cut);
 	return v;
@@ -199,14 +198,12 @@ alert_row(void *arg, const struct store_row *r)
 	const char *key = store_col(r, "key");
 	const char *partner = store_col(r, "partner_id");
 	struct desired *d;
-	char name[96];
 
 	if (key == NULL)
 		return 0;
-	d = want(b->p, cfg->crm.writeback.alerts.sobject, 
+	d = want(b->p, cfg->crm.writeback.alerts.sobject,
 	    cfg->crm.writeback.alerts.external_id, key);
-	snprintf(name, sizeof(name), "%.80s", key);
-	put(d, "Name", text(name, 80), 0);
+	put(d, "Name", text(key, 80), 0);
 	/* a lookup only to an Account the CRM has: another source's partner
 	 * id would make Salesforce refuse the whole record */
 	put(d, "Partner__c", partner && strmap_get(&b->crm_partners, partner,
@@ -228,15 +225,13 @@ conflict_row(void *arg, const struct store_row *r)
 	const struct config *cfg = b->cfg;
 	const char *key = store_col(r, "key");
 	struct desired *d;
-	char name[96];
 
 	if (key == NULL)
 		return 0;
 	d = want(b->p, cfg->crm.writeback.conflicts.sobject,
 	    cfg->crm.writeback.conflicts.external_id, key);
-	snprintf(name, sizeof(name), "%.80s", store_col(r, "customer") ?
-	    store_col(r, "customer") : key);
-	put(d, "Name", text(name, 80), 0);
+	put(d, "Name", text(store_col(r, "customer") ? store_col(r, "customer") :
+	    key, 80), 0);
 	put(d, "Type__c", text(store_col(r, "type"), 255), 0);
 	put(d, "Status__c", jv_str(open_or(store_col(r, "status"))), 0);
 	put(d, "Customer__c", text(store_col(r, "customer"), 255), 0);

@@ -508,6 +508,21 @@ class Emulator(fakehttp.Fake):
                            "profile or permission set." % k, [k])
         return None
 
+    @staticmethod
+    def too_long(o, fields):
+        """STRING_TOO_LONG for a text value longer than its field holds
+        (counted as Salesforce counts: UTF-16 code units), else None."""
+        for k, v in fields.items():
+            f = o["fields"].get(k.lower())
+            if f and f.get("length") and isinstance(v, str) and \
+                    len(v.encode("utf-16-le")) // 2 > f["length"]:
+                return {"success": False, "errors": [{
+                    "statusCode": "STRING_TOO_LONG",
+                    "message": "%s: data value too large: %s (max length=%d)"
+                               % (f["name"], v[:40], f["length"]),
+                    "fields": [f["name"]]}]}
+        return None
+
     def create(self, o, fields, check=True):
         rec = {"IsDeleted": False}
         for k, v in fields.items():
@@ -580,6 +595,9 @@ class Emulator(fakehttp.Fake):
             return {"success": False, "errors": [{"statusCode": code,
                                                   "message": "injected failure: " + code,
                                                   "fields": []}]}
+        long_ = self.too_long(o, fields)
+        if long_:
+            return long_
         try:
             if method == "POST":
                 rec = self.create(o, fields)

@@ -11,13 +11,20 @@ SYSTEM = [
 ]
 
 
+# describe's length of text fields, in characters as Salesforce counts
+# them (UTF-16 code units); textarea here is a long text area
+TEXT_LENGTH = {"string": 255, "picklist": 255, "url": 255, "email": 80, "textarea": 32768}
+
+
 def obj(name, prefix, fields):
     out = {"name": name, "keyPrefix": prefix, "fields": {}}
     for f in SYSTEM + fields:
         fname, ftype, extra = f if len(f) == 3 else (f[0], f[1], {})
         d = {"name": fname, "type": ftype, "nillable": fname not in ("Id", "IsDeleted"),
              "createable": True, "updateable": True, "externalId": False,
-             "calculated": False}
+             "calculated": False, "length": TEXT_LENGTH.get(ftype, 0)}
+        if fname == "Name" and name.endswith("__c"):
+            d["length"] = 80        # a custom object's Name field
         d.update(extra)
         out["fields"][fname.lower()] = d
     return out

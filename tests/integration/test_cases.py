@@ -35,8 +35,10 @@ STEP_KEYS = {
     "kill9_when_handled": set(),
     "sfwrite": {"records", "expect"},
     "ctl": {"contains", "exit"},
+    "text_cut": {"field", "max", "rows_sql"},
 }
 REQUIRED = {"sql": {"expect"}, "sfwrite": {"records", "expect"},
+            "text_cut": {"field", "max", "rows_sql"},
             "waits": {"after_status", "at_least"}}
 
 
@@ -68,6 +70,19 @@ def check_spec(name, spec):
 
 
 SOQL_WINDOW = re.compile(r"SystemModstamp\s*>=\s*(\S+?)\s+AND\s+SystemModstamp\s*<\s*(\S+?)[\s)]")
+
+
+def sf_cut(text, units):
+    """text cut after the last whole character within units UTF-16 code
+    units, as Salesforce counts a field's length."""
+    out, n = [], 0
+    for ch in text:
+        u = 2 if ord(ch) >= 0x10000 else 1
+        if n + u > units:
+            break
+        out.append(ch)
+        n += u
+    return "".join(out)
 
 
 def sf_time(v):
@@ -255,6 +270,21 @@ class Case:
                                          "(at least %.1f s expected); gaps: %s" % (
                                              where, g, s["after_status"], s["at_least"],
                                              ["%.3f" % x for x in gaps]))
+        if "text_cut" in s:
+            # each row (external key, full text): the CRM record holds the
+            # text cut to the field's length at a character boundary
+            rows = self.env.query(s["rows_sql"])
+            if not rows:
+                raise AssertionError("%s: %s returns nothing: the check would prove "
+                                     "nothing" % (where, s["rows_sql"]))
+            recs = {r.get("Chansync_Key__c"): r for r in self.emu_get("/_state/" +
+                                                                      s["text_cut"])}
+            for key, full in rows:
+                if key not in recs:
+                    raise AssertionError("%s: %s %s is not in the CRM" % (where,
+                                                                         s["text_cut"], key))
+                eq(recs[key].get(s["field"]), sf_cut(full, s["max"]),
+                   "%s: %s.%s of %s" % (where, s["text_cut"], s["field"], key))
         if "query_windows" in s:
             self.check_windows(where, s["query_windows"], s.get("min_timeouts", 1))
         if "kill9" in s:

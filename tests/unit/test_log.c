@@ -42,6 +42,22 @@ test_escaping_and_cap(void)
 	r = log_redact("0123456789", 4);
 	CHECK_STR(r, "0123...");
 	free(r);
+	/* a cap inside a character cuts before it, never through it */
+	r = log_redact("abü", 3);
+	CHECK_STR(r, "ab...");
+	free(r);
+	r = log_redact("a日本", 2);
+	CHECK_STR(r, "a...");
+	free(r);
+	r = log_redact("a日本", 3);
+	CHECK_STR(r, "a...");
+	free(r);
+	r = log_redact("a日本", 4);
+	CHECK_STR(r, "a日...");
+	free(r);
+	r = log_redact("😀😀", 6);
+	CHECK_STR(r, "😀...");
+	free(r);
 }
 
 static void

@@ -27,6 +27,29 @@ score(const char *a, const char *b, enum match_measure *how)
 	return s;
 }
 
+/* A daemon's life of new words never grows the word memory past its cap,
+ * and names still score the same after it started over. */
+static void
+test_token_cache_bounded(void)
+{
+	enum match_measure how;
+	double before = score("Kappa Widget Works", "Kappa Widgets", &how), after;
+	size_t i, most = 0;
+	char a[64], b[64];
+
+	for (i = 0; i < 3 * MATCH_TOKEN_CACHE_MAX / 2; i++) {
+		snprintf(a, sizeof(a), "Zq%zux Holdings", i);
+		snprintf(b, sizeof(b), "Yv%zuw Trading", i);
+		(void)score(a, b, &how);
+		if (match_token_cache_size() > most)
+			most = match_token_cache_size();
+	}
+	CHECK(most <= MATCH_TOKEN_CACHE_MAX);
+	CHECK(most >= MATCH_TOKEN_CACHE_MAX / 2);	/* it did remember */
+	after = score("Kappa Widget Works", "Kappa Widgets", &how);
+	CHECK(fabs(before - after) < 1e-12);
+}
+
 static void
 test_jaro_winkler(void)
 {
@@ -144,6 +167,7 @@ main(void)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	T_RUN(test_token_cache_bounded);
 	T_RUN(test_jaro_winkler);
 	T_RUN(test_measures);
 	T_RUN(test_idf);
