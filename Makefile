@@ -15,13 +15,15 @@ SYSCONFDIR ?= /etc
 UNITDIR  ?= /lib/systemd/system
 DESTDIR  ?=
 
+VERSION   = 0.1.0
 BUILD    ?= build
 CC       ?= cc
 PKGS      = jansson yaml-0.1 sqlite3 libsystemd libcrypto libcurl libutf8proc libpsl
 CFLAGS   ?= -O2 -g
 # what the code needs, whatever CFLAGS the caller passes
 XCFLAGS   = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
-            -Wmissing-prototypes -Iinclude $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+            -Wmissing-prototypes -Iinclude -DCHANSYNC_VERSION='"$(VERSION)"' \
+            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 # Debian packages: to build, and to run the tests
@@ -30,13 +32,11 @@ DEB_BUILD = gcc make pkg-config libjansson-dev libyaml-dev libsqlite3-dev \
             libpsl-dev publicsuffix iso-codes tzdata
 DEB_TEST  = python3 sqlite3 systemd util-linux procps valgrind openssl
 
-LIB_SRCS = src/audit.c src/clock.c src/config.c src/config_check.c src/control.c src/csv.c \
-           src/cycle.c src/daemon.c src/diag.c src/digest.c src/entity.c \
-           src/filedrop.c src/http.c src/httpjson.c src/salesforce.c src/crm.c src/json.c src/jscan.c src/log.c src/mem.c src/memo.c \
-           src/normalize.c src/normalize_name.c src/normalize_country.c \
-           src/notify.c src/record.c src/secret.c src/source.c src/store.c \
-           src/yamltree.c src/ctl.c src/table.c src/match.c src/strmap.c src/utf8.c src/conflicts.c src/plan.c src/score.c src/alerts.c src/writeback.c
-LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/freemail.o
+# The layers, lowest first; a folder may include its own headers and
+# those of the folders before it (tests/tools/check_layers.sh checks).
+LAYERS   = lib model config rules store sources crm ctl
+LIB_SRCS = $(foreach l,$(LAYERS),$(sort $(wildcard src/$(l)/*.c))) src/cycle.c src/daemon.c
+LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/model/freemail.o
 UNIT_TESTS = test_config test_csv test_normalize test_store test_audit \
              test_secret test_log test_record test_http \
              test_salesforce test_jscan test_match test_conflicts test_strmap test_rules test_utf8
@@ -52,17 +52,17 @@ $(BUILD)/%.o: src/%.c
 	$(CC) $(XCFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # the shipped free-mail list, compiled in as a sorted array
-$(BUILD)/freemail.c: config/free-mail-domains
+$(BUILD)/model/freemail.c: config/free-mail-domains
 	@mkdir -p $(@D)
 	{ echo '/* generated from config/free-mail-domains; do not edit */'; \
-	  echo '#include "freemail.h"'; \
+	  echo '#include "model/freemail.h"'; \
 	  echo 'const char *const free_mail_domains[] = {'; \
 	  grep -v -e '^#' -e '^$$' $< | LC_ALL=C sort -u | sed 's/.*/\t"&",/'; \
 	  echo '};'; \
 	  echo 'const size_t free_mail_count = sizeof(free_mail_domains) / sizeof(free_mail_domains[0]);'; \
 	} > $@
 
-$(BUILD)/freemail.o: $(BUILD)/freemail.c include/freemail.h
+$(BUILD)/model/freemail.o: $(BUILD)/model/freemail.c include/model/freemail.h
 	$(CC) $(XCFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libchansync.a: $(LIB_OBJS)
@@ -92,7 +92,7 @@ $(BUILD)/bench/%.o: bench/%.c
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libchansync.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/*/*.d)
 
 # Installs the Debian packages that are missing (as root), or says which.
 deps:

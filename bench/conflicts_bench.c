@@ -16,15 +16,15 @@
  * comparisons per registration, the conflicts and the peak RSS against
  * the goals of issue 5 (30 s, 2 s, 200 MB).
  */
-#include "audit.h"
-#include "clock.h"
-#include "conflicts.h"
-#include "config.h"
-#include "diag.h"
-#include "entity.h"
-#include "log.h"
-#include "normalize.h"
-#include "store.h"
+#include "store/audit.h"
+#include "lib/clock.h"
+#include "rules/conflicts.h"
+#include "config/config.h"
+#include "lib/diag.h"
+#include "model/entity.h"
+#include "lib/log.h"
+#include "model/normalize.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,9 +11,9 @@
 
 #include <stdint.h>
 
-#include "audit.h"
-#include "config.h"
-#include "store.h"
+#include "store/audit.h"
+#include "config/config.h"
+#include "store/store.h"
 
 struct conflicts;
 struct http;

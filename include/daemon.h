@@ -10,9 +10,7 @@
 #ifndef CHANSYNC_DAEMON_H
 #define CHANSYNC_DAEMON_H
 
-#include "config.h"
-
-#define CHANSYNC_VERSION "0.1.0"
+#include "config/config.h"
 
 struct daemon_opts {
 	const char *config_path;

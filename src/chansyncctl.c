@@ -1,7 +1,7 @@
 /*
  * chansyncctl.c - entry point of the operator's tool; see ctl.c.
  */
-#include "ctl.h"
+#include "ctl/ctl.h"
 
 int
 main(int argc, char **argv)

@@ -2,14 +2,14 @@
  * chansyncd.c - entry point: arguments, signal mask, configuration, then
  * daemon_run(). Kept short; the work is in the modules.
  */
-#include "config.h"
+#include "config/config.h"
 #include "daemon.h"
-#include "diag.h"
-#include "http.h"
-#include "log.h"
-#include "mem.h"
-#include "normalize.h"
-#include "notify.h"
+#include "lib/diag.h"
+#include "lib/http.h"
+#include "lib/log.h"
+#include "lib/mem.h"
+#include "model/normalize.h"
+#include "lib/notify.h"
 
 #include <getopt.h>
 #include <malloc.h>

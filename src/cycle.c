@@ -3,17 +3,17 @@
  * conflicts, rules, scores, write-back) join here after the sources.
  */
 #include "cycle.h"
-#include "conflicts.h"
-#include "alerts.h"
-#include "plan.h"
-#include "score.h"
-#include "writeback.h"
-#include "clock.h"
-#include "crm.h"
-#include "json.h"
-#include "log.h"
-#include "mem.h"
-#include "source.h"
+#include "rules/conflicts.h"
+#include "rules/alerts.h"
+#include "rules/plan.h"
+#include "rules/score.h"
+#include "crm/writeback.h"
+#include "lib/clock.h"
+#include "crm/crm_reader.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/mem.h"
+#include "sources/source.h"
 
 #include <stdio.h>
 #include <stdlib.h>

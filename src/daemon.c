@@ -2,19 +2,19 @@
  * daemon.c - the main loop and what the signals and control requests do.
  */
 #include "daemon.h"
-#include "audit.h"
-#include "clock.h"
-#include "control.h"
-#include "conflicts.h"
+#include "store/audit.h"
+#include "lib/clock.h"
+#include "lib/control_socket.h"
+#include "rules/conflicts.h"
 #include "cycle.h"
-#include "digest.h"
-#include "http.h"
-#include "json.h"
-#include "log.h"
-#include "mem.h"
-#include "notify.h"
-#include "salesforce.h"
-#include "store.h"
+#include "lib/digest.h"
+#include "lib/http.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/mem.h"
+#include "lib/notify.h"
+#include "crm/salesforce.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <limits.h>

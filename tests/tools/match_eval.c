@@ -15,9 +15,11 @@
  * each measure decided, and the pairs it got wrong (not with -q). Exits
  * 1 when the goal (precision >= 0.97, recall >= 0.92) is missed.
  */
-#include "match.h"
-#include "mem.h"
-#include "normalize.h"
+#include "rules/match.h"
+#include "lib/mem.h"
+#include "model/normalize.h"
+#include "model/normalize_country.h"
+#include "model/normalize_name.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,13 +9,13 @@
  * is how the integration tests see that every per-record result reaches
  * the caller. Exit: 0 when the request went through, 69/75/78 otherwise.
  */
-#include "config.h"
-#include "http.h"
-#include "json.h"
-#include "log.h"
-#include "mem.h"
-#include "normalize.h"
-#include "salesforce.h"
+#include "config/config.h"
+#include "lib/http.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/mem.h"
+#include "model/normalize.h"
+#include "crm/salesforce.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,9 +5,9 @@
 #ifndef CHANSYNC_T_CFG_H
 #define CHANSYNC_T_CFG_H
 
-#include "config.h"
-#include "diag.h"
-#include "normalize.h"
+#include "config/config.h"
+#include "lib/diag.h"
+#include "model/normalize.h"
 
 #include <stdio.h>
 #include <stdlib.h>

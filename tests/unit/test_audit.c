@@ -1,7 +1,7 @@
 /* test_audit.c - the hash chain: append, verify, tamper, anchors, HMAC. */
-#include "audit.h"
-#include "digest.h"
-#include "store.h"
+#include "store/audit.h"
+#include "lib/digest.h"
+#include "store/store.h"
 #include "t.h"
 
 #include <sqlite3.h>	/* the tamperer's tool */

@@ -1,6 +1,6 @@
 /* test_config.c - the schema: values, defaults, every error at once. */
-#include "config.h"
-#include "log.h"
+#include "config/config.h"
+#include "lib/log.h"
 #include "t.h"
 
 static struct config *

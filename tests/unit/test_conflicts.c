@@ -2,12 +2,12 @@
  * real SQLite file: windows to the second, expiry, statuses, partners,
  * products, countries, free-mail domains, unicode names, stable keys,
  * incremental passes. */
-#include "audit.h"
-#include "conflicts.h"
-#include "config.h"
-#include "diag.h"
-#include "normalize.h"
-#include "store.h"
+#include "store/audit.h"
+#include "rules/conflicts.h"
+#include "config/config.h"
+#include "lib/diag.h"
+#include "model/normalize.h"
+#include "store/store.h"
 #include "t.h"
 #include "t_cfg.h"
 

@@ -1,5 +1,5 @@
 /* test_csv.c - RFC 4180 reading. */
-#include "csv.h"
+#include "lib/csv.h"
 #include "t.h"
 
 static int

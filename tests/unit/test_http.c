@@ -1,5 +1,5 @@
 /* test_http.c - the retry schedule (T9) and the URL rules, no network. */
-#include "http.h"
+#include "lib/http.h"
 #include "t.h"
 
 #include <math.h>

@@ -2,9 +2,9 @@
  * and reads values the same way. */
 #include <math.h>
 
-#include "json.h"
-#include "jscan.h"
-#include "mem.h"
+#include "lib/json.h"
+#include "lib/jscan.h"
+#include "lib/mem.h"
 #include "t.h"
 
 static void

@@ -1,5 +1,5 @@
 /* test_log.c - redaction, escaping and the stderr sink's priorities. */
-#include "log.h"
+#include "lib/log.h"
 #include "t.h"
 
 #include <fcntl.h>

@@ -1,7 +1,8 @@
 /* test_match.c - the end-customer matcher: measures, edges, and the
  * accuracy goal on the labelled set (tests/match/pairs.tsv). */
-#include "match.h"
-#include "normalize.h"
+#include "rules/match.h"
+#include "model/normalize.h"
+#include "model/normalize_name.h"
 #include "t.h"
 
 #include <math.h>

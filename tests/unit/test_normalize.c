@@ -1,6 +1,8 @@
 /* test_normalize.c - value normalization with real-world inputs. */
-#include "clock.h"
-#include "normalize.h"
+#include "lib/clock.h"
+#include "model/normalize.h"
+#include "model/normalize_country.h"
+#include "model/normalize_name.h"
 #include <math.h>
 #include <time.h>
 #include "t.h"

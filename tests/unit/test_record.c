@@ -1,7 +1,7 @@
 /* test_record.c - raw source values to canonical records. */
-#include "config.h"
-#include "log.h"
-#include "record.h"
+#include "config/config.h"
+#include "lib/log.h"
+#include "sources/record.h"
 #include "t.h"
 
 /* A raw record: canonical field name -> raw text, as a source would see. */

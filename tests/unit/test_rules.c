@@ -2,15 +2,15 @@
  * period boundaries in time zones, business-day clocks over weekends and
  * holidays, probabilities, missing plans, zero pipeline, basis, peer
  * groups of one, ties, the alert lifecycle. On a real SQLite file. */
-#include "alerts.h"
-#include "audit.h"
-#include "clock.h"
-#include "config.h"
-#include "diag.h"
-#include "normalize.h"
-#include "plan.h"
-#include "score.h"
-#include "store.h"
+#include "rules/alerts.h"
+#include "store/audit.h"
+#include "lib/clock.h"
+#include "config/config.h"
+#include "lib/diag.h"
+#include "model/normalize.h"
+#include "rules/plan.h"
+#include "rules/score.h"
+#include "store/store.h"
 #include "t.h"
 #include "t_cfg.h"
 

@@ -1,11 +1,11 @@
 /* test_salesforce.c - SOQL text, limit headers, names, and the JWT (its
  * RS256 signature checked by openssl(1), a verifier that is not ours). */
-#include "config.h"
-#include "crm.h"
-#include "digest.h"
-#include "log.h"
-#include "mem.h"
-#include "salesforce.h"
+#include "config/config.h"
+#include "crm/crm_reader.h"
+#include "lib/digest.h"
+#include "lib/log.h"
+#include "lib/mem.h"
+#include "crm/salesforce.h"
 #include "t.h"
 
 #include <ctype.h>

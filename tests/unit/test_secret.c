@@ -1,6 +1,6 @@
 /* test_secret.c - secret references and the file checks (T15). */
-#include "log.h"
-#include "secret.h"
+#include "lib/log.h"
+#include "lib/secret.h"
 #include "t.h"
 
 #include <fcntl.h>

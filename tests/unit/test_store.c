@@ -1,6 +1,6 @@
 /* test_store.c - the SQLite store: schema, migration, upserts, triggers. */
-#include "entity.h"
-#include "store.h"
+#include "model/entity.h"
+#include "store/store.h"
 #include "t.h"
 #include "t_sql.h"
 

@@ -1,7 +1,7 @@
 /* test_strmap.c - the hash map against a plain array, through growth and
  * deletions that shift probe runs; the normalizers' memo. */
-#include "memo.h"
-#include "strmap.h"
+#include "lib/memo.h"
+#include "lib/strmap.h"
 #include "t.h"
 
 #define N 6000

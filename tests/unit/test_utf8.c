@@ -1,6 +1,6 @@
 /* test_utf8.c - text cut to a CRM field's length: every cut position in
  * German, Japanese and emoji text, invalid bytes, the decoder's edges. */
-#include "utf8.h"
+#include "lib/utf8.h"
 #include "t.h"
 
 /* Is s valid UTF-8 throughout? */

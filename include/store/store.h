@@ -1,0 +1,323 @@
+/*
+ * store.h - the SQLite cache: the only module that talks to SQLite.
+ *
+ * One database, state_dir/chansync.db, in WAL mode with synchronous=FULL,
+ * foreign keys on, a busy timeout, the defensive flag, and a schema
+ * migrated forward through PRAGMA user_version. Every write runs inside
+ * store_begin()/store_commit() (BEGIN IMMEDIATE), so a source's unit of
+ * work - its records, quarantine rows, ledger row and audit rows - lands
+ * whole or not at all.
+ *
+ * Errors: functions return -1 (or NULL) and leave a message and a class
+ * in the handle (store_errmsg/store_errclass); they never log.
+ */
+#ifndef CHANSYNC_STORE_H
+#define CHANSYNC_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/entity.h"
+
+#define STORE_DB_NAME "chansync.db"
+#define STORE_SCHEMA_VERSION 6
+
+struct store;
+
+enum store_errclass {
+	STORE_EOK,
+	STORE_EBUSY,		/* locked by another writer past the timeout */
+	STORE_EFULL,		/* disk full */
+	STORE_EIO,		/* I/O error, read-only file system */
+	STORE_ECORRUPT,		/* not a database, malformed */
+	STORE_ECONSTRAINT,	/* a constraint or trigger refused the write */
+	STORE_ESCHEMA,		/* schema version newer than this program */
+	STORE_EOTHER,
+};
+
+enum store_mode {
+	STORE_RW,		/* create and migrate */
+	STORE_RDONLY,		/* chansyncctl: read only, never migrate */
+};
+
+/*
+ * Opens (creating and migrating when STORE_RW) the database at path.
+ * Returns a new handle, or NULL with a message in err.
+ */
+struct store *store_open(const char *path, enum store_mode mode,
+    char *err, size_t errlen);
+void store_close(struct store *st);
+const char *store_errmsg(const struct store *st);
+enum store_errclass store_errclass(const struct store *st);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+int store_in_transaction(const struct store *st);
+
+/* meta key/value. get: 1 found (*ret new string), 0 absent, -1 error. */
+int store_meta_get(struct store *st, const char *key, char **ret);
+int store_meta_set(struct store *st, const char *key, const char *value);
+
+/*
+ * Upserts a canonical record by its key. A record older (updated_at)
+ * than the stored one is skipped. Returns 1 written, 0 skipped, -1 error.
+ */
+int store_upsert(struct store *st, const struct record *r, const char *now);
+/* The same for n records in this order, many to a statement; 0 or -1. */
+int store_upsert_many(struct store *st, const struct record *const *r, size_t n,
+    const char *now);
+
+/* Quarantine row; fields may be NULL. */
+struct store_quarantine {
+	int64_t cycle_id;	/* 0: none */
+	const char *source;
+	const char *position;	/* "file.csv:12" */
+	const char *record_id;
+	const char *field;
+	const char *reason;
+	const char *raw;	/* capped by the caller */
+};
+int store_quarantine_add(struct store *st, const struct store_quarantine *q,
+    const char *now);
+
+/* The file-drop ledger: which spool files have been ingested. */
+struct store_file {
+	const char *source;
+	const char *name;
+	uint64_t dev, ino;
+	int64_t mtime_ns;
+	int64_t size;
+	const char *sha256;	/* hex */
+	const char *status;	/* "done" | "failed" */
+	const char *moved_to;
+	int64_t cycle_id;
+	int64_t records, quarantined;
+	const char *reason;	/* why a failed file failed */
+};
+/*
+ * Looks this exact file (name, device, inode, mtime, hash) up in the
+ * ledger. Returns 1 with new strings in *ret_status, *ret_moved_to and
+ * *ret_reason (may be NULL), 0 when not ingested yet, -1 on error.
+ */
+int store_file_find(struct store *st, const struct store_file *f,
+    char **ret_status, char **ret_moved_to, char **ret_reason);
+int store_file_add(struct store *st, const struct store_file *f, const char *now);
+
+/* Cycles. */
+int store_cycle_begin(struct store *st, const char *trigger, const char *now,
+    int64_t *ret_id);
+int store_cycle_end(struct store *st, int64_t id, const char *status,
+    const char *detail_json, const char *now);
+/* Marks cycles left 'running' by a crash as 'interrupted'; returns count. */
+int store_cycles_interrupted(struct store *st, const char *now);
+struct store_cycle_source {
+	int64_t cycle_id;
+	const char *source;
+	const char *status;	/* ok | failed | skipped */
+	const char *started_at, *ended_at;
+	int64_t records, quarantined, files, failed_files;
+	const char *error;
+};
+int store_cycle_source(struct store *st, const struct store_cycle_source *cs);
+
+/* Marks the record with this key deleted; returns rows changed or -1. */
+int store_mark_deleted(struct store *st, enum entity_kind kind, const char *key,
+    const char *now);
+
+/* An opportunity stage from the CRM (OpportunityStage). */
+struct store_stage {
+	const char *name, *label, *forecast_category;
+	double probability;	/* percent */
+	int has_probability, is_closed, is_won;
+};
+int store_stage_upsert(struct store *st, const struct store_stage *sg,
+    const char *now);
+
+/* Watermarks per source/object: get 1 found, 0 absent, -1 error. */
+int store_watermark_get(struct store *st, const char *source,
+    const char *object, char **ret);
+int store_watermark_set(struct store *st, const char *source,
+    const char *object, const char *value, const char *now);
+/* Forgets a watermark: the next read of that object is a full one. */
+int store_watermark_delete(struct store *st, const char *source,
+    const char *object);
+
+/* The audit table (append-only; audit.c computes the chain). */
+struct store_audit_row {
+	int64_t seq;
+	const char *ts;
+	int64_t cycle_id;	/* 0: none */
+	const char *actor, *action, *entity, *entity_id, *detail, *alg;
+	unsigned char prev_hash[32], hash[32];
+};
+/* Last row: 1 found, 0 empty log, -1 error. */
+int store_audit_head(struct store *st, int64_t *ret_seq,
+    unsigned char ret_hash[32]);
+int store_audit_insert(struct store *st, const struct store_audit_row *row);
+/* Calls fn for each row with seq >= from, in order; fn returns non-zero to stop. */
+int store_audit_scan(struct store *st, int64_t from,
+    int (*fn)(void *ctx, const struct store_audit_row *row), void *ctx);
+int64_t store_audit_count(struct store *st);
+
+/* Rows for chansyncctl: names and values as text (NULL for SQL NULL). */
+enum store_type { STORE_NULL, STORE_INT, STORE_REAL, STORE_TEXT };
+struct store_row {
+	int ncol;
+	const char *const *names;
+	const char *const *vals;
+	const enum store_type *types;
+};
+typedef int (*store_row_fn)(void *ctx, const struct store_row *row);
+/* The value of the column called name, NULL when it is NULL or absent. */
+const char *store_col(const struct store_row *r, const char *name);
+
+struct store_audit_filter {
+	const char *since, *until;	/* UTC ISO times, inclusive/exclusive */
+	const char *action;		/* exact, or prefix ending in '.' */
+	const char *entity_id;
+	int64_t limit;			/* 0: no limit; newest rows kept */
+};
+int store_list_audit(struct store *st, const struct store_audit_filter *f,
+    store_row_fn fn, void *ctx);
+int store_list_cycles(struct store *st, int64_t limit, store_row_fn fn, void *ctx);
+/* source NULL: every source's watermarks. */
+int store_list_watermarks(struct store *st, const char *source, store_row_fn fn,
+    void *ctx);
+int store_list_sources(struct store *st, store_row_fn fn, void *ctx);
+int store_list_quarantine(struct store *st, const char *source, int64_t limit,
+    store_row_fn fn, void *ctx);
+int store_list_registrations(struct store *st, const char *source,
+    int64_t limit, store_row_fn fn, void *ctx);
+/* Row count of one of the canonical tables or "quarantine"; -1 on error. */
+int64_t store_count(struct store *st, const char *table);
+
+/* ---- conflicts (conflicts.c) ---- */
+
+/*
+ * Registrations and, with direct, opportunities synced at or after since
+ * ("" for all), as rows: kind, key, partner_id, customer_name,
+ * customer_domain, customer_country, product, status, registered_at,
+ * decided_at, expires_at, deleted, is_closed.
+ */
+int store_conflict_claims(struct store *st, const char *since, int direct,
+    store_row_fn fn, void *ctx);
+
+struct store_conflict {
+	const char *key, *type, *status;	/* open | resolved | closed */
+	const char *customer, *customer_domain, *customer_country;
+	const char *policy, *winner, *reason;
+	const char *evidence;			/* JSON */
+	const char *opened_at, *updated_at, *resolved_at, *resolution;
+	int clear_crm_status;			/* reopened: the CRM's word is old */
+};
+int store_conflict_put(struct store *st, const struct store_conflict *c);
+/* Adds a member (again), or with !present marks it removed. */
+int store_conflict_member(struct store *st, const char *key, const char *member,
+    const char *kind, const char *partner_id, const char *now, int present);
+/* The status read back from the CRM; returns rows changed (0: unknown key). */
+int store_conflict_set_crm_status(struct store *st, const char *key,
+    const char *status);
+/* Open conflicts (all: every one), with member and partner counts. */
+int store_list_conflicts(struct store *st, int all, store_row_fn fn, void *ctx);
+int store_conflict_get(struct store *st, const char *key, store_row_fn fn,
+    void *ctx);
+/* Members of one conflict (key NULL: of every conflict). */
+int store_conflict_members(struct store *st, const char *key, store_row_fn fn,
+    void *ctx);
+/* key, type, status, crm_status, winner, evidence of every conflict. */
+int store_list_conflict_states(struct store *st, store_row_fn fn, void *ctx);
+
+/* ---- plans, scores, alerts (plan.c, score.c, alerts.c) ---- */
+
+int store_list_partners(struct store *st, store_row_fn fn, void *ctx);
+/* Partner opportunities closing in [from, to] (dates). */
+int store_plan_opportunities(struct store *st, const char *from, const char *to,
+    store_row_fn fn, void *ctx);
+int store_plan_targets(struct store *st, const char *period, store_row_fn fn,
+    void *ctx);
+int store_stage_probabilities(struct store *st, store_row_fn fn, void *ctx);
+/* Per partner: won and lost opportunities closed in [from, to]. */
+int store_win_counts(struct store *st, const char *from, const char *to,
+    store_row_fn fn, void *ctx);
+/* Per partner and status: registrations registered since from. */
+int store_registration_outcomes(struct store *st, const char *from,
+    store_row_fn fn, void *ctx);
+/* Per partner and kind: activities since from. */
+int store_activity_counts(struct store *st, const char *from, store_row_fn fn,
+    void *ctx);
+/* Pending and approved registrations. */
+int store_open_registrations(struct store *st, store_row_fn fn, void *ctx);
+
+struct store_partner_period {
+	const char *partner_id, *period;
+	double closed_won, pipeline, risk_adjusted;
+	const double *plan_target, *total_target, *risk_target;	/* NULL: none */
+	const double *coverage, *risk_coverage, *attainment, *score;
+	const char *tier;
+	const char *kpis;		/* JSON: the scorecard */
+};
+int store_partner_period_put(struct store *st,
+    const struct store_partner_period *p, const char *now);
+/* Scorecards (partner_id, period: NULL for all), best score first. */
+int store_partner_periods(struct store *st, const char *partner_id,
+    const char *period, store_row_fn fn, void *ctx);
+/* The ids of the partners the CRM has and has not deleted. */
+int store_crm_partner_ids(struct store *st, store_row_fn fn, void *ctx);
+/* The scorecards of period of partners the CRM has and has not deleted. */
+int store_writeback_partners(struct store *st, const char *period,
+    store_row_fn fn, void *ctx);
+/* Each partner's score of the latest period it has one for. */
+int store_latest_scores(struct store *st, store_row_fn fn, void *ctx);
+/*
+ * A first full load of kind: when its table is empty, its partner index
+ * is dropped (returns 1) until store_bulk_end builds it again in one
+ * pass, and the load runs under a rollback journal (WAL again at
+ * store_bulk_end; when another connection had the database open, WAL
+ * throughout with checkpoints less often); 0 when the table has rows
+ * (nothing changes), -1 on error.
+ */
+int store_bulk_begin(struct store *st, enum entity_kind kind);
+int store_bulk_end(struct store *st, enum entity_kind kind);
+/* 1: a small page cache for the passes after the sync; 0: the full one. */
+int store_cache_small(struct store *st, int small);
+
+struct store_alert {
+	const char *key, *type, *partner_id, *subject, *period;
+	const char *severity, *message, *evidence;	/* evidence: JSON */
+	const char *first_seen, *last_seen, *status, *resolved_at;
+};
+int store_alert_put(struct store *st, const struct store_alert *a);
+int store_alert_states(struct store *st, store_row_fn fn, void *ctx);
+/* Open alerts (all: every one), worst first. */
+/* Open conflicts with a claim of partner_id: key, type, customer, winner,
+ * claims (that partner's members), opened_at. */
+int store_partner_conflicts(struct store *st, const char *partner_id,
+    store_row_fn fn, void *ctx);
+int store_list_alerts(struct store *st, int all, store_row_fn fn, void *ctx);
+/* Every alert with its evidence (the write-back's source). */
+int store_list_alert_rows(struct store *st, store_row_fn fn, void *ctx);
+
+/* ---- write-back (writeback.c) ---- */
+
+/* What the CRM last acknowledged for one record: rows field, value. */
+int store_ack_get(struct store *st, const char *object, const char *record,
+    store_row_fn fn, void *ctx);
+/* Every acknowledged field of an object: record, field, value. */
+int store_acks(struct store *st, const char *object, store_row_fn fn, void *ctx);
+int store_ack_put(struct store *st, const char *object, const char *record,
+    const char *field, const char *value, const char *now);
+/* Queues a write (one per object and record: a newer one replaces it). */
+int store_outbox_put(struct store *st, const char *object, const char *record,
+    const char *fields, const char *now);
+/* Queued writes: id, object, record, fields, attempts, last_error. */
+int store_outbox(struct store *st, store_row_fn fn, void *ctx);
+/* Removes a sent write, or (error) counts a failed attempt. */
+int store_outbox_done(struct store *st, int64_t id, const char *error);
+/* Queued writes that failed at least once. */
+int64_t store_outbox_failures(struct store *st);
+/* Every conflict: key, type, status, customer, winner, reason, evidence. */
+int store_conflict_rows(struct store *st, store_row_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,563 @@
+/*
+ * config_check.c - the semantic pass over a parsed configuration: what
+ * spans keys (a source's kind and the keys it allows, field maps against
+ * the entity, flows and their secrets, currencies, tiers), resolving
+ * secret references. Adds to the same diagnostics as the table pass.
+ */
+#include "config_internal.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/mem.h"
+#include "model/normalize.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* keys that belong to one kind of source only */
+static const char *const http_only[] = { "url", "ca_file", "since_param",
+	"records", "page_limit", "timeout", "retries", "lookback", "auth",
+	"pagination", NULL };
+static const char *const file_only[] = { "path", "format", "delimiter",
+	"max_file_bytes", NULL };
+
+static const int log_level_prio[] = { LOG_DEBUG, LOG_INFO, LOG_NOTICE,
+	LOG_WARNING, LOG_ERR };
+
+/* ---- semantic pass ---- */
+
+static int
+valid_source_name(const char *s)
+{
+	size_t n = 0;
+
+	if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s)))
+		return 0;
+	for (; *s; s++, n++)
+		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) ||
+		    *s == '-' || *s == '_' || *s == '.'))
+			return 0;
+	return n <= 64;
+}
+
+static int
+valid_identifier(const char *s)
+{
+	/* Salesforce API names: letters, digits, underscores, dots for
+	 * relationship paths (Account.Website) */
+	if (!isalpha((unsigned char)*s))
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.')
+			return 0;
+	return 1;
+}
+
+/*
+ * A where: filter goes into "WHERE (filter) AND SystemModstamp ...": it
+ * must stay one condition inside those parentheses. NULL when it does,
+ * or what is wrong. Semi-joins ("Id IN (SELECT ...)") are fine: only what
+ * stands outside every parenthesis and string is looked at.
+ */
+static const char *
+soql_condition_problem(const char *w)
+{
+	static const char *const clauses[] = { "ORDER", "LIMIT", "OFFSET",
+		"GROUP", "HAVING", "FOR", "ALL", "WITH", "FROM", "SELECT", "USING",
+		"TYPEOF", NULL };
+	const char *p = w;
+	int depth = 0, i;
+
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			return "contains a control character";
+		if (c == '\'') {
+			for (p++; *p && *p != '\''; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			if (*p == '\0')
+				return "has a string literal that is not closed";
+			continue;
+		}
+		if (c == '(')
+			depth++;
+		else if (c == ')' && --depth < 0)
+			return "closes a parenthesis it did not open";
+		else if (c == ';')
+			return "contains ';'";
+		else if (depth == 0 && isalpha(c) && (p == w ||
+		    (!isalnum((unsigned char)p[-1]) && p[-1] != '_' &&
+		    p[-1] != '.'))) {
+			size_t n = 0;
+
+			while (isalnum((unsigned char)p[n]) || p[n] == '_')
+				n++;
+			for (i = 0; clauses[i] && p[n] != '.'; i++)
+				if (strlen(clauses[i]) == n &&
+				    strncasecmp(p, clauses[i], n) == 0)
+					return "must be a condition only (no ORDER BY, LIMIT, "
+					    "GROUP BY, FROM ... outside a sub-query)";
+			p += n - 1;
+		}
+	}
+	if (depth > 0)
+		return "opens a parenthesis it does not close";
+	return NULL;
+}
+
+static void
+resolve_secret(struct ctx *x, const char *ref, struct secret **out,
+    const char *path)
+{
+	char err[1024];
+	enum secret_error rc;
+
+	if (ref == NULL || (x->flags & CONFIG_SKIP_SECRETS))
+		return;
+	rc = secret_load(ref, out, err, sizeof(err));
+	if (rc != SECRET_OK) {
+		cfg_err_path(x, path, "%s", err);
+		if (rc == SECRET_EPERM)
+			diags_mark_perm(x->d);
+	}
+}
+
+static void
+check_fields(struct ctx *x, struct config_field *f, size_t n,
+    enum entity_kind ent, int pointers, int require, const char *path)
+{
+	const struct entity_def *def = entity_def(ent);
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		char *p = cfg_join(path, f[i].canon);
+
+		f[i].index = entity_field_index(ent, f[i].canon);
+		if (f[i].index < 0) {
+			struct buf b;
+
+			buf_init(&b, 0);
+			for (j = 0; j < def->nfields; j++)
+				buf_addf(&b, "%s%s", j ? ", " : "", def->fields[j].name);
+			cfg_err_path(x, p, "'%s' is not a field of %s (fields: %s)",
+			    f[i].canon, def->name, buf_str(&b));
+			buf_free(&b);
+		} else if (f[i].has_format &&
+		    def->fields[f[i].index].type != FT_TIME &&
+		    def->fields[f[i].index].type != FT_DATE)
+			cfg_err_path(x, p, "format: applies to time fields only");
+		if (pointers && f[i].src) {
+			char *ptr = jv_pointer_normalize(f[i].src);
+
+			if (!jv_pointer_valid(ptr))
+				cfg_err_path(x, p, "'%s' is not a JSON pointer (RFC "
+				    "6901: ~ must be followed by 0 or 1)", f[i].src);
+			free(f[i].src);
+			f[i].src = ptr;
+		}
+		free(p);
+	}
+	if (!require)
+		return;
+	for (j = 0; j < def->nfields; j++) {
+		if (!def->fields[j].required)
+			continue;
+		for (i = 0; i < n; i++)
+			if (strcmp(f[i].canon, def->fields[j].name) == 0)
+				break;
+		if (i == n)
+			cfg_err_path(x, path, "missing the mapping for required field "
+			    "'%s' of %s", def->fields[j].name, def->name);
+	}
+}
+
+static int
+in_list(const char *const *list, const char *s)
+{
+	for (; *list; list++)
+		if (strcmp(*list, s) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+check_source(struct ctx *x, struct config_source *s, size_t idx)
+{
+	const struct ynode *node = NULL, *v;
+	char path[64], *p;
+	size_t i, j;
+
+	snprintf(path, sizeof(path), "sources[%zu]", idx);
+	node = cfg_locate(x->root, path);
+	if (s->name && !valid_source_name(s->name)) {
+		p = cfg_join(path, "name");
+		cfg_err_path(x, p, "'%s' is not a valid source name (lower-case "
+		    "letters, digits, '-', '_' or '.', at most 64)", s->name);
+		free(p);
+	}
+	for (i = 0; s->name && i < idx; i++)
+		if (x->cfg->sources[i].name &&
+		    strcmp(x->cfg->sources[i].name, s->name) == 0) {
+			p = cfg_join(path, "name");
+			cfg_err_path(x, p, "source name '%s' is already used by "
+			    "sources[%zu]", s->name, i);
+			free(p);
+		}
+	/* keys of the other kind */
+	if (node && node->kind == YNODE_MAP && s->kind >= 0) {
+		const char *const *wrong = s->kind == SOURCE_FILE_DROP ?
+		    http_only : file_only;
+
+		for (j = 0; j < node->n; j++)
+			if (in_list(wrong, node->keys[j]->str)) {
+				p = cfg_join(path, node->keys[j]->str);
+				cfg_err_node(x, node->keys[j], p, "'%s' is not used by "
+				    "kind %s", node->keys[j]->str,
+				    cfg_e_source_kind[s->kind]);
+				free(p);
+			}
+	}
+	if (s->kind == SOURCE_HTTP_JSON) {
+		if (ynode_get(node, "url", NULL) == NULL)
+			cfg_err_path(x, path, "missing required key 'url' (kind "
+			    "http_json)");
+		if (s->records && !jv_pointer_valid(s->records)) {
+			p = cfg_join(path, "records");
+			cfg_err_path(x, p, "'%s' is not a JSON pointer", s->records);
+			free(p);
+		}
+		v = ynode_get(node, "auth", NULL);
+		if (v && v->kind == YNODE_MAP) {
+			const char *need = NULL, *need2 = NULL;
+			const char *ref = NULL;
+
+			switch (s->auth.kind) {
+			case AUTH_BEARER:
+				need = s->auth.token ? NULL : "token";
+				ref = s->auth.token;
+				break;
+			case AUTH_BASIC:
+				need = s->auth.username ? NULL : "username";
+				need2 = s->auth.password ? NULL : "password";
+				ref = s->auth.password;
+				break;
+			case AUTH_HEADER:
+				need = s->auth.name ? NULL : "name";
+				need2 = s->auth.value ? NULL : "value";
+				ref = s->auth.value;
+				break;
+			}
+			p = cfg_join(path, "auth");
+			if (need && ynode_get(v, need, NULL))
+				need = NULL;	/* present but refused */
+			if (need2 && ynode_get(v, need2, NULL))
+				need2 = NULL;
+			if (need)
+				cfg_err_path(x, p, "missing required key '%s' (auth kind "
+				    "%s)", need, cfg_e_auth_kind[s->auth.kind]);
+			if (need2)
+				cfg_err_path(x, p, "missing required key '%s' (auth kind "
+				    "%s)", need2, cfg_e_auth_kind[s->auth.kind]);
+			if (ref) {
+				char *rp = cfg_join(p, s->auth.kind == AUTH_BEARER ?
+				    "token" : s->auth.kind == AUTH_BASIC ?
+				    "password" : "value");
+
+				resolve_secret(x, ref, &s->auth.secret, rp);
+				free(rp);
+			}
+			free(p);
+		}
+		v = ynode_get(node, "pagination", NULL);
+		if (v && v->kind == YNODE_MAP) {
+			p = cfg_join(path, "pagination");
+			if (s->pagination.kind == PAGE_CURSOR &&
+			    (!s->pagination.param || !s->pagination.next))
+				cfg_err_path(x, p, "cursor pagination needs 'param' "
+				    "(query parameter) and 'next' (JSON pointer "
+				    "to the next cursor)");
+			if (s->pagination.kind == PAGE_PAGE && !s->pagination.param)
+				cfg_err_path(x, p, "page pagination needs 'param' "
+				    "(the page number query parameter)");
+			if (s->pagination.next &&
+			    !jv_pointer_valid(s->pagination.next))
+				cfg_err_path(x, p, "'next' must be a JSON pointer");
+			free(p);
+		}
+	} else if (s->kind == SOURCE_FILE_DROP) {
+		if (ynode_get(node, "path", NULL) == NULL)
+			cfg_err_path(x, path, "missing required key 'path' (kind "
+			    "file_drop)");
+		if (s->delimiter && strlen(s->delimiter) != 1) {
+			p = cfg_join(path, "delimiter");
+			cfg_err_path(x, p, "must be a single character");
+			free(p);
+		}
+	}
+	if (s->entity >= 0 && s->fields) {
+		p = cfg_join(path, "fields");
+		check_fields(x, s->fields, s->nfields, s->entity,
+		    s->kind == SOURCE_HTTP_JSON ||
+		    (s->kind == SOURCE_FILE_DROP && s->format == FORMAT_NDJSON),
+		    1, p);
+		free(p);
+	}
+	if (s->nstatus_map && s->entity != ENTITY_REGISTRATIONS) {
+		p = cfg_join(path, "status_map");
+		cfg_err_path(x, p, "status_map applies to registrations only");
+		free(p);
+	}
+}
+
+static void
+check_object(struct ctx *x, struct config_object *o, enum entity_kind ent,
+    const char *path)
+{
+	if (!o->present)
+		return;
+	if (o->sobject && !valid_identifier(o->sobject)) {
+		char *p = cfg_join(path, "sobject");
+
+		cfg_err_path(x, p, "'%s' is not a Salesforce API name", o->sobject);
+		free(p);
+	}
+	if (o->where) {
+		const char *why = soql_condition_problem(o->where);
+
+		if (why) {
+			char *p = cfg_join(path, "where");
+
+			cfg_err_path(x, p, "the SOQL filter %s", why);
+			free(p);
+		}
+	}
+	check_fields(x, o->fields, o->nfields, ent, 0, 0, path);
+	{
+		size_t i;
+
+		for (i = 0; i < o->nfields; i++)
+			if (o->fields[i].src && !valid_identifier(o->fields[i].src)) {
+				char *p = xasprintf("%s.fields.%s", path,
+				    o->fields[i].canon);
+
+				cfg_err_path(x, p, "'%s' is not a Salesforce field name",
+				    o->fields[i].src);
+				free(p);
+			}
+	}
+	if (o->nstatus_map && ent != ENTITY_REGISTRATIONS) {
+		char *p = cfg_join(path, "status_map");
+
+		cfg_err_path(x, p, "status_map applies to registrations only");
+		free(p);
+	}
+}
+
+static void
+check_crm(struct ctx *x)
+{
+	struct config *c = x->cfg;
+	size_t i;
+
+	if (!c->crm.present)
+		return;
+	if (c->crm.api_version) {
+		const char *s = c->crm.api_version;
+		char *end;
+
+		if (strtol(s, &end, 10) < 20 || strcmp(end, ".0") != 0)
+			cfg_err_path(x, "crm.api_version", "'%s' is not a Salesforce "
+			    "API version (e.g. \"60.0\")", s);
+	}
+	if (ynode_get(cfg_locate(x->root, "crm"), "auth", NULL) == NULL)
+		cfg_err_path(x, "crm", "missing required key 'auth'");
+	else {
+		static const char *const names[] = { "username", "private_key",
+			"client_secret", "refresh_token" };
+		/* which keys each flow needs (1), allows (2) or refuses (0) */
+		static const int rules[3][4] = {
+			{ 1, 1, 0, 0 },		/* jwt_bearer */
+			{ 0, 0, 1, 0 },		/* client_credentials */
+			{ 0, 0, 1, 1 },		/* refresh_token */
+		};
+		const char *vals[4] = { c->crm.auth.username,
+			c->crm.auth.private_key, c->crm.auth.client_secret,
+			c->crm.auth.refresh_token };
+		int f = c->crm.auth.flow;
+
+		const struct ynode *an = ynode_get(cfg_locate(x->root, "crm"),
+		    "auth", NULL);
+
+		for (i = 0; f >= 0 && i < 4; i++) {
+			char *p = xasprintf("crm.auth.%s", names[i]);
+
+			/* present but refused (a literal secret) is reported already */
+			if (rules[f][i] == 1 && vals[i] == NULL &&
+			    ynode_get(an, names[i], NULL) == NULL)
+				cfg_err_path(x, "crm.auth", "missing required key '%s' "
+				    "(flow %s)", names[i], cfg_e_flow[f]);
+			else if (rules[f][i] == 0 && vals[i] != NULL)
+				cfg_err_path(x, p, "'%s' is not used by flow %s",
+				    names[i], cfg_e_flow[f]);
+			free(p);
+		}
+		if (f >= 0) {
+			resolve_secret(x, rules[f][1] ? c->crm.auth.private_key :
+			    NULL, &c->crm.auth.private_key_value,
+			    "crm.auth.private_key");
+			resolve_secret(x, rules[f][2] ? c->crm.auth.client_secret :
+			    NULL, &c->crm.auth.client_secret_value,
+			    "crm.auth.client_secret");
+			resolve_secret(x, rules[f][3] ? c->crm.auth.refresh_token :
+			    NULL, &c->crm.auth.refresh_token_value,
+			    "crm.auth.refresh_token");
+		}
+	}
+	if (c->crm.ca_file && access(c->crm.ca_file, R_OK) < 0)
+		cfg_err_path(x, "crm.ca_file", "cannot read %s: %s", c->crm.ca_file,
+		    strerror(errno));
+	/* defaults for the standard objects (SPEC §4) */
+	if (!c->crm.objects.partners.present) {
+		c->crm.objects.partners.present = 1;
+		c->crm.objects.partners.sobject = xstrdup("Account");
+		c->crm.objects.partners.where = xstrdup("IsPartner = true");
+	}
+	if (!c->crm.objects.opportunities.present) {
+		c->crm.objects.opportunities.present = 1;
+		c->crm.objects.opportunities.sobject = xstrdup("Opportunity");
+	}
+	check_object(x, &c->crm.objects.partners, ENTITY_PARTNERS,
+	    "crm.objects.partners");
+	check_object(x, &c->crm.objects.opportunities, ENTITY_OPPORTUNITIES,
+	    "crm.objects.opportunities");
+	check_object(x, &c->crm.objects.registrations, ENTITY_REGISTRATIONS,
+	    "crm.objects.registrations");
+	check_object(x, &c->crm.objects.plans, ENTITY_PLANS, "crm.objects.plans");
+	for (i = 0; i < c->crm.objects.nactivities; i++) {
+		char *p = xasprintf("crm.objects.activities[%zu]", i);
+
+		c->crm.objects.activities[i].present = 1;
+		check_object(x, &c->crm.objects.activities[i], ENTITY_ACTIVITIES, p);
+		free(p);
+	}
+	if (c->crm.objects.registrations.present &&
+	    !c->crm.objects.registrations.sobject)
+		cfg_err_path(x, "crm.objects.registrations", "missing required key "
+		    "'sobject'");
+	if (c->crm.objects.plans.present && !c->crm.objects.plans.sobject)
+		cfg_err_path(x, "crm.objects.plans", "missing required key 'sobject'");
+	for (i = 0; i < c->crm.writeback.partner.nfields; i++) {
+		struct config_kv *kv = &c->crm.writeback.partner.fields[i];
+		char *p = xasprintf("crm.writeback.partner.fields.%s", kv->key);
+
+		if (!in_list(cfg_e_wb_fields, kv->key)) {
+			char *l = cfg_enum_list(cfg_e_wb_fields);
+
+			cfg_err_path(x, p, "unknown key '%s' (expected one of: %s)",
+			    kv->key, l);
+			free(l);
+		} else if (!valid_identifier(kv->value))
+			cfg_err_path(x, p, "'%s' is not a Salesforce field name",
+			    kv->value);
+		free(p);
+	}
+	{
+		/* these names go into SOQL and URLs */
+		const struct {
+			const char *path, *v;
+		} names[] = {
+			{ "crm.writeback.partner.sobject", c->crm.writeback.partner.sobject },
+			{ "crm.writeback.alerts.sobject", c->crm.writeback.alerts.sobject },
+			{ "crm.writeback.alerts.external_id",
+			  c->crm.writeback.alerts.external_id },
+			{ "crm.writeback.conflicts.sobject",
+			  c->crm.writeback.conflicts.sobject },
+			{ "crm.writeback.conflicts.external_id",
+			  c->crm.writeback.conflicts.external_id },
+		};
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (names[i].v && !valid_identifier(names[i].v))
+				cfg_err_path(x, names[i].path, "'%s' is not a Salesforce API "
+				    "name", names[i].v);
+	}
+}
+
+static int
+zone_exists(const char *tz)
+{
+	const char *p;
+	char path[512];
+
+	if (*tz == '\0' || *tz == '/' || strstr(tz, ".."))
+		return 0;
+	for (p = tz; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("/_+-", *p))
+			return 0;
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+	return access(path, R_OK) == 0;
+}
+
+void
+cfg_check(struct ctx *x)
+{
+	struct config *c = x->cfg;
+	size_t i;
+	int has_zero = 0;
+	double wsum = 0;
+
+	c->daemon.log_level = log_level_prio[c->daemon.log_level];
+	if (c->daemon.timezone && !zone_exists(c->daemon.timezone))
+		cfg_err_path(x, "daemon.timezone", "unknown time zone '%s' (a name "
+		    "from the tz database, e.g. UTC or Europe/Berlin)",
+		    c->daemon.timezone);
+	if (c->daemon.business_days == 0)
+		cfg_err_path(x, "daemon.business_days", "at least one business day "
+		    "is needed");
+	check_crm(x);
+	for (i = 0; i < c->nsources; i++)
+		check_source(x, &c->sources[i], i);
+	{
+		char code[4];
+
+		if (c->normalize.base_currency &&
+		    norm_currency(c->normalize.base_currency, code) < 0)
+			cfg_err_path(x, "normalize.base_currency", "'%s' is not an "
+			    "ISO 4217 currency code", c->normalize.base_currency);
+		for (i = 0; i < c->normalize.nfx; i++) {
+			char *p = xasprintf("normalize.fx.%s", c->normalize.fx[i].key);
+
+			if (strlen(c->normalize.fx[i].key) != 3 ||
+			    norm_currency(c->normalize.fx[i].key, code) < 0 ||
+			    strcmp(code, c->normalize.fx[i].key) != 0)
+				cfg_err_path(x, p, "'%s' is not an ISO 4217 currency "
+				    "code (upper case)", c->normalize.fx[i].key);
+			else if (c->normalize.base_currency &&
+			    strcmp(code, c->normalize.base_currency) == 0)
+				cfg_err_path(x, p, "the base currency needs no rate");
+			free(p);
+		}
+	}
+	if (c->rules.approval_sla.warn > c->rules.approval_sla.breach)
+		cfg_err_path(x, "rules.approval_sla.warn", "warn must not be later "
+		    "than breach");
+	for (i = 0; i < c->scoring.nweights; i++)
+		wsum += c->scoring.weights[i].value;
+	if (c->scoring.nweights && wsum <= 0)
+		cfg_err_path(x, "scoring.weights", "at least one weight must be "
+		    "positive");
+	for (i = 0; i < c->scoring.ntiers; i++)
+		if (c->scoring.tiers[i].value == 0)
+			has_zero = 1;
+	if (!has_zero)
+		cfg_err_path(x, "scoring.tiers", "one tier needs threshold 0 so that "
+		    "every score has a tier");
+	resolve_secret(x, c->audit.hmac_key, &c->audit.hmac_key_value,
+	    "audit.hmac_key");
+}
+

@@ -1,0 +1,444 @@
+/*
+ * record.c - raw values to a canonical, normalized record.
+ */
+#include "sources/record.h"
+#include "lib/digest.h"
+#include "lib/mem.h"
+#include "model/normalize.h"
+#include "model/normalize_country.h"
+#include "model/normalize_name.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Quotes raw text for a reason: escaped, at most 80 bytes. */
+static void
+quote(char *out, size_t outlen, const char *s)
+{
+	size_t n = 0;
+
+	while (*s && n + 5 < outlen && n < 80) {
+		unsigned char c = (unsigned char)*s++;
+
+		if (c < 0x20 || c == 0x7f || c == '\'')
+			n += (size_t)snprintf(out + n, outlen - n, "\\x%02x", c);
+		else
+			out[n++] = (char)c;
+	}
+	/* stopped inside a character: the part of it copied goes too */
+	if ((*s & 0xc0) == 0x80) {
+		while (n > 0 && (out[n - 1] & 0xc0) == 0x80)
+			n--;
+		if (n > 0 && (out[n - 1] & 0xc0) == 0xc0)
+			n--;
+	}
+	if (*s && n + 4 < outlen) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+}
+
+static int
+free_mail(const struct config *cfg, const char *domain)
+{
+	size_t i;
+
+	if (cfg->normalize.free_mail_default && norm_is_free_mail(domain))
+		return 1;
+	for (i = 0; i < cfg->normalize.nfree_mail_domains; i++)
+		if (strcmp(cfg->normalize.free_mail_domains[i], domain) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *
+map_status(const struct config_source *src, const char *raw)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < src->nstatus_map; i++)
+		if (strcmp(src->status_map[i].key, raw) == 0)
+			return src->status_map[i].value;
+	for (i = 0; i < src->nstatus_map; i++)
+		if (strcasecmp(src->status_map[i].key, raw) == 0)
+			return src->status_map[i].value;
+	for (k = 0; entity_statuses[k]; k++)
+		if (strcasecmp(entity_statuses[k], raw) == 0)
+			return entity_statuses[k];
+	return NULL;
+}
+
+static int
+trim_empty(const char *s)
+{
+	for (; *s; s++)
+		if (!isspace((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/*
+ * The shortest text that reads back as d: whole numbers (most amounts)
+ * without printf, which is a measurable share of a large sync.
+ */
+static void
+number_text(double d, char *out, size_t len)
+{
+	int prec;
+
+	if (d == (double)(int64_t)d && d > -1e15 && d < 1e15) {
+		char tmp[24];
+		int64_t v = (int64_t)d;
+		uint64_t u = v < 0 ? (uint64_t)-v : (uint64_t)v;
+		size_t n = 0, i = 0;
+
+		do {
+			tmp[n++] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (v < 0)
+			out[i++] = '-';
+		while (n && i + 1 < len)
+			out[i++] = tmp[--n];
+		out[i] = '\0';
+		return;
+	}
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(out, len, "%.*g", prec, d);
+		if (strtod(out, NULL) == d)
+			return;
+	}
+	snprintf(out, len, "%.17g", d);
+}
+
+/* Frees what r's arena does not own. */
+static void
+rfree(const struct record *r, char *p)
+{
+	if (r->arena == NULL)
+		free(p);
+}
+
+/*
+ * text as a new string, in raw's buffer when it fits: a large sync maps
+ * millions of values, and each saved allocation counts.
+ */
+static char *
+reuse(const struct record *r, char **rawp, const char *text)
+{
+	char *out;
+	size_t n = strlen(text);
+
+	if (strlen(*rawp) < n)
+		return arena_strndup(r->arena, text, n);
+	out = *rawp;
+	*rawp = NULL;
+	memcpy(out, text, n + 1);
+	return out;
+}
+
+/*
+ * Normalizes one value; returns 0, or -1 with why->reason set. The
+ * result may take over *rawp's buffer (then *rawp becomes NULL).
+ */
+static int
+normalize_value(const struct config *cfg, const struct config_source *src,
+    const struct config_field *f,
+    const struct entity_field *ef, char **rawp, struct record *r,
+    struct record_problem *why)
+{
+	const char *raw = *rawp;
+	char q[128], buf[32];
+	const char *whyt = NULL;
+	char *out = NULL;
+	double d;
+	int64_t t;
+	int b;
+
+	/* q, the value as messages show it, is made only for a message */
+	switch (ef->type) {
+	case FT_ID:
+	case FT_NAME:
+	case FT_TEXT:
+		/* in place: the raw text is ours, and only ever shrinks */
+		if (norm_text_inplace(*rawp, ef->type == FT_TEXT ? 1024 : 255,
+		    &whyt) < 0)
+			goto bad_text;
+		out = *rawp;
+		*rawp = NULL;
+		break;
+	case FT_DOMAIN: {
+		char host[NORM_HOST_MAX];
+		const char *reg;
+
+		if (norm_domain_buf(raw, host) < 0) {
+			quote(q, sizeof(q), raw);
+			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
+			    "website, domain or e-mail address", q);
+			return -1;
+		}
+		if ((reg = norm_registrable_domain_ref(host)) == NULL) {
+			quote(q, sizeof(q), raw);
+			snprintf(why->reason, sizeof(why->reason), "'%s' is a public "
+			    "suffix, not an organisation's domain", q);
+			return -1;
+		}
+		/* a free-mail address identifies a person, not a company */
+		if (free_mail(cfg, reg))
+			return 0;
+		out = reuse(r, rawp, reg);
+		break;
+	}
+	case FT_COUNTRY:
+		if (norm_country(raw, buf) < 0) {
+			quote(q, sizeof(q), raw);
+			snprintf(why->reason, sizeof(why->reason), "unknown "
+			    "country '%s' (expected an ISO 3166 code or name)", q);
+			return -1;
+		}
+		out = reuse(r, rawp, buf);
+		break;
+	case FT_MONEY:
+	case FT_NUMBER:
+	case FT_PERCENT:
+		if (norm_amount(raw, &d) < 0) {
+			quote(q, sizeof(q), raw);
+			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
+			    "number (e.g. 12500 or 12,500.00)", q);
+			return -1;
+		}
+		if (ef->type == FT_PERCENT && (d < 0 || d > 100)) {
+			quote(q, sizeof(q), raw);
+			snprintf(why->reason, sizeof(why->reason), "%s is not a "
+			    "percentage between 0 and 100", q);
+			return -1;
+		}
+		r->num[f->index] = d;
+		number_text(d, buf, sizeof(buf));
+		out = reuse(r, rawp, buf);
+		break;
+	case FT_CURRENCY:
+		if (norm_currency(raw, buf) < 0) {
+			quote(q, sizeof(q), raw);
+			snprintf(why->reason, sizeof(why->reason), "unknown "
+			    "currency '%s' (expected an ISO 4217 code)", q);
+			return -1;
+		}
+		out = reuse(r, rawp, buf);
+		break;
+	case FT_STATUS: {
+		const char *st = map_status(src, raw);
+
+		if (st == NULL) {
+			quote(q, sizeof(q), raw);
+			snprintf(why->reason, sizeof(why->reason), "unknown status "
+			    "'%s' (add it to status_map)", q);
+			return -1;
+		}
+		out = reuse(r, rawp, st);
+		break;
+	}
+	case FT_TIME:
+	case FT_DATE: {
+		enum time_format fmt = f->has_format ? f->format :
+		    (enum time_format)src->time_format;
+
+		if (norm_time_text(raw, fmt, &t, buf) < 0) {
+			quote(q, sizeof(q), raw);
+			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
+			    "%s", q, fmt == TIME_ISO8601 ? "date or time (ISO 8601)" :
+			    fmt == TIME_EPOCH_S ? "time in epoch seconds" :
+			    "time in epoch milliseconds");
+			return -1;
+		}
+		if (ef->type == FT_DATE)
+			buf[10] = '\0';
+		r->num[f->index] = (double)t;
+		out = reuse(r, rawp, buf);
+		break;
+	}
+	case FT_BOOL:
+		if (norm_bool(raw, &b) < 0) {
+			quote(q, sizeof(q), raw);
+			snprintf(why->reason, sizeof(why->reason), "'%s' is not "
+			    "true or false", q);
+			return -1;
+		}
+		r->num[f->index] = b;
+		out = reuse(r, rawp, b ? "1" : "0");
+		break;
+	case FT_PERIOD:
+		if (norm_period(raw, &out) < 0) {
+			quote(q, sizeof(q), raw);
+			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
+			    "period (2026-Q4, 2026-11 or 2026)", q);
+			return -1;
+		}
+		out = arena_adopt(r->arena, out);
+		break;
+	}
+	r->val[f->index] = out;
+	return 0;
+bad_text:
+	quote(q, sizeof(q), raw);
+	snprintf(why->reason, sizeof(why->reason), "%s: '%s'", whyt, q);
+	return -1;
+}
+
+/*
+ * A field record_map looks up for every record, by entity kind: found
+ * once (by name, a loop of strcmp), then remembered in idx (+1: 0 is
+ * unknown).
+ */
+static int
+field_once(int idx[ENTITY_COUNT], enum entity_kind kind, const char *name)
+{
+	if (idx[kind] == 0)
+		idx[kind] = 1 + entity_field_index(kind, name);
+	return idx[kind] - 1;
+}
+
+int
+record_map(const struct config *cfg, const struct config_source *src,
+    record_get_fn get, void *ctx, struct record *r, struct record_problem *why)
+{
+	static int id_index[ENTITY_COUNT], name_index[ENTITY_COUNT];
+	const struct entity_def *def = entity_def(src->entity);
+	char err[256];
+	size_t i;
+	int m = -1, cur = -1, idf;
+
+	why->field[0] = why->reason[0] = why->record_id[0] = '\0';
+	/* the identifying field first, so every later problem can name it */
+	idf = field_once(id_index, src->entity, src->entity == ENTITY_PLANS ?
+	    "partner_id" : def->fields[def->key_field].name);
+	for (i = 0; i < src->nfields; i++) {
+		const struct config_field *f = &src->fields[i];
+		char *raw = NULL;
+		int rc;
+
+		if (f->index < 0)
+			continue;
+		rc = get(ctx, f, r->arena, &raw, err, sizeof(err));
+		if (rc < 0) {
+			snprintf(why->field, sizeof(why->field), "%s", f->canon);
+			snprintf(why->reason, sizeof(why->reason), "%s (%s)", err,
+			    f->src);
+			rfree(r, raw);
+			goto fail;
+		}
+		if (f->index == idf && raw) {
+			/* the id as written, quoted only if the record fails */
+			size_t n = strnlen(raw, sizeof(why->record_id) - 1);
+
+			memcpy(why->record_id, raw, n);
+			why->record_id[n] = '\0';
+		}
+		if (rc == 0 || raw == NULL || trim_empty(raw)) {
+			rfree(r, raw);
+			continue;
+		}
+		if (normalize_value(cfg, src, f, &def->fields[f->index], &raw, r,
+		    why) < 0) {
+			snprintf(why->field, sizeof(why->field), "%s", f->canon);
+			rfree(r, raw);
+			goto fail;
+		}
+		rfree(r, raw);
+	}
+	for (i = 0; i < def->nfields; i++) {
+		if (def->fields[i].required && r->val[i] == NULL) {
+			const char *col = "";
+			size_t j;
+
+			for (j = 0; j < src->nfields; j++)
+				if (src->fields[j].index == (int)i)
+					col = src->fields[j].src;
+			snprintf(why->field, sizeof(why->field), "%s",
+			    def->fields[i].name);
+			snprintf(why->reason, sizeof(why->reason), "missing required "
+			    "field %s (%s)", def->fields[i].name, col);
+			goto fail;
+		}
+		if (def->fields[i].type == FT_MONEY)
+			m = (int)i;
+		if (def->fields[i].type == FT_CURRENCY)
+			cur = (int)i;
+	}
+	/* amounts to the base currency */
+	if (m >= 0 && r->val[m]) {
+		const char *code = cur >= 0 && r->val[cur] ? r->val[cur] :
+		    cfg->normalize.base_currency;
+		double rate;
+
+		if (config_fx_rate(cfg, code, &rate) < 0) {
+			snprintf(why->field, sizeof(why->field), "currency");
+			snprintf(why->reason, sizeof(why->reason), "no exchange "
+			    "rate for %s (add normalize.fx.%s)", code, code);
+			goto fail;
+		}
+		r->amount_base = r->num[m] * rate;
+		r->has_amount_base = 1;
+		if (cur >= 0 && r->val[cur] == NULL)
+			r->val[cur] = arena_strdup(r->arena, code);
+	}
+	/* the name's comparison key, for matching */
+	{
+		int nf = field_once(name_index, src->entity, src->entity ==
+		    ENTITY_PARTNERS ? "name" : "customer_name");
+		const char *k;
+
+		if (nf >= 0 && r->val[nf] && (k = norm_name_key_ref(r->val[nf])))
+			r->name_key = arena_strdup(r->arena, k);
+	}
+	/* the key */
+	switch (src->entity) {
+	case ENTITY_REGISTRATIONS:
+		r->key = arena_adopt(r->arena, xasprintf("%s:%s", src->name,
+		    r->val[entity_field_index(ENTITY_REGISTRATIONS, "external_id")]));
+		break;
+	case ENTITY_ACTIVITIES: {
+		const char *ext = r->val[entity_field_index(ENTITY_ACTIVITIES,
+		    "external_id")];
+
+		if (ext)
+			r->key = arena_adopt(r->arena, xasprintf("%s:%s", src->name, ext));
+		else {
+			/* no id from the source: the facts identify it */
+			char *facts = xasprintf("%s\n%s\n%s",
+			    r->val[entity_field_index(ENTITY_ACTIVITIES, "partner_id")],
+			    r->val[entity_field_index(ENTITY_ACTIVITIES, "kind")],
+			    r->val[entity_field_index(ENTITY_ACTIVITIES, "occurred_at")]);
+			unsigned char h[DIGEST_LEN];
+			char hex[DIGEST_HEX_LEN + 1];
+
+			sha256(facts, strlen(facts), h);
+			hex_encode(h, 12, hex);
+			r->key = arena_adopt(r->arena, xasprintf("%s:~%s", src->name, hex));
+			free(facts);
+		}
+		break;
+	}
+	case ENTITY_PLANS:
+		r->key = arena_adopt(r->arena, xasprintf("%s/%s", r->val[0], r->val[1]));
+		break;
+	default:
+		r->key = arena_strdup(r->arena, r->val[0]);
+	}
+	return 0;
+fail:
+	/* the record's id as it was read, quoted for the quarantine */
+	if (why->record_id[0]) {
+		char id[sizeof(why->record_id)];
+
+		memcpy(id, why->record_id, sizeof(id));
+		quote(why->record_id, sizeof(why->record_id), id);
+	}
+	return -1;
+}
