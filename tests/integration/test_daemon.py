@@ -44,7 +44,7 @@ def t1_notify_handshake_and_watchdog():
         contains(n.msgs[0][2].get("STATUS", ""), "ready", "STATUS with READY")
         # READY came only after the database existed, migrated
         con = sqlite3.connect(os.path.join(env.state, "chansync.db"))
-        with open(os.path.join(ROOT, "include", "store.h")) as f:
+        with open(os.path.join(ROOT, "include", "store", "store.h")) as f:
             want = int(re.search(r"STORE_SCHEMA_VERSION (\d+)", f.read()).group(1))
         eq(con.execute("PRAGMA user_version").fetchone()[0], want, "schema version")
         con.close()
