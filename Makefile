@@ -35,11 +35,13 @@ DEB_TEST  = python3 sqlite3 systemd util-linux procps valgrind openssl
 # The layers, lowest first; a folder may include its own headers and
 # those of the folders before it (tests/tools/check_layers.sh checks).
 LAYERS   = lib model config rules store sources crm ctl
-LIB_SRCS = $(foreach l,$(LAYERS),$(sort $(wildcard src/$(l)/*.c))) src/cycle.c src/daemon.c
+LIB_SRCS = $(foreach l,$(LAYERS),$(sort $(wildcard src/$(l)/*.c))) \
+           $(filter-out src/chansyncd.c src/chansyncctl.c,$(sort $(wildcard src/*.c)))
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/model/freemail.o
 UNIT_TESTS = test_config test_csv test_normalize test_store test_audit \
              test_secret test_log test_record test_http \
-             test_salesforce test_jscan test_match test_conflicts test_strmap test_rules test_utf8
+             test_salesforce test_jscan test_match test_conflicts test_strmap test_rules test_utf8 \
+             test_plan test_score test_alerts
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 TOOLS      = sfwrite match_eval

@@ -3,6 +3,7 @@
  * conflicts, rules, scores, write-back) join here after the sources.
  */
 #include "cycle.h"
+#include "pass_rules.h"
 #include "rules/conflicts.h"
 #include "rules/alerts.h"
 #include "rules/plan.h"
@@ -74,7 +75,7 @@ rules_pass(struct cycle_env *env, struct cycle_result *res, struct jval *per)
 	struct plan_period cur, prev;
 	struct plan_result plan;
 	struct score_result scores;
-	struct alerts_result ar;
+	struct rules_alerts_result ar;
 	struct jval *o = jv_object();
 	char err[256];
 	int64_t now = clock_now();
@@ -87,8 +88,9 @@ rules_pass(struct cycle_env *env, struct cycle_result *res, struct jval *per)
 		jv_free(o);
 		return;
 	}
-	if (plan_compute(cfg, env->st, &cur, &plan, err, sizeof(err)) < 0 ||
-	    score_compute(cfg, env->st, env->au, res->id, &plan, &prev, now,
+	memset(&plan, 0, sizeof(plan));
+	if (rules_plan(cfg, env->st, &cur, &plan, err, sizeof(err)) < 0 ||
+	    rules_scores(cfg, env->st, env->au, res->id, &plan, &prev, now,
 	    &scores, err, sizeof(err)) < 0) {
 		log_err("rules: %s; the next cycle tries again", err);
 		jv_set_str(o, "error", err);
@@ -98,7 +100,7 @@ rules_pass(struct cycle_env *env, struct cycle_result *res, struct jval *per)
 		jv_set(per, "rules", o);
 		return;
 	}
-	if (alerts_run(cfg, env->st, env->au, res->id, now, &plan, &scores,
+	if (rules_alerts(cfg, env->st, env->au, res->id, now, &plan, &scores,
 	    &ar) < 0) {
 		log_err("alerts: %s; the next cycle tries again", ar.error);
 		jv_set_str(o, "error", ar.error);

@@ -12,27 +12,90 @@
  * and score_drop (rules.score_drop points or more since the previous
  * period). An alert has a stable key (type:subject[:period]); it is raised
  * once, updated when its severity, message or evidence change, and
- * resolved when its condition clears. Every change is audited.
+ * resolved when its condition clears.
+ *
+ * A pure computation: what holds is worked out from arrays of plain
+ * structs (the store's alert read fills them) and compared with the
+ * alerts as stored; the result lists the changes, which the rules pass
+ * stores and audits.
  */
 #ifndef CHANSYNC_ALERTS_H
 #define CHANSYNC_ALERTS_H
 
 #include <stdint.h>
 
-#include "store/audit.h"
 #include "config/config.h"
+#include "lib/mem.h"
+#include "lib/strmap.h"
 #include "rules/plan.h"
 #include "rules/score.h"
-#include "store/store.h"
 
-struct alerts_result {
-	int64_t raised, updated, resolved, open;
-	char error[256];
+/* An open conflict (borrowed strings). */
+struct alerts_conflict {
+	const char *key, *type, *customer, *winner;
+	int64_t members, partners;	/* claims; distinct partners */
 };
 
-int alerts_run(const struct config *cfg, struct store *st, struct audit *au,
-    int64_t cycle_id, int64_t now, const struct plan_result *plan,
-    const struct score_result *scores, struct alerts_result *res);
+/* A pending or approved registration. */
+struct alerts_registration {
+	const char *key, *status, *partner_id, *customer_name;
+	const char *registered_at, *expires_at;	/* UTC ISO times, or NULL */
+};
+
+/* An alert as stored. */
+struct alert_state {
+	const char *key, *status, *severity, *message, *evidence;
+};
+
+/* What the computation reads; its strings live in arena. */
+struct alerts_input {
+	struct alerts_conflict *conflicts;
+	size_t nconflicts;
+	struct alerts_registration *registrations;
+	size_t nregistrations;
+	struct alert_state *states;	/* every alert stored */
+	size_t nstates;
+	struct arena arena;
+};
+
+void alerts_input_free(struct alerts_input *in);
+
+/* An alert that holds now. */
+struct alert {
+	char *key;			/* type:subject[:period] */
+	char *type, *partner_id, *subject, *period;	/* may be NULL */
+	char *severity;			/* info | warning | critical */
+	char *message;			/* what it is and what to do */
+	char *evidence;			/* canonical JSON */
+};
+
+enum alert_change_kind { ALERT_RAISED, ALERT_UPDATED, ALERT_RESOLVED };
+
+/* One alert to store: raised or updated (alert), or resolved (was). */
+struct alert_change {
+	enum alert_change_kind kind;
+	const struct alert *alert;	/* raised, updated: in the result */
+	const struct alert_state *was;	/* updated, resolved: in the input */
+};
+
+struct alerts_result {
+	struct alert *holds;
+	size_t nholds, capholds;
+	struct alert_change *changes;
+	size_t nchanges, capchanges;
+	int64_t raised, updated, resolved, open;
+	struct strmap index;		/* key -> index in holds */
+};
+
+/*
+ * Works out the alerts that hold at time now and how they differ from
+ * the stored ones in in. The result borrows from in (keep it until the
+ * result is freed). Never fails.
+ */
+void alerts_compute(const struct config *cfg, int64_t now,
+    const struct plan_result *plan, const struct score_result *scores,
+    const struct alerts_input *in, struct alerts_result *out);
+void alerts_result_free(struct alerts_result *r);
 
 /*
  * Business time between from and to (seconds since the epoch): the parts

@@ -10,6 +10,9 @@
  * coverage = risk-adjusted / risk target, attainment = closed-won / plan.
  * Everything in the base currency. A partner without a plan for the
  * period has no targets and no ratios, and says so.
+ *
+ * A pure computation: the figures it reads come in as arrays of plain
+ * structs (the store's plan read fills them), the result goes out as one.
  */
 #ifndef CHANSYNC_PLAN_H
 #define CHANSYNC_PLAN_H
@@ -17,7 +20,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
-#include "store/store.h"
+#include "lib/mem.h"
 
 struct plan_period {
 	char name[24];		/* "2026-Q4", "2026-11", "2026" */
@@ -48,10 +51,55 @@ struct plan_result {
 	size_t n;
 };
 
-/* Computes every partner's figures for period p. Returns 0 or -1. */
-int plan_compute(const struct config *cfg, struct store *st,
-    const struct plan_period *p, struct plan_result *out, char *err,
-    size_t errlen);
+/* A partner the CRM knows (borrowed strings). */
+struct plan_partner {
+	const char *id, *name, *tier;	/* name, tier: NULL when unknown */
+};
+
+/* An opportunity of a partner, closing in the period. */
+struct plan_opportunity {
+	const char *partner_id;
+	const char *stage;		/* NULL: none */
+	int has_amount;
+	double amount;			/* in the base currency */
+	int has_probability;
+	double probability;		/* percent, the opportunity's own */
+	int is_closed, is_won;
+};
+
+/* A partner's plan for the period (several add up). */
+struct plan_target {
+	const char *partner_id;
+	double target;			/* in the base currency */
+};
+
+/* A stage's default probability as the CRM has it (OpportunityStage). */
+struct plan_stage {
+	const char *name;
+	double probability;		/* percent */
+};
+
+/* What the computation reads; its strings live in arena. */
+struct plan_input {
+	struct plan_partner *partners;
+	size_t npartners;
+	struct plan_opportunity *opportunities;
+	size_t nopportunities;
+	struct plan_target *targets;
+	size_t ntargets;
+	struct plan_stage *stages;
+	size_t nstages;
+	struct arena arena;
+};
+
+void plan_input_free(struct plan_input *in);
+
+/*
+ * Computes every partner's figures for period p from in. The result owns
+ * its strings (in may be freed). Never fails.
+ */
+void plan_compute(const struct config *cfg, const struct plan_input *in,
+    const struct plan_period *p, struct plan_result *out);
 void plan_result_free(struct plan_result *r);
 /* The row of one partner, or NULL. */
 const struct plan_row *plan_find(const struct plan_result *r, const char *id);

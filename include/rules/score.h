@@ -12,7 +12,11 @@
  * flagged, never counted as zero. Each KPI comes with the peer group's
  * average and top decile and the partner's percentile; the tier follows
  * scoring.tiers; the change is against the previous period's stored
- * score. Results are stored per partner and period (the history).
+ * score.
+ *
+ * A pure computation over arrays of plain structs (the store's score read
+ * fills them); storing the scorecards and auditing changes is the rules
+ * pass's.
  */
 #ifndef CHANSYNC_SCORE_H
 #define CHANSYNC_SCORE_H
@@ -20,8 +24,8 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "lib/mem.h"
 #include "rules/plan.h"
-#include "store/store.h"
 
 #define SCORE_KPIS 5
 
@@ -46,16 +50,69 @@ struct score_result {
 	size_t n;
 };
 
+/* A partner's closed opportunities over the trailing year. */
+struct score_wins {
+	const char *partner_id;
+	double won, lost;
+};
+
+/* How many of a partner's registrations of the trailing year have status. */
+struct score_outcome {
+	const char *partner_id, *status;
+	double n;
+};
+
+/* How many activities of kind a partner had in the trailing 90 days. */
+struct score_activity {
+	const char *partner_id, *kind;
+	double n;
+};
+
+/* A partner's stored score of some period. */
+struct score_stored {
+	const char *partner_id;
+	int has_score;
+	double score;
+	const char *tier;		/* NULL: none */
+};
+
+/* The windows score_compute looks back over, from time now. */
+struct score_windows {
+	char year_from[11], today[11];	/* close dates: the trailing year */
+	char year_from_time[21];	/* registrations since (UTC time) */
+	char days90_from_time[21];	/* activities since (UTC time) */
+};
+void score_windows_of(int64_t now, struct score_windows *w);
+
+/* What the computation reads; its strings live in arena. */
+struct score_input {
+	struct score_wins *wins;
+	size_t nwins;
+	struct score_outcome *outcomes;
+	size_t noutcomes;
+	struct score_activity *activities;
+	size_t nactivities;
+	struct score_stored *previous;	/* the previous period's scores */
+	size_t nprevious;
+	struct arena arena;
+};
+
+void score_input_free(struct score_input *in);
+
 /*
- * Scores every partner of plan (the current period's figures) at time
- * now and stores the scorecards; with au, a score or tier that changed is
- * audited (score.changed, old -> new). Returns 0, or -1 with err.
+ * Scores every partner of plan (the current period's figures) from in.
+ * The result's rows are parallel to plan's and borrow from it. Never
+ * fails.
  */
-struct audit;
-int score_compute(const struct config *cfg, struct store *st, struct audit *au,
-    int64_t cycle_id, const struct plan_result *plan,
-    const struct plan_period *previous, int64_t now, struct score_result *out,
-    char *err, size_t errlen);
+void score_compute(const struct config *cfg, const struct plan_result *plan,
+    const struct score_input *in, struct score_result *out);
+
+/* The scorecard of row i as stored (partner_periods.kpis): a new string. */
+char *score_card_json(const struct score_result *r, size_t i);
+
+/* A score as the scorecard shows it: one decimal. */
+double score_shown(double v);
+
 void score_result_free(struct score_result *r);
 
 #endif

@@ -18,6 +18,9 @@
 #include <stdint.h>
 
 #include "model/entity.h"
+#include "rules/alerts.h"
+#include "rules/plan.h"
+#include "rules/score.h"
 
 #define STORE_DB_NAME "chansync.db"
 #define STORE_SCHEMA_VERSION 6
@@ -229,26 +232,23 @@ int store_conflict_members(struct store *st, const char *key, store_row_fn fn,
 /* key, type, status, crm_status, winner, evidence of every conflict. */
 int store_list_conflict_states(struct store *st, store_row_fn fn, void *ctx);
 
-/* ---- plans, scores, alerts (plan.c, score.c, alerts.c) ---- */
+/* ---- plans, scores, alerts (the rules' pass) ---- */
 
-int store_list_partners(struct store *st, store_row_fn fn, void *ctx);
-/* Partner opportunities closing in [from, to] (dates). */
-int store_plan_opportunities(struct store *st, const char *from, const char *to,
-    store_row_fn fn, void *ctx);
-int store_plan_targets(struct store *st, const char *period, store_row_fn fn,
-    void *ctx);
-int store_stage_probabilities(struct store *st, store_row_fn fn, void *ctx);
-/* Per partner: won and lost opportunities closed in [from, to]. */
-int store_win_counts(struct store *st, const char *from, const char *to,
-    store_row_fn fn, void *ctx);
-/* Per partner and status: registrations registered since from. */
-int store_registration_outcomes(struct store *st, const char *from,
-    store_row_fn fn, void *ctx);
-/* Per partner and kind: activities since from. */
-int store_activity_counts(struct store *st, const char *from, store_row_fn fn,
-    void *ctx);
-/* Pending and approved registrations. */
-int store_open_registrations(struct store *st, store_row_fn fn, void *ctx);
+/* The figures of period p, for plan_compute. Returns 0 or -1 (in freed). */
+int store_plan_input(struct store *st, const struct plan_period *p,
+    struct plan_input *in);
+/* The evidence over the windows w, and the scores of previous_period
+ * (NULL: none), for score_compute. Returns 0 or -1 (in freed). */
+int store_score_input(struct store *st, const struct score_windows *w,
+    const char *previous_period, struct score_input *in);
+/* The stored scores of period, by partner, strings in a: *ret (an array
+ * the caller frees) of *ret_n. Returns 0 or -1. */
+int store_period_scores(struct store *st, const char *period, struct arena *a,
+    struct score_stored **ret, size_t *ret_n);
+/* Open conflicts, pending and approved registrations, and every stored
+ * alert, for alerts_compute. Returns 0 or -1 (in freed). */
+int store_alerts_input(struct store *st, struct alerts_input *in);
+
 
 struct store_partner_period {
 	const char *partner_id, *period;
@@ -289,7 +289,6 @@ struct store_alert {
 	const char *first_seen, *last_seen, *status, *resolved_at;
 };
 int store_alert_put(struct store *st, const struct store_alert *a);
-int store_alert_states(struct store *st, store_row_fn fn, void *ctx);
 /* Open alerts (all: every one), worst first. */
 /* Open conflicts with a claim of partner_id: key, type, customer, winner,
  * claims (that partner's members), opened_at. */

@@ -4,7 +4,6 @@
 #include "rules/alerts.h"
 #include "lib/clock.h"
 #include "lib/json.h"
-#include "lib/log.h"
 #include "lib/mem.h"
 #include "model/normalize.h"
 #include "lib/strmap.h"
@@ -108,36 +107,27 @@ alerts_business_seconds(const struct config *cfg, int64_t from, int64_t to)
 
 /* ---- what should hold ---- */
 
-struct want {
-	char *key, *type, *partner_id, *subject, *period, *severity, *message;
-	char *evidence;			/* canonical JSON */
-};
-
-struct wants {
-	struct want *v;
-	size_t n, cap;
-	struct strmap index;
-};
-
 static void
-want_add(struct wants *w, const char *type, const char *subject,
+want_add(struct alerts_result *w, const char *type, const char *subject,
     const char *period, const char *partner, const char *severity,
     char *message, struct jval *evidence)
 {
-	struct want *a;
+	struct alert *a;
 	char *key = period ? xasprintf("%s:%s:%s", type, subject, period) :
 	    xasprintf("%s:%s", type, subject);
+	uint32_t *ix;
 	int created;
 
-	*strmap_put(&w->index, key, strlen(key), &created) = (uint32_t)w->n;
+	ix = strmap_put(&w->index, key, strlen(key), &created);
 	if (!created) {		/* once per key */
 		free(key);
 		free(message);
 		jv_free(evidence);
 		return;
 	}
-	xgrow(&w->v, &w->cap, w->n + 1, sizeof(*w->v));
-	a = &w->v[w->n++];
+	*ix = (uint32_t)w->nholds;
+	xgrow(&w->holds, &w->capholds, w->nholds + 1, sizeof(*w->holds));
+	a = &w->holds[w->nholds++];
 	a->key = key;
 	a->type = xstrdup(type);
 	a->partner_id = partner ? xstrdup(partner) : NULL;
@@ -150,29 +140,41 @@ want_add(struct wants *w, const char *type, const char *subject,
 	jv_free(evidence);
 }
 
-static void
-wants_free(struct wants *w)
+void
+alerts_result_free(struct alerts_result *w)
 {
 	size_t i;
 
-	for (i = 0; i < w->n; i++) {
-		free(w->v[i].key);
-		free(w->v[i].type);
-		free(w->v[i].partner_id);
-		free(w->v[i].subject);
-		free(w->v[i].period);
-		free(w->v[i].severity);
-		free(w->v[i].message);
-		free(w->v[i].evidence);
+	for (i = 0; i < w->nholds; i++) {
+		free(w->holds[i].key);
+		free(w->holds[i].type);
+		free(w->holds[i].partner_id);
+		free(w->holds[i].subject);
+		free(w->holds[i].period);
+		free(w->holds[i].severity);
+		free(w->holds[i].message);
+		free(w->holds[i].evidence);
 	}
-	free(w->v);
+	free(w->holds);
+	free(w->changes);
 	strmap_free(&w->index);
+	memset(w, 0, sizeof(*w));
+}
+
+void
+alerts_input_free(struct alerts_input *in)
+{
+	free(in->conflicts);
+	free(in->registrations);
+	free(in->states);
+	arena_free(&in->arena);
+	memset(in, 0, sizeof(*in));
 }
 
 struct ctx {
 	const struct config *cfg;
 	const struct plan_result *plan;
-	struct wants *w;
+	struct alerts_result *w;
 	int64_t now;
 };
 
@@ -194,27 +196,21 @@ money(double v, const char *cur, char *out, size_t len)
 }
 
 /* One alert per open conflict. */
-static int
-conflict_row(void *arg, const struct store_row *r)
+static void
+conflict_alert(struct ctx *c, const struct alerts_conflict *k)
 {
-	struct ctx *c = arg;
-	const char *key = store_col(r, "key"), *type = store_col(r, "type");
-	const char *customer = store_col(r, "customer");
-	const char *winner = store_col(r, "winner");
-	const char *members = store_col(r, "members");
-	const char *partners = store_col(r, "partners");
 	const char *atype, *sev, *action;
 	struct jval *e;
-	char *msg;
+	char *msg, members[24], partners[24];
 
-	if (key == NULL || type == NULL)
-		return 0;
-	if (strcmp(type, "partner_conflict") == 0) {
+	if (k->key == NULL || k->type == NULL)
+		return;
+	if (strcmp(k->type, "partner_conflict") == 0) {
 		atype = "partner_conflict";
 		sev = "warning";
 		action = "decide which partner keeps the customer and reject or "
 		    "redirect the other registrations";
-	} else if (strcmp(type, "direct_conflict") == 0) {
+	} else if (strcmp(k->type, "direct_conflict") == 0) {
 		atype = "direct_conflict";
 		sev = "warning";
 		action = "agree with the account team who owns the deal before "
@@ -224,39 +220,36 @@ conflict_row(void *arg, const struct store_row *r)
 		sev = "info";
 		action = "keep the first registration and close the repeats";
 	}
+	snprintf(members, sizeof(members), "%lld", (long long)k->members);
+	snprintf(partners, sizeof(partners), "%lld", (long long)k->partners);
 	msg = xasprintf("%s: %s claims on %s (%s partner%s); recommended: %s. "
-	    "To do: %s. See chansyncctl conflict %s.", atype, members ? members :
-	    "?", customer ? customer : "an end customer", partners ? partners : "?",
-	    partners && strcmp(partners, "1") == 0 ? "" : "s",
-	    winner ? winner : "none (manual policy)", action, key);
+	    "To do: %s. See chansyncctl conflict %s.", atype, members,
+	    k->customer ? k->customer : "an end customer", partners,
+	    k->partners == 1 ? "" : "s",
+	    k->winner ? k->winner : "none (manual policy)", action, k->key);
 	e = jv_object();
-	jv_set_str(e, "conflict", key);
-	jv_set_str(e, "customer", customer);
-	jv_set_str(e, "winner", winner);
+	jv_set_str(e, "conflict", k->key);
+	jv_set_str(e, "customer", k->customer);
+	jv_set_str(e, "winner", k->winner);
 	jv_set_str(e, "members", members);
-	want_add(c->w, atype, key, NULL, NULL, sev, msg, e);
-	return 0;
+	want_add(c->w, atype, k->key, NULL, NULL, sev, msg, e);
 }
 
 /* SLA and expiry alerts of one pending or approved registration. */
-static int
-registration_row(void *arg, const struct store_row *r)
+static void
+registration_alerts(struct ctx *c, const struct alerts_registration *r)
 {
-	struct ctx *c = arg;
 	const struct config *cfg = c->cfg;
-	const char *key = store_col(r, "key"), *status = store_col(r, "status");
-	const char *partner = store_col(r, "partner_id");
-	const char *cust = store_col(r, "customer_name");
-	const char *reg = store_col(r, "registered_at");
-	const char *exp = store_col(r, "expires_at");
+	const char *key = r->key, *status = r->status, *partner = r->partner_id;
+	const char *cust = r->customer_name, *reg = r->registered_at;
+	const char *exp = r->expires_at;
 	int64_t t;
 
 	if (key == NULL || status == NULL)
-		return 0;
+		return;
 	if (strcmp(status, "pending") == 0 && reg &&
 	    norm_time(reg, TIME_ISO8601, &t) == 0) {
 		int64_t b = alerts_business_seconds(cfg, t, c->now);
-		double days = (double)b / 86400.0;
 		const char *type = NULL, *sev = NULL;
 
 		if (b >= cfg->rules.approval_sla.breach) {
@@ -278,7 +271,6 @@ registration_row(void *arg, const struct store_row *r)
 			    partner_name(c, partner), cust ? cust : "?", limit,
 			    limit == 1 ? "" : "s", reg);
 
-			(void)days;
 			jv_set_str(e, "registration", key);
 			jv_set_str(e, "registered_at", reg);
 			jv_set(e, "limit_business_days", jv_real(limit));
@@ -300,7 +292,6 @@ registration_row(void *arg, const struct store_row *r)
 		want_add(c->w, "registration_expiring", key, NULL, partner, "warning",
 		    msg, e);
 	}
-	return 0;
 }
 
 static void
@@ -363,179 +354,86 @@ plan_alerts(struct ctx *c, const struct score_result *scores)
 
 /* ---- the lifecycle ---- */
 
-struct have {
-	char *key, *status, *severity, *message, *evidence;
-};
-
-struct haves {
-	struct have *v;
-	size_t n, cap;
-};
-
-static int
-have_row(void *arg, const struct store_row *r)
-{
-	struct haves *h = arg;
-	struct have *a;
-	const char *v;
-
-	xgrow(&h->v, &h->cap, h->n + 1, sizeof(*h->v));
-	a = &h->v[h->n++];
-	a->key = xstrdup(store_col(r, "key"));
-	a->status = xstrdup((v = store_col(r, "status")) ? v : "");
-	a->severity = xstrdup((v = store_col(r, "severity")) ? v : "");
-	a->message = xstrdup((v = store_col(r, "message")) ? v : "");
-	a->evidence = xstrdup((v = store_col(r, "evidence")) ? v : "");
-	return 0;
-}
-
 static void
-haves_free(struct haves *h)
+change(struct alerts_result *w, enum alert_change_kind kind,
+    const struct alert *a, const struct alert_state *was)
 {
-	size_t i;
-
-	for (i = 0; i < h->n; i++) {
-		free(h->v[i].key);
-		free(h->v[i].status);
-		free(h->v[i].severity);
-		free(h->v[i].message);
-		free(h->v[i].evidence);
-	}
-	free(h->v);
+	xgrow(&w->changes, &w->capchanges, w->nchanges + 1,
+	    sizeof(*w->changes));
+	w->changes[w->nchanges].kind = kind;
+	w->changes[w->nchanges].alert = a;
+	w->changes[w->nchanges].was = was;
+	w->nchanges++;
 }
 
 static int
-audit_alert(struct audit *au, int64_t cycle_id, const char *action,
-    const char *key, const char *evidence, const char *message)
+same(const char *a, const char *b)
 {
-	char err[64];
-	struct jval *d = jv_parse(evidence, strlen(evidence), err, sizeof(err));
-
-	if (d == NULL)
-		d = jv_object();
-	jv_set_str(d, "message", message);
-	return audit_log(au, cycle_id, action, "alert", key, d);
+	return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
-int
-alerts_run(const struct config *cfg, struct store *st, struct audit *au,
-    int64_t cycle_id, int64_t now, const struct plan_result *plan,
-    const struct score_result *scores, struct alerts_result *res)
+/* What differs from the stored alerts: raised, updated, resolved. */
+static void
+diff(struct alerts_result *w, const struct alerts_input *in)
 {
-	struct wants w;
-	struct haves h = { NULL, 0, 0 };
-	struct ctx c;
 	struct strmap have_ix = { NULL, 0, 0 };
-	char nowiso[21];
+	uint8_t *handled = xcalloc(in->nstates + 1, 1);
 	size_t i;
-	int rc = 0;
 
-	memset(res, 0, sizeof(*res));
-	memset(&w, 0, sizeof(w));
-	c.cfg = cfg;
-	c.plan = plan;
-	c.w = &w;
-	c.now = now;
-	norm_time_format(now, nowiso);
-	if (store_list_conflicts(st, 0, conflict_row, &c) < 0 ||
-	    store_open_registrations(st, registration_row, &c) < 0 ||
-	    store_alert_states(st, have_row, &h) < 0) {
-		snprintf(res->error, sizeof(res->error), "reading: %s",
-		    store_errmsg(st));
-		rc = -1;
-		goto out;
-	}
-	plan_alerts(&c, scores);
-	for (i = 0; i < h.n; i++)
-		*strmap_put(&have_ix, h.v[i].key, strlen(h.v[i].key), NULL) =
-		    (uint32_t)i + 1;
-	if (store_begin(st) < 0) {
-		snprintf(res->error, sizeof(res->error), "database: %s",
-		    store_errmsg(st));
-		rc = -1;
-		goto out;
-	}
-	for (i = 0; i < w.n && rc == 0; i++) {
-		struct want *a = &w.v[i];
+	for (i = 0; i < in->nstates; i++)
+		if (in->states[i].key)
+			*strmap_put(&have_ix, in->states[i].key,
+			    strlen(in->states[i].key), NULL) = (uint32_t)i + 1;
+	for (i = 0; i < w->nholds; i++) {
+		const struct alert *a = &w->holds[i];
 		uint32_t *ix = strmap_get(&have_ix, a->key, strlen(a->key));
-		struct have *o = ix && *ix ? &h.v[*ix - 1] : NULL;
-		struct store_alert sa;
-		const char *action;
+		const struct alert_state *o = ix && *ix ? &in->states[*ix - 1] : NULL;
+		int open = o && same(o->status, "open");
 
-		if (o && strcmp(o->status, "open") == 0 &&
-		    strcmp(o->severity, a->severity) == 0 &&
-		    strcmp(o->message, a->message) == 0 &&
-		    strcmp(o->evidence, a->evidence) == 0) {
-			res->open++;
+		w->open++;
+		if (o)
+			handled[*ix - 1] = 1;
+		if (open && same(o->severity, a->severity) &&
+		    same(o->message, a->message) && same(o->evidence, a->evidence))
 			continue;	/* as it was: nothing to write */
-		}
-		action = o == NULL || strcmp(o->status, "open") != 0 ?
-		    "alert.raised" : "alert.updated";
-		memset(&sa, 0, sizeof(sa));
-		sa.key = a->key;
-		sa.type = a->type;
-		sa.partner_id = a->partner_id;
-		sa.subject = a->subject;
-		sa.period = a->period;
-		sa.severity = a->severity;
-		sa.message = a->message;
-		sa.evidence = a->evidence;
-		sa.first_seen = nowiso;
-		sa.last_seen = nowiso;
-		sa.status = "open";
-		rc = store_alert_put(st, &sa);
-		if (rc == 0)
-			rc = audit_alert(au, cycle_id, action, a->key, a->evidence,
-			    a->message);
-		if (strcmp(action, "alert.raised") == 0) {
-			res->raised++;
-			log_notice("alert %s raised (%s)", a->key, a->severity);
-		} else
-			res->updated++;
-		res->open++;
-		if (o) {
-			/* the alert is handled: not resolved below */
-			free(o->status);
-			o->status = xstrdup("seen");
+		if (open) {
+			change(w, ALERT_UPDATED, a, o);
+			w->updated++;
+		} else {
+			change(w, ALERT_RAISED, a, o);
+			w->raised++;
 		}
 	}
 	/* what no longer holds is resolved */
-	for (i = 0; i < h.n && rc == 0; i++) {
-		struct have *o = &h.v[i];
-		struct store_alert sa;
+	for (i = 0; i < in->nstates; i++) {
+		const struct alert_state *o = &in->states[i];
 
-		if (strcmp(o->status, "open") != 0 ||
-		    strmap_get(&w.index, o->key, strlen(o->key)))
+		if (handled[i] || o->key == NULL || !same(o->status, "open"))
 			continue;
-		memset(&sa, 0, sizeof(sa));
-		sa.key = o->key;
-		sa.type = "";
-		sa.severity = o->severity;
-		sa.message = o->message;
-		sa.evidence = o->evidence;
-		sa.first_seen = nowiso;
-		sa.last_seen = nowiso;
-		sa.status = "resolved";
-		sa.resolved_at = nowiso;
-		rc = store_alert_put(st, &sa);
-		if (rc == 0)
-			rc = audit_alert(au, cycle_id, "alert.resolved", o->key,
-			    o->evidence, "its condition cleared");
-		res->resolved++;
-		log_info("alert %s resolved", o->key);
+		change(w, ALERT_RESOLVED, NULL, o);
+		w->resolved++;
 	}
-	if (rc < 0) {
-		snprintf(res->error, sizeof(res->error), "database: %s",
-		    store_errmsg(st));
-		store_rollback(st);
-	} else if (store_commit(st) < 0) {
-		snprintf(res->error, sizeof(res->error), "database: %s",
-		    store_errmsg(st));
-		rc = -1;
-	}
-out:
+	free(handled);
 	strmap_free(&have_ix);
-	haves_free(&h);
-	wants_free(&w);
-	return rc;
+}
+
+void
+alerts_compute(const struct config *cfg, int64_t now,
+    const struct plan_result *plan, const struct score_result *scores,
+    const struct alerts_input *in, struct alerts_result *out)
+{
+	struct ctx c;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	c.cfg = cfg;
+	c.plan = plan;
+	c.w = out;
+	c.now = now;
+	for (i = 0; i < in->nconflicts; i++)
+		conflict_alert(&c, &in->conflicts[i]);
+	for (i = 0; i < in->nregistrations; i++)
+		registration_alerts(&c, &in->registrations[i]);
+	plan_alerts(&c, scores);
+	diff(out, in);
 }

@@ -2,7 +2,6 @@
  * score.c - partner scorecards (see score.h).
  */
 #include "rules/score.h"
-#include "store/audit.h"
 #include "lib/json.h"
 #include "lib/mem.h"
 #include "model/normalize.h"
@@ -42,54 +41,44 @@ index_of(const struct ctx *c, const char *partner)
 	return p ? (long)(p - c->plan->rows) : -1;
 }
 
-static int
-win_row(void *arg, const struct store_row *r)
+/* Adds up the evidence of in by partner (parallel to the plan's rows). */
+static void
+gather(struct ctx *c, const struct score_input *in)
 {
-	struct ctx *c = arg;
-	long i = index_of(c, store_col(r, "partner_id"));
-	const char *w = store_col(r, "won"), *l = store_col(r, "lost");
+	size_t i, k;
 
-	if (i >= 0) {
-		c->won[i] = w ? strtod(w, NULL) : 0;
-		c->lost[i] = l ? strtod(l, NULL) : 0;
-	}
-	return 0;
-}
+	for (i = 0; i < in->nwins; i++) {
+		long j = index_of(c, in->wins[i].partner_id);
 
-static int
-outcome_row(void *arg, const struct store_row *r)
-{
-	struct ctx *c = arg;
-	long i = index_of(c, store_col(r, "partner_id"));
-	const char *st = store_col(r, "status"), *n = store_col(r, "n");
-	double k = n ? strtod(n, NULL) : 0;
-
-	if (i < 0 || st == NULL)
-		return 0;
-	if (strcmp(st, "approved") == 0 || strcmp(st, "won") == 0 ||
-	    strcmp(st, "lost") == 0)
-		c->good[i] += k;
-	else if (strcmp(st, "rejected") == 0)
-		c->rejected[i] += k;
-	return 0;
-}
-
-static int
-activity_row(void *arg, const struct store_row *r)
-{
-	struct ctx *c = arg;
-	long i = index_of(c, store_col(r, "partner_id"));
-	const char *kind = store_col(r, "kind"), *n = store_col(r, "n");
-	size_t k;
-
-	if (i < 0 || kind == NULL)
-		return 0;
-	for (k = 0; k < c->nkinds; k++)
-		if (strcmp(c->cfg->scoring.engagement[k].key, kind) == 0) {
-			c->acts[(size_t)i * c->nkinds + k] += n ? strtod(n, NULL) : 0;
-			c->any_activity = 1;
+		if (j >= 0) {
+			c->won[j] = in->wins[i].won;
+			c->lost[j] = in->wins[i].lost;
 		}
-	return 0;
+	}
+	for (i = 0; i < in->noutcomes; i++) {
+		const struct score_outcome *o = &in->outcomes[i];
+		long j = index_of(c, o->partner_id);
+
+		if (j < 0 || o->status == NULL)
+			continue;
+		if (strcmp(o->status, "approved") == 0 || strcmp(o->status,
+		    "won") == 0 || strcmp(o->status, "lost") == 0)
+			c->good[j] += o->n;
+		else if (strcmp(o->status, "rejected") == 0)
+			c->rejected[j] += o->n;
+	}
+	for (i = 0; i < in->nactivities; i++) {
+		const struct score_activity *a = &in->activities[i];
+		long j = index_of(c, a->partner_id);
+
+		if (j < 0 || a->kind == NULL)
+			continue;
+		for (k = 0; k < c->nkinds; k++)
+			if (strcmp(c->cfg->scoring.engagement[k].key, a->kind) == 0) {
+				c->acts[(size_t)j * c->nkinds + k] += a->n;
+				c->any_activity = 1;
+			}
+	}
 }
 
 /* Does partner j belong to partner i's peer group? */
@@ -177,90 +166,20 @@ tier_of(const struct config *cfg, double score)
 	return best;
 }
 
-static int
-previous_row(void *arg, const struct store_row *r)
-{
-	struct score_row *row = arg;
-	const char *s = store_col(r, "score");
-
-	if (s) {
-		row->has_previous = 1;
-		row->previous = strtod(s, NULL);
-	}
-	return 0;
-}
-
 static double
 round2(double v)
 {
 	return round(v * 100.0) / 100.0;
 }
 
-/* What is stored for a partner and period before this cycle's figures. */
-struct stored {
-	int found, has_score;
-	double score;
-	char tier[32];
-};
-
-static int
-stored_row(void *arg, const struct store_row *r)
-{
-	struct stored *sd = arg;
-	const char *s = store_col(r, "score"), *t = store_col(r, "tier");
-
-	sd->found = 1;
-	sd->has_score = s != NULL;
-	sd->score = s ? strtod(s, NULL) : 0;
-	snprintf(sd->tier, sizeof(sd->tier), "%s", t ? t : "");
-	return 0;
-}
-
-/* A score as the scorecard shows it: one decimal. */
-static double
-round1(double v)
+double
+score_shown(double v)
 {
 	return round(v * 10.0) / 10.0;
 }
 
-/*
- * Audits a partner's score or tier changing (SPEC §11), as shown: a change
- * below the shown precision is not one. Returns 0 or -1.
- */
-static int
-audit_change(struct audit *au, int64_t cycle_id, struct store *st,
-    const char *period, const struct score_row *r)
-{
-	struct stored sd;
-	struct jval *d, *o, *n;
-	const char *tier = r->tier ? r->tier : "";
-
-	memset(&sd, 0, sizeof(sd));
-	if (store_partner_periods(st, r->plan->partner_id, period, stored_row,
-	    &sd) < 0)
-		return -1;
-	if (sd.found && sd.has_score == r->has_score && strcmp(sd.tier, tier) == 0 &&
-	    (!r->has_score || round1(sd.score) == round1(r->score)))
-		return 0;
-	d = jv_object();
-	jv_set_str(d, "partner_id", r->plan->partner_id);
-	jv_set_str(d, "period", period);
-	o = jv_object();
-	jv_set(o, "score", sd.found && sd.has_score ? jv_real(round1(sd.score)) :
-	    jv_null());
-	jv_set_str(o, "tier", sd.found && sd.tier[0] ? sd.tier : NULL);
-	n = jv_object();
-	jv_set(n, "score", r->has_score ? jv_real(round1(r->score)) : jv_null());
-	jv_set_str(n, "tier", r->tier);
-	jv_set(d, "old", o);
-	jv_set(d, "new", n);
-	return audit_log(au, cycle_id, "score.changed", "partner",
-	    r->plan->partner_id, d);
-}
-
-/* The scorecard as stored (partner_periods.kpis). */
-static char *
-scorecard_json(const struct score_result *r, size_t i)
+char *
+score_card_json(const struct score_result *r, size_t i)
 {
 	const struct score_row *row = &r->rows[i];
 	struct jval *o = jv_object(), *k = jv_object();
@@ -293,17 +212,123 @@ scorecard_json(const struct score_result *r, size_t i)
 	return out;
 }
 
-int
-score_compute(const struct config *cfg, struct store *st, struct audit *au,
-    int64_t cycle_id, const struct plan_result *plan,
-    const struct plan_period *previous, int64_t now, struct score_result *out,
-    char *err, size_t errlen)
+void
+score_windows_of(int64_t now, struct score_windows *w)
+{
+	norm_time_format(now - 365 * 86400, w->year_from_time);
+	memcpy(w->year_from, w->year_from_time, 10);	/* close dates are dates */
+	w->year_from[10] = '\0';
+	norm_time_format(now, w->days90_from_time);
+	memcpy(w->today, w->days90_from_time, 10);
+	w->today[10] = '\0';
+	norm_time_format(now - 90 * 86400, w->days90_from_time);
+}
+
+/* The KPIs a partner has data for, as raw figures and scaled 0-100. */
+static void
+own_kpis(const struct ctx *c, size_t i, struct score_row *r)
+{
+	const struct config *cfg = c->cfg;
+	const struct plan_row *p = r->plan;
+
+	if (p->has_attainment) {
+		r->has[K_ATTAIN] = 1;
+		r->raw[K_ATTAIN] = p->attainment;
+		r->kpi[K_ATTAIN] = cap100(p->attainment * 100);
+	}
+	if (p->has_risk_coverage) {
+		r->has[K_COVERAGE] = 1;
+		r->raw[K_COVERAGE] = p->risk_coverage;
+		r->kpi[K_COVERAGE] = cap100(p->risk_coverage * 100);
+	}
+	if (c->won[i] + c->lost[i] > 0) {
+		double rate = c->won[i] / (c->won[i] + c->lost[i]);
+
+		r->has[K_WINRATE] = 1;
+		r->raw[K_WINRATE] = rate;
+		r->kpi[K_WINRATE] = cap100(rate / cfg->scoring.win_rate_target * 100);
+	}
+	if (c->good[i] + c->rejected[i] > 0) {
+		double q = c->good[i] / (c->good[i] + c->rejected[i]);
+
+		r->has[K_QUALITY] = 1;
+		r->raw[K_QUALITY] = q;
+		r->kpi[K_QUALITY] = q * 100;
+	}
+}
+
+/* Engagement: per kind, the percentile of the count among peers. */
+static void
+engagement(const struct ctx *c, size_t i, struct score_row *r)
+{
+	double wsum = 0, acc = 0, total = 0;
+	size_t k;
+
+	for (k = 0; k < c->nkinds; k++) {
+		double w = c->cfg->scoring.engagement[k].value;
+
+		acc += w * percentile(c, i, c->acts + k, NULL, c->nkinds,
+		    c->acts[i * c->nkinds + k]);
+		wsum += w;
+		total += c->acts[i * c->nkinds + k];
+	}
+	if (wsum > 0) {
+		r->has[K_ENGAGE] = 1;
+		r->raw[K_ENGAGE] = total;
+		r->kpi[K_ENGAGE] = acc / wsum;
+	}
+}
+
+/* Peers, the weighted score and the tier of row i. */
+static void
+weigh(const struct ctx *c, size_t i, struct score_row *r)
+{
+	const struct config *cfg = c->cfg;
+	size_t n = c->plan->n, m;
+	double wsum = 0, acc = 0;
+	double *v = xcalloc(n + 1, sizeof(double));
+	int *h = xcalloc(n + 1, sizeof(int));
+	struct buf flags;
+	int j;
+
+	buf_init(&flags, 0);
+	for (j = 0; j < SCORE_KPIS; j++) {
+		double w = weight(cfg, score_kpi_names[j]);
+
+		if (!r->has[j]) {
+			buf_addf(&flags, "%sno %s data", flags.len ? "; " : "",
+			    score_kpi_names[j]);
+			continue;
+		}
+		peer_stats(c, i, j, &r->peer_avg[j], &r->peer_top[j]);
+		for (m = 0; m < n; m++) {
+			v[m] = c->out->rows[m].kpi[j];
+			h[m] = c->out->rows[m].has[j];
+		}
+		r->pct[j] = percentile(c, i, v, h, 1, r->kpi[j]);
+		acc += w * r->kpi[j];
+		wsum += w;
+	}
+	if (!r->plan->has_plan)
+		buf_addf(&flags, "%sno plan for %s", flags.len ? "; " : "",
+		    c->plan->period.name);
+	if (wsum > 0) {
+		r->has_score = 1;
+		r->score = acc / wsum;
+		r->tier = tier_of(cfg, r->score);
+	}
+	r->flags = flags.len ? buf_steal(&flags) : NULL;
+	buf_free(&flags);
+	free(v);
+	free(h);
+}
+
+void
+score_compute(const struct config *cfg, const struct plan_result *plan,
+    const struct score_input *in, struct score_result *out)
 {
 	struct ctx c;
-	char yago[21], yfull[21], day[21], d90[21], nowiso[21];
-	size_t i, n = plan->n, k;
-	int rc = 0, j;
-	int *has_eng = NULL;
+	size_t i, k, n = plan->n;
 
 	memset(out, 0, sizeof(*out));
 	memset(&c, 0, sizeof(c));
@@ -318,168 +343,40 @@ score_compute(const struct config *cfg, struct store *st, struct audit *au,
 	c.rejected = xcalloc(n + 1, sizeof(double));
 	c.nkinds = cfg->scoring.nengagement;
 	c.acts = xcalloc(n * (c.nkinds ? c.nkinds : 1) + 1, sizeof(double));
-	norm_time_format(now - 365 * 86400, yago);
-	norm_time_format(now - 365 * 86400, yfull);
-	norm_time_format(now, day);
-	norm_time_format(now - 90 * 86400, d90);
-	norm_time_format(now, nowiso);
-	yago[10] = '\0';	/* close dates are dates */
-	day[10] = '\0';
-	if (n && (store_win_counts(st, yago, day, win_row, &c) < 0 ||
-	    store_registration_outcomes(st, yfull, outcome_row, &c) < 0 ||
-	    store_activity_counts(st, d90, activity_row, &c) < 0)) {
-		snprintf(err, errlen, "reading scores: %s", store_errmsg(st));
-		rc = -1;
-		goto out;
+	gather(&c, in);
+	for (i = 0; i < n; i++) {
+		out->rows[i].plan = &plan->rows[i];
+		own_kpis(&c, i, &out->rows[i]);
 	}
-	/* the KPIs each partner has data for */
+	for (i = 0; i < n && c.any_activity && c.nkinds; i++)
+		engagement(&c, i, &out->rows[i]);
 	for (i = 0; i < n; i++) {
 		struct score_row *r = &out->rows[i];
-		const struct plan_row *p = &plan->rows[i];
 
-		r->plan = p;
-		if (p->has_attainment) {
-			r->has[K_ATTAIN] = 1;
-			r->raw[K_ATTAIN] = p->attainment;
-			r->kpi[K_ATTAIN] = cap100(p->attainment * 100);
-		}
-		if (p->has_risk_coverage) {
-			r->has[K_COVERAGE] = 1;
-			r->raw[K_COVERAGE] = p->risk_coverage;
-			r->kpi[K_COVERAGE] = cap100(p->risk_coverage * 100);
-		}
-		if (c.won[i] + c.lost[i] > 0) {
-			double rate = c.won[i] / (c.won[i] + c.lost[i]);
-
-			r->has[K_WINRATE] = 1;
-			r->raw[K_WINRATE] = rate;
-			r->kpi[K_WINRATE] = cap100(rate / cfg->scoring.win_rate_target * 100);
-		}
-		if (c.good[i] + c.rejected[i] > 0) {
-			double q = c.good[i] / (c.good[i] + c.rejected[i]);
-
-			r->has[K_QUALITY] = 1;
-			r->raw[K_QUALITY] = q;
-			r->kpi[K_QUALITY] = q * 100;
-		}
-	}
-	/* engagement: per kind, the percentile of the count among peers */
-	has_eng = xcalloc(n + 1, sizeof(int));
-	for (i = 0; i < n && c.any_activity && c.nkinds; i++) {
-		double wsum = 0, acc = 0, total = 0;
-
-		for (k = 0; k < c.nkinds; k++) {
-			double w = cfg->scoring.engagement[k].value;
-
-			acc += w * percentile(&c, i, c.acts + k, NULL, c.nkinds,
-			    c.acts[i * c.nkinds + k]);
-			wsum += w;
-			total += c.acts[i * c.nkinds + k];
-		}
-		if (wsum > 0) {
-			out->rows[i].has[K_ENGAGE] = 1;
-			out->rows[i].raw[K_ENGAGE] = total;
-			out->rows[i].kpi[K_ENGAGE] = acc / wsum;
-		}
-	}
-	/* peers, score, tier, history */
-	for (i = 0; i < n; i++) {
-		struct score_row *r = &out->rows[i];
-		double wsum = 0, acc = 0;
-		struct buf flags;
-
-		buf_init(&flags, 0);
-		for (j = 0; j < SCORE_KPIS; j++) {
-			double w = weight(cfg, score_kpi_names[j]);
-			size_t m;
-
-			if (!r->has[j]) {
-				buf_addf(&flags, "%sno %s data", flags.len ? "; " : "",
-				    score_kpi_names[j]);
-				continue;
+		weigh(&c, i, r);
+		for (k = 0; k < in->nprevious; k++)
+			if (in->previous[k].has_score && strcmp(in->previous[k].partner_id,
+			    r->plan->partner_id) == 0) {
+				r->has_previous = 1;
+				r->previous = in->previous[k].score;
 			}
-			peer_stats(&c, i, j, &r->peer_avg[j], &r->peer_top[j]);
-			{
-				double *v = xcalloc(n + 1, sizeof(double));
-				int *h = xcalloc(n + 1, sizeof(int));
-
-				for (m = 0; m < n; m++) {
-					v[m] = out->rows[m].kpi[j];
-					h[m] = out->rows[m].has[j];
-				}
-				r->pct[j] = percentile(&c, i, v, h, 1, r->kpi[j]);
-				free(v);
-				free(h);
-			}
-			acc += w * r->kpi[j];
-			wsum += w;
-		}
-		if (!r->plan->has_plan) {
-			buf_addf(&flags, "%sno plan for %s", flags.len ? "; " : "",
-			    plan->period.name);
-		}
-		if (wsum > 0) {
-			r->has_score = 1;
-			r->score = acc / wsum;
-			r->tier = tier_of(cfg, r->score);
-		}
-		r->flags = flags.len ? buf_steal(&flags) : NULL;
-		buf_free(&flags);
-		if (previous && store_partner_periods(st, r->plan->partner_id,
-		    previous->name, previous_row, r) < 0) {
-			snprintf(err, errlen, "reading history: %s", store_errmsg(st));
-			rc = -1;
-			goto out;
-		}
 	}
-	/* the history */
-	if (store_begin(st) < 0) {
-		snprintf(err, errlen, "database: %s", store_errmsg(st));
-		rc = -1;
-		goto out;
-	}
-	for (i = 0; i < n && rc == 0; i++) {
-		struct score_row *r = &out->rows[i];
-		const struct plan_row *p = r->plan;
-		struct store_partner_period pp;
-		char *kpis = scorecard_json(out, i);
-
-		memset(&pp, 0, sizeof(pp));
-		pp.partner_id = p->partner_id;
-		pp.period = plan->period.name;
-		pp.closed_won = p->closed_won;
-		pp.pipeline = p->pipeline;
-		pp.risk_adjusted = p->risk_adjusted;
-		pp.plan_target = p->has_plan ? &p->plan : NULL;
-		pp.total_target = p->has_plan ? &p->total_target : NULL;
-		pp.risk_target = p->has_plan ? &p->risk_target : NULL;
-		pp.coverage = p->has_coverage ? &p->coverage : NULL;
-		pp.risk_coverage = p->has_risk_coverage ? &p->risk_coverage : NULL;
-		pp.attainment = p->has_attainment ? &p->attainment : NULL;
-		pp.score = r->has_score ? &r->score : NULL;
-		pp.tier = r->tier;
-		pp.kpis = kpis;
-		if (au)
-			rc = audit_change(au, cycle_id, st, plan->period.name, r);
-		if (rc == 0)
-			rc = store_partner_period_put(st, &pp, nowiso);
-		free(kpis);
-	}
-	if (rc < 0) {
-		snprintf(err, errlen, "database: %s", store_errmsg(st));
-		store_rollback(st);
-	} else if (store_commit(st) < 0) {
-		snprintf(err, errlen, "database: %s", store_errmsg(st));
-		rc = -1;
-	}
-out:
-	free(has_eng);
 	free(c.won);
 	free(c.lost);
 	free(c.good);
 	free(c.rejected);
 	free(c.acts);
-	return rc;
+}
+
+void
+score_input_free(struct score_input *in)
+{
+	free(in->wins);
+	free(in->outcomes);
+	free(in->activities);
+	free(in->previous);
+	arena_free(&in->arena);
+	memset(in, 0, sizeof(*in));
 }
 
 void

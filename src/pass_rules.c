@@ -1,0 +1,269 @@
+/*
+ * pass_rules.c - the rules' pass: load, compute, store, audit (see
+ * pass_rules.h). The rule modules compute; this file is the only one
+ * that hands them the store's rows and keeps what they return.
+ */
+#include "pass_rules.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/mem.h"
+#include "model/normalize.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+rules_plan(const struct config *cfg, struct store *st,
+    const struct plan_period *per, struct plan_result *out, char *err,
+    size_t errlen)
+{
+	struct plan_input in;
+
+	memset(out, 0, sizeof(*out));
+	if (store_plan_input(st, per, &in) < 0) {
+		snprintf(err, errlen, "reading pipeline: %s", store_errmsg(st));
+		return -1;
+	}
+	plan_compute(cfg, &in, per, out);
+	plan_input_free(&in);
+	return 0;
+}
+
+/* The stored score of a partner, or NULL. */
+static const struct score_stored *
+stored_of(const struct score_stored *v, size_t n, const char *partner)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].partner_id, partner) == 0)
+			return &v[i];
+	return NULL;
+}
+
+/*
+ * Audits a partner's score or tier changing (SPEC §11), as shown: a change
+ * below the shown precision is not one. Returns 0 or -1.
+ */
+static int
+audit_change(struct audit *au, int64_t cycle_id, const char *period,
+    const struct score_stored *sd, const struct score_row *r)
+{
+	struct jval *d, *o, *n;
+	const char *tier = r->tier ? r->tier : "", *was = sd && sd->tier ?
+	    sd->tier : "";
+
+	if (sd && sd->has_score == r->has_score && strcmp(was, tier) == 0 &&
+	    (!r->has_score || score_shown(sd->score) == score_shown(r->score)))
+		return 0;
+	d = jv_object();
+	jv_set_str(d, "partner_id", r->plan->partner_id);
+	jv_set_str(d, "period", period);
+	o = jv_object();
+	jv_set(o, "score", sd && sd->has_score ? jv_real(score_shown(sd->score)) :
+	    jv_null());
+	jv_set_str(o, "tier", sd && was[0] ? was : NULL);
+	n = jv_object();
+	jv_set(n, "score", r->has_score ? jv_real(score_shown(r->score)) :
+	    jv_null());
+	jv_set_str(n, "tier", r->tier);
+	jv_set(d, "old", o);
+	jv_set(d, "new", n);
+	return audit_log(au, cycle_id, "score.changed", "partner",
+	    r->plan->partner_id, d);
+}
+
+/* Stores one partner's scorecard for the plan's period. */
+static int
+store_card(struct store *st, const struct score_result *scores, size_t i,
+    const char *period, const char *now)
+{
+	const struct score_row *r = &scores->rows[i];
+	const struct plan_row *p = r->plan;
+	struct store_partner_period pp;
+	char *kpis = score_card_json(scores, i);
+	int rc;
+
+	memset(&pp, 0, sizeof(pp));
+	pp.partner_id = p->partner_id;
+	pp.period = period;
+	pp.closed_won = p->closed_won;
+	pp.pipeline = p->pipeline;
+	pp.risk_adjusted = p->risk_adjusted;
+	pp.plan_target = p->has_plan ? &p->plan : NULL;
+	pp.total_target = p->has_plan ? &p->total_target : NULL;
+	pp.risk_target = p->has_plan ? &p->risk_target : NULL;
+	pp.coverage = p->has_coverage ? &p->coverage : NULL;
+	pp.risk_coverage = p->has_risk_coverage ? &p->risk_coverage : NULL;
+	pp.attainment = p->has_attainment ? &p->attainment : NULL;
+	pp.score = r->has_score ? &r->score : NULL;
+	pp.tier = r->tier;
+	pp.kpis = kpis;
+	rc = store_partner_period_put(st, &pp, now);
+	free(kpis);
+	return rc;
+}
+
+int
+rules_scores(const struct config *cfg, struct store *st, struct audit *au,
+    int64_t cycle_id, const struct plan_result *plan,
+    const struct plan_period *previous, int64_t now, struct score_result *out,
+    char *err, size_t errlen)
+{
+	struct score_input in;
+	struct score_windows w;
+	struct score_stored *stored = NULL;
+	struct arena sa;
+	size_t nstored = 0, i;
+	char nowiso[21];
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(&in, 0, sizeof(in));
+	memset(&sa, 0, sizeof(sa));
+	score_windows_of(now, &w);
+	norm_time_format(now, nowiso);
+	/* no partner, nothing to read */
+	if (plan->n && (store_score_input(st, &w, previous ? previous->name :
+	    NULL, &in) < 0 || store_period_scores(st, plan->period.name, &sa,
+	    &stored, &nstored) < 0)) {
+		snprintf(err, errlen, "reading scores: %s", store_errmsg(st));
+		score_input_free(&in);
+		arena_free(&sa);
+		return -1;
+	}
+	score_compute(cfg, plan, &in, out);
+	score_input_free(&in);
+	if (store_begin(st) < 0) {
+		snprintf(err, errlen, "database: %s", store_errmsg(st));
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < out->n && rc == 0; i++) {
+		if (au)
+			rc = audit_change(au, cycle_id, plan->period.name,
+			    stored_of(stored, nstored, out->rows[i].plan->partner_id),
+			    &out->rows[i]);
+		if (rc == 0)
+			rc = store_card(st, out, i, plan->period.name, nowiso);
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "database: %s", store_errmsg(st));
+		store_rollback(st);
+	} else if (store_commit(st) < 0) {
+		snprintf(err, errlen, "database: %s", store_errmsg(st));
+		rc = -1;
+	}
+out:
+	free(stored);
+	arena_free(&sa);
+	return rc;
+}
+
+/* An alert's audit detail: its evidence with the message. */
+static int
+audit_alert(struct audit *au, int64_t cycle_id, const char *action,
+    const char *key, const char *evidence, const char *message)
+{
+	char err[64];
+	struct jval *d = evidence ? jv_parse(evidence, strlen(evidence), err,
+	    sizeof(err)) : NULL;
+
+	if (d == NULL)
+		d = jv_object();
+	jv_set_str(d, "message", message);
+	return audit_log(au, cycle_id, action, "alert", key, d);
+}
+
+/* Stores and audits one change of the alerts. */
+static int
+apply_alert(struct store *st, struct audit *au, int64_t cycle_id,
+    const struct alert_change *ch, const char *now)
+{
+	struct store_alert sa;
+	const struct alert *a = ch->alert;
+	const struct alert_state *o = ch->was;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.first_seen = now;
+	sa.last_seen = now;
+	if (ch->kind == ALERT_RESOLVED) {
+		sa.key = o->key;
+		sa.type = "";
+		sa.severity = o->severity;
+		sa.message = o->message;
+		sa.evidence = o->evidence;
+		sa.status = "resolved";
+		sa.resolved_at = now;
+		if (store_alert_put(st, &sa) < 0 || audit_alert(au, cycle_id,
+		    "alert.resolved", o->key, o->evidence, "its condition "
+		    "cleared") < 0)
+			return -1;
+		log_info("alert %s resolved", o->key);
+		return 0;
+	}
+	sa.key = a->key;
+	sa.type = a->type;
+	sa.partner_id = a->partner_id;
+	sa.subject = a->subject;
+	sa.period = a->period;
+	sa.severity = a->severity;
+	sa.message = a->message;
+	sa.evidence = a->evidence;
+	sa.status = "open";
+	if (store_alert_put(st, &sa) < 0 || audit_alert(au, cycle_id,
+	    ch->kind == ALERT_RAISED ? "alert.raised" : "alert.updated", a->key,
+	    a->evidence, a->message) < 0)
+		return -1;
+	if (ch->kind == ALERT_RAISED)
+		log_notice("alert %s raised (%s)", a->key, a->severity);
+	return 0;
+}
+
+int
+rules_alerts(const struct config *cfg, struct store *st, struct audit *au,
+    int64_t cycle_id, int64_t now, const struct plan_result *plan,
+    const struct score_result *scores, struct rules_alerts_result *res)
+{
+	struct alerts_input in;
+	struct alerts_result out;
+	char nowiso[21];
+	size_t i;
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (store_alerts_input(st, &in) < 0) {
+		snprintf(res->error, sizeof(res->error), "reading: %s",
+		    store_errmsg(st));
+		return -1;
+	}
+	alerts_compute(cfg, now, plan, scores, &in, &out);
+	norm_time_format(now, nowiso);
+	if (store_begin(st) < 0) {
+		snprintf(res->error, sizeof(res->error), "database: %s",
+		    store_errmsg(st));
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < out.nchanges && rc == 0; i++)
+		rc = apply_alert(st, au, cycle_id, &out.changes[i], nowiso);
+	if (rc < 0) {
+		snprintf(res->error, sizeof(res->error), "database: %s",
+		    store_errmsg(st));
+		store_rollback(st);
+	} else if (store_commit(st) < 0) {
+		snprintf(res->error, sizeof(res->error), "database: %s",
+		    store_errmsg(st));
+		rc = -1;
+	} else {
+		res->raised = out.raised;
+		res->updated = out.updated;
+		res->resolved = out.resolved;
+		res->open = out.open;
+	}
+out:
+	alerts_result_free(&out);
+	alerts_input_free(&in);
+	return rc;
+}

@@ -1,0 +1,552 @@
+/*
+ * store_rules.c - reads and writes of the rules' passes: claims and
+ * conflicts, plan figures, scores, alerts.
+ */
+#include "store_internal.h"
+#include "lib/mem.h"
+#include "rules/alerts.h"
+#include "rules/plan.h"
+#include "rules/score.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- conflicts ---- */
+
+/*
+ * The first read's direct claims: a third of a big org's opportunities
+ * (333,000 of a million), so they are read by a query of their own that
+ * asks SQLite for the five columns they have, and the row of the claims'
+ * shape is made here: its key written into a buffer rather than
+ * concatenated (and allocated) by SQLite, its constant columns set
+ * once rather than read back as values of a UNION.
+ */
+static int
+direct_claims(struct store *st, store_row_fn fn, void *ctx)
+{
+	static const char *const names[] = { "kind", "key", "partner_id",
+	    "customer_name", "customer_domain", "customer_country", "product",
+	    "status", "registered_at", "decided_at", "expires_at", "deleted",
+	    "is_closed" };
+	enum { NCOL = sizeof(names) / sizeof(names[0]) };
+	/* the row's columns that come from the query, by position */
+	static const int from[] = { 3, 4, 5, 7 };
+	static const char prefix[] = "opportunity:";
+	const char *vals[NCOL] = { "opportunity" };
+	enum store_type types[NCOL];
+	char buf[sizeof(prefix) + 64], *key = buf;
+	size_t i, cap = sizeof(buf);
+	sqlite3_stmt *s;
+	int rc;
+
+	/* what the WHERE settles (not deleted, not closed) is not read; its
+	 * terms go in column order: SQLite reads a row's header only as far
+	 * as the columns asked (2/3 have a partner) */
+	s = sq_prep(st, "SELECT id, customer_name, customer_domain, "
+	    "customer_country, stage FROM opportunities WHERE partner_id IS NULL "
+	    "AND coalesce(is_closed, 0) = 0 AND deleted = 0");
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < NCOL; i++)
+		types[i] = STORE_NULL;
+	types[0] = types[1] = STORE_TEXT;
+	memcpy(key, prefix, sizeof(prefix));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_row row = { NCOL, names, vals, types };
+		const char *id = sq_col_text(s, 0);
+		size_t n = (size_t)sqlite3_column_bytes(s, 0);
+
+		if (id == NULL)
+			continue;	/* no key (the UNION's || made none either) */
+		if (sizeof(prefix) + n > cap) {
+			cap = sizeof(prefix) + n;
+			key = xrealloc(key == buf ? NULL : key, cap);
+			memcpy(key, prefix, sizeof(prefix));
+		}
+		memcpy(key + sizeof(prefix) - 1, id, n + 1);
+		vals[1] = key;
+		for (i = 0; i < sizeof(from) / sizeof(from[0]); i++) {
+			vals[from[i]] = sq_col_text(s, (int)i + 1);
+			types[from[i]] = vals[from[i]] ? STORE_TEXT : STORE_NULL;
+		}
+		if (fn(ctx, &row))
+			break;
+	}
+	if (key != buf)
+		free(key);
+	return sq_read_end(st, s, rc, "reading");
+}
+
+int
+store_conflict_claims(struct store *st, const char *since, int direct,
+    store_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *s;
+	int stopped;
+
+	/*
+	 * Registrations, and (direct) opportunities with no partner. The
+	 * first read (since NULL) builds the index from nothing: only the
+	 * claims that can be active are worth reading, in table order; later
+	 * reads take every row synced since, to see claims end too.
+	 */
+	if (since == NULL || *since == '\0') {
+		s = sq_prep(st, "SELECT 'registration' AS kind, key, partner_id, "
+		    "customer_name, customer_domain, customer_country, product, "
+		    "status, registered_at, decided_at, expires_at, NULL AS deleted, "
+		    "NULL AS is_closed FROM registrations WHERE deleted = 0 AND "
+		    "status IN ('pending', 'approved')");
+		if (sq_rows_until(st, s, fn, ctx, &stopped) < 0)
+			return -1;
+		return direct && !stopped ? direct_claims(st, fn, ctx) : 0;
+	}
+	s = sq_prep(st, "SELECT 'registration' AS kind, key, partner_id, "
+	    "customer_name, customer_domain, customer_country, product, "
+	    "status, registered_at, decided_at, expires_at, deleted, NULL AS "
+	    "is_closed FROM registrations WHERE synced_at >= ?1 "
+	    "UNION ALL SELECT 'opportunity', 'opportunity:' || id, partner_id, "
+	    "customer_name, customer_domain, customer_country, NULL, stage, "
+	    "NULL, NULL, NULL, deleted, is_closed FROM opportunities "
+	    "WHERE ?2 AND synced_at >= ?1");
+	if (s == NULL)
+		return -1;
+	sq_bind_text(s, 1, since);
+	sqlite3_bind_int(s, 2, direct);
+	return sq_rows(st, s, fn, ctx);
+}
+
+int
+store_conflict_put(struct store *st, const struct store_conflict *c)
+{
+	sqlite3_stmt *s = sq_cached(st, STMT_CONFLICT_PUT, "INSERT INTO conflicts(key, type, status, "
+	    "customer, customer_domain, customer_country, policy, winner, reason, "
+	    "evidence, opened_at, updated_at, resolved_at, resolution, crm_status) "
+	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+	    "NULL) ON CONFLICT(key) DO UPDATE SET type = ?2, status = ?3, "
+	    "customer = ?4, customer_domain = ?5, customer_country = ?6, "
+	    "policy = ?7, winner = ?8, reason = ?9, evidence = ?10, "
+	    "updated_at = ?12, resolved_at = ?13, resolution = ?14, "
+	    "crm_status = CASE WHEN ?15 THEN NULL ELSE crm_status END");
+
+	if (s == NULL)
+		return -1;
+	sq_bind_text(s, 1, c->key);
+	sq_bind_text(s, 2, c->type);
+	sq_bind_text(s, 3, c->status);
+	sq_bind_text(s, 4, c->customer);
+	sq_bind_text(s, 5, c->customer_domain);
+	sq_bind_text(s, 6, c->customer_country);
+	sq_bind_text(s, 7, c->policy);
+	sq_bind_text(s, 8, c->winner);
+	sq_bind_text(s, 9, c->reason);
+	sq_bind_text(s, 10, c->evidence);
+	sq_bind_text(s, 11, c->opened_at);
+	sq_bind_text(s, 12, c->updated_at);
+	sq_bind_text(s, 13, c->resolved_at);
+	sq_bind_text(s, 14, c->resolution);
+	sqlite3_bind_int(s, 15, c->clear_crm_status);
+	return sq_run_cached(st, s, "storing a conflict");
+}
+
+int
+store_conflict_member(struct store *st, const char *key, const char *member,
+    const char *kind, const char *partner_id, const char *now, int present)
+{
+	sqlite3_stmt *s = present ? sq_cached(st, STMT_MEMBER_ADD,
+	    "INSERT INTO conflict_members(conflict_key, member, kind, partner_id, "
+	    "added_at) VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(conflict_key, "
+	    "member) DO UPDATE SET removed_at = NULL, partner_id = ?4") :
+	    sq_cached(st, STMT_MEMBER_REMOVE,
+	    "UPDATE conflict_members SET removed_at = ?5 WHERE conflict_key = ?1 "
+	    "AND member = ?2 AND removed_at IS NULL");
+
+	if (s == NULL)
+		return -1;
+	sq_bind_text(s, 1, key);
+	sq_bind_text(s, 2, member);
+	sq_bind_text(s, 3, kind);
+	sq_bind_text(s, 4, partner_id);
+	sq_bind_text(s, 5, now);
+	return sq_run_cached(st, s, "storing a conflict member");
+}
+
+int
+store_conflict_set_crm_status(struct store *st, const char *key,
+    const char *status)
+{
+	sqlite3_stmt *s = sq_prep(st, "UPDATE conflicts SET crm_status = ?2 "
+	    "WHERE key = ?1");
+
+	if (s == NULL)
+		return -1;
+	sq_bind_text(s, 1, key);
+	sq_bind_text(s, 2, status);
+	if (sq_run(st, s, "storing a conflict's CRM status") < 0)
+		return -1;
+	return sqlite3_changes(st->db);
+}
+
+int
+store_conflict_members(struct store *st, const char *key, store_row_fn fn,
+    void *ctx)
+{
+	sqlite3_stmt *s = sq_prep(st, "SELECT conflict_key, member, kind, partner_id, "
+	    "added_at, removed_at FROM conflict_members WHERE ?1 IS NULL OR "
+	    "conflict_key = ?1 ORDER BY conflict_key, added_at, member");
+
+	if (s == NULL)
+		return -1;
+	sq_bind_text(s, 1, key);
+	return sq_rows(st, s, fn, ctx);
+}
+
+int
+store_list_conflict_states(struct store *st, store_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = sq_prep(st, "SELECT key, type, status, crm_status, winner, "
+	    "evidence FROM conflicts ORDER BY key");
+
+	if (s == NULL)
+		return -1;
+	return sq_rows(st, s, fn, ctx);
+}
+
+int
+store_partner_period_put(struct store *st, const struct store_partner_period *p,
+    const char *now)
+{
+	sqlite3_stmt *s = sq_prep(st, "INSERT INTO partner_periods(partner_id, "
+	    "period, closed_won, pipeline, risk_adjusted, plan_target, "
+	    "total_target, risk_target, coverage, risk_coverage, attainment, score, "
+	    "tier, kpis, computed_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+	    "?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT(partner_id, period) DO "
+	    "UPDATE SET closed_won = ?3, pipeline = ?4, risk_adjusted = ?5, "
+	    "plan_target = ?6, total_target = ?7, risk_target = ?8, coverage = ?9, "
+	    "risk_coverage = ?10, attainment = ?11, score = ?12, tier = ?13, "
+	    "kpis = ?14, computed_at = ?15");
+	const double *opt[] = { p->plan_target, p->total_target, p->risk_target,
+		p->coverage, p->risk_coverage, p->attainment, p->score };
+	int i;
+
+	if (s == NULL)
+		return -1;
+	sq_bind_text(s, 1, p->partner_id);
+	sq_bind_text(s, 2, p->period);
+	sqlite3_bind_double(s, 3, p->closed_won);
+	sqlite3_bind_double(s, 4, p->pipeline);
+	sqlite3_bind_double(s, 5, p->risk_adjusted);
+	for (i = 0; i < 7; i++)
+		if (opt[i])
+			sqlite3_bind_double(s, 6 + i, *opt[i]);
+		else
+			sqlite3_bind_null(s, 6 + i);
+	sq_bind_text(s, 13, p->tier);
+	sq_bind_text(s, 14, p->kpis);
+	sq_bind_text(s, 15, now);
+	return sq_run(st, s, "storing a partner's period");
+}
+
+/* Each partner's score of the latest period it has one for. */
+int
+store_latest_scores(struct store *st, store_row_fn fn, void *ctx)
+{
+	return sq_query_rows(st, "SELECT partner_id, score FROM partner_periods p "
+	    "WHERE score IS NOT NULL AND period = (SELECT max(period) FROM "
+	    "partner_periods q WHERE q.partner_id = p.partner_id AND q.score IS "
+	    "NOT NULL) ORDER BY partner_id", NULL, 0, fn, ctx);
+}
+
+int
+store_alert_put(struct store *st, const struct store_alert *a)
+{
+	sqlite3_stmt *s = sq_cached(st, STMT_ALERT_PUT, "INSERT INTO alerts(key, "
+	    "type, partner_id, subject, period, severity, message, evidence, "
+	    "first_seen, last_seen, status, resolved_at) VALUES(?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(key) DO UPDATE SET "
+	    "severity = ?6, message = ?7, evidence = ?8, last_seen = ?10, "
+	    "status = ?11, resolved_at = ?12, first_seen = CASE WHEN status = "
+	    "'resolved' AND ?11 = 'open' THEN ?9 ELSE first_seen END");
+
+	if (s == NULL)
+		return -1;
+	sq_bind_text(s, 1, a->key);
+	sq_bind_text(s, 2, a->type);
+	sq_bind_text(s, 3, a->partner_id);
+	sq_bind_text(s, 4, a->subject);
+	sq_bind_text(s, 5, a->period);
+	sq_bind_text(s, 6, a->severity);
+	sq_bind_text(s, 7, a->message);
+	sq_bind_text(s, 8, a->evidence);
+	sq_bind_text(s, 9, a->first_seen);
+	sq_bind_text(s, 10, a->last_seen);
+	sq_bind_text(s, 11, a->status);
+	sq_bind_text(s, 12, a->resolved_at);
+	return sq_run_cached(st, s, "storing an alert");
+}
+
+/* ---- typed reads for the rules ---- */
+
+/* A text column copied into a, or NULL. */
+static const char *
+col_str(struct arena *a, sqlite3_stmt *s, int i)
+{
+	const char *v = sq_col_text(s, i);
+
+	return v ? arena_strdup(a, v) : NULL;
+}
+
+/* Room for one more element of *v (of sz bytes). */
+static void *
+push(void *v, size_t *n, size_t *cap, size_t sz)
+{
+	void **pv = v;
+
+	xgrow(pv, cap, *n + 1, sz);
+	return (char *)*pv + sz * (*n)++;
+}
+
+int
+store_plan_input(struct store *st, const struct plan_period *per,
+    struct plan_input *in)
+{
+	size_t cap[4] = { 0, 0, 0, 0 };
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(in, 0, sizeof(*in));
+	if ((s = sq_prep(st, "SELECT id, name, tier FROM partners WHERE "
+	    "deleted = 0 ORDER BY id")) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct plan_partner *p;
+
+		if (sq_col_text(s, 0) == NULL)
+			continue;
+		p = push(&in->partners, &in->npartners, &cap[0], sizeof(*p));
+		p->id = col_str(&in->arena, s, 0);
+		p->name = col_str(&in->arena, s, 1);
+		p->tier = col_str(&in->arena, s, 2);
+	}
+	if (sq_read_end(st, s, rc, "reading partners") < 0)
+		goto fail;
+	if ((s = sq_prep(st, "SELECT name, probability FROM stages WHERE "
+	    "probability IS NOT NULL")) == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct plan_stage *g;
+
+		if (sq_col_text(s, 0) == NULL)
+			continue;
+		g = push(&in->stages, &in->nstages, &cap[1], sizeof(*g));
+		g->name = col_str(&in->arena, s, 0);
+		g->probability = sqlite3_column_double(s, 1);
+	}
+	if (sq_read_end(st, s, rc, "reading stages") < 0)
+		goto fail;
+	/* no partner, nothing to add up: no scan of every opportunity */
+	if (in->npartners == 0)
+		return 0;
+	if ((s = sq_prep(st, "SELECT partner_id, stage, amount_base, "
+	    "probability, is_closed, is_won FROM opportunities WHERE deleted = 0 "
+	    "AND partner_id IS NOT NULL AND close_date >= ?1 AND close_date <= "
+	    "?2")) == NULL)
+		goto fail;
+	sq_bind_text(s, 1, per->from);
+	sq_bind_text(s, 2, per->to);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct plan_opportunity *o;
+
+		o = push(&in->opportunities, &in->nopportunities, &cap[2],
+		    sizeof(*o));
+		o->partner_id = col_str(&in->arena, s, 0);
+		o->stage = col_str(&in->arena, s, 1);
+		o->has_amount = sqlite3_column_type(s, 2) != SQLITE_NULL;
+		o->amount = sqlite3_column_double(s, 2);
+		o->has_probability = sqlite3_column_type(s, 3) != SQLITE_NULL;
+		o->probability = sqlite3_column_double(s, 3);
+		o->is_closed = sqlite3_column_int(s, 4) != 0;
+		o->is_won = sqlite3_column_int(s, 5) != 0;
+	}
+	if (sq_read_end(st, s, rc, "reading opportunities") < 0)
+		goto fail;
+	if ((s = sq_prep(st, "SELECT partner_id, target_base FROM plans WHERE "
+	    "period = ?1 AND target_base IS NOT NULL")) == NULL)
+		goto fail;
+	sq_bind_text(s, 1, per->name);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct plan_target *t;
+
+		t = push(&in->targets, &in->ntargets, &cap[3], sizeof(*t));
+		t->partner_id = col_str(&in->arena, s, 0);
+		t->target = sqlite3_column_double(s, 1);
+	}
+	if (sq_read_end(st, s, rc, "reading plans") < 0)
+		goto fail;
+	return 0;
+fail:
+	plan_input_free(in);
+	return -1;
+}
+
+int
+store_period_scores(struct store *st, const char *period, struct arena *a,
+    struct score_stored **ret, size_t *ret_n)
+{
+	struct score_stored *v = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = sq_prep(st, "SELECT partner_id, score, tier FROM "
+	    "partner_periods WHERE period = ?1 ORDER BY partner_id")) == NULL)
+		return -1;
+	sq_bind_text(s, 1, period);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct score_stored *x = push(&v, &n, &cap, sizeof(*x));
+
+		x->partner_id = col_str(a, s, 0);
+		x->has_score = sqlite3_column_type(s, 1) != SQLITE_NULL;
+		x->score = sqlite3_column_double(s, 1);
+		x->tier = col_str(a, s, 2);
+	}
+	if (sq_read_end(st, s, rc, "reading scores") < 0) {
+		free(v);
+		return -1;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int
+store_score_input(struct store *st, const struct score_windows *w,
+    const char *previous_period, struct score_input *in)
+{
+	size_t cap[3] = { 0, 0, 0 };
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(in, 0, sizeof(*in));
+	if ((s = sq_prep(st, "SELECT partner_id, sum(is_won = 1), "
+	    "sum(is_won = 0) FROM opportunities WHERE deleted = 0 AND "
+	    "is_closed = 1 AND partner_id IS NOT NULL AND close_date >= ?1 AND "
+	    "close_date <= ?2 GROUP BY partner_id")) == NULL)
+		return -1;
+	sq_bind_text(s, 1, w->year_from);
+	sq_bind_text(s, 2, w->today);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct score_wins *x = push(&in->wins, &in->nwins, &cap[0],
+		    sizeof(*x));
+
+		x->partner_id = col_str(&in->arena, s, 0);
+		x->won = sqlite3_column_double(s, 1);
+		x->lost = sqlite3_column_double(s, 2);
+	}
+	if (sq_read_end(st, s, rc, "reading win rates") < 0)
+		goto fail;
+	if ((s = sq_prep(st, "SELECT partner_id, status, count(*) FROM "
+	    "registrations WHERE deleted = 0 AND registered_at >= ?1 GROUP BY "
+	    "partner_id, status")) == NULL)
+		goto fail;
+	sq_bind_text(s, 1, w->year_from_time);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct score_outcome *x = push(&in->outcomes, &in->noutcomes,
+		    &cap[1], sizeof(*x));
+
+		x->partner_id = col_str(&in->arena, s, 0);
+		x->status = col_str(&in->arena, s, 1);
+		x->n = sqlite3_column_double(s, 2);
+	}
+	if (sq_read_end(st, s, rc, "reading registration outcomes") < 0)
+		goto fail;
+	if ((s = sq_prep(st, "SELECT partner_id, kind, count(*) FROM "
+	    "activities WHERE deleted = 0 AND occurred_at >= ?1 GROUP BY "
+	    "partner_id, kind")) == NULL)
+		goto fail;
+	sq_bind_text(s, 1, w->days90_from_time);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct score_activity *x = push(&in->activities, &in->nactivities,
+		    &cap[2], sizeof(*x));
+
+		x->partner_id = col_str(&in->arena, s, 0);
+		x->kind = col_str(&in->arena, s, 1);
+		x->n = sqlite3_column_double(s, 2);
+	}
+	if (sq_read_end(st, s, rc, "reading activities") < 0)
+		goto fail;
+	if (previous_period && store_period_scores(st, previous_period,
+	    &in->arena, &in->previous, &in->nprevious) < 0)
+		goto fail;
+	return 0;
+fail:
+	score_input_free(in);
+	return -1;
+}
+
+int
+store_alerts_input(struct store *st, struct alerts_input *in)
+{
+	size_t cap[3] = { 0, 0, 0 };
+	struct arena *a = &in->arena;
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(in, 0, sizeof(*in));
+	if ((s = sq_prep(st, "SELECT c.key, c.type, c.customer, c.winner, "
+	    "(SELECT count(*) FROM conflict_members m WHERE m.conflict_key = "
+	    "c.key AND m.removed_at IS NULL), (SELECT count(DISTINCT partner_id) "
+	    "FROM conflict_members m WHERE m.conflict_key = c.key AND "
+	    "m.removed_at IS NULL AND m.kind = 'registration') FROM conflicts c "
+	    "WHERE c.status = 'open' ORDER BY c.opened_at, c.key")) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct alerts_conflict *x = push(&in->conflicts, &in->nconflicts,
+		    &cap[0], sizeof(*x));
+
+		x->key = col_str(a, s, 0);
+		x->type = col_str(a, s, 1);
+		x->customer = col_str(a, s, 2);
+		x->winner = col_str(a, s, 3);
+		x->members = sqlite3_column_int64(s, 4);
+		x->partners = sqlite3_column_int64(s, 5);
+	}
+	if (sq_read_end(st, s, rc, "reading conflicts") < 0)
+		goto fail;
+	if ((s = sq_prep(st, "SELECT key, status, partner_id, customer_name, "
+	    "registered_at, expires_at FROM registrations WHERE deleted = 0 AND "
+	    "status IN ('pending', 'approved') ORDER BY key")) == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct alerts_registration *x = push(&in->registrations,
+		    &in->nregistrations, &cap[1], sizeof(*x));
+
+		x->key = col_str(a, s, 0);
+		x->status = col_str(a, s, 1);
+		x->partner_id = col_str(a, s, 2);
+		x->customer_name = col_str(a, s, 3);
+		x->registered_at = col_str(a, s, 4);
+		x->expires_at = col_str(a, s, 5);
+	}
+	if (sq_read_end(st, s, rc, "reading registrations") < 0)
+		goto fail;
+	if ((s = sq_prep(st, "SELECT key, status, severity, message, evidence "
+	    "FROM alerts ORDER BY key")) == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct alert_state *x = push(&in->states, &in->nstates, &cap[2],
+		    sizeof(*x));
+
+		x->key = col_str(a, s, 0);
+		x->status = col_str(a, s, 1);
+		x->severity = col_str(a, s, 2);
+		x->message = col_str(a, s, 3);
+		x->evidence = col_str(a, s, 4);
+	}
+	if (sq_read_end(st, s, rc, "reading alerts") < 0)
+		goto fail;
+	return 0;
+fail:
+	alerts_input_free(in);
+	return -1;
+}

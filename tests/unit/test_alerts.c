@@ -1,0 +1,222 @@
+/* test_alerts.c - alerts on structs, no database: which alerts hold for a
+ * table of registrations, conflicts, plan figures and scores, and how a
+ * new derivation differs from the stored alerts (raised, updated,
+ * resolved, left alone). */
+#include "rules/alerts.h"
+#include "t.h"
+#include "t_cfg.h"
+
+static struct config *cfg;
+
+/* Is key among what holds, and with this severity? */
+static const struct alert *
+held(const struct alerts_result *r, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < r->nholds; i++)
+		if (strcmp(r->holds[i].key, key) == 0)
+			return &r->holds[i];
+	return NULL;
+}
+
+/* Registrations against the SLA clocks: now is Friday 2026-11-27 11:00
+ * Berlin; warn after 2 business days, breach after 4. */
+static const struct {
+	struct alerts_registration reg;
+	const char *key, *severity;		/* NULL: no alert */
+} sla[] = {
+	/* Monday 09:00: 4 days and 2 hours of business time */
+	{ { "portal:R1", "pending", "P1", "Acme", "2026-11-23T08:00:00Z", NULL },
+	  "approval_sla_breach:portal:R1", "critical" },
+	/* Wednesday 09:00: 2 days 2 hours */
+	{ { "portal:R2", "pending", "P1", "Acme", "2026-11-25T08:00:00Z", NULL },
+	  "approval_sla_warning:portal:R2", "warning" },
+	/* Thursday 09:00: 1 day 2 hours, nothing yet */
+	{ { "portal:R3", "pending", "P1", "Acme", "2026-11-26T08:00:00Z", NULL },
+	  NULL, NULL },
+	/* approved, expiring in 8 days (within 14): not won yet */
+	{ { "portal:R4", "approved", "P2", "Initech", "2026-10-01T08:00:00Z",
+	    "2026-12-05T00:00:00Z" }, "registration_expiring:portal:R4", "warning" },
+	/* approved, expiring in 30 days: nothing */
+	{ { "portal:R5", "approved", "P2", "Initech", "2026-10-01T08:00:00Z",
+	    "2026-12-27T00:00:00Z" }, NULL, NULL },
+	/* approved and expired already: nothing */
+	{ { "portal:R6", "approved", "P2", "Initech", "2026-10-01T08:00:00Z",
+	    "2026-11-20T00:00:00Z" }, NULL, NULL },
+	/* a pending claim without a registration time has no clock */
+	{ { "portal:R7", "pending", "P2", "Initech", NULL, NULL }, NULL, NULL },
+};
+
+static void
+test_registrations(void)
+{
+	struct alerts_registration regs[sizeof(sla) / sizeof(sla[0])];
+	struct plan_result plan;
+	struct alerts_input in;
+	struct alerts_result r;
+	size_t i, want = 0;
+
+	memset(&plan, 0, sizeof(plan));
+	memset(&in, 0, sizeof(in));
+	for (i = 0; i < sizeof(sla) / sizeof(sla[0]); i++) {
+		regs[i] = sla[i].reg;
+		want += sla[i].key != NULL;
+	}
+	in.registrations = regs;
+	in.nregistrations = i;
+	alerts_compute(cfg, t_time("2026-11-27T10:00:00Z"), &plan, NULL, &in, &r);
+	CHECK_INT(r.nholds, want);
+	for (i = 0; i < sizeof(sla) / sizeof(sla[0]); i++) {
+		const struct alert *a;
+
+		if (sla[i].key == NULL)
+			continue;
+		a = held(&r, sla[i].key);
+		CHECK(a != NULL);
+		if (a) {
+			CHECK_STR(a->severity, sla[i].severity);
+			CHECK_STR(a->partner_id, sla[i].reg.partner_id);
+		}
+	}
+	/* every alert is new: raised, none open before */
+	CHECK_INT(r.raised, want);
+	CHECK_INT(r.nchanges, want);
+	alerts_result_free(&r);
+}
+
+static void
+test_plan_scores_and_conflicts(void)
+{
+	struct plan_row rows[3];
+	struct score_row srows[3];
+	struct plan_result plan = { { "2026-Q4", "2026-10-01", "2026-12-31" },
+		rows, 3 };
+	struct score_result scores = { srows, 3 };
+	struct alerts_conflict conf[] = {
+		{ "PC-1", "partner_conflict", "Acme", "portal:R1", 2, 2 },
+		{ "DC-1", "direct_conflict", "Acme", NULL, 3, 1 },
+		{ "DU-1", "duplicate", NULL, "portal:R2", 2, 1 },
+	};
+	struct alerts_input in;
+	struct alerts_result r;
+	const struct alert *a;
+
+	memset(rows, 0, sizeof(rows));
+	memset(srows, 0, sizeof(srows));
+	rows[0].partner_id = "P1";	/* coverage 0.4: critical (under 0.5) */
+	rows[0].has_coverage = 1;
+	rows[0].coverage = 0.4;
+	rows[1].partner_id = "P2";	/* 0.8: a warning */
+	rows[1].name = "Beta";
+	rows[1].has_coverage = 1;
+	rows[1].coverage = 0.8;
+	rows[2].partner_id = "P3";	/* no plan: no pipeline alert */
+	srows[1].has_score = srows[1].has_previous = 1;	/* fell 12 points */
+	srows[1].previous = 70;
+	srows[1].score = 58;
+	srows[2].has_score = srows[2].has_previous = 1;	/* fell 9: no alert */
+	srows[2].previous = 70;
+	srows[2].score = 61;
+	memset(&in, 0, sizeof(in));
+	in.conflicts = conf;
+	in.nconflicts = 3;
+	alerts_compute(cfg, t_time("2026-11-27T10:00:00Z"), &plan, &scores, &in,
+	    &r);
+	CHECK((a = held(&r, "pipeline_below_plan:P1:2026-Q4")) &&
+	    strcmp(a->severity, "critical") == 0);
+	CHECK((a = held(&r, "pipeline_below_plan:P2:2026-Q4")) &&
+	    strcmp(a->severity, "warning") == 0 && strstr(a->message, "Beta"));
+	CHECK(held(&r, "score_drop:P2:2026-Q4") != NULL);
+	CHECK(held(&r, "score_drop:P3:2026-Q4") == NULL);
+	CHECK((a = held(&r, "partner_conflict:PC-1")) &&
+	    strcmp(a->severity, "warning") == 0 &&
+	    strstr(a->message, "2 claims on Acme (2 partners)"));
+	CHECK((a = held(&r, "direct_conflict:DC-1")) &&
+	    strstr(a->message, "none (manual policy)") &&
+	    strstr(a->message, "(1 partner)"));
+	CHECK((a = held(&r, "duplicate_registration:DU-1")) &&
+	    strcmp(a->severity, "info") == 0 && a->partner_id == NULL);
+	CHECK_INT(r.nholds, 6);
+	alerts_result_free(&r);
+}
+
+/* The lifecycle: what is stored decides raised, updated or resolved. */
+static void
+test_lifecycle(void)
+{
+	struct alerts_registration regs[] = {
+		{ "portal:R1", "pending", "P1", "Acme", "2026-11-23T08:00:00Z", NULL },
+		{ "portal:R2", "pending", "P1", "Acme", "2026-11-25T08:00:00Z", NULL },
+		{ "portal:R3", "pending", "P1", "Acme", "2026-11-25T08:00:00Z", NULL },
+	};
+	struct plan_result plan;
+	struct alerts_input in;
+	struct alerts_result first, r;
+	struct alert_state states[5];
+	size_t i;
+
+	memset(&plan, 0, sizeof(plan));
+	memset(&in, 0, sizeof(in));
+	in.registrations = regs;
+	in.nregistrations = 3;
+	alerts_compute(cfg, t_time("2026-11-27T10:00:00Z"), &plan, NULL, &in,
+	    &first);
+	CHECK_INT(first.raised, 3);
+	/* stored as first made them, R2's with another message, R3's
+	 * resolved earlier, and one that no longer holds */
+	for (i = 0; i < 3; i++) {
+		states[i].key = first.holds[i].key;
+		states[i].status = "open";
+		states[i].severity = first.holds[i].severity;
+		states[i].message = first.holds[i].message;
+		states[i].evidence = first.holds[i].evidence;
+	}
+	states[1].message = "an older text";
+	states[2].status = "resolved";
+	states[3] = states[0];
+	states[3].key = "approval_sla_breach:portal:GONE";
+	states[4] = states[3];
+	states[4].key = "approval_sla_breach:portal:LONG-GONE";
+	states[4].status = "resolved";
+	in.states = states;
+	in.nstates = 5;
+	alerts_compute(cfg, t_time("2026-11-27T10:00:00Z"), &plan, NULL, &in, &r);
+	CHECK_INT(r.raised, 1);		/* R3's: open again */
+	CHECK_INT(r.updated, 1);	/* R2's text */
+	CHECK_INT(r.resolved, 1);	/* GONE; LONG-GONE stays as it was */
+	CHECK_INT(r.open, 3);
+	CHECK_INT(r.nchanges, 3);
+	for (i = 0; i < r.nchanges; i++) {
+		const struct alert_change *ch = &r.changes[i];
+
+		if (ch->kind == ALERT_RESOLVED)
+			CHECK_STR(ch->was->key, "approval_sla_breach:portal:GONE");
+		else if (ch->kind == ALERT_UPDATED)
+			CHECK_STR(ch->alert->key, "approval_sla_warning:portal:R2");
+		else
+			CHECK_STR(ch->alert->key, "approval_sla_warning:portal:R3");
+	}
+	alerts_result_free(&r);
+	alerts_result_free(&first);
+}
+
+int
+main(void)
+{
+	char err[256];
+
+	if (normalize_init(NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	cfg = t_config("daemon: { timezone: Europe/Berlin }\n"
+	    "rules: { approval_sla: { warn: 2d, breach: 4d }, expiry_warning: 14d, "
+	    "score_drop: 10, pipeline: { critical_below: 0.5 } }\n");
+	T_RUN(test_registrations);
+	T_RUN(test_plan_scores_and_conflicts);
+	T_RUN(test_lifecycle);
+	config_free(cfg);
+	normalize_shutdown();
+	return t_done("alerts");
+}
