@@ -18,6 +18,7 @@
  */
 #include "store/audit.h"
 #include "lib/clock.h"
+#include "pass_conflicts.h"
 #include "rules/conflicts.h"
 #include "config/config.h"
 #include "lib/diag.h"
@@ -294,7 +295,7 @@ main(int argc, char **argv)
 		printf("heap in use: %.1f MB\n", mallinfo2().uordblks / 1048576.0);
 	cx = conflicts_new();
 	t = secs();
-	if (conflicts_run(cx, cfg, st, au, 0, t0, &res) < 0) {
+	if (pass_conflicts(cx, cfg, st, au, 0, t0, &res) < 0) {
 		fprintf(stderr, "%s\n", res.error);
 		return 1;
 	}
@@ -318,7 +319,7 @@ main(int argc, char **argv)
 	if (store_commit(st) < 0)
 		return 1;
 	t = secs();
-	if (conflicts_run(cx, cfg, st, au, 0, t0 + 120, &res) < 0) {
+	if (pass_conflicts(cx, cfg, st, au, 0, t0 + 120, &res) < 0) {
 		fprintf(stderr, "%s\n", res.error);
 		return 1;
 	}

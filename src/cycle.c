@@ -4,6 +4,7 @@
  */
 #include "cycle.h"
 #include "pass_rules.h"
+#include "pass_conflicts.h"
 #include "rules/conflicts.h"
 #include "rules/alerts.h"
 #include "rules/plan.h"
@@ -285,7 +286,7 @@ cycle_run(struct cycle_env *env, const char *trigger, int force,
 		struct conflicts_result cr;
 		struct jval *o = jv_object();
 
-		if (conflicts_run(env->conflicts, cfg, env->st, env->au, res->id,
+		if (pass_conflicts(env->conflicts, cfg, env->st, env->au, res->id,
 		    clock_now(), &cr) < 0) {
 			log_err("conflict detection failed: %s; the next cycle "
 			    "tries again", cr.error);

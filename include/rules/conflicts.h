@@ -19,17 +19,106 @@
  * Each pass reads only the rows synced since the previous one (all of
  * them the first time) plus the claims whose expiry has come, and
  * re-derives the conflicts of the groups they touch.
+ *
+ * The engine never sees the store. A pass (pass_conflicts.c) feeds it
+ * typed rows and receives each change through a sink:
+ *
+ *   conflicts_since(c)                 what to read: rows synced since
+ *   conflicts_apply(c, row, now)       for each row read
+ *   conflicts_prepare(c, cfg, now)     expiries, clustering
+ *   conflicts_set_scores(c, ...)       highest_score: the partners' scores
+ *   conflicts_derive(c, cfg, known, sink)  the changes, one by one
+ *   conflicts_done(c, now)             once the changes are kept, or
+ *   conflicts_failed(c)                when they are not (derive all again)
+ *
+ * The files: conflicts_index.c (claims, nodes, blocking, clustering),
+ * conflicts_rule.c (the ruling over one group of claims: members,
+ * winner, evidence), conflicts.c (the pass over the groups that changed,
+ * and the difference to the conflicts known).
  */
 #ifndef CHANSYNC_CONFLICTS_H
 #define CHANSYNC_CONFLICTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include "store/audit.h"
 #include "config/config.h"
-#include "store/store.h"
+#include "lib/json.h"
 
 struct conflicts;
+
+/* A registration, or (is_opportunity) a CRM opportunity, as read. The
+ * strings are borrowed for the call. */
+struct conflict_claim_row {
+	int is_opportunity;
+	const char *key;		/* "source:id", "opportunity:Id" */
+	const char *partner_id;		/* NULL: none (direct) */
+	const char *customer_name, *customer_domain, *customer_country;
+	const char *product;
+	const char *status;		/* a registration's, an opportunity's stage */
+	int64_t registered_at, decided_at, expires_at;	/* 0: unknown */
+	int deleted, is_closed;
+};
+
+/* A conflict as stored (borrowed strings). */
+struct conflict_state {
+	const char *key, *type, *status;	/* open | resolved | closed */
+	const char *crm_status, *winner, *evidence;	/* may be NULL */
+};
+
+/* A present member of a stored conflict. */
+struct conflict_member_row {
+	const char *conflict_key, *member;
+};
+
+struct conflicts_known {
+	const struct conflict_state *states;
+	size_t nstates;
+	const struct conflict_member_row *members;
+	size_t nmembers;
+};
+
+/* A conflict to store. */
+struct conflict_record {
+	const char *key, *type, *status;	/* open | resolved | closed */
+	const char *customer, *customer_domain, *customer_country;
+	const char *policy, *winner, *reason;
+	const char *evidence;			/* JSON */
+	const char *opened_at, *updated_at, *resolved_at, *resolution;
+	int clear_crm_status;			/* reopened: the CRM's word is old */
+};
+
+/* A member added (again) to a conflict, or (!present) removed. */
+struct conflict_member_change {
+	const char *member, *kind, *partner_id;
+	int present;
+};
+
+enum conflict_action {
+	CONFLICT_OPENED, CONFLICT_UPDATED, CONFLICT_REOPENED,
+	CONFLICT_RESOLVED, CONFLICT_CLOSED,
+};
+
+/* One change, handed to the sink; everything in it is borrowed for the
+ * call except audit, which the sink takes. */
+struct conflict_change {
+	enum conflict_action action;
+	const char *action_name;	/* "conflict.opened", ... */
+	struct conflict_record rec;
+	const struct conflict_member_change *members;
+	size_t nmembers;
+	size_t size;			/* members after the change */
+	struct jval *audit;		/* the audit row's detail */
+};
+
+/* Keeps one change; 0, or -1 to stop (the pass is then undone). */
+typedef int (*conflicts_sink_fn)(void *ctx, struct conflict_change *ch);
+
+/* A partner's current score (highest_score). */
+struct conflict_score {
+	const char *partner_id;
+	double score;
+};
 
 struct conflicts_result {
 	int64_t rows;			/* rows read */
@@ -43,13 +132,37 @@ struct conflicts_result {
 
 struct conflicts *conflicts_new(void);
 void conflicts_free(struct conflicts *c);
+
 /*
- * One pass at time now. Writes and audits in one transaction. Returns 0,
- * or -1 with res->error (the database refused; the next pass starts over
- * from the same rows).
+ * The synced_at time to read rows from ("" on the first pass: every row
+ * that can be a claim). Borrowed until conflicts_done.
  */
-int conflicts_run(struct conflicts *c, const struct config *cfg,
-    struct store *st, struct audit *au, int64_t cycle_id, int64_t now,
-    struct conflicts_result *res);
+const char *conflicts_since(const struct conflicts *c);
+/* 1 on the first pass: the rows read are only those that can be claims. */
+int conflicts_first_pass(const struct conflicts *c);
+
+/* Takes one row read at time now into the index. */
+void conflicts_apply(struct conflicts *c, const struct conflict_claim_row *row,
+    int64_t now, struct conflicts_result *res);
+/* Drops the claims whose expiry has come and clusters the new nodes. */
+void conflicts_prepare(struct conflicts *c, const struct config *cfg,
+    int64_t now, struct conflicts_result *res);
+/* highest_score: the partners' current scores (copied). A change from
+ * the previous pass's derives every group again. */
+void conflicts_set_scores(struct conflicts *c, const struct conflict_score *v,
+    size_t n);
+/*
+ * Derives the conflicts of every group that changed and compares them
+ * with known: each opened, updated, reopened, resolved or closed
+ * conflict goes to sink, in order. now is the changes' time. Returns 0,
+ * or -1 when the sink refused one (res->error says where).
+ */
+int conflicts_derive(struct conflicts *c, const struct config *cfg,
+    const struct conflicts_known *known, const char *now,
+    conflicts_sink_fn sink, void *ctx, struct conflicts_result *res);
+/* The changes are kept: the next pass reads from now on. */
+void conflicts_done(struct conflicts *c, int64_t now, struct conflicts_result *res);
+/* They were not: the next pass reads the same rows and derives all. */
+void conflicts_failed(struct conflicts *c, struct conflicts_result *res);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "model/entity.h"
 #include "rules/alerts.h"
+#include "rules/conflicts.h"
 #include "rules/plan.h"
 #include "rules/score.h"
 
@@ -196,26 +197,27 @@ int store_list_registrations(struct store *st, const char *source,
 /* Row count of one of the canonical tables or "quarantine"; -1 on error. */
 int64_t store_count(struct store *st, const char *table);
 
-/* ---- conflicts (conflicts.c) ---- */
+/* ---- conflicts (the conflict pass) ---- */
 
+/* Called with each claim row read; non-zero stops the reading. */
+typedef int (*store_claim_fn)(void *ctx, const struct conflict_claim_row *row);
 /*
- * Registrations and, with direct, opportunities synced at or after since
- * ("" for all), as rows: kind, key, partner_id, customer_name,
- * customer_domain, customer_country, product, status, registered_at,
- * decided_at, expires_at, deleted, is_closed.
+ * Registrations and, with direct, opportunities synced at or after since,
+ * as claim rows; since "" (the first read): only the rows that can be
+ * active claims (pending or approved registrations, open opportunities
+ * without a partner).
  */
 int store_conflict_claims(struct store *st, const char *since, int direct,
-    store_row_fn fn, void *ctx);
-
-struct store_conflict {
-	const char *key, *type, *status;	/* open | resolved | closed */
-	const char *customer, *customer_domain, *customer_country;
-	const char *policy, *winner, *reason;
-	const char *evidence;			/* JSON */
-	const char *opened_at, *updated_at, *resolved_at, *resolution;
-	int clear_crm_status;			/* reopened: the CRM's word is old */
-};
-int store_conflict_put(struct store *st, const struct store_conflict *c);
+    store_claim_fn fn, void *ctx);
+/* Every stored conflict and its present members, strings in a (the
+ * arrays the caller frees). Returns 0 or -1. */
+int store_conflicts_known(struct store *st, struct arena *a,
+    struct conflicts_known *out);
+/* Each partner's score of the latest period it has one for (the array
+ * the caller frees, strings in a). Returns 0 or -1. */
+int store_latest_scores(struct store *st, struct arena *a,
+    struct conflict_score **ret, size_t *ret_n);
+int store_conflict_put(struct store *st, const struct conflict_record *c);
 /* Adds a member (again), or with !present marks it removed. */
 int store_conflict_member(struct store *st, const char *key, const char *member,
     const char *kind, const char *partner_id, const char *now, int present);
@@ -229,8 +231,6 @@ int store_conflict_get(struct store *st, const char *key, store_row_fn fn,
 /* Members of one conflict (key NULL: of every conflict). */
 int store_conflict_members(struct store *st, const char *key, store_row_fn fn,
     void *ctx);
-/* key, type, status, crm_status, winner, evidence of every conflict. */
-int store_list_conflict_states(struct store *st, store_row_fn fn, void *ctx);
 
 /* ---- plans, scores, alerts (the rules' pass) ---- */
 
@@ -268,8 +268,6 @@ int store_crm_partner_ids(struct store *st, store_row_fn fn, void *ctx);
 /* The scorecards of period of partners the CRM has and has not deleted. */
 int store_writeback_partners(struct store *st, const char *period,
     store_row_fn fn, void *ctx);
-/* Each partner's score of the latest period it has one for. */
-int store_latest_scores(struct store *st, store_row_fn fn, void *ctx);
 /*
  * A first full load of kind: when its table is empty, its partner index
  * is dropped (returns 1) until store_bulk_end builds it again in one

@@ -224,3 +224,17 @@ store_list_alerts(struct store *st, int all, store_row_fn fn, void *ctx)
 	    "ORDER BY a.status, CASE a.severity WHEN 'critical' THEN 0 WHEN "
 	    "'warning' THEN 1 ELSE 2 END, a.first_seen, a.key", b, 1, fn, ctx);
 }
+
+int
+store_conflict_members(struct store *st, const char *key, store_row_fn fn,
+    void *ctx)
+{
+	sqlite3_stmt *s = sq_prep(st, "SELECT conflict_key, member, kind, "
+	    "partner_id, added_at, removed_at FROM conflict_members WHERE ?1 IS "
+	    "NULL OR conflict_key = ?1 ORDER BY conflict_key, added_at, member");
+
+	if (s == NULL)
+		return -1;
+	sq_bind_text(s, 1, key);
+	return sq_rows(st, s, fn, ctx);
+}

@@ -4,7 +4,9 @@
  */
 #include "store_internal.h"
 #include "lib/mem.h"
+#include "model/normalize.h"
 #include "rules/alerts.h"
+#include "rules/conflicts.h"
 #include "rules/plan.h"
 #include "rules/score.h"
 
@@ -12,64 +14,79 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- conflicts ---- */
+/* A text column copied into a, or NULL. */
+static const char *
+col_str(struct arena *a, sqlite3_stmt *s, int i)
+{
+	const char *v = sq_col_text(s, i);
+
+	return v ? arena_strdup(a, v) : NULL;
+}
+
+/* Room for one more element of *v (of sz bytes). */
+static void *
+push(void *v, size_t *n, size_t *cap, size_t sz)
+{
+	void **pv = v;
+
+	xgrow(pv, cap, *n + 1, sz);
+	return (char *)*pv + sz * (*n)++;
+}
+
+/* A time column in seconds since the epoch; 0 for NULL or unreadable. */
+static int64_t
+col_time(sqlite3_stmt *s, int i)
+{
+	const char *v = sq_col_text(s, i);
+	int64_t t;
+
+	return v && norm_time(v, TIME_ISO8601, &t) == 0 ? t : 0;
+}
 
 /*
  * The first read's direct claims: a third of a big org's opportunities
  * (333,000 of a million), so they are read by a query of their own that
- * asks SQLite for the five columns they have, and the row of the claims'
- * shape is made here: its key written into a buffer rather than
- * concatenated (and allocated) by SQLite, its constant columns set
- * once rather than read back as values of a UNION.
+ * asks SQLite for the four columns they have, and the claim's key is
+ * written into a buffer rather than concatenated (and allocated) by
+ * SQLite. What the WHERE settles (not deleted, not closed) is not read;
+ * its terms go in column order: SQLite reads a row's header only as far
+ * as the columns asked (2/3 have a partner).
  */
 static int
-direct_claims(struct store *st, store_row_fn fn, void *ctx)
+direct_claims(struct store *st, store_claim_fn fn, void *ctx)
 {
-	static const char *const names[] = { "kind", "key", "partner_id",
-	    "customer_name", "customer_domain", "customer_country", "product",
-	    "status", "registered_at", "decided_at", "expires_at", "deleted",
-	    "is_closed" };
-	enum { NCOL = sizeof(names) / sizeof(names[0]) };
-	/* the row's columns that come from the query, by position */
-	static const int from[] = { 3, 4, 5, 7 };
 	static const char prefix[] = "opportunity:";
-	const char *vals[NCOL] = { "opportunity" };
-	enum store_type types[NCOL];
+	struct conflict_claim_row row;
 	char buf[sizeof(prefix) + 64], *key = buf;
-	size_t i, cap = sizeof(buf);
+	size_t cap = sizeof(buf);
 	sqlite3_stmt *s;
 	int rc;
 
-	/* what the WHERE settles (not deleted, not closed) is not read; its
-	 * terms go in column order: SQLite reads a row's header only as far
-	 * as the columns asked (2/3 have a partner) */
 	s = sq_prep(st, "SELECT id, customer_name, customer_domain, "
 	    "customer_country, stage FROM opportunities WHERE partner_id IS NULL "
 	    "AND coalesce(is_closed, 0) = 0 AND deleted = 0");
 	if (s == NULL)
 		return -1;
-	for (i = 0; i < NCOL; i++)
-		types[i] = STORE_NULL;
-	types[0] = types[1] = STORE_TEXT;
+	memset(&row, 0, sizeof(row));
+	row.is_opportunity = 1;
 	memcpy(key, prefix, sizeof(prefix));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_row row = { NCOL, names, vals, types };
 		const char *id = sq_col_text(s, 0);
 		size_t n = (size_t)sqlite3_column_bytes(s, 0);
 
 		if (id == NULL)
-			continue;	/* no key (the UNION's || made none either) */
+			continue;
 		if (sizeof(prefix) + n > cap) {
 			cap = sizeof(prefix) + n;
 			key = xrealloc(key == buf ? NULL : key, cap);
 			memcpy(key, prefix, sizeof(prefix));
 		}
 		memcpy(key + sizeof(prefix) - 1, id, n + 1);
-		vals[1] = key;
-		for (i = 0; i < sizeof(from) / sizeof(from[0]); i++) {
-			vals[from[i]] = sq_col_text(s, (int)i + 1);
-			types[from[i]] = vals[from[i]] ? STORE_TEXT : STORE_NULL;
-		}
+		row.key = key;
+		row.customer_name = sq_col_text(s, 1);
+		row.customer_domain = sq_col_text(s, 2);
+		row.customer_country = sq_col_text(s, 3);
+		row.status = sq_col_text(s, 4);
 		if (fn(ctx, &row))
 			break;
 	}
@@ -78,9 +95,43 @@ direct_claims(struct store *st, store_row_fn fn, void *ctx)
 	return sq_read_end(st, s, rc, "reading");
 }
 
+/* The claim rows of s (store_conflict_claims' columns); *stopped says
+ * whether fn stopped the reading. */
+static int
+claim_rows(struct store *st, sqlite3_stmt *s, store_claim_fn fn, void *ctx,
+    int *stopped)
+{
+	struct conflict_claim_row row;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&row, 0, sizeof(row));
+		row.is_opportunity = sqlite3_column_int(s, 0);
+		row.key = sq_col_text(s, 1);
+		row.partner_id = sq_col_text(s, 2);
+		row.customer_name = sq_col_text(s, 3);
+		row.customer_domain = sq_col_text(s, 4);
+		row.customer_country = sq_col_text(s, 5);
+		row.product = sq_col_text(s, 6);
+		row.status = sq_col_text(s, 7);
+		row.registered_at = col_time(s, 8);
+		row.decided_at = col_time(s, 9);
+		row.expires_at = col_time(s, 10);
+		row.deleted = sqlite3_column_int(s, 11) != 0;
+		row.is_closed = sqlite3_column_int(s, 12) != 0;
+		if (row.key && fn(ctx, &row))
+			break;
+	}
+	if (stopped)
+		*stopped = rc == SQLITE_ROW;
+	return sq_read_end(st, s, rc, "reading");
+}
+
 int
 store_conflict_claims(struct store *st, const char *since, int direct,
-    store_row_fn fn, void *ctx)
+    store_claim_fn fn, void *ctx)
 {
 	sqlite3_stmt *s;
 	int stopped;
@@ -92,32 +143,108 @@ store_conflict_claims(struct store *st, const char *since, int direct,
 	 * reads take every row synced since, to see claims end too.
 	 */
 	if (since == NULL || *since == '\0') {
-		s = sq_prep(st, "SELECT 'registration' AS kind, key, partner_id, "
-		    "customer_name, customer_domain, customer_country, product, "
-		    "status, registered_at, decided_at, expires_at, NULL AS deleted, "
-		    "NULL AS is_closed FROM registrations WHERE deleted = 0 AND "
-		    "status IN ('pending', 'approved')");
-		if (sq_rows_until(st, s, fn, ctx, &stopped) < 0)
+		s = sq_prep(st, "SELECT 0, key, partner_id, customer_name, "
+		    "customer_domain, customer_country, product, status, "
+		    "registered_at, decided_at, expires_at, 0, 0 FROM registrations "
+		    "WHERE deleted = 0 AND status IN ('pending', 'approved')");
+		if (claim_rows(st, s, fn, ctx, &stopped) < 0)
 			return -1;
 		return direct && !stopped ? direct_claims(st, fn, ctx) : 0;
 	}
-	s = sq_prep(st, "SELECT 'registration' AS kind, key, partner_id, "
-	    "customer_name, customer_domain, customer_country, product, "
-	    "status, registered_at, decided_at, expires_at, deleted, NULL AS "
-	    "is_closed FROM registrations WHERE synced_at >= ?1 "
-	    "UNION ALL SELECT 'opportunity', 'opportunity:' || id, partner_id, "
-	    "customer_name, customer_domain, customer_country, NULL, stage, "
-	    "NULL, NULL, NULL, deleted, is_closed FROM opportunities "
+	s = sq_prep(st, "SELECT 0, key, partner_id, customer_name, "
+	    "customer_domain, customer_country, product, status, registered_at, "
+	    "decided_at, expires_at, deleted, 0 FROM registrations WHERE "
+	    "synced_at >= ?1 UNION ALL SELECT 1, 'opportunity:' || id, "
+	    "partner_id, customer_name, customer_domain, customer_country, NULL, "
+	    "stage, NULL, NULL, NULL, deleted, is_closed FROM opportunities "
 	    "WHERE ?2 AND synced_at >= ?1");
 	if (s == NULL)
 		return -1;
 	sq_bind_text(s, 1, since);
 	sqlite3_bind_int(s, 2, direct);
-	return sq_rows(st, s, fn, ctx);
+	return claim_rows(st, s, fn, ctx, NULL);
 }
 
 int
-store_conflict_put(struct store *st, const struct store_conflict *c)
+store_conflicts_known(struct store *st, struct arena *a,
+    struct conflicts_known *out)
+{
+	struct conflict_state *v = NULL;
+	struct conflict_member_row *m = NULL;
+	size_t n = 0, cap = 0, nm = 0, capm = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((s = sq_prep(st, "SELECT key, type, status, crm_status, winner, "
+	    "evidence FROM conflicts ORDER BY key")) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct conflict_state *x = push(&v, &n, &cap, sizeof(*x));
+
+		x->key = col_str(a, s, 0);
+		x->type = col_str(a, s, 1);
+		x->status = col_str(a, s, 2);
+		x->crm_status = col_str(a, s, 3);
+		x->winner = col_str(a, s, 4);
+		x->evidence = col_str(a, s, 5);
+	}
+	if (sq_read_end(st, s, rc, "reading conflicts") < 0)
+		goto fail;
+	if ((s = sq_prep(st, "SELECT conflict_key, member FROM "
+	    "conflict_members WHERE removed_at IS NULL ORDER BY conflict_key, "
+	    "added_at, member")) == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct conflict_member_row *x = push(&m, &nm, &capm, sizeof(*x));
+
+		x->conflict_key = col_str(a, s, 0);
+		x->member = col_str(a, s, 1);
+	}
+	if (sq_read_end(st, s, rc, "reading conflict members") < 0)
+		goto fail;
+	out->states = v;
+	out->nstates = n;
+	out->members = m;
+	out->nmembers = nm;
+	return 0;
+fail:
+	free(v);
+	free(m);
+	return -1;
+}
+
+int
+store_latest_scores(struct store *st, struct arena *a,
+    struct conflict_score **ret, size_t *ret_n)
+{
+	struct conflict_score *v = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = sq_prep(st, "SELECT partner_id, score FROM partner_periods p "
+	    "WHERE score IS NOT NULL AND period = (SELECT max(period) FROM "
+	    "partner_periods q WHERE q.partner_id = p.partner_id AND q.score IS "
+	    "NOT NULL) ORDER BY partner_id")) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct conflict_score *x = push(&v, &n, &cap, sizeof(*x));
+
+		x->partner_id = col_str(a, s, 0);
+		x->score = sqlite3_column_double(s, 1);
+	}
+	if (sq_read_end(st, s, rc, "reading partner scores") < 0) {
+		free(v);
+		return -1;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int
+store_conflict_put(struct store *st, const struct conflict_record *c)
 {
 	sqlite3_stmt *s = sq_cached(st, STMT_CONFLICT_PUT, "INSERT INTO conflicts(key, type, status, "
 	    "customer, customer_domain, customer_country, policy, winner, reason, "
@@ -188,31 +315,6 @@ store_conflict_set_crm_status(struct store *st, const char *key,
 }
 
 int
-store_conflict_members(struct store *st, const char *key, store_row_fn fn,
-    void *ctx)
-{
-	sqlite3_stmt *s = sq_prep(st, "SELECT conflict_key, member, kind, partner_id, "
-	    "added_at, removed_at FROM conflict_members WHERE ?1 IS NULL OR "
-	    "conflict_key = ?1 ORDER BY conflict_key, added_at, member");
-
-	if (s == NULL)
-		return -1;
-	sq_bind_text(s, 1, key);
-	return sq_rows(st, s, fn, ctx);
-}
-
-int
-store_list_conflict_states(struct store *st, store_row_fn fn, void *ctx)
-{
-	sqlite3_stmt *s = sq_prep(st, "SELECT key, type, status, crm_status, winner, "
-	    "evidence FROM conflicts ORDER BY key");
-
-	if (s == NULL)
-		return -1;
-	return sq_rows(st, s, fn, ctx);
-}
-
-int
 store_partner_period_put(struct store *st, const struct store_partner_period *p,
     const char *now)
 {
@@ -247,16 +349,6 @@ store_partner_period_put(struct store *st, const struct store_partner_period *p,
 	return sq_run(st, s, "storing a partner's period");
 }
 
-/* Each partner's score of the latest period it has one for. */
-int
-store_latest_scores(struct store *st, store_row_fn fn, void *ctx)
-{
-	return sq_query_rows(st, "SELECT partner_id, score FROM partner_periods p "
-	    "WHERE score IS NOT NULL AND period = (SELECT max(period) FROM "
-	    "partner_periods q WHERE q.partner_id = p.partner_id AND q.score IS "
-	    "NOT NULL) ORDER BY partner_id", NULL, 0, fn, ctx);
-}
-
 int
 store_alert_put(struct store *st, const struct store_alert *a)
 {
@@ -283,27 +375,6 @@ store_alert_put(struct store *st, const struct store_alert *a)
 	sq_bind_text(s, 11, a->status);
 	sq_bind_text(s, 12, a->resolved_at);
 	return sq_run_cached(st, s, "storing an alert");
-}
-
-/* ---- typed reads for the rules ---- */
-
-/* A text column copied into a, or NULL. */
-static const char *
-col_str(struct arena *a, sqlite3_stmt *s, int i)
-{
-	const char *v = sq_col_text(s, i);
-
-	return v ? arena_strdup(a, v) : NULL;
-}
-
-/* Room for one more element of *v (of sz bytes). */
-static void *
-push(void *v, size_t *n, size_t *cap, size_t sz)
-{
-	void **pv = v;
-
-	xgrow(pv, cap, *n + 1, sz);
-	return (char *)*pv + sz * (*n)++;
 }
 
 int

@@ -3,6 +3,7 @@
  * products, countries, free-mail domains, unicode names, stable keys,
  * incremental passes. */
 #include "store/audit.h"
+#include "pass_conflicts.h"
 #include "rules/conflicts.h"
 #include "config/config.h"
 #include "lib/diag.h"
@@ -115,7 +116,7 @@ static struct conflicts_result last;
 static int
 pass(const char *now)
 {
-	int rc = conflicts_run(cx, cfg, st, au, 0, at(now), &last);
+	int rc = pass_conflicts(cx, cfg, st, au, 0, at(now), &last);
 
 	if (rc < 0)
 		fprintf(stderr, "  pass: %s\n", last.error);

@@ -1,0 +1,143 @@
+/*
+ * pass_conflicts.c - the conflict pass (see pass_conflicts.h): the store
+ * on one side, the conflict engine on the other.
+ */
+#include "pass_conflicts.h"
+#include "lib/log.h"
+#include "lib/mem.h"
+#include "model/normalize.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct feed {
+	struct conflicts *c;
+	int64_t now;
+	struct conflicts_result *res;
+};
+
+static int
+feed_row(void *ctx, const struct conflict_claim_row *row)
+{
+	struct feed *f = ctx;
+
+	conflicts_apply(f->c, row, f->now, f->res);
+	return 0;
+}
+
+struct keep {
+	struct store *st;
+	struct audit *au;
+	int64_t cycle_id;
+	const char *now;
+};
+
+/* Stores, audits and logs one change (the sink of conflicts_derive). */
+static int
+keep_change(void *ctx, struct conflict_change *ch)
+{
+	struct keep *k = ctx;
+	const struct conflict_record *r = &ch->rec;
+	size_t i;
+	int rc;
+
+	rc = store_conflict_put(k->st, r);
+	for (i = 0; rc == 0 && i < ch->nmembers; i++)
+		rc = store_conflict_member(k->st, r->key, ch->members[i].member,
+		    ch->members[i].kind, ch->members[i].partner_id, k->now,
+		    ch->members[i].present);
+	if (rc < 0) {
+		jv_free(ch->audit);
+		return -1;
+	}
+	if (audit_log(k->au, k->cycle_id, ch->action_name, "conflict", r->key,
+	    ch->audit) < 0)
+		return -1;
+	switch (ch->action) {
+	case CONFLICT_OPENED:
+		log_notice("conflict %s opened (%s): %s, %zu members", r->key,
+		    r->type, r->customer ? r->customer : r->customer_domain,
+		    ch->size);
+		break;
+	case CONFLICT_UPDATED:
+	case CONFLICT_REOPENED:
+		log_info("conflict %s %s: %zu members", r->key,
+		    ch->action_name + 9, ch->size);
+		break;
+	default:
+		log_notice("conflict %s %s: %s", r->key, r->status, r->resolution);
+	}
+	return 0;
+}
+
+int
+pass_conflicts(struct conflicts *c, const struct config *cfg,
+    struct store *st, struct audit *au, int64_t cycle_id, int64_t now,
+    struct conflicts_result *res)
+{
+	struct feed f = { c, now, res };
+	struct keep k;
+	struct conflicts_known known;
+	struct conflict_score *scores = NULL;
+	struct arena a;
+	size_t nscores = 0;
+	char started[21];
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	memset(&a, 0, sizeof(a));
+	memset(&known, 0, sizeof(known));
+	norm_time_format(now, started);
+	if (store_conflict_claims(st, conflicts_since(c),
+	    cfg->rules.conflicts.direct, feed_row, &f) < 0) {
+		snprintf(res->error, sizeof(res->error), "reading claims: %s",
+		    store_errmsg(st));
+		goto fail;
+	}
+	conflicts_prepare(c, cfg, now, res);
+	if (cfg->rules.conflicts.policy == POLICY_SCORE) {
+		if (store_latest_scores(st, &a, &scores, &nscores) < 0) {
+			snprintf(res->error, sizeof(res->error), "reading partner "
+			    "scores: %s", store_errmsg(st));
+			goto fail;
+		}
+		conflicts_set_scores(c, scores, nscores);
+	}
+	if (store_conflicts_known(st, &a, &known) < 0) {
+		snprintf(res->error, sizeof(res->error), "reading conflicts: %s",
+		    store_errmsg(st));
+		goto fail;
+	}
+	if (store_begin(st) < 0) {
+		snprintf(res->error, sizeof(res->error), "database: %s",
+		    store_errmsg(st));
+		goto fail;
+	}
+	k.st = st;
+	k.au = au;
+	k.cycle_id = cycle_id;
+	k.now = started;
+	if (conflicts_derive(c, cfg, &known, started, keep_change, &k, res) < 0) {
+		snprintf(res->error, sizeof(res->error), "database: %s",
+		    store_errmsg(st));
+		store_rollback(st);
+		goto fail;
+	}
+	if (store_commit(st) < 0) {
+		snprintf(res->error, sizeof(res->error), "database: %s",
+		    store_errmsg(st));
+		goto fail;
+	}
+	conflicts_done(c, now, res);
+	rc = 0;
+	goto out;
+fail:
+	conflicts_failed(c, res);
+out:
+	free(scores);
+	free((void *)known.states);
+	free((void *)known.members);
+	arena_free(&a);
+	return rc;
+}

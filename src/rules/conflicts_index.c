@@ -1,0 +1,669 @@
+/*
+ * conflicts_index.c - the conflict engine's index (see conflicts.h): the
+ * active claims, the nodes that name one customer one way, blocking keys
+ * and postings, and the clusters of nodes that are one customer. Rows
+ * come in one at a time (conflicts_apply); nothing here reads the store.
+ */
+#include "conflicts_internal.h"
+#include "lib/digest.h"
+#include "model/normalize.h"
+#include "model/normalize_name.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <strings.h>
+
+/* A blocking key shared by more nodes than this says nothing. */
+#define POSTING_CAP 200
+/* Letters of the distinctive part that make a prefix key. */
+#define PREFIX_LEN 5
+
+struct conflicts *
+conflicts_new(void)
+{
+	struct conflicts *c = xcalloc(1, sizeof(*c));
+
+	c->idf = match_idf_new();
+	return c;
+}
+
+static void
+claim_free(struct claim *cl)
+{
+	if (cl->kind != CLAIM_OPP)	/* an opportunity's name is interned */
+		free(cl->name);
+}
+
+/*
+ * The name key of a claim, or NULL: norm_name_key's memoized copy,
+ * borrowed until the next name key is asked for.
+ */
+static const char *
+claim_key(const struct claim *cl)
+{
+	return cl->name ? norm_name_key_ref(cl->name) : NULL;
+}
+
+void
+conflicts_free(struct conflicts *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nclaims; i++)
+		if (claim_at(c, i)->key)
+			claim_free(claim_at(c, i));
+	for (i = 0; i < (c->capclaims + CLAIM_BLOCK - 1) / CLAIM_BLOCK; i++)
+		free(c->claim_blocks[i]);
+	free(c->claim_blocks);
+	free(c->free_claims);
+	for (i = 0; i < c->nnodes; i++) {
+		free(c->nodes[i].name_key);
+		free(c->nodes[i].claims);
+		free(c->nodes[i].members);
+	}
+	free(c->nodes);
+	free(c->free_nodes);
+	for (i = 0; i < c->npostings; i++)
+		free(c->postings[i].v);
+	free(c->postings);
+	strmap_free(&c->claim_of);
+	strmap_free(&c->node_of);
+	strmap_free(&c->interned);
+	strmap_free(&c->posting_of);
+	strmap_free(&c->score_of);
+	free(c->scores);
+	match_idf_free(c->idf);
+	free(c->since);
+	for (i = 0; i < c->nchanged; i++)
+		free(c->changed[i]);
+	free(c->changed);
+	free(c);
+}
+
+/* ---- small vectors ---- */
+
+/* The same for a node's (32-bit counted) vectors. */
+static void
+u32_push32(uint32_t **v, uint32_t *n, uint32_t *cap, uint32_t x)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 2;
+		*v = xrealloc(*v, (size_t)*cap * sizeof(**v));
+	}
+	(*v)[(*n)++] = x;
+}
+
+/* Removes x from v[0..n) (order is not kept); returns the new count. */
+static size_t
+u32_remove(uint32_t *v, size_t n, uint32_t x)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == x) {
+			v[i] = v[n - 1];
+			return n - 1;
+		}
+	return n;
+}
+
+/* Room for one more element in a large array, growing by half. */
+static void
+grow_half(void *arr, size_t *cap, size_t n, size_t sz)
+{
+	void **a = arr;
+
+	if (n < *cap)
+		return;
+	*cap = *cap < 64 ? 64 : *cap + *cap / 2;
+	*a = xrealloc(*a, *cap * sz);
+}
+
+
+
+static struct posting *
+posting(struct conflicts *c, const char *key, int create)
+{
+	uint32_t *ix;
+	int created;
+
+	if (!create)
+		return (ix = strmap_get(&c->posting_of, key, strlen(key))) ?
+		    &c->postings[*ix] : NULL;
+	ix = strmap_put(&c->posting_of, key, strlen(key), &created);
+	if (created) {
+		xgrow(&c->postings, &c->cappostings, c->npostings + 1,
+		    sizeof(*c->postings));
+		memset(&c->postings[c->npostings], 0, sizeof(*c->postings));
+		*ix = (uint32_t)c->npostings++;
+	}
+	return &c->postings[*ix];
+}
+
+/* The blocking keys of a node: rare tokens, a prefix, acronyms. */
+static size_t
+blocking_keys(const struct match_name *m, char keys[][80], size_t max)
+{
+	size_t n = 0, i;
+
+	/* the words that tell companies apart (all of them, for a name of
+	 * generic words only: match_prepare marks those distinct then) */
+	for (i = 0; i < m->ntok && n < max; i++)
+		if (m->tok[i].len >= 2 && m->tok[i].cls == MATCH_TOK_DISTINCT)
+			snprintf(keys[n++], 80, "t:%.*s", (int)m->tok[i].len, m->tok[i].s);
+	if (strlen(m->distinct) >= 4 && n < max)
+		snprintf(keys[n++], 80, "p:%.*s", PREFIX_LEN, m->distinct);
+	if (m->compact[0] && strlen(m->compact) >= 2 && n < max)
+		snprintf(keys[n++], 80, "a:%s", m->compact);
+	if (m->ntok >= 2 && n < max)
+		snprintf(keys[n++], 80, "a:%s", m->initials);
+	if (m->ntok >= 2 && strcmp(m->initials, m->initials_nostop) != 0 && n < max)
+		snprintf(keys[n++], 80, "a:%s", m->initials_nostop);
+	return n;
+}
+
+/* Do two nodes' countries allow a name match? */
+static int
+countries_agree(const struct node *a, const struct node *b)
+{
+	return !a->country[0] || !b->country[0] ||
+	    strcmp(a->country, b->country) == 0;
+}
+
+static void
+post_node(struct conflicts *c, uint32_t ni, int add)
+{
+	struct node *n = &c->nodes[ni];
+	struct match_name mn;
+	char keys[MATCH_MAX_TOKENS + 4][80];
+	size_t nk, k;
+
+	if (n->name_key == NULL || n->posted == add)
+		return;
+	match_prepare(NULL, n->name_key, &mn);
+	nk = blocking_keys(&mn, keys, sizeof(keys) / sizeof(keys[0]));
+	for (k = 0; k < nk; k++) {
+		struct posting *p = posting(c, keys[k], add);
+
+		if (p && !add)
+			p->n = u32_remove(p->v, p->n, ni);
+		else if (p && p->n <= POSTING_CAP)
+			u32_push(&p->v, &p->n, &p->cap, ni);
+	}
+	n->posted = add;
+}
+
+static void
+join(struct conflicts *c, uint32_t ni, uint32_t center, double score,
+    enum match_measure how)
+{
+	struct node *n = &c->nodes[ni], *z = &c->nodes[center];
+
+	n->center = center;
+	n->score = (float)score;
+	n->measure = (uint8_t)how;
+	u32_push32(&z->members, &z->nmembers, &z->capmembers, ni);
+	if (n->domain && z->cluster_domain == NULL)
+		z->cluster_domain = n->domain;
+	z->dirty = 1;
+}
+
+/*
+ * Puts a node without a cluster into the cluster whose center matches
+ * its name best (at threshold, countries agreeing, domains not
+ * differing), or makes it a center. Candidates come from its blocking
+ * keys; a key posted by more than POSTING_CAP nodes is skipped (a token
+ * that common cannot decide).
+ */
+static void
+link_node(struct conflicts *c, uint32_t ni, double threshold,
+    struct conflicts_result *res)
+{
+	struct node *n = &c->nodes[ni];
+	struct match_name mn;
+	char keys[MATCH_MAX_TOKENS + 4][80];
+	size_t nk, k, i;
+	uint32_t best = NO_CENTER;
+	double bests = 0;
+	enum match_measure besthow = MATCH_NONE;
+
+	if (n->name_key) {
+		match_prepare(c->idf, n->name_key, &mn);
+		nk = blocking_keys(&mn, keys, sizeof(keys) / sizeof(keys[0]));
+		c->stamp++;
+		n->seen = c->stamp;
+		for (k = 0; k < nk; k++) {
+			struct posting *p = posting(c, keys[k], 0);
+
+			if (p == NULL || p->n > POSTING_CAP)
+				continue;
+			for (i = 0; i < p->n; i++) {
+				struct node *o = &c->nodes[p->v[i]], *z;
+				struct match_name mz;
+				enum match_measure how;
+				double sc;
+
+				if (!o->alive || o->center == NO_CENTER)
+					continue;
+				z = &c->nodes[o->center];
+				if (z->seen == c->stamp || z->name_key == NULL)
+					continue;
+				z->seen = c->stamp;
+				/* two domains that differ decide: two customers */
+				if (!countries_agree(n, z) || (n->domain &&
+				    z->cluster_domain && strcmp(n->domain,
+				    z->cluster_domain) != 0))
+					continue;
+				match_prepare(c->idf, z->name_key, &mz);
+				sc = match_score(&mn, &mz, &how);
+				res->compared++;
+				if (sc + 1e-9 >= threshold && sc > bests) {
+					bests = sc;
+					best = o->center;
+					besthow = how;
+				}
+			}
+		}
+	}
+	if (best == NO_CENTER) {
+		n->center = ni;
+		n->nmembers = 0;
+		u32_push32(&n->members, &n->nmembers, &n->capmembers, ni);
+		n->cluster_domain = n->domain;
+		n->dirty = 1;
+	} else
+		join(c, ni, best, bests, besthow);
+	post_node(c, ni, 1);
+}
+
+/* A node leaves its cluster; a center's members must find another. */
+static void
+leave_cluster(struct conflicts *c, uint32_t ni)
+{
+	struct node *n = &c->nodes[ni];
+	size_t i;
+
+	if (n->center == NO_CENTER)
+		return;
+	if (n->center != ni) {
+		struct node *z = &c->nodes[n->center];
+
+		z->nmembers = (uint32_t)u32_remove(z->members, z->nmembers, ni);
+		z->dirty = 1;
+	} else {
+		for (i = 0; i < n->nmembers; i++)
+			if (n->members[i] != ni)
+				c->nodes[n->members[i]].center = NO_CENTER;
+		n->nmembers = 0;
+		n->cluster_domain = NULL;
+	}
+	n->center = NO_CENTER;
+}
+
+static void
+detach(struct conflicts *c, struct claim *cl, uint32_t ci)
+{
+	struct node *n;
+
+	if (cl->node < 0)
+		return;
+	n = &c->nodes[cl->node];
+	n->nclaims = (uint32_t)u32_remove(n->claims, n->nclaims, ci);
+	if (n->center != NO_CENTER)
+		c->nodes[n->center].dirty = 1;
+	{
+		const char *k = claim_key(cl);
+
+		if (k)
+			match_idf_remove(c->idf, k);
+	}
+	if (n->nclaims == 0) {
+		leave_cluster(c, (uint32_t)cl->node);
+		post_node(c, (uint32_t)cl->node, 0);
+		n->alive = 0;
+		*strmap_put(&c->node_of, n->ident, strlen(n->ident), NULL) = 0;
+		u32_push(&c->free_nodes, &c->nfree, &c->capfree, (uint32_t)cl->node);
+	}
+	cl->node = -1;
+}
+
+/*
+ * The strings up to a NULL joined into out (len bytes), cut to fit: what
+ * snprintf("%s%s...") would make, without printf per claim.
+ */
+void
+cx_join_parts(char *out, size_t len, ...)
+{
+	va_list ap;
+	const char *part;
+	size_t n = 0, k;
+
+	va_start(ap, len);
+	while ((part = va_arg(ap, const char *)) != NULL) {
+		k = strlen(part);
+		if (k > len - 1 - n)
+			k = len - 1 - n;
+		memcpy(out + n, part, k);
+		n += k;
+	}
+	va_end(ap);
+	out[n] = '\0';
+}
+
+/*
+ * Puts claim ci in the node of its domain or of its name key and country.
+ * dslot is its domain's slot in the interned map, or NULL: the slot's
+ * value remembers the domain's node (index + 1), so that the claims of a
+ * known domain find it without building and looking up its identity.
+ */
+static void
+attach(struct conflicts *c, struct claim *cl, uint32_t ci, uint32_t *dslot)
+{
+	char ident[320];
+	const char *name_key = claim_key(cl), *stored;
+	uint32_t *ix, node;	/* node: its index + 1 */
+	struct node *n;
+
+	node = cl->domain && dslot ? *dslot : 0;
+	if (node == 0 || node > c->nnodes || !c->nodes[node - 1].alive ||
+	    c->nodes[node - 1].domain != cl->domain) {
+		/* not remembered (or the node is gone): found by identity */
+		if (cl->domain)
+			cx_join_parts(ident, sizeof(ident), "d:", cl->domain,
+			    (char *)NULL);
+		else if (name_key)
+			cx_join_parts(ident, sizeof(ident), "k:", name_key, "|",
+			    cl->country, (char *)NULL);
+		else
+			return;		/* nothing to compare it by */
+		stored = strmap_intern(&c->node_of, ident, strlen(ident), &ix);
+		if (*ix == 0) {
+			uint32_t ni;
+
+			if (c->nfree) {
+				/* a dead node's slot: nothing points at it any more */
+				ni = c->free_nodes[--c->nfree];
+				n = &c->nodes[ni];
+				free(n->name_key);
+				free(n->claims);
+				free(n->members);
+			} else {
+				grow_half(&c->nodes, &c->capnodes, c->nnodes,
+				    sizeof(*c->nodes));
+				ni = (uint32_t)c->nnodes++;
+				n = &c->nodes[ni];
+			}
+			memset(n, 0, sizeof(*n));
+			n->alive = 1;
+			n->center = NO_CENTER;
+			n->ident = stored;
+			n->name_key = name_key ? xstrdup(name_key) : NULL;
+			n->domain = cl->domain;
+			memcpy(n->country, cl->country, sizeof(n->country));
+			*ix = ni + 1;
+		}
+		node = *ix;
+		if (cl->domain && dslot)
+			*dslot = node;
+	}
+	n = &c->nodes[node - 1];
+	u32_push32(&n->claims, &n->nclaims, &n->capclaims, ci);
+	if (n->center != NO_CENTER)
+		c->nodes[n->center].dirty = 1;
+	if (name_key)
+		match_idf_add(c->idf, name_key);
+	cl->node = (int)(node - 1);
+}
+
+/* Forgets claim ci (detached): its slot is reused. */
+static void
+drop_claim(struct conflicts *c, uint32_t ci)
+{
+	struct claim *cl = claim_at(c, ci);
+
+	claim_free(cl);
+	strmap_del(&c->claim_of, cl->key, strlen(cl->key));
+	memset(cl, 0, sizeof(*cl));
+	cl->node = -1;
+	u32_push(&c->free_claims, &c->nfree_claims, &c->capfree_claims, ci);
+}
+
+static int
+active(const struct claim *cl, int deleted, int closed, int64_t now)
+{
+	if (deleted)
+		return 0;
+	if (cl->kind == CLAIM_OPP)
+		return !closed && cl->partner == NULL;
+	if (strcmp(cl->status, "pending") != 0 && strcmp(cl->status, "approved") != 0)
+		return 0;
+	return cl->expires_at == 0 || cl->expires_at > now;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s && *s ? xstrdup(s) : NULL;
+}
+
+/* One shared copy of a value many claims repeat (NULL for none). */
+static const char *
+intern(struct conflicts *c, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return NULL;
+	return strmap_intern(&c->interned, s, strlen(s), NULL);
+}
+
+/* ---- rows in ---- */
+
+static void
+changed_add(struct conflicts *c, const char *key)
+{
+	if (!c->keep_changed)
+		return;
+	xgrow(&c->changed, &c->capchanged, c->nchanged + 1, sizeof(char *));
+	c->changed[c->nchanged++] = xstrdup(key);
+}
+
+void
+conflicts_apply(struct conflicts *c, const struct conflict_claim_row *r,
+    int64_t now, struct conflicts_result *res)
+{
+	const char *key = r->key, *v;
+	uint32_t *slot, ci;
+	struct claim tmp, *cl;
+	const char *kept;
+	size_t klen;
+
+	if (key == NULL)
+		return;
+	res->rows++;
+	changed_add(c, key);
+	/* one probe finds the claim as it was, or makes the new one's entry */
+	klen = strlen(key);
+	kept = strmap_intern(&c->claim_of, key, klen, &slot);
+	if (*slot) {
+		/* the claim as it was goes (and its entry with it) */
+		ci = *slot - 1;
+		detach(c, claim_at(c, ci), ci);
+		drop_claim(c, ci);
+		kept = NULL;
+	}
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.node = -1;
+	tmp.kind = (uint8_t)(r->is_opportunity ? CLAIM_OPP : CLAIM_REG);
+	tmp.partner = (char *)r->partner_id;
+	tmp.status = r->status ? r->status : "";	/* borrowed */
+	tmp.expires_at = r->expires_at;
+	if (!active(&tmp, r->deleted, r->is_closed, now)) {
+		/* the claim as it is now is not kept */
+		if (kept)
+			strmap_del(&c->claim_of, key, klen);
+		return;
+	}
+	if (c->nfree_claims)
+		ci = c->free_claims[--c->nfree_claims];
+	else {
+		if (c->nclaims == c->capclaims) {
+			size_t nb = c->capclaims / CLAIM_BLOCK;
+
+			c->claim_blocks = xrealloc(c->claim_blocks, (nb + 1) *
+			    sizeof(*c->claim_blocks));
+			c->claim_blocks[nb] = xcalloc(CLAIM_BLOCK, sizeof(struct claim));
+			c->capclaims += CLAIM_BLOCK;
+		}
+		ci = (uint32_t)c->nclaims++;
+	}
+	cl = claim_at(c, ci);
+	*cl = tmp;
+	cl->status = *tmp.status ? intern(c, tmp.status) : "";
+	if (kept == NULL)	/* its entry went with the claim as it was */
+		kept = strmap_intern(&c->claim_of, key, klen, &slot);
+	cl->key = kept;
+	*slot = ci + 1;
+	cl->name = cl->kind == CLAIM_OPP ? (char *)intern(c, r->customer_name) :
+	    dup_or_null(r->customer_name);
+	v = r->customer_country;
+	if (v && v[0] && v[1] && !v[2])
+		memcpy(cl->country, v, 3);
+	else
+		cl->country[0] = '\0';
+	cl->partner = intern(c, tmp.partner);
+	cl->product = intern(c, r->product);
+	cl->registered_at = r->registered_at;
+	cl->decided_at = r->decided_at;
+	/* a free-mail domain names a person's mailbox, not a company; the
+	 * domain is interned last, so that its slot is still where it was
+	 * when attach reads it */
+	v = r->customer_domain;
+	slot = NULL;
+	cl->domain = v && *v && !norm_is_free_mail(v) ?
+	    strmap_intern(&c->interned, v, strlen(v), &slot) : NULL;
+	attach(c, cl, ci, slot);
+}
+
+const char *
+conflicts_since(const struct conflicts *c)
+{
+	return c->since ? c->since : "";
+}
+
+int
+conflicts_first_pass(const struct conflicts *c)
+{
+	return c->since == NULL || *c->since == '\0';
+}
+
+void
+conflicts_prepare(struct conflicts *c, const struct config *cfg, int64_t now,
+    struct conflicts_result *res)
+{
+	size_t i;
+
+	/* claims whose expiry has come since */
+	for (i = 0; i < c->nclaims; i++) {
+		struct claim *cl = claim_at(c, i);
+
+		if (cl->key && cl->kind == CLAIM_REG && cl->expires_at &&
+		    cl->expires_at <= now) {
+			c->keep_changed = 1;
+			changed_add(c, cl->key);
+			detach(c, cl, (uint32_t)i);
+			drop_claim(c, (uint32_t)i);
+		}
+	}
+	/* nodes without a cluster (new, or their center gone) find one */
+	for (i = 0; i < c->nnodes; i++)
+		if (c->nodes[i].alive && c->nodes[i].center == NO_CENTER)
+			link_node(c, (uint32_t)i, cfg->rules.conflicts.match_threshold, res);
+}
+
+void
+cx_dirty_all(struct conflicts *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nnodes; i++)
+		if (c->nodes[i].alive && c->nodes[i].center == i)
+			c->nodes[i].dirty = 1;
+}
+
+/*
+ * highest_score: the partners' current scores. When they changed since the
+ * previous pass every cluster is derived again, since any recommendation
+ * may have changed with them.
+ */
+void
+conflicts_set_scores(struct conflicts *c, const struct conflict_score *v,
+    size_t n)
+{
+	struct digest *dg = digest_new(NULL, 0);
+	unsigned char h[DIGEST_LEN];
+	size_t i;
+
+	strmap_free(&c->score_of);
+	c->nscores = 0;
+	for (i = 0; i < n; i++) {
+		if (v[i].partner_id == NULL)
+			continue;
+		xgrow(&c->scores, &c->capscores, c->nscores + 1, sizeof(double));
+		c->scores[c->nscores++] = v[i].score;
+		*strmap_put(&c->score_of, v[i].partner_id, strlen(v[i].partner_id),
+		    NULL) = (uint32_t)c->nscores;
+		digest_update(dg, v[i].partner_id, strlen(v[i].partner_id) + 1);
+		digest_update(dg, &v[i].score, sizeof(v[i].score));
+	}
+	digest_final(dg, h);
+	if (memcmp(h, c->scores_digest, sizeof(h)) != 0) {
+		memcpy(c->scores_digest, h, sizeof(h));
+		cx_dirty_all(c);
+	}
+}
+
+/* Counts of the index, and this pass's keys forgotten. */
+static void
+pass_end(struct conflicts *c, struct conflicts_result *res)
+{
+	size_t i;
+
+	res->claims = res->nodes = 0;
+	for (i = 0; i < c->nclaims; i++)
+		if (claim_at(c, i)->key)
+			res->claims++;
+	for (i = 0; i < c->nnodes; i++)
+		res->nodes += c->nodes[i].alive;
+	for (i = 0; i < c->nchanged; i++)
+		free(c->changed[i]);
+	c->nchanged = 0;
+	/* the first pass derives every group: no need to remember keys */
+	c->keep_changed = c->passes > 0;
+}
+
+void
+conflicts_done(struct conflicts *c, int64_t now, struct conflicts_result *res)
+{
+	char t[21];
+
+	free(c->since);
+	/* a second back: rows synced during this second come again */
+	norm_time_format(now - 1, t);
+	c->since = xstrdup(t);
+	c->passes++;
+	pass_end(c, res);
+}
+
+void
+conflicts_failed(struct conflicts *c, struct conflicts_result *res)
+{
+	size_t i;
+
+	/* the next pass reads the same rows again and derives every
+	 * cluster, as a first pass does */
+	for (i = 0; i < c->nnodes; i++)
+		c->nodes[i].dirty = 1;
+	c->passes = 0;
+	pass_end(c, res);
+}

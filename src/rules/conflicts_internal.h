@@ -1,0 +1,160 @@
+/*
+ * conflicts_internal.h - what the conflict engine's three files share
+ * (see conflicts.h): the claims, the nodes and their clusters, and the
+ * engine's state between passes. Only src/rules/conflicts*.c include it.
+ */
+#ifndef CHANSYNC_CONFLICTS_INTERNAL_H
+#define CHANSYNC_CONFLICTS_INTERNAL_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/mem.h"
+#include "lib/strmap.h"
+#include "rules/conflicts.h"
+#include "rules/match.h"
+
+enum claim_kind { CLAIM_REG, CLAIM_OPP };
+
+#define CLAIM_BLOCK 4096	/* claims per block of the claim store */
+
+/* An active claim; inactive ones are not kept. */
+struct claim {
+	const char *key;	/* the claim_of map's copy */
+	char *name;		/* as the source wrote it (interned for
+				 * opportunities: many name one account) */
+	/* interned (shared, kept for the engine's life): */
+	const char *domain;
+	const char *partner;	/* NULL: none (direct) */
+	const char *product;
+	char country[3];
+	uint8_t kind;		/* enum claim_kind */
+	const char *status;	/* interned: a status or a stage, never NULL */
+	int node;		/* -1: not in the index */
+	int64_t registered_at, decided_at, expires_at;	/* 0: unknown */
+};
+
+#define NO_CENTER UINT32_MAX
+
+/*
+ * A node: the claims that name a customer one way. Nodes are clustered
+ * around centers: a node joins the cluster whose center's name matches
+ * its own best, so a cluster is a customer and matches never chain from
+ * one company to the next (A ~ B ~ C would make A and C one).
+ */
+struct node {
+	int alive;
+	const char *ident;	/* "d:domain" or "k:key|cc" (node_of's copy) */
+	char *name_key;		/* what its names are compared by */
+	const char *domain;	/* interned */
+	char country[3];
+	uint32_t *claims;
+	uint32_t *members;	/* a center's cluster, itself included */
+	const char *cluster_domain;	/* a center's: its cluster's domain */
+	uint32_t nclaims, capclaims, nmembers, capmembers;
+	uint32_t center;	/* its cluster's center (itself for a center) */
+	float score;		/* its match with the center */
+	uint32_t seen;		/* pass stamp */
+	uint8_t measure;
+	uint8_t dirty;		/* a center: derive its cluster again */
+	uint8_t posted;		/* its blocking keys are in the postings */
+};
+
+struct posting {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+struct conflicts {
+	struct claim **claim_blocks;	/* CLAIM_BLOCK claims each: growing
+					 * never copies, never doubles */
+	size_t nclaims, capclaims;
+	struct strmap claim_of;		/* key -> claim index + 1, active claims
+					 * (0: just made, not a claim yet) */
+	uint32_t *free_claims;		/* slots of claims gone inactive */
+	size_t nfree_claims, capfree_claims;
+	int passes;
+	struct node *nodes;
+	size_t nnodes, capnodes;
+	struct strmap node_of;		/* ident -> node index + 1 (0: none) */
+	struct strmap interned;		/* partners, products, domains */
+	uint32_t *free_nodes;		/* dead nodes, for reuse */
+	size_t nfree, capfree;
+	struct posting *postings;
+	size_t npostings, cappostings;
+	struct strmap posting_of;	/* blocking key -> posting index */
+	struct match_idf *idf;
+	char *since;			/* synced_at of the previous pass */
+	struct strmap score_of;		/* partner -> index + 1 in scores */
+	double *scores;			/* highest_score: current partner scores */
+	size_t nscores, capscores;
+	unsigned char scores_digest[32];
+	uint32_t stamp;
+	/* this pass: the keys of the rows read (remembered after the first
+	 * pass, which derives every group anyway) */
+	char **changed;
+	size_t nchanged, capchanged;
+	int keep_changed;
+};
+
+static inline struct claim *
+claim_at(const struct conflicts *c, size_t i)
+{
+	return &c->claim_blocks[i / CLAIM_BLOCK][i % CLAIM_BLOCK];
+}
+
+/* Most vectors here hold one or two: they start at two. */
+static inline void
+u32_push(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 2;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	(*v)[(*n)++] = x;
+}
+
+static inline int
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/* conflicts_index.c */
+
+/* The strings up to a NULL joined into out (len bytes), cut to fit. */
+void cx_join_parts(char *out, size_t len, ...);
+/* Marks every cluster to be derived again. */
+void cx_dirty_all(struct conflicts *c);
+
+/* conflicts_rule.c: the ruling over one group of claims */
+
+/* A conflict derived from a group: its type, members and the rule. */
+struct derived {
+	const char *type;
+	uint32_t *members;		/* claim indexes */
+	size_t n, cap;
+	int64_t window_from, window_to;
+	const char *why;		/* the rule in words */
+};
+
+/* Is claim a earlier than b (registration, decision, key)? */
+int cx_earlier(const struct claim *a, const struct claim *b);
+/* The partner conflict, direct conflict and duplicate of a group of
+ * regs (registrations) and opps (opportunities); d[3] to free. */
+void cx_derive(const struct conflicts *c, const struct config *cfg,
+    const uint32_t *regs, size_t nr, const uint32_t *opps, size_t no,
+    struct derived d[3]);
+/* The recommended winner of d (NULL: none) and why, in words. */
+const struct claim *cx_recommend(const struct conflicts *c,
+    const struct config *cfg, const struct derived *d, char *why,
+    size_t whylen);
+/* The evidence of d: members, links between the group's nodes, policy,
+ * the recommendation. A new JSON object. */
+struct jval *cx_evidence(const struct conflicts *c, const struct config *cfg,
+    const struct derived *d, const uint32_t *nodes, size_t nn,
+    const struct claim *winner, const char *reason);
+const char *cx_policy_name(int policy);
+
+#endif
