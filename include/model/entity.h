@@ -75,7 +75,6 @@ struct record {
 	double num[ENTITY_MAX_FIELDS];	/* value of numeric fields */
 	double amount_base;		/* amount in the base currency */
 	int has_amount_base;
-	char *name_key;			/* comparison key of the (customer) name */
 	char *origin;			/* "file.csv:12" or "page 3 #17" */
 	struct arena *arena;		/* owns the strings, when not NULL */
 };

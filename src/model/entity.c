@@ -149,11 +149,9 @@ record_clear(struct record *r)
 	if (r->arena == NULL) {
 		free(r->key);
 		free(r->origin);
-		free(r->name_key);
 	}
 	r->key = NULL;
 	r->origin = NULL;
-	r->name_key = NULL;
 	r->has_amount_base = 0;
 	r->amount_base = 0;
 }

@@ -6,7 +6,6 @@
 #include "lib/mem.h"
 #include "model/normalize.h"
 #include "model/normalize_country.h"
-#include "model/normalize_name.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -308,7 +307,7 @@ int
 record_map(const struct config *cfg, const struct config_source *src,
     record_get_fn get, void *ctx, struct record *r, struct record_problem *why)
 {
-	static int id_index[ENTITY_COUNT], name_index[ENTITY_COUNT];
+	static int id_index[ENTITY_COUNT];
 	const struct entity_def *def = entity_def(src->entity);
 	char err[256];
 	size_t i;
@@ -387,15 +386,6 @@ record_map(const struct config *cfg, const struct config_source *src,
 		r->has_amount_base = 1;
 		if (cur >= 0 && r->val[cur] == NULL)
 			r->val[cur] = arena_strdup(r->arena, code);
-	}
-	/* the name's comparison key, for matching */
-	{
-		int nf = field_once(name_index, src->entity, src->entity ==
-		    ENTITY_PARTNERS ? "name" : "customer_name");
-		const char *k;
-
-		if (nf >= 0 && r->val[nf] && (k = norm_name_key_ref(r->val[nf])))
-			r->name_key = arena_strdup(r->arena, k);
 	}
 	/* the key */
 	switch (src->entity) {

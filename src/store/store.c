@@ -142,6 +142,13 @@ static const char *const migrations[] = {
 	"DROP INDEX IF EXISTS opportunities_partner;"
 	"CREATE INDEX opportunities_partner ON opportunities(partner_id) "
 	"WHERE partner_id IS NOT NULL;",
+
+	/* 7: names' comparison keys are not stored: the conflict engine, the
+	 * one reader, computes them with the normalizer it runs, so a newer
+	 * normalizer never meets keys an older one wrote */
+	"ALTER TABLE partners DROP COLUMN name_key;"
+	"ALTER TABLE opportunities DROP COLUMN customer_key;"
+	"ALTER TABLE registrations DROP COLUMN customer_key;",
 };
 
 const char *

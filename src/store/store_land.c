@@ -30,20 +30,6 @@ has_key_column(enum entity_kind k)
 	return k == ENTITY_REGISTRATIONS || k == ENTITY_ACTIVITIES;
 }
 
-/* The column that keeps the name's comparison key, if the table has one. */
-static const char *
-name_key_column(enum entity_kind k)
-{
-	switch (k) {
-	case ENTITY_PARTNERS:
-		return "name_key";
-	case ENTITY_OPPORTUNITIES:
-	case ENTITY_REGISTRATIONS:
-		return "customer_key";
-	default:
-		return NULL;
-	}
-}
 
 /*
  * The upsert of one record, or of UPSERT_ROWS records at once: a statement
@@ -94,12 +80,6 @@ upsert_stmt(struct store *st, enum entity_kind kind, int many)
 		buf_addstr(&vals, ", ?");
 		buf_addf(&set, ", %s_base = excluded.%s_base", def->fields[m].name,
 		    def->fields[m].name);
-	}
-	if (name_key_column(kind)) {
-		buf_addf(&sql, ", %s", name_key_column(kind));
-		buf_addstr(&vals, ", ?");
-		buf_addf(&set, ", %s = excluded.%s", name_key_column(kind),
-		    name_key_column(kind));
 	}
 	buf_addstr(&sql, ", origin, synced_at");
 	buf_addstr(&vals, ", ?, ?");
@@ -169,8 +149,6 @@ bind_record(sqlite3_stmt *s, int col, const struct record *r, const char *now)
 			sqlite3_bind_null(s, col);
 		col++;
 	}
-	if (name_key_column(r->kind))
-		sq_bind_static(s, col++, r->name_key);
 	sq_bind_static(s, col++, r->origin);
 	sq_bind_static(s, col++, now);
 	return col;
