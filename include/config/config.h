@@ -54,6 +54,8 @@ struct config_object {		/* one entry of crm.objects */
 };
 
 enum source_kind { SOURCE_HTTP_JSON, SOURCE_FILE_DROP };
+/* A kind's name as the configuration writes it ("http_json"), or NULL. */
+const char *config_source_kind_name(int kind);
 enum auth_kind { AUTH_BEARER, AUTH_BASIC, AUTH_HEADER };
 enum page_kind { PAGE_CURSOR, PAGE_PAGE, PAGE_LINK };
 enum file_format { FORMAT_CSV, FORMAT_NDJSON };

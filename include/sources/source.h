@@ -1,90 +1,29 @@
 /*
- * source.h - the interface every source implements, and the helpers that
- * land a source's records.
+ * source.h - the source kinds: what a cycle calls once per due source.
  *
- * A cycle calls source_run() once per due source. The source reads its
- * system in units of work (a spool file, a page) and lands each unit in
- * one store transaction through source_begin()/source_record()/
- * source_quarantine()/source_commit(), so a crash or a stop between
- * units loses nothing and a stop inside one rolls it back whole. Between
- * units (and every few thousand records inside one) it calls
- * source_tick(), which keeps the watchdog fed and reports a stop request.
+ * Each kind (http_json, file_drop) reads its system and lands what it
+ * reads through landing.h. The kinds are a table keyed by config.h's
+ * enum source_kind, whose names the configuration's kind list holds.
  */
 #ifndef CHANSYNC_SOURCE_H
 #define CHANSYNC_SOURCE_H
 
-#include <stdint.h>
+#include "sources/landing.h"
 
-#include "store/audit.h"
-#include "lib/clock.h"
-#include "config/config.h"
-#include "model/entity.h"
-#include "sources/record.h"
-#include "store/store.h"
-
-struct http;
-
-enum source_status {
-	SOURCE_OK,
-	SOURCE_FAILED,		/* reported, retried next cycle */
-	SOURCE_STOPPED,		/* the daemon is stopping; unit rolled back */
-	SOURCE_STORE_FAILED,	/* the database refused a write */
+struct source_reader {
+	int kind;		/* enum source_kind: config_source.kind, whose
+				 * name config_source_kind_name() gives */
+	enum source_status (*run)(struct source_run *run);
 };
 
-struct source_run {
-	/* given */
-	const struct config *cfg;
-	const struct config_source *src;
-	struct store *st;
-	struct audit *au;
-	int64_t cycle_id;
-	/* returns 1 when the daemon must stop; may be NULL */
-	int (*tick)(void *arg);
-	void *tick_arg;
-	struct http *http;	/* the daemon's HTTP client (ticks the same way) */
-	/* results */
-	int64_t records, quarantined, files, failed_files;
-	char error[512];
-	/* the unit of work in progress */
-	char now[CLOCK_ISO_LEN];
-	int64_t unit_records, unit_quarantined;
-};
+/* The kind's entry, or NULL for a kind this build does not know. */
+const struct source_reader *source_reader(int kind);
 
 /* Runs the source. Returns its status; run->error says why it failed. */
 enum source_status source_run(struct source_run *run);
 
-/* 1 when the daemon asked to stop. Pings the watchdog. */
-int source_tick(struct source_run *run);
-
-/* Opens a unit of work (a transaction). */
-int source_begin(struct source_run *run);
-/* Stores a mapped record; returns 0 or -1 (store error in run->error). */
-int source_record(struct source_run *run, const struct record *r);
-/* The same for n records, in this order. */
-int source_records(struct source_run *run, const struct record *const *r,
-    size_t n);
-/* Quarantines a record: a row, an audit event and a log line. */
-int source_quarantine(struct source_run *run, const char *position,
-    const char *record_id, const char *field, const char *reason,
-    const char *raw);
-/*
- * Maps one raw record (values through get(ctx, ...)) and stores it, or
- * quarantines it with the field and reason, keeping raw (for a JSON
- * record, NULL: its text is made when it is quarantined). Returns -1
- * only on a store error.
- */
-int source_land(struct source_run *run, record_get_fn get, void *ctx,
-    const char *position, const char *raw);
-/* A record_get_fn for a JSON object (ctx: const struct jval *). */
-int source_json_get(void *ctx, const struct config_field *f, struct arena *a,
-    char **ret, char *err, size_t errlen);
-
-/* Commits the unit; counts move to the run totals. */
-int source_commit(struct source_run *run);
-void source_rollback(struct source_run *run);
-
-/* The kinds. */
-enum source_status filedrop_run(struct source_run *run);
-enum source_status httpjson_run(struct source_run *run);
+/* The kinds' readers (source_http_json.c, source_file_drop.c). */
+enum source_status http_json_run(struct source_run *run);
+enum source_status file_drop_run(struct source_run *run);
 
 #endif

@@ -90,7 +90,17 @@ static const char *const e_log_level[] = { "debug", "info", "notice",
 static const char *const e_crm_kind[] = { "salesforce", NULL };
 const char *const cfg_e_flow[] = { "jwt_bearer", "client_credentials",
 	"refresh_token", NULL };
+/* by enum source_kind */
 const char *const cfg_e_source_kind[] = { "http_json", "file_drop", NULL };
+
+const char *
+config_source_kind_name(int kind)
+{
+	if (kind < 0 || (size_t)kind >= sizeof(cfg_e_source_kind) /
+	    sizeof(cfg_e_source_kind[0]) - 1)
+		return NULL;
+	return cfg_e_source_kind[kind];
+}
 static const char *const e_entity[] = { "partners", "opportunities",
 	"registrations", "plans", "activities", NULL };
 static const char *const e_time_format[] = { "iso8601", "epoch_s",

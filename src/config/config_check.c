@@ -185,12 +185,131 @@ in_list(const char *const *list, const char *s)
 	return 0;
 }
 
+/* An http_json source's credentials: what its auth kind needs, and the
+ * secret resolved. */
+static void
+check_source_auth(struct ctx *x, struct config_source *s,
+    const struct ynode *v, const char *path)
+{
+	const char *need = NULL, *need2 = NULL;
+	const char *ref = NULL;
+	char *p;
+
+	switch (s->auth.kind) {
+	case AUTH_BEARER:
+		need = s->auth.token ? NULL : "token";
+		ref = s->auth.token;
+		break;
+	case AUTH_BASIC:
+		need = s->auth.username ? NULL : "username";
+		need2 = s->auth.password ? NULL : "password";
+		ref = s->auth.password;
+		break;
+	case AUTH_HEADER:
+		need = s->auth.name ? NULL : "name";
+		need2 = s->auth.value ? NULL : "value";
+		ref = s->auth.value;
+		break;
+	}
+	p = cfg_join(path, "auth");
+	if (need && ynode_get(v, need, NULL))
+		need = NULL;	/* present but refused */
+	if (need2 && ynode_get(v, need2, NULL))
+		need2 = NULL;
+	if (need)
+		cfg_err_path(x, p, "missing required key '%s' (auth kind "
+		    "%s)", need, cfg_e_auth_kind[s->auth.kind]);
+	if (need2)
+		cfg_err_path(x, p, "missing required key '%s' (auth kind "
+		    "%s)", need2, cfg_e_auth_kind[s->auth.kind]);
+	if (ref) {
+		char *rp = cfg_join(p, s->auth.kind == AUTH_BEARER ?
+		    "token" : s->auth.kind == AUTH_BASIC ?
+		    "password" : "value");
+
+		resolve_secret(x, ref, &s->auth.secret, rp);
+		free(rp);
+	}
+	free(p);
+}
+
+/* http_json's own keys: a URL, pages of JSON, credentials. */
+static void
+check_http_json(struct ctx *x, struct config_source *s,
+    const struct ynode *node, const char *path)
+{
+	const struct ynode *v;
+	char *p;
+
+	if (ynode_get(node, "url", NULL) == NULL)
+		cfg_err_path(x, path, "missing required key 'url' (kind "
+		    "http_json)");
+	if (s->records && !jv_pointer_valid(s->records)) {
+		p = cfg_join(path, "records");
+		cfg_err_path(x, p, "'%s' is not a JSON pointer", s->records);
+		free(p);
+	}
+	v = ynode_get(node, "auth", NULL);
+	if (v && v->kind == YNODE_MAP)
+		check_source_auth(x, s, v, path);
+	v = ynode_get(node, "pagination", NULL);
+	if (v && v->kind == YNODE_MAP) {
+		p = cfg_join(path, "pagination");
+		if (s->pagination.kind == PAGE_CURSOR &&
+		    (!s->pagination.param || !s->pagination.next))
+			cfg_err_path(x, p, "cursor pagination needs 'param' "
+			    "(query parameter) and 'next' (JSON pointer "
+			    "to the next cursor)");
+		if (s->pagination.kind == PAGE_PAGE && !s->pagination.param)
+			cfg_err_path(x, p, "page pagination needs 'param' "
+			    "(the page number query parameter)");
+		if (s->pagination.next &&
+		    !jv_pointer_valid(s->pagination.next))
+			cfg_err_path(x, p, "'next' must be a JSON pointer");
+		free(p);
+	}
+}
+
+/* file_drop's own keys: a spool folder of CSV or NDJSON files. */
+static void
+check_file_drop(struct ctx *x, struct config_source *s,
+    const struct ynode *node, const char *path)
+{
+	char *p;
+
+	if (ynode_get(node, "path", NULL) == NULL)
+		cfg_err_path(x, path, "missing required key 'path' (kind "
+		    "file_drop)");
+	if (s->delimiter && strlen(s->delimiter) != 1) {
+		p = cfg_join(path, "delimiter");
+		cfg_err_path(x, p, "must be a single character");
+		free(p);
+	}
+}
+
+/*
+ * The source kinds as the configuration knows them (enum source_kind
+ * indexes the table; cfg_e_source_kind holds the names the same way):
+ * the keys only that kind takes, its own checks, and whether its fields
+ * are JSON pointers.
+ */
+static const struct {
+	const char *const *keys;
+	void (*check)(struct ctx *, struct config_source *,
+	    const struct ynode *, const char *);
+	int json_fields;	/* -1: NDJSON files only */
+} source_kinds[] = {
+	[SOURCE_HTTP_JSON] = { http_only, check_http_json, 1 },
+	[SOURCE_FILE_DROP] = { file_only, check_file_drop, -1 },
+};
+
 static void
 check_source(struct ctx *x, struct config_source *s, size_t idx)
 {
-	const struct ynode *node = NULL, *v;
+	const struct ynode *node = NULL;
 	char path[64], *p;
-	size_t i, j;
+	size_t i, j, k;
+	int json;
 
 	snprintf(path, sizeof(path), "sources[%zu]", idx);
 	node = cfg_locate(x->root, path);
@@ -208,103 +327,28 @@ check_source(struct ctx *x, struct config_source *s, size_t idx)
 			    "sources[%zu]", s->name, i);
 			free(p);
 		}
-	/* keys of the other kind */
-	if (node && node->kind == YNODE_MAP && s->kind >= 0) {
-		const char *const *wrong = s->kind == SOURCE_FILE_DROP ?
-		    http_only : file_only;
-
-		for (j = 0; j < node->n; j++)
-			if (in_list(wrong, node->keys[j]->str)) {
+	if (s->kind < 0 || (size_t)s->kind >= sizeof(source_kinds) /
+	    sizeof(source_kinds[0]))
+		return;		/* the kind's own error is reported */
+	/* keys of the other kinds */
+	for (j = 0; node && node->kind == YNODE_MAP && j < node->n; j++)
+		for (k = 0; k < sizeof(source_kinds) / sizeof(source_kinds[0]); k++)
+			if ((int)k != s->kind && in_list(source_kinds[k].keys,
+			    node->keys[j]->str) && !in_list(source_kinds[s->kind].keys,
+			    node->keys[j]->str)) {
 				p = cfg_join(path, node->keys[j]->str);
 				cfg_err_node(x, node->keys[j], p, "'%s' is not used by "
 				    "kind %s", node->keys[j]->str,
 				    cfg_e_source_kind[s->kind]);
 				free(p);
-			}
-	}
-	if (s->kind == SOURCE_HTTP_JSON) {
-		if (ynode_get(node, "url", NULL) == NULL)
-			cfg_err_path(x, path, "missing required key 'url' (kind "
-			    "http_json)");
-		if (s->records && !jv_pointer_valid(s->records)) {
-			p = cfg_join(path, "records");
-			cfg_err_path(x, p, "'%s' is not a JSON pointer", s->records);
-			free(p);
-		}
-		v = ynode_get(node, "auth", NULL);
-		if (v && v->kind == YNODE_MAP) {
-			const char *need = NULL, *need2 = NULL;
-			const char *ref = NULL;
-
-			switch (s->auth.kind) {
-			case AUTH_BEARER:
-				need = s->auth.token ? NULL : "token";
-				ref = s->auth.token;
-				break;
-			case AUTH_BASIC:
-				need = s->auth.username ? NULL : "username";
-				need2 = s->auth.password ? NULL : "password";
-				ref = s->auth.password;
-				break;
-			case AUTH_HEADER:
-				need = s->auth.name ? NULL : "name";
-				need2 = s->auth.value ? NULL : "value";
-				ref = s->auth.value;
 				break;
 			}
-			p = cfg_join(path, "auth");
-			if (need && ynode_get(v, need, NULL))
-				need = NULL;	/* present but refused */
-			if (need2 && ynode_get(v, need2, NULL))
-				need2 = NULL;
-			if (need)
-				cfg_err_path(x, p, "missing required key '%s' (auth kind "
-				    "%s)", need, cfg_e_auth_kind[s->auth.kind]);
-			if (need2)
-				cfg_err_path(x, p, "missing required key '%s' (auth kind "
-				    "%s)", need2, cfg_e_auth_kind[s->auth.kind]);
-			if (ref) {
-				char *rp = cfg_join(p, s->auth.kind == AUTH_BEARER ?
-				    "token" : s->auth.kind == AUTH_BASIC ?
-				    "password" : "value");
-
-				resolve_secret(x, ref, &s->auth.secret, rp);
-				free(rp);
-			}
-			free(p);
-		}
-		v = ynode_get(node, "pagination", NULL);
-		if (v && v->kind == YNODE_MAP) {
-			p = cfg_join(path, "pagination");
-			if (s->pagination.kind == PAGE_CURSOR &&
-			    (!s->pagination.param || !s->pagination.next))
-				cfg_err_path(x, p, "cursor pagination needs 'param' "
-				    "(query parameter) and 'next' (JSON pointer "
-				    "to the next cursor)");
-			if (s->pagination.kind == PAGE_PAGE && !s->pagination.param)
-				cfg_err_path(x, p, "page pagination needs 'param' "
-				    "(the page number query parameter)");
-			if (s->pagination.next &&
-			    !jv_pointer_valid(s->pagination.next))
-				cfg_err_path(x, p, "'next' must be a JSON pointer");
-			free(p);
-		}
-	} else if (s->kind == SOURCE_FILE_DROP) {
-		if (ynode_get(node, "path", NULL) == NULL)
-			cfg_err_path(x, path, "missing required key 'path' (kind "
-			    "file_drop)");
-		if (s->delimiter && strlen(s->delimiter) != 1) {
-			p = cfg_join(path, "delimiter");
-			cfg_err_path(x, p, "must be a single character");
-			free(p);
-		}
-	}
+	source_kinds[s->kind].check(x, s, node, path);
+	json = source_kinds[s->kind].json_fields > 0 ||
+	    (source_kinds[s->kind].json_fields < 0 && s->format == FORMAT_NDJSON);
 	if (s->entity >= 0 && s->fields) {
 		p = cfg_join(path, "fields");
-		check_fields(x, s->fields, s->nfields, s->entity,
-		    s->kind == SOURCE_HTTP_JSON ||
-		    (s->kind == SOURCE_FILE_DROP && s->format == FORMAT_NDJSON),
-		    1, p);
+		check_fields(x, s->fields, s->nfields, s->entity, json, 1, p);
 		free(p);
 	}
 	if (s->nstatus_map && s->entity != ENTITY_REGISTRATIONS) {

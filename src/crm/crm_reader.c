@@ -11,7 +11,7 @@
 #include "model/normalize.h"
 #include "sources/record.h"
 #include "crm/salesforce.h"
-#include "sources/source.h"
+#include "sources/landing.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -519,7 +519,7 @@ static void
 abandon(struct read *rd)
 {
 	if (rd->open)
-		source_rollback(&rd->run);
+		land_rollback(&rd->run);
 	rd->open = 0;
 	rd->stored = 0;
 	batch_clear(rd);
@@ -550,7 +550,7 @@ flush(struct read *rd, int commit)
 	sort_keys(order, rd->nbatch);
 	for (i = 0; i < rd->nbatch; i++)
 		sorted[i] = &rd->batch[order[i].at];
-	rc = source_records(&rd->run, sorted, rd->nbatch);
+	rc = land_records(&rd->run, sorted, rd->nbatch);
 	free(sorted);
 	free(order);
 	if (rc == 0 && rd->wm && store_watermark_set(rd->env->st, "crm",
@@ -569,7 +569,7 @@ flush(struct read *rd, int commit)
 		return 0;	/* the transaction goes on */
 	rd->open = 0;
 	rd->stored = 0;
-	return source_commit(&rd->run);
+	return land_commit(&rd->run);
 }
 
 /*
@@ -597,7 +597,7 @@ land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
 	char pos[96];
 
 	if (!rd->open) {
-		if (source_begin(&rd->run) < 0) {
+		if (land_begin(&rd->run) < 0) {
 			free(tok);
 			free(row.hints);
 			return -1;
@@ -629,7 +629,7 @@ land_page(struct read *rd, const struct sf_page *pages, size_t nchunks,
 		    &why) < 0) {
 			char *raw = row_raw(&row);
 
-			rc = source_quarantine(&rd->run, pos, why.record_id, why.field,
+			rc = land_quarantine(&rd->run, pos, why.record_id, why.field,
 			    why.reason, raw);
 			free(raw);
 			record_clear(&r);
@@ -822,7 +822,7 @@ apply_deletes(struct read *rd, int64_t old, int64_t hi, struct sf_error *e)
 		sf_deleted_free(&d);
 		return SF_OK;
 	}
-	if (source_begin(&rd->run) < 0) {
+	if (land_begin(&rd->run) < 0) {
 		sf_deleted_free(&d);
 		e->result = SF_ELOCAL;
 		snprintf(e->message, sizeof(e->message), "%s", rd->run.error);
@@ -838,14 +838,14 @@ apply_deletes(struct read *rd, int64_t old, int64_t hi, struct sf_error *e)
 	}
 	sf_soql_datetime(hi, his);
 	if (store_watermark_set(rd->env->st, "crm", key, his, rd->run.now) < 0) {
-		source_rollback(&rd->run);
+		land_rollback(&rd->run);
 		sf_deleted_free(&d);
 		e->result = SF_ELOCAL;
 		snprintf(e->message, sizeof(e->message), "database: %s",
 		    store_errmsg(rd->env->st));
 		return SF_ELOCAL;
 	}
-	source_commit(&rd->run);
+	land_commit(&rd->run);
 	sf_deleted_free(&d);
 	return SF_OK;
 }

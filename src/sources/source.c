@@ -1,186 +1,35 @@
 /*
- * source.c - dispatch to the source kinds, and the unit-of-work helpers
- * they share.
+ * source.c - the source kinds, as a table: each kind of config.h's kind
+ * list and how it runs.
  */
 #include "sources/source.h"
-#include "lib/log.h"
-#include "lib/mem.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#define RAW_CAP 2048
+static const struct source_reader readers[] = {
+	{ SOURCE_HTTP_JSON, http_json_run },
+	{ SOURCE_FILE_DROP, file_drop_run },
+};
+
+const struct source_reader *
+source_reader(int kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
+		if (readers[i].kind == kind)
+			return &readers[i];
+	return NULL;
+}
 
 enum source_status
 source_run(struct source_run *run)
 {
-	switch (run->src->kind) {
-	case SOURCE_FILE_DROP:
-		return filedrop_run(run);
-	case SOURCE_HTTP_JSON:
-		return httpjson_run(run);
-	default:
+	const struct source_reader *k = source_reader(run->src->kind);
+
+	if (k == NULL) {
 		snprintf(run->error, sizeof(run->error), "unknown source kind");
 		return SOURCE_FAILED;
 	}
-}
-
-int
-source_tick(struct source_run *run)
-{
-	return run->tick ? run->tick(run->tick_arg) : 0;
-}
-
-static void
-store_error(struct source_run *run)
-{
-	snprintf(run->error, sizeof(run->error), "database: %s",
-	    store_errmsg(run->st));
-}
-
-int
-source_begin(struct source_run *run)
-{
-	clock_now_iso(run->now);
-	run->unit_records = run->unit_quarantined = 0;
-	if (store_begin(run->st) < 0) {
-		store_error(run);
-		return -1;
-	}
-	return 0;
-}
-
-int
-source_record(struct source_run *run, const struct record *r)
-{
-	if (store_upsert(run->st, r, run->now) < 0) {
-		store_error(run);
-		return -1;
-	}
-	run->unit_records++;
-	return 0;
-}
-
-int
-source_records(struct source_run *run, const struct record *const *r, size_t n)
-{
-	if (store_upsert_many(run->st, r, n, run->now) < 0) {
-		store_error(run);
-		return -1;
-	}
-	run->unit_records += (int64_t)n;
-	return 0;
-}
-
-int
-source_quarantine(struct source_run *run, const char *position,
-    const char *record_id, const char *field, const char *reason,
-    const char *raw)
-{
-	struct store_quarantine q;
-	struct jval *detail;
-	char *capped = NULL;
-	const char *fields[4];
-	char *f0, *f1, *f2;
-
-	if (raw && strlen(raw) > RAW_CAP) {
-		capped = xstrndup(raw, RAW_CAP);
-		raw = capped;
-	}
-	q.cycle_id = run->cycle_id;
-	q.source = run->src->name;
-	q.position = position;
-	q.record_id = record_id && *record_id ? record_id : NULL;
-	q.field = field && *field ? field : NULL;
-	q.reason = reason;
-	q.raw = raw;
-	if (store_quarantine_add(run->st, &q, run->now) < 0) {
-		store_error(run);
-		free(capped);
-		return -1;
-	}
-	detail = jv_object();
-	jv_set_str(detail, "source", run->src->name);
-	jv_set_str(detail, "position", position);
-	jv_set_str(detail, "record_id", q.record_id);
-	jv_set_str(detail, "field", q.field);
-	jv_set_str(detail, "reason", reason);
-	free(capped);
-	if (audit_log(run->au, run->cycle_id, "record.quarantined", "source",
-	    run->src->name, detail) < 0) {
-		store_error(run);
-		return -1;
-	}
-	f0 = xasprintf("CHANSYNC_SOURCE=%s", run->src->name);
-	f1 = xasprintf("CHANSYNC_RECORD=%s", q.record_id ? q.record_id : position);
-	f2 = xasprintf("CHANSYNC_FIELD=%s", q.field ? q.field : "");
-	fields[0] = f0;
-	fields[1] = f1;
-	fields[2] = f2;
-	fields[3] = NULL;
-	log_event(LOG_NOTICE, MSGID_RECORD_QUARANTINED, fields,
-	    "source %s: %s%s%s%s: record quarantined: %s", run->src->name,
-	    position, q.record_id ? " (" : "", q.record_id ? q.record_id : "",
-	    q.record_id ? ")" : "", reason);
-	free(f0);
-	free(f1);
-	free(f2);
-	run->unit_quarantined++;
-	return 0;
-}
-
-int
-source_land(struct source_run *run, record_get_fn get, void *ctx,
-    const char *position, const char *raw)
-{
-	struct record r;
-	struct record_problem why;
-	int rc;
-
-	record_init(&r, run->src->entity, run->src->name);
-	if (record_map(run->cfg, run->src, get, ctx, &r, &why) < 0) {
-		/* the raw text of a JSON record is made only when needed */
-		char *dumped = raw == NULL && get == source_json_get ?
-		    jv_dump_canonical(ctx) : NULL;
-
-		rc = source_quarantine(run, position, why.record_id, why.field,
-		    why.reason, dumped ? dumped : raw);
-		free(dumped);
-	} else {
-		r.origin = xstrdup(position);
-		rc = source_record(run, &r);
-	}
-	record_clear(&r);
-	return rc;
-}
-
-int
-source_json_get(void *ctx, const struct config_field *f, struct arena *a,
-    char **ret, char *err, size_t errlen)
-{
-	int rc = jv_lookup_text(ctx, f->src, ret, err, errlen);
-
-	*ret = arena_adopt(a, *ret);
-	return rc;
-}
-
-int
-source_commit(struct source_run *run)
-{
-	if (store_commit(run->st) < 0) {
-		store_error(run);
-		return -1;
-	}
-	run->records += run->unit_records;
-	run->quarantined += run->unit_quarantined;
-	run->unit_records = run->unit_quarantined = 0;
-	return 0;
-}
-
-void
-source_rollback(struct source_run *run)
-{
-	store_rollback(run->st);
-	run->unit_records = run->unit_quarantined = 0;
+	return k->run(run);
 }

@@ -121,7 +121,7 @@ fail_file(struct source_run *run, int dfd, struct file_info *fi,
 	f.status = "failed";
 	f.moved_to = moved;
 	f.reason = reason;
-	if (source_begin(run) < 0)
+	if (land_begin(run) < 0)
 		goto store_failed;
 	detail = jv_object();
 	jv_set_str(detail, "file", fi->name);
@@ -132,10 +132,10 @@ fail_file(struct source_run *run, int dfd, struct file_info *fi,
 	    run->src->name, detail) < 0) {
 		snprintf(run->error, sizeof(run->error), "database: %s",
 		    store_errmsg(run->st));
-		source_rollback(run);
+		land_rollback(run);
 		goto store_failed;
 	}
-	if (source_commit(run) < 0)
+	if (land_commit(run) < 0)
 		goto store_failed;
 	run->failed_files++;
 	f0 = xasprintf("CHANSYNC_SOURCE=%s", run->src->name);
@@ -235,20 +235,20 @@ read_csv(struct source_run *run, const struct file_info *fi,
 
 		snprintf(pos, sizeof(pos), "%s:%d", fi->name, rec.line);
 		if (r < 0)
-			rc = source_quarantine(run, pos, NULL, NULL, err, raw);
+			rc = land_quarantine(run, pos, NULL, NULL, err, raw);
 		else if (rec.n != head.n) {
 			snprintf(err, sizeof(err), "the record has %zu fields, the "
 			    "header has %zu", rec.n, head.n);
-			rc = source_quarantine(run, pos, NULL, NULL, err, raw);
+			rc = land_quarantine(run, pos, NULL, NULL, err, raw);
 		} else {
 			struct csv_ctx cc = { &rec, col, src };
 
-			rc = source_land(run, csv_get, &cc, pos, raw);
+			rc = land_map(run, csv_get, &cc, pos, raw);
 		}
 		free(raw);
 		if (rc < 0)
 			goto out;
-		if (++n % TICK_EVERY == 0 && source_tick(run)) {
+		if (++n % TICK_EVERY == 0 && land_tick(run)) {
 			rc = 1;
 			goto out;
 		}
@@ -292,19 +292,19 @@ read_ndjson(struct source_run *run, const struct file_info *fi,
 		if (v == NULL) {
 			char *why = xasprintf("invalid JSON: %s", err);
 
-			rc = source_quarantine(run, pos, NULL, NULL, why, raw);
+			rc = land_quarantine(run, pos, NULL, NULL, why, raw);
 			free(why);
 		} else if (!jv_is_object(v))
-			rc = source_quarantine(run, pos, NULL, NULL, "the line is "
+			rc = land_quarantine(run, pos, NULL, NULL, "the line is "
 			    "not a JSON object", raw);
 		else {
-			rc = source_land(run, source_json_get, v, pos, raw);
+			rc = land_map(run, land_json_get, v, pos, raw);
 		}
 		jv_free(v);
 		free(raw);
 		if (rc < 0)
 			return -1;
-		if (++n % TICK_EVERY == 0 && source_tick(run))
+		if (++n % TICK_EVERY == 0 && land_tick(run))
 			return 1;
 		p = nl ? nl + 1 : end;
 	}
@@ -344,41 +344,38 @@ recover(struct source_run *run, int dfd, const struct file_info *fi,
 	free(dest);
 }
 
-static enum source_status
-ingest_file(struct source_run *run, int dfd, const char *name)
+/*
+ * Reads file fi->name whole into b (at most max_file_bytes). Returns 0,
+ * or -1 when the file is not read: gone meanwhile, or failed (moved to
+ * failed/ with its reason) with the status in *ret.
+ */
+static int
+read_whole(struct source_run *run, int dfd, struct file_info *fi,
+    struct buf *b, enum source_status *ret)
 {
-	struct file_info fi;
-	struct store_file f;
-	struct buf b;
-	unsigned char h[DIGEST_LEN];
-	char *status = NULL, *moved = NULL, *reason = NULL, *file_reason = NULL;
-	enum source_status ret = SOURCE_OK;
-	struct jval *detail;
-	int fd, rc;
+	char *reason = NULL;
+	int fd, rc = -1;
 
-	memset(&fi, 0, sizeof(fi));
-	fi.name = name;
-	buf_init(&b, (size_t)run->src->max_file_bytes + 1);
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
-	    O_NOCTTY);
+	fd = openat(dfd, fi->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ENOENT)	/* taken away meanwhile */
-			goto out;
-		fstatat(dfd, name, &fi.st, AT_SYMLINK_NOFOLLOW);
+			return -1;
+		fstatat(dfd, fi->name, &fi->st, AT_SYMLINK_NOFOLLOW);
 		reason = xasprintf("cannot open: %s", errno == ELOOP ?
 		    "it is a symbolic link" : strerror(errno));
-		ret = fail_file(run, dfd, &fi, reason);
+		*ret = fail_file(run, dfd, fi, reason);
 		goto out;
 	}
-	if (fstat(fd, &fi.st) < 0 || !S_ISREG(fi.st.st_mode)) {
-		ret = fail_file(run, dfd, &fi, "not a regular file");
+	if (fstat(fd, &fi->st) < 0 || !S_ISREG(fi->st.st_mode)) {
+		*ret = fail_file(run, dfd, fi, "not a regular file");
 		goto out;
 	}
-	if (fi.st.st_size > run->src->max_file_bytes) {
+	if (fi->st.st_size > run->src->max_file_bytes) {
 		reason = xasprintf("the file is %lld bytes, more than "
-		    "max_file_bytes (%lld)", (long long)fi.st.st_size,
+		    "max_file_bytes (%lld)", (long long)fi->st.st_size,
 		    (long long)run->src->max_file_bytes);
-		ret = fail_file(run, dfd, &fi, reason);
+		*ret = fail_file(run, dfd, fi, reason);
 		goto out;
 	}
 	for (;;) {
@@ -389,17 +386,107 @@ ingest_file(struct source_run *run, int dfd, const char *name)
 			continue;
 		if (r < 0) {
 			reason = xasprintf("read error: %s", strerror(errno));
-			ret = fail_file(run, dfd, &fi, reason);
+			*ret = fail_file(run, dfd, fi, reason);
 			goto out;
 		}
 		if (r == 0)
 			break;
-		if (buf_add(&b, chunk, (size_t)r) < 0) {
-			ret = fail_file(run, dfd, &fi, "the file grew past "
+		if (buf_add(b, chunk, (size_t)r) < 0) {
+			*ret = fail_file(run, dfd, fi, "the file grew past "
 			    "max_file_bytes while being read");
 			goto out;
 		}
 	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(reason);
+	return rc;
+}
+
+/*
+ * Lands the records of a file read whole (b) in one unit of work with
+ * its ledger row f, then moves it to done/.
+ */
+static enum source_status
+land_file(struct source_run *run, int dfd, struct file_info *fi,
+    struct store_file *f, const struct buf *b)
+{
+	char *moved = NULL, *file_reason = NULL;
+	enum source_status ret = SOURCE_OK;
+	struct jval *detail;
+	int rc;
+
+	if (memchr(buf_str(b), '\0', b->len))
+		return fail_file(run, dfd, fi, "the file contains NUL bytes; it "
+		    "is not a CSV or NDJSON text file");
+	if (land_begin(run) < 0)
+		return SOURCE_STORE_FAILED;
+	rc = run->src->format == FORMAT_CSV ?
+	    read_csv(run, fi, buf_str(b), b->len, &file_reason) :
+	    read_ndjson(run, fi, buf_str(b), b->len);
+	if (rc != 0) {
+		land_rollback(run);
+		ret = rc == 2 ? fail_file(run, dfd, fi, file_reason) : rc == 1 ?
+		    SOURCE_STOPPED : SOURCE_STORE_FAILED;
+		free(file_reason);
+		return ret;
+	}
+	moved = unique_name(dfd, "done", fi->name);
+	f->status = "done";
+	f->moved_to = moved;
+	f->records = run->unit_records;
+	f->quarantined = run->unit_quarantined;
+	detail = jv_object();
+	jv_set_str(detail, "file", fi->name);
+	jv_set_str(detail, "sha256", fi->sha);
+	jv_set_int(detail, "records", run->unit_records);
+	jv_set_int(detail, "quarantined", run->unit_quarantined);
+	jv_set_str(detail, "moved_to", moved);
+	if (store_file_add(run->st, f, run->now) < 0 ||
+	    audit_log(run->au, run->cycle_id, "file.done", "source",
+	    run->src->name, detail) < 0) {
+		snprintf(run->error, sizeof(run->error), "database: %s",
+		    store_errmsg(run->st));
+		land_rollback(run);
+		ret = SOURCE_STORE_FAILED;
+		goto out;
+	}
+	log_info("source %s: '%s': %lld records, %lld quarantined",
+	    run->src->name, fi->name, (long long)run->unit_records,
+	    (long long)run->unit_quarantined);
+	if (land_commit(run) < 0) {
+		ret = SOURCE_STORE_FAILED;
+		goto out;
+	}
+	run->files++;
+	if (renameat(dfd, fi->name, dfd, moved) < 0)
+		log_err("source %s: '%s' is ingested but cannot be moved to %s: "
+		    "%s; it will be moved on the next run", run->src->name,
+		    fi->name, moved, strerror(errno));
+	sync_dirs(dfd);
+out:
+	free(moved);
+	return ret;
+}
+
+static enum source_status
+ingest_file(struct source_run *run, int dfd, const char *name)
+{
+	struct file_info fi;
+	struct store_file f;
+	struct buf b;
+	unsigned char h[DIGEST_LEN];
+	char *status = NULL, *moved = NULL, *reason = NULL;
+	enum source_status ret = SOURCE_OK;
+	int rc;
+
+	memset(&fi, 0, sizeof(fi));
+	fi.name = name;
+	buf_init(&b, (size_t)run->src->max_file_bytes + 1);
+	if (read_whole(run, dfd, &fi, &b, &ret) < 0)
+		goto out;
 	sha256(buf_str(&b), b.len, h);
 	hex_encode(h, DIGEST_LEN, fi.sha);
 	ledger_fill(run, &f, &fi);
@@ -408,75 +495,15 @@ ingest_file(struct source_run *run, int dfd, const char *name)
 		snprintf(run->error, sizeof(run->error), "database: %s",
 		    store_errmsg(run->st));
 		ret = SOURCE_STORE_FAILED;
-		goto out;
-	}
-	if (rc == 1) {
+	} else if (rc == 1)
 		recover(run, dfd, &fi, status, moved, reason);
-		goto out;
-	}
-	free(reason);
-	reason = NULL;
-	if (memchr(buf_str(&b), '\0', b.len)) {
-		ret = fail_file(run, dfd, &fi, "the file contains NUL bytes; it "
-		    "is not a CSV or NDJSON text file");
-		goto out;
-	}
-	if (source_begin(run) < 0) {
-		ret = SOURCE_STORE_FAILED;
-		goto out;
-	}
-	rc = run->src->format == FORMAT_CSV ?
-	    read_csv(run, &fi, buf_str(&b), b.len, &file_reason) :
-	    read_ndjson(run, &fi, buf_str(&b), b.len);
-	if (rc != 0) {
-		source_rollback(run);
-		if (rc == 2)
-			ret = fail_file(run, dfd, &fi, file_reason);
-		else
-			ret = rc == 1 ? SOURCE_STOPPED : SOURCE_STORE_FAILED;
-		goto out;
-	}
-	moved = unique_name(dfd, "done", name);
-	f.status = "done";
-	f.moved_to = moved;
-	f.records = run->unit_records;
-	f.quarantined = run->unit_quarantined;
-	detail = jv_object();
-	jv_set_str(detail, "file", name);
-	jv_set_str(detail, "sha256", fi.sha);
-	jv_set_int(detail, "records", run->unit_records);
-	jv_set_int(detail, "quarantined", run->unit_quarantined);
-	jv_set_str(detail, "moved_to", moved);
-	if (store_file_add(run->st, &f, run->now) < 0 ||
-	    audit_log(run->au, run->cycle_id, "file.done", "source",
-	    run->src->name, detail) < 0) {
-		snprintf(run->error, sizeof(run->error), "database: %s",
-		    store_errmsg(run->st));
-		source_rollback(run);
-		ret = SOURCE_STORE_FAILED;
-		goto out;
-	}
-	log_info("source %s: '%s': %lld records, %lld quarantined",
-	    run->src->name, name, (long long)run->unit_records,
-	    (long long)run->unit_quarantined);
-	if (source_commit(run) < 0) {
-		ret = SOURCE_STORE_FAILED;
-		goto out;
-	}
-	run->files++;
-	if (renameat(dfd, name, dfd, moved) < 0)
-		log_err("source %s: '%s' is ingested but cannot be moved to %s: "
-		    "%s; it will be moved on the next run", run->src->name, name,
-		    moved, strerror(errno));
-	sync_dirs(dfd);
+	else
+		ret = land_file(run, dfd, &fi, &f, &b);
 out:
-	if (fd >= 0)
-		close(fd);
 	buf_free(&b);
 	free(status);
 	free(moved);
 	free(reason);
-	free(file_reason);
 	return ret;
 }
 
@@ -499,7 +526,7 @@ wanted(const char *name)
 }
 
 enum source_status
-filedrop_run(struct source_run *run)
+file_drop_run(struct source_run *run)
 {
 	const char *dir = run->src->path;
 	enum source_status ret = SOURCE_OK;
@@ -543,7 +570,7 @@ filedrop_run(struct source_run *run)
 	if (n > 1)
 		qsort(names, n, sizeof(*names), cmp_names);
 	for (i = 0; i < n && ret == SOURCE_OK; i++) {
-		if (source_tick(run)) {
+		if (land_tick(run)) {
 			ret = SOURCE_STOPPED;
 			break;
 		}

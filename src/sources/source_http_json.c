@@ -136,8 +136,8 @@ page_quarantine(struct source_run *run, long pageno, const char *why,
 	reason = xasprintf("%s (the page: %zu bytes, sha256 %s)", why, body->len,
 	    hex);
 	raw = xstrndup(buf_str(body), body->len < PAGE_RAW ? body->len : PAGE_RAW);
-	if (source_begin(run) < 0 || source_quarantine(run, pos, NULL, NULL,
-	    reason, raw) < 0 || source_commit(run) < 0) {
+	if (land_begin(run) < 0 || land_quarantine(run, pos, NULL, NULL,
+	    reason, raw) < 0 || land_commit(run) < 0) {
 		store_rollback(run->st);
 		free(reason);
 		free(raw);
@@ -222,24 +222,32 @@ auth_headers(const struct config_source *src, char **owned)
 	return hdrs;
 }
 
-enum source_status
-httpjson_run(struct source_run *run)
-{
-	const struct config_source *src = run->src;
-	int upd = entity_field_index(src->entity, "updated_at");
+/* One run of the source: the request, the pages' state, the watermark. */
+struct hj {
+	const struct config_source *src;
+	int upd;			/* updated_at's field index, or -1 */
 	struct http_request rq;
 	struct http_response rs;
 	struct http_retry retry;
 	struct page_state ps;
-	enum source_status ret = SOURCE_OK;
-	char *wm = NULL, *since = NULL, *newest = NULL, *url = NULL, *owned = NULL;
-	int sorted = 1, more = 1, r;
-	long pageno;
+	char *wm, *since, *newest, *url, *owned;
+	int sorted;			/* records came in update order */
+};
 
-	memset(&ps, 0, sizeof(ps));
-	ps.page = 1;
-	http_response_init(&rs);
-	r = store_watermark_get(run->st, src->name, "updated_at", &wm);
+/* The watermark read and the request made ready. */
+static enum source_status
+hj_start(struct source_run *run, struct hj *h)
+{
+	const struct config_source *src = run->src;
+	int r;
+
+	memset(h, 0, sizeof(*h));
+	h->src = src;
+	h->upd = entity_field_index(src->entity, "updated_at");
+	h->sorted = 1;
+	h->ps.page = 1;
+	http_response_init(&h->rs);
+	r = store_watermark_get(run->st, src->name, "updated_at", &h->wm);
 	if (r < 0) {
 		snprintf(run->error, sizeof(run->error), "database: %s",
 		    store_errmsg(run->st));
@@ -248,177 +256,226 @@ httpjson_run(struct source_run *run)
 	if (r == 1) {
 		int64_t t;
 
-		if (norm_time(wm, TIME_ISO8601, &t) == 0)
-			since = format_since(src, t - src->lookback);
-		newest = xstrdup(wm);
+		if (norm_time(h->wm, TIME_ISO8601, &t) == 0)
+			h->since = format_since(src, t - src->lookback);
+		h->newest = xstrdup(h->wm);
 	}
-	memset(&rq, 0, sizeof(rq));
-	rq.method = "GET";
-	rq.headers = auth_headers(src, &owned);
-	rq.timeout_ms = (long)src->timeout * 1000;
-	rq.low_speed_time = src->timeout < 30 ? (long)src->timeout : 30;
-	rq.ca_file = src->ca_file;
+	h->rq.method = "GET";
+	h->rq.headers = auth_headers(src, &h->owned);
+	h->rq.timeout_ms = (long)src->timeout * 1000;
+	h->rq.low_speed_time = src->timeout < 30 ? (long)src->timeout : 30;
+	h->rq.ca_file = src->ca_file;
 	if (src->auth.kind == AUTH_BASIC && src->auth.secret) {
-		rq.username = src->auth.username;
-		rq.password = src->auth.secret->value;
+		h->rq.username = src->auth.username;
+		h->rq.password = src->auth.secret->value;
 	}
-	memset(&retry, 0, sizeof(retry));
-	retry.max_attempts = (int)src->retries;
-	for (pageno = 1; more; pageno++) {
-		struct jval *doc;
-		const struct jval *recs;
-		enum http_result hr;
-		char err[256], why[300];
-		size_t i, n;
-		int nx;
+	h->retry.max_attempts = (int)src->retries;
+	return SOURCE_OK;
+}
 
-		if (pageno > src->page_limit) {
-			log_notice("source %s: page limit of %lld reached; the rest is "
-			    "read next cycle", src->name, (long long)src->page_limit);
-			/* records came in update order: the watermark may advance */
-			if (sorted && newest && upd >= 0) {
-				if (source_begin(run) < 0 || store_watermark_set(run->st,
-				    src->name, "updated_at", newest, run->now) < 0 ||
-				    source_commit(run) < 0) {
-					store_rollback(run->st);
-					ret = SOURCE_STORE_FAILED;
-				}
-			}
-			break;
-		}
-		free(url);
-		url = page_url(src, since, &ps, pageno);
-		rq.url = url;
-		hr = http_do(run->http, &rq, &retry, &rs);
-		if (hr == HTTP_ESTOPPED) {
-			ret = SOURCE_STOPPED;
-			break;
-		}
-		if (hr != HTTP_OK) {
-			snprintf(run->error, sizeof(run->error), "page %ld: %s (after "
-			    "%d attempt%s)", pageno, rs.error, rs.attempts,
-			    rs.attempts == 1 ? "" : "s");
-			ret = SOURCE_FAILED;
-			break;
-		}
-		if (rs.status == 401 || rs.status == 403) {
-			snprintf(run->error, sizeof(run->error), "authentication "
-			    "refused (HTTP %ld); check sources[%s].auth and its "
-			    "secret", rs.status, src->name);
-			ret = SOURCE_FAILED;
-			break;
-		}
-		if (rs.status < 200 || rs.status > 299) {
-			char *body = log_redact(buf_str(&rs.body), 160);
+static void
+hj_free(struct hj *h)
+{
+	page_state_free(&h->ps);
+	http_response_free(&h->rs);
+	if (h->owned)
+		secure_free(h->owned, strlen(h->owned));
+	free(h->url);
+	free(h->wm);
+	free(h->since);
+	free(h->newest);
+}
 
-			snprintf(run->error, sizeof(run->error), "page %ld: HTTP %ld "
-			    "after %d attempt%s: %s", pageno, rs.status, rs.attempts,
-			    rs.attempts == 1 ? "" : "s", body);
-			free(body);
-			ret = SOURCE_FAILED;
-			break;
-		}
-		doc = jv_parse(buf_str(&rs.body), rs.body.len, err, sizeof(err));
-		if (doc == NULL) {
-			snprintf(why, sizeof(why), "invalid JSON: %s", err);
-			ret = page_quarantine(run, pageno, why, &rs.body);
-			break;
-		}
-		recs = jv_lookup(doc, src->records ? src->records : "");
-		if (!jv_is_array(recs)) {
-			snprintf(why, sizeof(why), "records ('%s') is not an array",
-			    src->records ? src->records : "");
-			jv_free(doc);
-			ret = page_quarantine(run, pageno, why, &rs.body);
-			break;
-		}
-		n = jv_array_len(recs);
-		nx = next_page(run, doc, n, &rs, url, &ps, why, sizeof(why));
-		if (source_begin(run) < 0) {
-			jv_free(doc);
-			ret = SOURCE_STORE_FAILED;
-			break;
-		}
-		for (i = 0; i < n && ret == SOURCE_OK; i++) {
-			const struct jval *rec = jv_array_at(recs, i);
-			char pos[64];
-			int64_t before = run->unit_records;
+/* Page pageno fetched; its document in *ret_doc, or a status to stop at
+ * (a page that is not JSON, or has no records array, is quarantined). */
+static enum source_status
+hj_fetch(struct source_run *run, struct hj *h, long pageno,
+    struct jval **ret_doc, const struct jval **ret_recs)
+{
+	const struct config_source *src = h->src;
+	struct jval *doc;
+	enum http_result hr;
+	char err[256], why[300];
 
-			snprintf(pos, sizeof(pos), "page %ld #%zu", pageno, i + 1);
-			if (!jv_is_object(rec)) {
-				char *raw = jv_dump_canonical(rec);
+	free(h->url);
+	h->url = page_url(src, h->since, &h->ps, pageno);
+	h->rq.url = h->url;
+	hr = http_do(run->http, &h->rq, &h->retry, &h->rs);
+	if (hr == HTTP_ESTOPPED)
+		return SOURCE_STOPPED;
+	if (hr != HTTP_OK) {
+		snprintf(run->error, sizeof(run->error), "page %ld: %s (after "
+		    "%d attempt%s)", pageno, h->rs.error, h->rs.attempts,
+		    h->rs.attempts == 1 ? "" : "s");
+		return SOURCE_FAILED;
+	}
+	if (h->rs.status == 401 || h->rs.status == 403) {
+		snprintf(run->error, sizeof(run->error), "authentication "
+		    "refused (HTTP %ld); check sources[%s].auth and its "
+		    "secret", h->rs.status, src->name);
+		return SOURCE_FAILED;
+	}
+	if (h->rs.status < 200 || h->rs.status > 299) {
+		char *body = log_redact(buf_str(&h->rs.body), 160);
 
-				if (source_quarantine(run, pos, NULL, NULL, "the record is "
-				    "not a JSON object", raw) < 0)
-					ret = SOURCE_STORE_FAILED;
-				free(raw);
-			} else if (source_land(run, source_json_get, (void *)rec, pos,
-			    NULL) < 0)
-				ret = SOURCE_STORE_FAILED;
-			/* the newest updated_at of what landed */
-			if (ret == SOURCE_OK && run->unit_records > before && upd >= 0) {
-				char *u = NULL, e2[64];
-				const struct config_field *f = NULL;
-				size_t k;
-				int64_t t;
-
-				for (k = 0; k < src->nfields; k++)
-					if (src->fields[k].index == upd)
-						f = &src->fields[k];
-				if (f && jv_lookup_text(rec, f->src, &u, e2, sizeof(e2)) == 1 &&
-				    u && norm_time(u, f->has_format ? f->format :
-				    (enum time_format)src->time_format, &t) == 0) {
-					char iso[21];
-
-					norm_time_format(t, iso);
-					if (newest && strcmp(iso, newest) < 0)
-						sorted = 0;
-					if (newest == NULL || strcmp(iso, newest) > 0) {
-						free(newest);
-						newest = xstrdup(iso);
-					}
-				}
-				free(u);
-			}
-		}
+		snprintf(run->error, sizeof(run->error), "page %ld: HTTP %ld "
+		    "after %d attempt%s: %s", pageno, h->rs.status, h->rs.attempts,
+		    h->rs.attempts == 1 ? "" : "s", body);
+		free(body);
+		return SOURCE_FAILED;
+	}
+	doc = jv_parse(buf_str(&h->rs.body), h->rs.body.len, err, sizeof(err));
+	if (doc == NULL) {
+		snprintf(why, sizeof(why), "invalid JSON: %s", err);
+		return page_quarantine(run, pageno, why, &h->rs.body);
+	}
+	*ret_recs = jv_lookup(doc, src->records ? src->records : "");
+	if (!jv_is_array(*ret_recs)) {
+		snprintf(why, sizeof(why), "records ('%s') is not an array",
+		    src->records ? src->records : "");
 		jv_free(doc);
-		if (ret != SOURCE_OK) {
-			source_rollback(run);
+		return page_quarantine(run, pageno, why, &h->rs.body);
+	}
+	*ret_doc = doc;
+	return SOURCE_OK;
+}
+
+/* The newest updated_at of what landed, from record rec. */
+static void
+hj_note_newest(struct hj *h, const struct jval *rec)
+{
+	const struct config_source *src = h->src;
+	const struct config_field *f = NULL;
+	char *u = NULL, e2[64], iso[21];
+	size_t k;
+	int64_t t;
+
+	for (k = 0; k < src->nfields; k++)
+		if (src->fields[k].index == h->upd)
+			f = &src->fields[k];
+	if (f && jv_lookup_text(rec, f->src, &u, e2, sizeof(e2)) == 1 && u &&
+	    norm_time(u, f->has_format ? f->format :
+	    (enum time_format)src->time_format, &t) == 0) {
+		norm_time_format(t, iso);
+		if (h->newest && strcmp(iso, h->newest) < 0)
+			h->sorted = 0;
+		if (h->newest == NULL || strcmp(iso, h->newest) > 0) {
+			free(h->newest);
+			h->newest = xstrdup(iso);
+		}
+	}
+	free(u);
+}
+
+/* The records of page pageno, mapped and stored or quarantined, in the
+ * open unit of work. */
+static enum source_status
+hj_land(struct source_run *run, struct hj *h, const struct jval *recs,
+    long pageno)
+{
+	size_t i, n = jv_array_len(recs);
+
+	for (i = 0; i < n; i++) {
+		const struct jval *rec = jv_array_at(recs, i);
+		char pos[64];
+		int64_t before = run->unit_records;
+
+		snprintf(pos, sizeof(pos), "page %ld #%zu", pageno, i + 1);
+		if (!jv_is_object(rec)) {
+			char *raw = jv_dump_canonical(rec);
+			int rc = land_quarantine(run, pos, NULL, NULL, "the record "
+			    "is not a JSON object", raw);
+
+			free(raw);
+			if (rc < 0)
+				return SOURCE_STORE_FAILED;
+		} else if (land_map(run, land_json_get, (void *)rec, pos, NULL) < 0)
+			return SOURCE_STORE_FAILED;
+		if (run->unit_records > before && h->upd >= 0)
+			hj_note_newest(h, rec);
+	}
+	return SOURCE_OK;
+}
+
+/* The page limit is reached: records that came in update order let the
+ * watermark advance to the newest of them. */
+static enum source_status
+hj_limit(struct source_run *run, struct hj *h)
+{
+	log_notice("source %s: page limit of %lld reached; the rest is read "
+	    "next cycle", h->src->name, (long long)h->src->page_limit);
+	if (h->sorted && h->newest && h->upd >= 0) {
+		if (land_begin(run) < 0 || store_watermark_set(run->st,
+		    h->src->name, "updated_at", h->newest, run->now) < 0 ||
+		    land_commit(run) < 0) {
+			store_rollback(run->st);
+			return SOURCE_STORE_FAILED;
+		}
+	}
+	return SOURCE_OK;
+}
+
+/* One page: fetched, landed in one unit of work with, on the last page,
+ * the watermark. *more says whether another page follows. */
+static enum source_status
+hj_page(struct source_run *run, struct hj *h, long pageno, int *more)
+{
+	const struct jval *recs = NULL;
+	struct jval *doc = NULL;
+	enum source_status ret;
+	char why[300];
+	int nx;
+
+	if ((ret = hj_fetch(run, h, pageno, &doc, &recs)) != SOURCE_OK)
+		return ret;
+	nx = next_page(run, doc, jv_array_len(recs), &h->rs, h->url, &h->ps, why,
+	    sizeof(why));
+	if (land_begin(run) < 0) {
+		jv_free(doc);
+		return SOURCE_STORE_FAILED;
+	}
+	ret = hj_land(run, h, recs, pageno);
+	jv_free(doc);
+	if (ret != SOURCE_OK) {
+		land_rollback(run);
+		return ret;
+	}
+	/* the last page carries the watermark in its transaction */
+	if (nx == 0 && h->newest && h->upd >= 0 && store_watermark_set(run->st,
+	    h->src->name, "updated_at", h->newest, run->now) < 0) {
+		land_rollback(run);
+		return SOURCE_STORE_FAILED;
+	}
+	if (land_commit(run) < 0)
+		return SOURCE_STORE_FAILED;
+	if (nx < 0) {
+		snprintf(run->error, sizeof(run->error), "page %ld: %s", pageno,
+		    why);
+		return SOURCE_FAILED;
+	}
+	*more = nx > 0;
+	return land_tick(run) ? SOURCE_STOPPED : SOURCE_OK;
+}
+
+enum source_status
+http_json_run(struct source_run *run)
+{
+	struct hj h;
+	enum source_status ret;
+	long pageno;
+	int more = 1;
+
+	ret = hj_start(run, &h);
+	for (pageno = 1; ret == SOURCE_OK && more; pageno++) {
+		if (pageno > run->src->page_limit) {
+			ret = hj_limit(run, &h);
 			break;
 		}
-		/* the last page carries the watermark in its transaction */
-		if (nx == 0 && newest && upd >= 0 && store_watermark_set(run->st,
-		    src->name, "updated_at", newest, run->now) < 0) {
-			source_rollback(run);
-			ret = SOURCE_STORE_FAILED;
-			break;
-		}
-		if (source_commit(run) < 0) {
-			ret = SOURCE_STORE_FAILED;
-			break;
-		}
-		if (nx < 0) {
-			snprintf(run->error, sizeof(run->error), "page %ld: %s", pageno,
-			    why);
-			ret = SOURCE_FAILED;
-			break;
-		}
-		more = nx > 0;
-		if (source_tick(run)) {
-			ret = SOURCE_STOPPED;
-			break;
-		}
+		ret = hj_page(run, &h, pageno, &more);
 	}
 	if (ret == SOURCE_STORE_FAILED && run->error[0] == '\0')
 		snprintf(run->error, sizeof(run->error), "database: %s",
 		    store_errmsg(run->st));
-	page_state_free(&ps);
-	http_response_free(&rs);
-	if (owned)
-		secure_free(owned, strlen(owned));
-	free(url);
-	free(wm);
-	free(since);
-	free(newest);
+	hj_free(&h);
 	return ret;
 }

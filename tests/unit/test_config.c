@@ -1,6 +1,7 @@
 /* test_config.c - the schema: values, defaults, every error at once. */
 #include "config/config.h"
 #include "lib/log.h"
+#include "sources/source.h"
 #include "t.h"
 
 static struct config *
@@ -200,9 +201,24 @@ test_positions(void)
 	diags_free(&d);
 }
 
+/* Every kind the configuration accepts has a reader, and no reader is
+ * for a kind the configuration would refuse. */
+static void
+test_source_kinds_have_readers(void)
+{
+	int k;
+
+	for (k = 0; config_source_kind_name(k); k++)
+		CHECK(source_reader(k) != NULL && source_reader(k)->kind == k);
+	CHECK(k == 2);
+	CHECK(source_reader(k) == NULL);
+	CHECK_STR(config_source_kind_name(SOURCE_FILE_DROP), "file_drop");
+}
+
 int
 main(void)
 {
+	T_RUN(test_source_kinds_have_readers);
 	T_RUN(test_shipped_example);
 	T_RUN(test_defaults);
 	T_RUN(test_every_error_reported);
