@@ -295,7 +295,7 @@ main(int argc, char **argv)
 		printf("heap in use: %.1f MB\n", mallinfo2().uordblks / 1048576.0);
 	cx = conflicts_new();
 	t = secs();
-	if (pass_conflicts(cx, cfg, st, au, 0, t0, &res) < 0) {
+	if (pass_conflicts_run(cx, cfg, st, au, 0, t0, &res) < 0) {
 		fprintf(stderr, "%s\n", res.error);
 		return 1;
 	}
@@ -319,7 +319,7 @@ main(int argc, char **argv)
 	if (store_commit(st) < 0)
 		return 1;
 	t = secs();
-	if (pass_conflicts(cx, cfg, st, au, 0, t0 + 120, &res) < 0) {
+	if (pass_conflicts_run(cx, cfg, st, au, 0, t0 + 120, &res) < 0) {
 		fprintf(stderr, "%s\n", res.error);
 		return 1;
 	}

@@ -1,5 +1,5 @@
 /*
- * cycle.h - one sync cycle: every due source in turn, bookkeeping in the
+ * cycle.h - one cycle: the passes (pass.h) in turn, bookkeeping in the
  * cycles tables, audit rows at start and end, the audit anchor.
  *
  * A failing source is recorded and the others still run. The cycle ends

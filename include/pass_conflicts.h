@@ -19,7 +19,7 @@
  * refused; nothing of the pass is kept, and the next pass starts over
  * from the same rows).
  */
-int pass_conflicts(struct conflicts *c, const struct config *cfg,
+int pass_conflicts_run(struct conflicts *c, const struct config *cfg,
     struct store *st, struct audit *au, int64_t cycle_id, int64_t now,
     struct conflicts_result *res);
 

@@ -4,7 +4,7 @@
  * never see the store), and their results stored and audited.
  *
  * Each step is one function so that a test can run it on a real SQLite
- * file; rules_pass (pass.h) runs them in order.
+ * file; pass_rules (pass.h) runs them in order.
  */
 #ifndef CHANSYNC_PASS_RULES_H
 #define CHANSYNC_PASS_RULES_H
@@ -20,7 +20,7 @@
 #include "store/store.h"
 
 /* Reads period p's figures and computes them. Returns 0, or -1 with err. */
-int rules_plan(const struct config *cfg, struct store *st,
+int pass_plan(const struct config *cfg, struct store *st,
     const struct plan_period *p, struct plan_result *out, char *err,
     size_t errlen);
 
@@ -30,12 +30,12 @@ int rules_plan(const struct config *cfg, struct store *st,
  * each score or tier that changed as shown (score.changed, old -> new).
  * Returns 0, or -1 with err (nothing stored).
  */
-int rules_scores(const struct config *cfg, struct store *st, struct audit *au,
+int pass_scores(const struct config *cfg, struct store *st, struct audit *au,
     int64_t cycle_id, const struct plan_result *plan,
     const struct plan_period *previous, int64_t now, struct score_result *out,
     char *err, size_t errlen);
 
-struct rules_alerts_result {
+struct pass_alerts_result {
 	int64_t raised, updated, resolved, open;
 	char error[256];
 };
@@ -45,8 +45,8 @@ struct rules_alerts_result {
  * (alert.raised, alert.updated, alert.resolved) in one transaction.
  * Returns 0, or -1 with res->error (nothing stored).
  */
-int rules_alerts(const struct config *cfg, struct store *st, struct audit *au,
+int pass_alerts(const struct config *cfg, struct store *st, struct audit *au,
     int64_t cycle_id, int64_t now, const struct plan_result *plan,
-    const struct score_result *scores, struct rules_alerts_result *res);
+    const struct score_result *scores, struct pass_alerts_result *res);
 
 #endif

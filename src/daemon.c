@@ -543,15 +543,108 @@ log_write_access(const char *state_dir)
 	buf_free(&b);
 }
 
+/*
+ * The daemon's parts: the state directory and its lock, the database,
+ * the audit log's start, the clients, the control socket. Returns
+ * EX_OK, or the exit status to stop with (logged).
+ */
+static int
+daemon_open(struct daemon *d)
+{
+	struct jval *detail;
+	char err[1024], *dbpath;
+	pid_t other = 0;
+	int n;
+
+	if (ensure_state_dir(d->cfg->daemon.state_dir) < 0)
+		return EX_CANTCREAT;
+	d->pidfd = control_pidfile_lock(d->cfg->daemon.state_dir, &other, err,
+	    sizeof(err));
+	if (d->pidfd == -1) {
+		log_err("another chansyncd (pid %ld) is running on %s",
+		    (long)other, d->cfg->daemon.state_dir);
+		return EX_TEMPFAIL;
+	} else if (d->pidfd < 0) {
+		log_err("%s", err);
+		return EX_CANTCREAT;
+	}
+	dbpath = xasprintf("%s/%s", d->cfg->daemon.state_dir, STORE_DB_NAME);
+	d->st = store_open(dbpath, STORE_RW, err, sizeof(err));
+	free(dbpath);
+	if (d->st == NULL) {
+		log_err("cannot open the database: %s", err);
+		notify_fatal(EIO, "cannot open the database");
+		return EX_IOERR;
+	}
+	d->au = audit_new(d->st, "chansyncd", d->cfg->audit.hmac_key_value);
+	d->http = http_new(tick, d);
+	d->conflicts = conflicts_new();
+	if (d->cfg->crm.present)
+		d->sf = sf_new(d->cfg, d->http);
+	clock_now_iso(err);
+	if ((n = store_cycles_interrupted(d->st, err)) > 0)
+		log_notice("%d cycle%s interrupted by an earlier stop or crash",
+		    n, n == 1 ? " was" : "s were");
+	detail = jv_object();
+	jv_set_str(detail, "version", CHANSYNC_VERSION);
+	jv_set_int(detail, "pid", getpid());
+	jv_set(detail, "once", jv_bool(d->once));
+	jv_set(detail, "dry_run", jv_bool(d->dry_run || d->cfg->daemon.dry_run));
+	if (audit_log(d->au, 0, "daemon.start", "daemon", NULL, detail) < 0) {
+		log_err("cannot write the audit log: %s", store_errmsg(d->st));
+		return EX_IOERR;
+	}
+	detail = jv_object();
+	jv_set_str(detail, "path", d->config_path);
+	jv_set_str(detail, "sha256", d->cfg->sha256);
+	if (audit_log(d->au, 0, "config.loaded", "config", d->config_path,
+	    detail) < 0) {
+		log_err("cannot write the audit log: %s", store_errmsg(d->st));
+		return EX_IOERR;
+	}
+	if (!d->once) {
+		d->lfd = control_listen(d->cfg->daemon.state_dir, err, sizeof(err));
+		if (d->lfd < 0) {
+			log_err("%s", err);
+			return EX_CANTCREAT;
+		}
+	}
+	return EX_OK;
+}
+
+/* Everything daemon_open made, in reverse. */
+static void
+daemon_close(struct daemon *d)
+{
+	size_t i;
+
+	for (i = d->nclients; i-- > 0;)
+		client_close(d, i);
+	if (d->lfd >= 0) {
+		char *sp = xasprintf("%s/%s", d->cfg->daemon.state_dir,
+		    CONTROL_SOCKET);
+
+		close(d->lfd);
+		unlink(sp);
+		free(sp);
+	}
+	sf_free(d->sf);
+	conflicts_free(d->conflicts);
+	http_free(d->http);
+	audit_free(d->au);
+	store_close(d->st);
+	if (d->pidfd >= 0)
+		close(d->pidfd);
+	free(d->last_run);
+	config_free(d->cfg);
+}
+
 int
 daemon_run(struct daemon_opts *o)
 {
 	struct daemon d;
 	struct jval *detail;
-	char err[1024], *dbpath = NULL;
-	int rc = EX_OK, n;
-	pid_t other = 0;
-	size_t i;
+	int rc;
 
 	memset(&d, 0, sizeof(d));
 	d.cfg = o->cfg;
@@ -563,66 +656,8 @@ daemon_run(struct daemon_opts *o)
 	d.pidfd = -1;
 	d.last_run = xcalloc(d.cfg->nsources ? d.cfg->nsources : 1,
 	    sizeof(*d.last_run));
-	if (ensure_state_dir(d.cfg->daemon.state_dir) < 0) {
-		rc = EX_CANTCREAT;
+	if ((rc = daemon_open(&d)) != EX_OK)
 		goto out;
-	}
-	d.pidfd = control_pidfile_lock(d.cfg->daemon.state_dir, &other, err,
-	    sizeof(err));
-	if (d.pidfd == -1) {
-		log_err("another chansyncd (pid %ld) is running on %s",
-		    (long)other, d.cfg->daemon.state_dir);
-		rc = EX_TEMPFAIL;
-		goto out;
-	} else if (d.pidfd < 0) {
-		log_err("%s", err);
-		rc = EX_CANTCREAT;
-		goto out;
-	}
-	dbpath = xasprintf("%s/%s", d.cfg->daemon.state_dir, STORE_DB_NAME);
-	d.st = store_open(dbpath, STORE_RW, err, sizeof(err));
-	if (d.st == NULL) {
-		log_err("cannot open the database: %s", err);
-		notify_fatal(EIO, "cannot open the database");
-		rc = EX_IOERR;
-		goto out;
-	}
-	d.au = audit_new(d.st, "chansyncd", d.cfg->audit.hmac_key_value);
-	d.http = http_new(tick, &d);
-	d.conflicts = conflicts_new();
-	if (d.cfg->crm.present)
-		d.sf = sf_new(d.cfg, d.http);
-	clock_now_iso(err);
-	if ((n = store_cycles_interrupted(d.st, err)) > 0)
-		log_notice("%d cycle%s interrupted by an earlier stop or crash",
-		    n, n == 1 ? " was" : "s were");
-	detail = jv_object();
-	jv_set_str(detail, "version", CHANSYNC_VERSION);
-	jv_set_int(detail, "pid", getpid());
-	jv_set(detail, "once", jv_bool(d.once));
-	jv_set(detail, "dry_run", jv_bool(d.dry_run || d.cfg->daemon.dry_run));
-	if (audit_log(d.au, 0, "daemon.start", "daemon", NULL, detail) < 0) {
-		log_err("cannot write the audit log: %s", store_errmsg(d.st));
-		rc = EX_IOERR;
-		goto out;
-	}
-	detail = jv_object();
-	jv_set_str(detail, "path", d.config_path);
-	jv_set_str(detail, "sha256", d.cfg->sha256);
-	if (audit_log(d.au, 0, "config.loaded", "config", d.config_path,
-	    detail) < 0) {
-		log_err("cannot write the audit log: %s", store_errmsg(d.st));
-		rc = EX_IOERR;
-		goto out;
-	}
-	if (!d.once) {
-		d.lfd = control_listen(d.cfg->daemon.state_dir, err, sizeof(err));
-		if (d.lfd < 0) {
-			log_err("%s", err);
-			rc = EX_CANTCREAT;
-			goto out;
-		}
-	}
 	{
 		const char *fields[2];
 		char *f0 = xasprintf("CHANSYNC_CONFIG_SHA256=%s", d.cfg->sha256);
@@ -658,25 +693,6 @@ daemon_run(struct daemon_opts *o)
 	    d.stop_reason[0] ? d.stop_reason : d.once ? "one cycle done" :
 	    "stopped");
 out:
-	for (i = d.nclients; i-- > 0;)
-		client_close(&d, i);
-	if (d.lfd >= 0) {
-		char *sp = xasprintf("%s/%s", d.cfg->daemon.state_dir,
-		    CONTROL_SOCKET);
-
-		close(d.lfd);
-		unlink(sp);
-		free(sp);
-	}
-	sf_free(d.sf);
-	conflicts_free(d.conflicts);
-	http_free(d.http);
-	audit_free(d.au);
-	store_close(d.st);
-	if (d.pidfd >= 0)
-		close(d.pidfd);
-	free(dbpath);
-	free(d.last_run);
-	config_free(d.cfg);
+	daemon_close(&d);
 	return rc;
 }

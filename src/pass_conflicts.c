@@ -3,6 +3,8 @@
  * on one side, the conflict engine on the other.
  */
 #include "pass_conflicts.h"
+#include "pass.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/mem.h"
 #include "model/normalize.h"
@@ -72,7 +74,7 @@ keep_change(void *ctx, struct conflict_change *ch)
 }
 
 int
-pass_conflicts(struct conflicts *c, const struct config *cfg,
+pass_conflicts_run(struct conflicts *c, const struct config *cfg,
     struct store *st, struct audit *au, int64_t cycle_id, int64_t now,
     struct conflicts_result *res)
 {
@@ -140,4 +142,35 @@ out:
 	free((void *)known.members);
 	arena_free(&a);
 	return rc;
+}
+
+/* Conflict detection over what the cycle read. */
+void
+pass_conflicts(struct pass *p)
+{
+	const struct cycle_env *env = p->env;
+	struct cycle_result *res = p->res;
+	struct conflicts_result cr;
+	struct jval *o;
+
+	res->conflicts_open = -1;
+	if (p->stopped || env->conflicts == NULL || res->store_failed)
+		return;
+	o = jv_object();
+	if (pass_conflicts_run(env->conflicts, env->cfg, env->st, env->au,
+	    res->id, clock_now(), &cr) < 0) {
+		log_err("conflict detection failed: %s; the next cycle tries "
+		    "again", cr.error);
+		jv_set_str(o, "error", cr.error);
+		res->store_failed = 1;
+	} else
+		res->conflicts_open = store_count(env->st, "conflicts_open");
+	jv_set_int(o, "claims", cr.claims);
+	jv_set_int(o, "compared", cr.compared);
+	jv_set_int(o, "opened", cr.opened);
+	jv_set_int(o, "updated", cr.updated);
+	jv_set_int(o, "resolved", cr.resolved);
+	jv_set_int(o, "closed", cr.closed);
+	jv_set_int(o, "reopened", cr.reopened);
+	jv_set(p->detail, "conflicts", o);
 }

@@ -4,6 +4,8 @@
  * that hands them the store's rows and keeps what they return.
  */
 #include "pass_rules.h"
+#include "pass.h"
+#include "lib/clock.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/mem.h"
@@ -14,7 +16,7 @@
 #include <string.h>
 
 int
-rules_plan(const struct config *cfg, struct store *st,
+pass_plan(const struct config *cfg, struct store *st,
     const struct plan_period *per, struct plan_result *out, char *err,
     size_t errlen)
 {
@@ -106,7 +108,7 @@ store_card(struct store *st, const struct score_result *scores, size_t i,
 }
 
 int
-rules_scores(const struct config *cfg, struct store *st, struct audit *au,
+pass_scores(const struct config *cfg, struct store *st, struct audit *au,
     int64_t cycle_id, const struct plan_result *plan,
     const struct plan_period *previous, int64_t now, struct score_result *out,
     char *err, size_t errlen)
@@ -222,9 +224,9 @@ apply_alert(struct store *st, struct audit *au, int64_t cycle_id,
 }
 
 int
-rules_alerts(const struct config *cfg, struct store *st, struct audit *au,
+pass_alerts(const struct config *cfg, struct store *st, struct audit *au,
     int64_t cycle_id, int64_t now, const struct plan_result *plan,
-    const struct score_result *scores, struct rules_alerts_result *res)
+    const struct score_result *scores, struct pass_alerts_result *res)
 {
 	struct alerts_input in;
 	struct alerts_result out;
@@ -266,4 +268,59 @@ out:
 	alerts_result_free(&out);
 	alerts_input_free(&in);
 	return rc;
+}
+
+/*
+ * Pipeline to plan, scores and alerts for the current period, after the
+ * reads and the conflicts: what the cycle read is what they judge.
+ */
+void
+pass_rules(struct pass *p)
+{
+	const struct config *cfg = p->env->cfg;
+	struct cycle_result *res = p->res;
+	struct plan_period cur, prev;
+	struct plan_result plan;
+	struct score_result scores;
+	struct pass_alerts_result ar;
+	struct jval *o;
+	char err[256];
+	int64_t now = clock_now();
+
+	res->alerts_open = -1;
+	if (p->stopped || res->store_failed)
+		return;
+	if (plan_period_of(now, cfg->daemon.timezone, cfg->rules.pipeline.period,
+	    0, &cur) < 0 || plan_period_of(now, cfg->daemon.timezone,
+	    cfg->rules.pipeline.period, 1, &prev) < 0) {
+		log_err("rules: unknown time zone %s", cfg->daemon.timezone);
+		return;
+	}
+	o = jv_object();
+	memset(&plan, 0, sizeof(plan));
+	memset(&scores, 0, sizeof(scores));
+	if (pass_plan(cfg, p->env->st, &cur, &plan, err, sizeof(err)) < 0 ||
+	    pass_scores(cfg, p->env->st, p->env->au, res->id, &plan, &prev, now,
+	    &scores, err, sizeof(err)) < 0) {
+		log_err("rules: %s; the next cycle tries again", err);
+		jv_set_str(o, "error", err);
+		res->store_failed = 1;
+		goto out;
+	}
+	if (pass_alerts(cfg, p->env->st, p->env->au, res->id, now, &plan,
+	    &scores, &ar) < 0) {
+		log_err("alerts: %s; the next cycle tries again", ar.error);
+		jv_set_str(o, "error", ar.error);
+		res->store_failed = 1;
+	} else
+		res->alerts_open = ar.open;
+	jv_set_str(o, "period", cur.name);
+	jv_set_int(o, "partners", (int64_t)plan.n);
+	jv_set_int(o, "alerts_raised", ar.raised);
+	jv_set_int(o, "alerts_updated", ar.updated);
+	jv_set_int(o, "alerts_resolved", ar.resolved);
+out:
+	jv_set(p->detail, "rules", o);
+	plan_result_free(&plan);
+	score_result_free(&scores);
 }

@@ -116,7 +116,7 @@ static struct conflicts_result last;
 static int
 pass(const char *now)
 {
-	int rc = pass_conflicts(cx, cfg, st, au, 0, at(now), &last);
+	int rc = pass_conflicts_run(cx, cfg, st, au, 0, at(now), &last);
 
 	if (rc < 0)
 		fprintf(stderr, "  pass: %s\n", last.error);

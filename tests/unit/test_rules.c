@@ -245,7 +245,7 @@ test_plan_figures(void)
 	opp("O6", "P3", 30000, "Proposal", NULL, 0, 0, "2026-11-15");
 	CHECK(plan_period_of(at("2026-11-27T10:00:00Z"), "Europe/Berlin",
 	    PERIOD_QUARTER, 0, &p) == 0);
-	CHECK(rules_plan(cfg, st, &p, &r, err, sizeof(err)) == 0);
+	CHECK(pass_plan(cfg, st, &p, &r, err, sizeof(err)) == 0);
 	CHECK_INT(r.n, 3);
 	a = plan_find(&r, "P1");
 	b = plan_find(&r, "P2");
@@ -269,7 +269,7 @@ test_plan_figures(void)
 	opp("O1", "P1", 50000, "Closed Won", "100", 1, 1, "2026-10-15");
 	opp("O2", "P1", 100000, "Proposal", "50", 0, 0, "2026-12-31");
 	plan("P1", "2026-Q4", 100000);
-	CHECK(rules_plan(cfg, st, &p, &r, err, sizeof(err)) == 0);
+	CHECK(pass_plan(cfg, st, &p, &r, err, sizeof(err)) == 0);
 	a = plan_find(&r, "P1");
 	CHECK(a && fabs(a->total_target - 100000) < 1e-6 &&
 	    fabs(a->coverage - 1.0) < 1e-9);
@@ -282,7 +282,7 @@ test_plan_figures(void)
 	opp_in("O2", "P1", 10000, "GBP", "2026-12-01");
 	opp_in("O3", "P1", 5000, "USD", "2026-12-02");
 	plan("P1", "2026-Q4", 250000);
-	CHECK(rules_plan(cfg, st, &p, &r, err, sizeof(err)) == 0);
+	CHECK(pass_plan(cfg, st, &p, &r, err, sizeof(err)) == 0);
 	a = plan_find(&r, "P1");
 	CHECK(a && fabs(a->pipeline - (108000 + 12700 + 5000)) < 1e-6);
 	CHECK(a && fabs(a->risk_adjusted - 125700 * 0.5) < 1e-6);
@@ -296,7 +296,7 @@ test_scores_and_alerts(void)
 	struct plan_result r;
 	struct plan_period p, prev;
 	struct score_result s;
-	struct rules_alerts_result ar;
+	struct pass_alerts_result ar;
 	char err[256];
 	int64_t now = at("2026-11-27T10:00:00Z");
 
@@ -320,8 +320,8 @@ test_scores_and_alerts(void)
 	reg("R4", "P2", "rejected", "2026-10-01T08:00:00Z", NULL);
 	CHECK(plan_period_of(now, "Europe/Berlin", PERIOD_QUARTER, 0, &p) == 0);
 	CHECK(plan_period_of(now, "Europe/Berlin", PERIOD_QUARTER, 1, &prev) == 0);
-	CHECK(rules_plan(cfg, st, &p, &r, err, sizeof(err)) == 0);
-	CHECK(rules_scores(cfg, st, au, 0, &r, &prev, now, &s, err,
+	CHECK(pass_plan(cfg, st, &p, &r, err, sizeof(err)) == 0);
+	CHECK(pass_scores(cfg, st, au, 0, &r, &prev, now, &s, err,
 	    sizeof(err)) == 0);
 	/* P1: attainment 100, risk coverage 150000/100000 -> 100, win rate
 	 * 1/1 vs 0.30 -> 100, quality 1 approved of 1 decided -> 100 */
@@ -336,7 +336,7 @@ test_scores_and_alerts(void)
 	CHECK_STR(q("SELECT count(*) FROM partner_periods WHERE period = '2026-Q4'"),
 	    "3");
 	/* alerts: raised once */
-	CHECK(rules_alerts(cfg, st, au, 0, now, &r, &s, &ar) == 0);
+	CHECK(pass_alerts(cfg, st, au, 0, now, &r, &s, &ar) == 0);
 	CHECK_STR(q("SELECT severity FROM alerts WHERE key = "
 	    "'approval_sla_breach:portal:R1'"), "critical");
 	CHECK_STR(q("SELECT severity FROM alerts WHERE key = "
@@ -349,12 +349,12 @@ test_scores_and_alerts(void)
 	    "'pipeline_below_plan:P1:%'"), "0");
 	CHECK(ar.raised == 4);
 	/* the same facts again: nothing raised, updated or resolved */
-	CHECK(rules_alerts(cfg, st, au, 0, now, &r, &s, &ar) == 0);
+	CHECK(pass_alerts(cfg, st, au, 0, now, &r, &s, &ar) == 0);
 	CHECK_INT(ar.raised + ar.updated + ar.resolved, 0);
 	CHECK_STR(q("SELECT count(*) FROM audit WHERE action = 'alert.raised'"), "4");
 	/* R2 is decided: its alert resolves */
 	reg("R2", "P2", "approved", "2026-11-25T08:00:00Z", NULL);
-	CHECK(rules_alerts(cfg, st, au, 0, now, &r, &s, &ar) == 0);
+	CHECK(pass_alerts(cfg, st, au, 0, now, &r, &s, &ar) == 0);
 	CHECK_INT(ar.resolved, 1);
 	CHECK_STR(q("SELECT status FROM alerts WHERE key = "
 	    "'approval_sla_warning:portal:R2'"), "resolved");
@@ -362,7 +362,7 @@ test_scores_and_alerts(void)
 	 * then only P2's, whose registration quality R2 raised */
 	CHECK_STR(q("SELECT count(*) FROM audit WHERE action = 'score.changed'"), "3");
 	score_result_free(&s);
-	CHECK(rules_scores(cfg, st, au, 0, &r, &prev, now, &s, err,
+	CHECK(pass_scores(cfg, st, au, 0, &r, &prev, now, &s, err,
 	    sizeof(err)) == 0);
 	CHECK_STR(q("SELECT group_concat(entity_id) FROM audit WHERE action = "
 	    "'score.changed'"), "P1,P2,P3,P2");
@@ -370,7 +370,7 @@ test_scores_and_alerts(void)
 	    "detail, '$.new.score') FROM audit WHERE action = 'score.changed' "
 	    "ORDER BY seq DESC LIMIT 1"), "1");
 	score_result_free(&s);
-	CHECK(rules_scores(cfg, st, au, 0, &r, &prev, now, &s, err,
+	CHECK(pass_scores(cfg, st, au, 0, &r, &prev, now, &s, err,
 	    sizeof(err)) == 0);
 	CHECK_STR(q("SELECT count(*) FROM audit WHERE action = 'score.changed'"), "4");
 	score_result_free(&s);

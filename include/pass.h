@@ -1,0 +1,35 @@
+/*
+ * pass.h - the passes of a cycle and the context they share.
+ *
+ * cycle.c runs a list of passes in order: the CRM read and the sources
+ * (pass_sync.c), conflict detection (pass_conflicts.c), pipeline to
+ * plan, scores and alerts (pass_rules.c), and the write-back
+ * (pass_writeback.c). Each pass reads the cycle's parts from one struct
+ * pass, adds its counts to the result and its own object to the cycle's
+ * detail, and says when the store failed or the daemon must stop, which
+ * the passes after it respect.
+ */
+#ifndef CHANSYNC_PASS_H
+#define CHANSYNC_PASS_H
+
+#include "cycle.h"
+#include "lib/json.h"
+
+struct pass {
+	const struct cycle_env *env;	/* the daemon's parts */
+	struct cycle_result *res;	/* counts, status, the summary */
+	struct jval *detail;		/* the cycle's per-pass objects */
+	int force;			/* every source, due or not */
+	int stopped;			/* the daemon asked to stop */
+};
+
+/* 1 when the daemon asked to stop (the watchdog is fed on the way). */
+int pass_tick(struct pass *p);
+
+void pass_crm(struct pass *p);		/* pass_sync.c */
+void pass_sources(struct pass *p);	/* pass_sync.c */
+void pass_conflicts(struct pass *p);	/* pass_conflicts.c */
+void pass_rules(struct pass *p);	/* pass_rules.c */
+void pass_writeback(struct pass *p);	/* pass_writeback.c */
+
+#endif
