@@ -1,0 +1,68 @@
+/*
+ * ctl_internal.h - what chansyncctl's files share: its state, its output,
+ * and the commands the table in ctl.c dispatches to. Only src/ctl/
+ * includes it.
+ */
+#ifndef CHANSYNC_CTL_INTERNAL_H
+#define CHANSYNC_CTL_INTERNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config/config.h"
+#include "lib/clock.h"
+#include "lib/json.h"
+#include "store/store.h"
+
+struct ctl {
+	const char *config_path;
+	struct config *cfg;
+	int json;			/* --json */
+	struct store *st;		/* opened by ctl_open_store */
+	char *dbpath;
+};
+
+/* ctl.c */
+void ctl_usage(FILE *f);
+/* Opens the database read-only (as its owner when run as root); an exit
+ * status on failure, said on stderr. */
+int ctl_open_store(struct ctl *c);
+
+/* ctl_output.c: rows as a table for people or a JSON array */
+struct table;
+struct ctl_out {
+	int json;
+	struct table *t;
+	struct jval *arr;
+};
+void ctl_out_init(struct ctl_out *o, int json);
+/* A store_row_fn that adds the row to o. */
+int ctl_collect(void *ctx, const struct store_row *row);
+/* Prints o (empty when it has no row), cells cut to maxw; frees it. */
+void ctl_out_print(struct ctl_out *o, const char *empty, int maxw);
+/* An option's time ("2026-11-01", an ISO time, "24h" ago) as the audit
+ * log's UTC ISO form; -1 when unreadable. */
+int ctl_parse_when(const char *s, char out[CLOCK_ISO_LEN]);
+/* A timeout in seconds, 1 to 86400; -1 otherwise. */
+int ctl_parse_secs(const char *s, int *ret);
+/* The string k of object o, "" when none. */
+const char *ctl_js(const struct jval *o, const char *k);
+/* A number at pointer p of o: 1 and *ret, or 0 for none. */
+int ctl_num(const struct jval *o, const char *p, double *ret);
+
+/* The commands: argv[0] is the command's name; each returns an exit
+ * status (sysexits.h). */
+int ctl_cmd_status(struct ctl *c, int argc, char **argv);	/* ctl_daemon.c */
+int ctl_cmd_sync(struct ctl *c, int argc, char **argv);
+int ctl_cmd_reload(struct ctl *c, int argc, char **argv);
+int ctl_cmd_quarantine(struct ctl *c, int argc, char **argv);	/* ctl_lists.c */
+int ctl_cmd_registrations(struct ctl *c, int argc, char **argv);
+int ctl_cmd_conflicts(struct ctl *c, int argc, char **argv);
+int ctl_cmd_conflict(struct ctl *c, int argc, char **argv);
+int ctl_cmd_alerts(struct ctl *c, int argc, char **argv);
+int ctl_cmd_scores(struct ctl *c, int argc, char **argv);	/* ctl_scores.c */
+int ctl_cmd_partner(struct ctl *c, int argc, char **argv);
+int ctl_cmd_audit(struct ctl *c, int argc, char **argv);	/* ctl_audit.c */
+int ctl_cmd_verify(struct ctl *c, int argc, char **argv);
+
+#endif

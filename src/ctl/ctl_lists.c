@@ -1,0 +1,288 @@
+/*
+ * ctl_lists.c - listings: quarantine, registrations, conflicts and one
+ * conflict, alerts.
+ */
+#include "ctl_internal.h"
+#include "lib/json.h"
+#include "lib/mem.h"
+#include "lib/text_table.h"
+#include "store/store.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+static int
+list_opts(int argc, char **argv, const char **source, int64_t *limit)
+{
+	static const struct option opts[] = {
+		{ "source", required_argument, NULL, 's' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 's')
+			*source = optarg;
+		else if (ch == 'n' && (*limit = strtoll(optarg, NULL, 10)) > 0)
+			;
+		else {
+			ctl_usage(stderr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+typedef int (*list_fn)(struct store *, const char *, int64_t, store_row_fn,
+    void *);
+
+/* quarantine and registrations: [--source S] [--limit N] listings */
+static int
+cmd_list(struct ctl *c, int argc, char **argv, list_fn list, int64_t limit,
+    const char *empty, int maxw)
+{
+	const char *source = NULL;
+	struct ctl_out o;
+	int rc;
+
+	if (list_opts(argc, argv, &source, &limit) < 0)
+		return EX_USAGE;
+	if ((rc = ctl_open_store(c)) != 0)
+		return rc;
+	ctl_out_init(&o, c->json);
+	if (list(c->st, source, limit, ctl_collect, &o) < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+		ctl_out_print(&o, "", 0);
+		return EX_IOERR;
+	}
+	ctl_out_print(&o, empty, maxw);
+	return EX_OK;
+}
+
+/* ---- conflicts ---- */
+
+/*
+ * conflicts and alerts: the open ones, or with --all every one, through
+ * list (a store listing with an "all" flag).
+ */
+static int
+list_open(struct ctl *c, int argc, char **argv,
+    int (*list)(struct store *, int, store_row_fn, void *), const char *what,
+    int maxw)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl_out o;
+	char empty[64];
+	int ch, all = 0, rc;
+
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (ch != 'a') {
+			ctl_usage(stderr);
+			return EX_USAGE;
+		}
+		all = 1;
+	}
+	if (optind < argc) {
+		ctl_usage(stderr);
+		return EX_USAGE;
+	}
+	if ((rc = ctl_open_store(c)) != 0)
+		return rc;
+	ctl_out_init(&o, c->json);
+	if (list(c->st, all, ctl_collect, &o) < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+		ctl_out_print(&o, "", 0);
+		return EX_IOERR;
+	}
+	snprintf(empty, sizeof(empty), "no %s%s", all ? "" : "open ", what);
+	ctl_out_print(&o, empty, maxw);
+	return EX_OK;
+}
+
+int
+ctl_cmd_conflicts(struct ctl *c, int argc, char **argv)
+{
+	return list_open(c, argc, argv, store_list_conflicts, "conflicts", 40);
+}
+
+struct one {
+	struct jval *row;		/* the conflict */
+	struct jval *members;		/* its member rows */
+};
+
+static int
+one_row(void *ctx, const struct store_row *row)
+{
+	struct ctl_out o;
+
+	ctl_out_init(&o, 1);
+	ctl_collect(&o, row);
+	*(struct jval **)ctx = jv_copy(jv_array_at(o.arr, 0));
+	jv_free(o.arr);
+	return 0;
+}
+
+static int
+member_rows(void *ctx, const struct store_row *row)
+{
+	struct ctl_out o = { 1, NULL, ctx };
+
+	return ctl_collect(&o, row);
+}
+
+/* One conflict for a channel manager: who, why, what to do. */
+static void
+print_conflict(const struct jval *row, const struct jval *members)
+{
+	char err[64];
+	const char *evs = jv_object_str(row, "evidence");
+	struct jval *ev = evs ? jv_parse(evs, strlen(evs), err, sizeof(err)) : NULL;
+	const struct jval *m = ev ? jv_lookup(ev, "/members") : NULL;
+	const struct jval *links = ev ? jv_lookup(ev, "/links") : NULL;
+	const struct jval *w = ev ? jv_lookup(ev, "/protection_window") : NULL;
+	size_t i, j;
+
+	printf("conflict %s: %s, %s\n", ctl_js(row, "key"), ctl_js(row, "type"),
+	    ctl_js(row, "status"));
+	printf("customer:  %s", ctl_js(row, "customer"));
+	if (*ctl_js(row, "customer_domain") || *ctl_js(row, "customer_country"))
+		printf(" (%s%s%s)", ctl_js(row, "customer_domain"),
+		    *ctl_js(row, "customer_domain") && *ctl_js(row, "customer_country") ?
+		    ", " : "", ctl_js(row, "customer_country"));
+	printf("\nwhy:       %s\n", ctl_js(ev, "rule"));
+	if (w)
+		printf("window:    %s to %s (protection)\n", ctl_js(w, "from"), ctl_js(w, "to"));
+	printf("claims:\n");
+	for (i = 0; i < jv_array_len(m); i++) {
+		const struct jval *x = jv_array_at(m, i);
+
+		printf("  %-24s %-12s partner %-20s %s", ctl_js(x, "key"), ctl_js(x, "kind"),
+		    *ctl_js(x, "partner_id") ? ctl_js(x, "partner_id") : "(direct)",
+		    ctl_js(x, "customer_name"));
+		if (*ctl_js(x, "product"))
+			printf(", product %s", ctl_js(x, "product"));
+		printf(", %s", ctl_js(x, "status"));
+		if (*ctl_js(x, "registered_at"))
+			printf(", registered %s", ctl_js(x, "registered_at"));
+		if (*ctl_js(x, "expires_at"))
+			printf(", expires %s", ctl_js(x, "expires_at"));
+		printf("\n");
+	}
+	printf("linked by:\n");
+	for (i = 0; i < jv_array_len(links); i++) {
+		const struct jval *l = jv_array_at(links, i);
+		char *sim = NULL;
+
+		jv_lookup_text(l, "/similarity", &sim, err, sizeof(err));
+		if (strcmp(ctl_js(l, "rule"), "domain") == 0) {
+			const struct jval *who = jv_lookup(l, "/members");
+
+			printf("  the same domain %s:", ctl_js(l, "domain"));
+			for (j = 0; j < jv_array_len(who); j++) {
+				char *k = NULL;
+
+				jv_lookup_text(jv_array_at(who, j), "", &k, err, sizeof(err));
+				printf(" %s", k ? k : "");
+				free(k);
+			}
+			printf("\n");
+		} else if (*ctl_js(l, "name_key")) {
+			printf("  the same name '%s'\n", ctl_js(l, "name_key"));
+		} else
+			printf("  '%s' and '%s': similarity %s (%s)\n", ctl_js(l, "name_a"),
+			    ctl_js(l, "name_b"), sim ? sim : "?", ctl_js(l, "measure"));
+		free(sim);
+	}
+	printf("policy:    %s\n", ctl_js(ev, "policy"));
+	printf("recommend: %s\n", *ctl_js(row, "winner") ? ctl_js(row, "winner") : "(none)");
+	printf("because:   %s\n", ctl_js(row, "reason"));
+	printf("opened:    %s", ctl_js(row, "opened_at"));
+	if (*ctl_js(row, "resolved_at"))
+		printf(", %s %s: %s", ctl_js(row, "status"), ctl_js(row, "resolved_at"),
+		    ctl_js(row, "resolution"));
+	printf("\n");
+	if (*ctl_js(row, "crm_status"))
+		printf("in the CRM: %s\n", ctl_js(row, "crm_status"));
+	for (i = 0, j = 0; i < jv_array_len(members); i++)
+		if (*ctl_js(jv_array_at(members, i), "removed_at"))
+			j++;
+	if (j)
+		printf("%zu former member%s (no longer active claims)\n", j,
+		    j == 1 ? "" : "s");
+	jv_free(ev);
+}
+
+int
+ctl_cmd_conflict(struct ctl *c, int argc, char **argv)
+{
+	struct jval *row = NULL, *members;
+	int rc;
+
+	if (argc != 2) {
+		ctl_usage(stderr);
+		return EX_USAGE;
+	}
+	if ((rc = ctl_open_store(c)) != 0)
+		return rc;
+	members = jv_array();
+	if (store_conflict_get(c->st, argv[1], one_row, &row) < 0 ||
+	    store_conflict_members(c->st, argv[1], member_rows, members) < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+		jv_free(row);
+		jv_free(members);
+		return EX_IOERR;
+	}
+	if (row == NULL) {
+		fprintf(stderr, "chansyncctl: no conflict '%s' (see chansyncctl "
+		    "conflicts --all)\n", argv[1]);
+		jv_free(members);
+		return EX_DATAERR;
+	}
+	if (c->json) {
+		const char *evs = jv_object_str(row, "evidence");
+		char err[64], *out;
+		struct jval *ev = evs ? jv_parse(evs, strlen(evs), err,
+		    sizeof(err)) : NULL;
+
+		if (ev)
+			jv_set(row, "evidence", ev);
+		jv_set(row, "members", members);
+		out = jv_dump_pretty(row);
+		printf("%s\n", out);
+		free(out);
+	} else {
+		print_conflict(row, members);
+		jv_free(members);
+	}
+	jv_free(row);
+	return EX_OK;
+}
+
+/* ---- alerts and scores ---- */
+
+int
+ctl_cmd_alerts(struct ctl *c, int argc, char **argv)
+{
+	return list_open(c, argc, argv, store_list_alerts, "alerts", 90);
+}
+
+int
+ctl_cmd_quarantine(struct ctl *c, int argc, char **argv)
+{
+	return cmd_list(c, argc, argv, store_list_quarantine, 100,
+	    "no quarantined records", 48);
+}
+
+int
+ctl_cmd_registrations(struct ctl *c, int argc, char **argv)
+{
+	return cmd_list(c, argc, argv, store_list_registrations, 1000,
+	    "no registrations", 40);
+}
