@@ -1,7 +1,8 @@
 /*
- * config_internal.h - what config.c (the schema tables and the table
- * pass) and config_check.c (the semantic pass) share. Private to the
- * config module; nothing else includes it.
+ * config_internal.h - what the configuration's files share: the key
+ * tables' shape (config_keys.c holds the tables), the table pass
+ * (config.c), the semantic pass (config_check.c), and the loader that
+ * runs both (config_load.c). Private to src/config/.
  */
 #ifndef CHANSYNC_CONFIG_INTERNAL_H
 #define CHANSYNC_CONFIG_INTERNAL_H
@@ -9,6 +10,48 @@
 #include "config/config.h"
 #include "lib/diag.h"
 #include "lib/yamltree.h"
+
+enum ktype {
+	K_STR,		/* char * */
+	K_INT,		/* int64_t, [min, max] */
+	K_NUM,		/* double, [min, max] */
+	K_BOOL,		/* int */
+	K_DUR,		/* int64_t seconds, [min, max] */
+	K_ENUM,		/* int: index in enums */
+	K_SECRET,	/* char *: a reference, never a literal */
+	K_URL,		/* char *: https, or http to loopback */
+	K_PATH,		/* char *: absolute path */
+	K_STRUCT,	/* nested table */
+	K_LIST,		/* array of nested tables */
+	K_DAYS,		/* unsigned bitmask of weekdays */
+	K_DATES,	/* char ** of "YYYY-MM-DD" */
+	K_KV,		/* struct config_kv *, values checked by enums if set */
+	K_NUMS,		/* struct config_num *, keys checked by enums if set */
+	K_FIELDS,	/* struct config_field * (checked in the semantic pass) */
+	K_FREEMAIL,	/* "default", or a list of domains */
+};
+
+struct key {
+	const char *name;
+	enum ktype type;
+	size_t off;
+	size_t count_off;		/* K_LIST, K_DATES, K_KV, K_NUMS, K_FIELDS */
+	const struct key *sub;		/* K_STRUCT, K_LIST */
+	size_t elem_size;		/* K_LIST */
+	const char *const *enums;	/* K_ENUM values; K_KV values; K_NUMS keys */
+	double min, max;
+	const char *def;		/* default, in the same text form */
+	int required;
+	int present_off;		/* K_STRUCT: offset of an int flag, or -1 */
+};
+
+/* The member at byte offset off of base, as a type *. */
+#define AT(base, off, type) ((type *)((char *)(base) + (off)))
+
+/* The top of the schema (config_keys.c). */
+extern const struct key cfg_root_keys[];
+extern const char *const cfg_e_days[];
+extern const char *const cfg_e_time_format[];
 
 struct ctx {
 	struct diags *d;
@@ -33,6 +76,10 @@ const struct ynode *cfg_locate(const struct ynode *root, const char *path);
 char *cfg_join(const char *path, const char *name);
 /* Returns a new string "a, b, c". */
 char *cfg_enum_list(const char *const *e);
+/* Every key's default written into base (a struct of tab's keys). */
+void cfg_apply_defaults(const struct key *tab, char *base);
+/* The table pass: root read into x->cfg against cfg_root_keys (config.c). */
+void cfg_parse(struct ctx *x);
 /* The semantic pass: checks across keys, secrets, URLs (config_check.c). */
 void cfg_check(struct ctx *x);
 

@@ -6,7 +6,8 @@
  * updated, reopened, resolved (fewer than two claims left, or merged
  * into another) or closed (closed in the CRM).
  */
-#include "conflicts_internal.h"
+#include "conflicts_index.h"
+#include "conflicts_rule.h"
 #include "lib/digest.h"
 #include "lib/json.h"
 

@@ -4,7 +4,7 @@
  * and postings, and the clusters of nodes that are one customer. Rows
  * come in one at a time (conflicts_apply); nothing here reads the store.
  */
-#include "conflicts_internal.h"
+#include "conflicts_index.h"
 #include "lib/digest.h"
 #include "model/normalize.h"
 #include "model/normalize_name.h"

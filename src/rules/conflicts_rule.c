@@ -5,7 +5,7 @@
  * and the evidence a channel manager reads. Pure: claims in, conflicts
  * out; the engine's index says which claims are one customer.
  */
-#include "conflicts_internal.h"
+#include "conflicts_rule.h"
 #include "lib/json.h"
 #include "model/normalize.h"
 

@@ -1,10 +1,11 @@
 /*
- * conflicts_internal.h - what the conflict engine's three files share
- * (see conflicts.h): the claims, the nodes and their clusters, and the
- * engine's state between passes. Only src/rules/conflicts*.c include it.
+ * conflicts_index.h - the conflict engine's index (conflicts_index.c),
+ * as its other two files see it: the claims, the nodes and their
+ * clusters, and the engine's state between passes. Private to
+ * src/rules/conflicts*.c; the engine's interface is rules/conflicts.h.
  */
-#ifndef CHANSYNC_CONFLICTS_INTERNAL_H
-#define CHANSYNC_CONFLICTS_INTERNAL_H
+#ifndef CHANSYNC_CONFLICTS_INDEX_H
+#define CHANSYNC_CONFLICTS_INDEX_H
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -121,40 +122,9 @@ same_str(const char *a, const char *b)
 	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
 }
 
-/* conflicts_index.c */
-
 /* The strings up to a NULL joined into out (len bytes), cut to fit. */
 void cx_join_parts(char *out, size_t len, ...);
 /* Marks every cluster to be derived again. */
 void cx_dirty_all(struct conflicts *c);
-
-/* conflicts_rule.c: the ruling over one group of claims */
-
-/* A conflict derived from a group: its type, members and the rule. */
-struct derived {
-	const char *type;
-	uint32_t *members;		/* claim indexes */
-	size_t n, cap;
-	int64_t window_from, window_to;
-	const char *why;		/* the rule in words */
-};
-
-/* Is claim a earlier than b (registration, decision, key)? */
-int cx_earlier(const struct claim *a, const struct claim *b);
-/* The partner conflict, direct conflict and duplicate of a group of
- * regs (registrations) and opps (opportunities); d[3] to free. */
-void cx_derive(const struct conflicts *c, const struct config *cfg,
-    const uint32_t *regs, size_t nr, const uint32_t *opps, size_t no,
-    struct derived d[3]);
-/* The recommended winner of d (NULL: none) and why, in words. */
-const struct claim *cx_recommend(const struct conflicts *c,
-    const struct config *cfg, const struct derived *d, char *why,
-    size_t whylen);
-/* The evidence of d: members, links between the group's nodes, policy,
- * the recommendation. A new JSON object. */
-struct jval *cx_evidence(const struct conflicts *c, const struct config *cfg,
-    const struct derived *d, const uint32_t *nodes, size_t nn,
-    const struct claim *winner, const char *reason);
-const char *cx_policy_name(int policy);
 
 #endif
