@@ -36,11 +36,12 @@ struct sf {
 	char *login_key;	/* what the token was obtained with */
 };
 
-static void
+static enum sf_result
 seterr(struct sf_error *e, enum sf_result r, long status, const char *code,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void
+/* Fills e; returns r, for "return seterr(...)". */
+static enum sf_result
 seterr(struct sf_error *e, enum sf_result r, long status, const char *code,
     const char *fmt, ...)
 {
@@ -57,6 +58,7 @@ seterr(struct sf_error *e, enum sf_result r, long status, const char *code,
 	snprintf(e->message, sizeof(e->message), "%s", clean);
 	free(raw);
 	free(clean);
+	return r;
 }
 
 static char *
@@ -282,22 +284,15 @@ sf_jwt_for_test(const struct secret *key, const char *client_id,
 	return ret;
 }
 
-enum sf_result
-sf_login(struct sf *sf, struct sf_error *e)
+/* The token request's form for the configured flow; NULL with e when the
+ * JWT cannot be built. *rt: the refresh token sent, if any. */
+static char *
+login_form(struct sf *sf, const char **rt, struct sf_error *e)
 {
 	const struct config *cfg = sf->cfg;
-	const char *hdrs[] = { "Content-Type: application/x-www-form-urlencoded",
-		"Accept: application/json", NULL };
-	struct http_request rq;
-	struct http_response rs;
-	struct http_retry retry = { 3, 1, 30, 60 };
-	struct jval *doc = NULL;
-	char *form = NULL, *url, err[256];
-	enum sf_result r = SF_EAUTH;
-	const char *rt = NULL;
-	int busy;
+	char *form = NULL, err[256];
 
-	drop_token(sf);
+	*rt = NULL;
 	switch (cfg->crm.auth.flow) {
 	case FLOW_JWT_BEARER: {
 		char *a = sf_jwt_for_test(cfg->crm.auth.private_key_value,
@@ -306,7 +301,7 @@ sf_login(struct sf *sf, struct sf_error *e)
 
 		if (a == NULL) {
 			seterr(e, SF_EAUTH, 0, "", "cannot build the JWT: %s", err);
-			return SF_EAUTH;
+			return NULL;
 		}
 		form = form_add(form, "grant_type",
 		    "urn:ietf:params:oauth:grant-type:jwt-bearer");
@@ -322,7 +317,7 @@ sf_login(struct sf *sf, struct sf_error *e)
 		    cfg->crm.auth.client_secret_value->value : "");
 		break;
 	default:
-		rt = sf->refresh_token ? sf->refresh_token :
+		*rt = sf->refresh_token ? sf->refresh_token :
 		    cfg->crm.auth.refresh_token_value ?
 		    cfg->crm.auth.refresh_token_value->value : "";
 		form = form_add(form, "grant_type", "refresh_token");
@@ -330,9 +325,31 @@ sf_login(struct sf *sf, struct sf_error *e)
 		if (cfg->crm.auth.client_secret_value)
 			form = form_add(form, "client_secret",
 			    cfg->crm.auth.client_secret_value->value);
-		form = form_add(form, "refresh_token", rt);
+		form = form_add(form, "refresh_token", *rt);
 	}
-	url = xasprintf("%s%s", cfg->crm.login_url, TOKEN_PATH);
+	return form;
+}
+
+/*
+ * POSTs form to the token endpoint url; a refresh already running
+ * elsewhere is waited for (at most three times). Returns SF_OK with the
+ * answer in *ret_doc, or the failure in e.
+ */
+static enum sf_result
+token_request(struct sf *sf, const char *url, const char *form,
+    struct jval **ret_doc, struct sf_error *e)
+{
+	const struct config *cfg = sf->cfg;
+	const char *hdrs[] = { "Content-Type: application/x-www-form-urlencoded",
+		"Accept: application/json", NULL };
+	struct http_request rq;
+	struct http_response rs;
+	struct http_retry retry = { 3, 1, 30, 60 };
+	struct jval *doc = NULL;
+	enum sf_result r = SF_EAUTH;
+	char err[256];
+	int busy;
+
 	memset(&rq, 0, sizeof(rq));
 	rq.method = "POST";
 	rq.url = url;
@@ -350,89 +367,108 @@ sf_login(struct sf *sf, struct sf_error *e)
 		jv_free(doc);
 		doc = NULL;
 		if (hr == HTTP_ESTOPPED) {
-			seterr(e, SF_ESTOPPED, 0, "", "stopped");
-			r = SF_ESTOPPED;
-			goto out;
+			r = seterr(e, SF_ESTOPPED, 0, "", "stopped");
+			break;
 		}
 		if (hr != HTTP_OK) {
-			seterr(e, SF_ENET, 0, "", "cannot reach %s: %s", cfg->crm.login_url,
-			    rs.error);
-			r = SF_ENET;
-			goto out;
+			r = seterr(e, SF_ENET, 0, "", "cannot reach %s: %s",
+			    cfg->crm.login_url, rs.error);
+			break;
 		}
 		doc = jv_parse(buf_str(&rs.body), rs.body.len, err, sizeof(err));
-		if (rs.status == 200)
+		if (rs.status == 200) {
+			*ret_doc = doc;
+			doc = NULL;
+			r = SF_OK;
 			break;
+		}
 		error = doc ? jv_object_str(doc, "error") : NULL;
 		desc = doc ? jv_object_str(doc, "error_description") : NULL;
 		if (rs.status >= 500 || error == NULL) {
-			seterr(e, rs.status >= 500 ? SF_ENET : SF_EAUTH, rs.status, "",
-			    "the token endpoint %s answered HTTP %ld", url, rs.status);
-			r = e->result;
-			goto out;
+			r = seterr(e, rs.status >= 500 ? SF_ENET : SF_EAUTH, rs.status,
+			    "", "the token endpoint %s answered HTTP %ld", url,
+			    rs.status);
+			break;
 		}
 		/* a refresh already running elsewhere: wait and try again */
 		if (desc && strstr(desc, "already being processed") && busy < 3) {
 			if (http_sleep(sf->http, 1000 << busy)) {
-				seterr(e, SF_ESTOPPED, 0, "", "stopped");
-				r = SF_ESTOPPED;
-				goto out;
+				r = seterr(e, SF_ESTOPPED, 0, "", "stopped");
+				break;
 			}
 			continue;
 		}
-		seterr(e, SF_EAUTH, rs.status, error, "Salesforce refused the login "
-		    "at %s (%s: %s); %s", cfg->crm.login_url, error, desc ? desc : "",
-		    advice(error, desc ? desc : ""));
-		goto out;
+		r = seterr(e, SF_EAUTH, rs.status, error, "Salesforce refused the "
+		    "login at %s (%s: %s); %s", cfg->crm.login_url, error, desc ?
+		    desc : "", advice(error, desc ? desc : ""));
+		break;
 	}
-	{
-		const char *tok = doc ? jv_object_str(doc, "access_token") : NULL;
-		const char *inst = doc ? jv_object_str(doc, "instance_url") : NULL;
-		const char *id = doc ? jv_object_str(doc, "id") : NULL;
-		const char *newrt = doc ? jv_object_str(doc, "refresh_token") : NULL;
-		const char *why;
-
-		if (tok == NULL || inst == NULL) {
-			seterr(e, SF_EBODY, 200, "", "the token response has no "
-			    "access_token or instance_url");
-			r = SF_EBODY;
-			goto out;
-		}
-		if ((why = http_url_problem(inst)) != NULL) {
-			seterr(e, SF_EAUTH, 200, "", "refused instance_url '%s': %s", inst,
-			    why);
-			goto out;
-		}
-		/* a rotated refresh token is saved before anything uses it */
-		if (newrt && rt && strcmp(newrt, rt) != 0) {
-			log_add_secret(newrt, strlen(newrt));
-			if (strncmp(cfg->crm.auth.refresh_token, "file:", 5) == 0) {
-				if (persist_refresh_token(cfg->crm.auth.refresh_token, newrt,
-				    err, sizeof(err)) < 0) {
-					seterr(e, SF_EAUTH, 200, "", "Salesforce rotated the "
-					    "refresh token but it cannot be saved: %s", err);
-					goto out;
-				}
-			} else
-				log_warning("Salesforce rotated the refresh token, but "
-				    "crm.auth.refresh_token (%s) is not a file: reference; "
-				    "the new token lives in memory only until a restart",
-				    cfg->crm.auth.refresh_token);
-			if (sf->refresh_token)
-				secure_free(sf->refresh_token, strlen(sf->refresh_token));
-			sf->refresh_token = xstrdup(newrt);
-		}
-		sf->token = xstrdup(tok);
-		log_add_secret(sf->token, strlen(sf->token));
-		free(sf->instance_url);
-		sf->instance_url = xstrdup(inst);
-		free(sf->identity);
-		sf->identity = id ? xstrdup(id) : NULL;
-		r = SF_OK;
-	}
-out:
 	jv_free(doc);
 	http_response_free(&rs);
+	return r;
+}
+
+/* The token answer doc taken: a rotated refresh token saved before
+ * anything uses it (rt: the one sent), then the session kept. */
+static enum sf_result
+take_token(struct sf *sf, const struct jval *doc, const char *rt,
+    struct sf_error *e)
+{
+	const struct config *cfg = sf->cfg;
+	const char *tok = jv_object_str(doc, "access_token");
+	const char *inst = jv_object_str(doc, "instance_url");
+	const char *id = jv_object_str(doc, "id");
+	const char *newrt = jv_object_str(doc, "refresh_token");
+	const char *why;
+	char err[256];
+
+	if (tok == NULL || inst == NULL)
+		return seterr(e, SF_EBODY, 200, "", "the token response has no "
+		    "access_token or instance_url");
+	if ((why = http_url_problem(inst)) != NULL)
+		return seterr(e, SF_EAUTH, 200, "", "refused instance_url '%s': %s",
+		    inst, why);
+	if (newrt && rt && strcmp(newrt, rt) != 0) {
+		log_add_secret(newrt, strlen(newrt));
+		if (strncmp(cfg->crm.auth.refresh_token, "file:", 5) == 0) {
+			if (persist_refresh_token(cfg->crm.auth.refresh_token, newrt,
+			    err, sizeof(err)) < 0)
+				return seterr(e, SF_EAUTH, 200, "", "Salesforce rotated "
+				    "the refresh token but it cannot be saved: %s", err);
+		} else
+			log_warning("Salesforce rotated the refresh token, but "
+			    "crm.auth.refresh_token (%s) is not a file: reference; "
+			    "the new token lives in memory only until a restart",
+			    cfg->crm.auth.refresh_token);
+		if (sf->refresh_token)
+			secure_free(sf->refresh_token, strlen(sf->refresh_token));
+		sf->refresh_token = xstrdup(newrt);
+	}
+	sf->token = xstrdup(tok);
+	log_add_secret(sf->token, strlen(sf->token));
+	free(sf->instance_url);
+	sf->instance_url = xstrdup(inst);
+	free(sf->identity);
+	sf->identity = id ? xstrdup(id) : NULL;
+	return SF_OK;
+}
+
+enum sf_result
+sf_login(struct sf *sf, struct sf_error *e)
+{
+	struct jval *doc = NULL;
+	const char *rt;
+	char *form, *url;
+	enum sf_result r;
+
+	drop_token(sf);
+	if ((form = login_form(sf, &rt, e)) == NULL)
+		return SF_EAUTH;
+	url = xasprintf("%s%s", sf->cfg->crm.login_url, TOKEN_PATH);
+	r = token_request(sf, url, form, &doc, e);
+	if (r == SF_OK)
+		r = take_token(sf, doc, rt, e);
+	jv_free(doc);
 	secure_free(form, strlen(form));
 	free(url);
 	return r;

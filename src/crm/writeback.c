@@ -463,150 +463,193 @@ old_values(struct store *st, const char *object, const char *record,
  * Sends queued writes of one object, BATCH at a time. Each record's
  * acknowledgement and its removal from the outbox commit together.
  */
+/* One batch's records as sObject Collections wants them. */
+static struct jval *
+batch_records(const char *object, const char *ext, const struct queued *v,
+    size_t k)
+{
+	struct jval *recs = jv_array();
+	char err[128];
+	size_t i;
+
+	for (i = 0; i < k; i++) {
+		struct jval *o = jv_parse(v[i].fields, strlen(v[i].fields), err,
+		    sizeof(err));
+		struct jval *attr = jv_object();
+
+		if (o == NULL)
+			o = jv_object();
+		jv_set_str(attr, "type", object);
+		jv_set(o, "attributes", attr);
+		jv_set_str(o, ext ? ext : "Id", v[i].record);
+		jv_append(recs, o);
+	}
+	return recs;
+}
+
+/* Why the CRM refused one record, for people: its code, message, fields
+ * and, for a duplicate rule, what decides that. */
+static void
+refusal_text(const struct config *cfg, const struct sf_write_result *w,
+    char *msg, size_t len)
+{
+	snprintf(msg, len, "%s: %s%s%s", w && w->status_code ? w->status_code :
+	    "NO_RESULT", w && w->message ? w->message : "the CRM returned no "
+	    "result for this record", w && w->fields ? " (fields: " : "",
+	    w && w->fields ? w->fields : "");
+	if (w && w->fields)
+		strncat(msg, ")", len - strlen(msg) - 1);
+	if (w && w->status_code && strcmp(w->status_code,
+	    "DUPLICATES_DETECTED") == 0)
+		strncat(msg, cfg->crm.writeback.duplicate_rule_allow_save ?
+		    " [a blocking duplicate rule refuses it even with "
+		    "allowSave; change the rule in Salesforce]" :
+		    " [an alerting duplicate rule refused it; set "
+		    "crm.writeback.duplicate_rule_allow_save: true to "
+		    "save anyway]", len - strlen(msg) - 1);
+}
+
+/* Where one object's results are kept. */
+struct keeping {
+	const struct config *cfg;
+	struct store *st;
+	struct audit *au;
+	int64_t cycle_id;
+	const char *object;
+	char now[CLOCK_ISO_LEN];
+	struct writeback_result *res;
+};
+
+/* Every field of a write the CRM took is what it now holds. */
+static int
+acknowledge(struct keeping *kp, const struct queued *q)
+{
+	char err[128];
+	struct jval *f = jv_parse(q->fields, strlen(q->fields), err, sizeof(err));
+	void *it;
+	int rc = 0;
+
+	for (it = f ? jv_iter(f) : NULL; it && rc == 0; it = jv_iter_next(f, it)) {
+		char *val = jv_dump_canonical(jv_iter_value(it));
+
+		rc = store_ack_put(kp->st, kp->object, q->record, jv_iter_key(it),
+		    val, kp->now);
+		free(val);
+	}
+	jv_free(f);
+	return rc == 0 ? store_outbox_done(kp->st, q->id, NULL) : -1;
+}
+
+/* One record's result (w: NULL when the CRM gave none) stored and
+ * audited, old -> new. Returns 0 or -1 (the database). */
+static int
+keep_result(struct keeping *kp, const struct queued *q,
+    const struct sf_write_result *w)
+{
+	struct jval *fields, *old, *d = jv_object();
+	char err[128], msg[512];
+	int rc;
+
+	fields = jv_parse(q->fields, strlen(q->fields), err, sizeof(err));
+	if (fields == NULL)
+		fields = jv_object();
+	jv_set_str(d, "object", kp->object);
+	jv_set_str(d, "record", q->record);
+	/* old -> new: old is what the CRM last acknowledged */
+	if ((old = old_values(kp->st, kp->object, q->record, fields)) == NULL) {
+		jv_free(fields);
+		jv_free(d);
+		return -1;
+	}
+	jv_set(d, "old", old);
+	jv_set(d, "new", fields);
+	if (w && w->success) {
+		jv_set_str(d, "result", w->created == 1 ? "created" : "updated");
+		jv_set_str(d, "id", w->id);
+		kp->res->acknowledged++;
+		if (acknowledge(kp, q) < 0) {
+			jv_free(d);
+			return -1;
+		}
+		return audit_log(kp->au, kp->cycle_id, "crm.write", "crm", q->record,
+		    d);
+	}
+	refusal_text(kp->cfg, w, msg, sizeof(msg));
+	jv_set_str(d, "result", "failed");
+	jv_set_str(d, "error", msg);
+	kp->res->failed++;
+	log_warning("write-back of %s %s failed: %s; retrying next cycle",
+	    kp->object, q->record, msg);
+	if ((rc = store_outbox_done(kp->st, q->id, msg)) < 0) {
+		jv_free(d);
+		return -1;
+	}
+	return audit_log(kp->au, kp->cycle_id, "crm.write_failed", "crm",
+	    q->record, d);
+}
+
+/* A request that failed whole: every record of it stays queued. */
+static void
+request_failed(struct keeping *kp, const struct queued *v, size_t k,
+    enum sf_result r, const struct sf_error *e)
+{
+	size_t i;
+
+	snprintf(kp->res->error, sizeof(kp->res->error), "%.64s: %.400s",
+	    kp->object, e->message);
+	if (r == SF_EAUTH || r == SF_EBUDGET || r == SF_ESTOPPED)
+		kp->res->stopped_by_crm = 1;
+	if (store_begin(kp->st) == 0) {
+		for (i = 0; i < k; i++)
+			store_outbox_done(kp->st, v[i].id, e->message);
+		store_commit(kp->st);
+	}
+	log_err("write-back to %s failed: %s; retrying next cycle", kp->object,
+	    e->message);
+}
+
+/* The queued writes v[0..n) of one object, BATCH to a request. */
 static int
 send_object(const struct config *cfg, struct store *st, struct audit *au,
     struct sf *sf, int64_t cycle_id, struct queued *v, size_t n,
     struct writeback_result *res)
 {
-	const char *object = v[0].object, *ext = ext_of(cfg, object);
+	struct keeping kp = { cfg, st, au, cycle_id, v[0].object, "", res };
+	const char *ext = ext_of(cfg, kp.object);
 	size_t at, i;
-	char now[CLOCK_ISO_LEN];
 
 	for (at = 0; at < n; at += BATCH) {
-		size_t k = n - at < BATCH ? n - at : BATCH;
-		struct jval *recs = jv_array();
+		size_t k = n - at < BATCH ? n - at : BATCH, nwr = 0;
+		struct jval *recs = batch_records(kp.object, ext, v + at, k);
 		struct sf_write_result *wr = NULL;
-		size_t nwr = 0;
 		struct sf_error e;
 		enum sf_result r;
-		char err[128];
+		int rc = 0;
 
-		for (i = 0; i < k; i++) {
-			struct jval *o = jv_parse(v[at + i].fields,
-			    strlen(v[at + i].fields), err, sizeof(err));
-			struct jval *attr = jv_object();
-
-			if (o == NULL)
-				o = jv_object();
-			jv_set_str(attr, "type", object);
-			jv_set(o, "attributes", attr);
-			jv_set_str(o, ext ? ext : "Id", v[at + i].record);
-			jv_append(recs, o);
-		}
 		memset(&e, 0, sizeof(e));
-		r = sf_collections(sf, ext ? SF_UPSERT : SF_UPDATE, object, ext, recs,
-		    &wr, &nwr, &e);
+		r = sf_collections(sf, ext ? SF_UPSERT : SF_UPDATE, kp.object, ext,
+		    recs, &wr, &nwr, &e);
 		res->requests++;
 		res->sent += (int64_t)k;
 		if (r != SF_OK) {
-			/* the request failed whole: everything stays queued */
-			snprintf(res->error, sizeof(res->error), "%.64s: %.400s", object,
-			    e.message);
-			if (r == SF_EAUTH || r == SF_EBUDGET || r == SF_ESTOPPED)
-				res->stopped_by_crm = 1;
-			if (store_begin(st) == 0) {
-				for (i = 0; i < k; i++)
-					store_outbox_done(st, v[at + i].id, e.message);
-				store_commit(st);
-			}
-			log_err("write-back to %s failed: %s; retrying next cycle",
-			    object, e.message);
+			request_failed(&kp, v + at, k, r, &e);
 			return -1;
 		}
-		clock_now_iso(now);
+		clock_now_iso(kp.now);
 		if (store_begin(st) < 0)
-			goto db;
-		for (i = 0; i < k; i++) {
-			struct queued *q = &v[at + i];
-			const struct sf_write_result *w = i < nwr ? &wr[i] : NULL;
-			struct jval *fields, *old, *d = jv_object();
-			int rc = 0;
-
-			fields = jv_parse(q->fields, strlen(q->fields), err, sizeof(err));
-			if (fields == NULL)
-				fields = jv_object();
-			jv_set_str(d, "object", object);
-			jv_set_str(d, "record", q->record);
-			/* old -> new: old is what the CRM last acknowledged */
-			if ((old = old_values(st, object, q->record, fields)) == NULL) {
-				jv_free(fields);
-				jv_free(d);
-				store_rollback(st);
-				sf_write_results_free(wr, nwr);
-				goto db;
-			}
-			jv_set(d, "old", old);
-			jv_set(d, "new", fields);
-			if (w && w->success) {
-				/* every field of the write is what the CRM now holds */
-				struct jval *f = jv_parse(q->fields, strlen(q->fields), err,
-				    sizeof(err));
-				void *it;
-
-				for (it = f ? jv_iter(f) : NULL; it && rc == 0;
-				    it = jv_iter_next(f, it)) {
-					char *val = jv_dump_canonical(jv_iter_value(it));
-
-					rc = store_ack_put(st, object, q->record, jv_iter_key(it),
-					    val, now);
-					free(val);
-				}
-				jv_free(f);
-				if (rc == 0)
-					rc = store_outbox_done(st, q->id, NULL);
-				jv_set_str(d, "result", w->created == 1 ? "created" : "updated");
-				jv_set_str(d, "id", w->id);
-				if (rc == 0)
-					rc = audit_log(au, cycle_id, "crm.write", "crm", q->record, d);
-				else
-					jv_free(d);
-				res->acknowledged++;
-			} else {
-				char msg[512];
-
-				snprintf(msg, sizeof(msg), "%s: %s%s%s", w && w->status_code ?
-				    w->status_code : "NO_RESULT", w && w->message ? w->message :
-				    "the CRM returned no result for this record",
-				    w && w->fields ? " (fields: " : "", w && w->fields ?
-				    w->fields : "");
-				if (w && w->fields)
-					strncat(msg, ")", sizeof(msg) - strlen(msg) - 1);
-				/* the org's duplicate rules blocked the save: say what
-				 * decides that */
-				if (w && w->status_code &&
-				    strcmp(w->status_code, "DUPLICATES_DETECTED") == 0)
-					strncat(msg, cfg->crm.writeback.duplicate_rule_allow_save ?
-					    " [a blocking duplicate rule refuses it even with "
-					    "allowSave; change the rule in Salesforce]" :
-					    " [an alerting duplicate rule refused it; set "
-					    "crm.writeback.duplicate_rule_allow_save: true to "
-					    "save anyway]", sizeof(msg) - strlen(msg) - 1);
-				rc = store_outbox_done(st, q->id, msg);
-				jv_set_str(d, "result", "failed");
-				jv_set_str(d, "error", msg);
-				if (rc == 0)
-					rc = audit_log(au, cycle_id, "crm.write_failed", "crm",
-					    q->record, d);
-				else
-					jv_free(d);
-				res->failed++;
-				log_warning("write-back of %s %s failed: %s; retrying next "
-				    "cycle", object, q->record, msg);
-			}
-			if (rc < 0) {
-				store_rollback(st);
-				sf_write_results_free(wr, nwr);
-				goto db;
-			}
-		}
+			rc = -1;
+		for (i = 0; i < k && rc == 0; i++)
+			rc = keep_result(&kp, &v[at + i], i < nwr ? &wr[i] : NULL);
 		sf_write_results_free(wr, nwr);
-		if (store_commit(st) < 0)
-			goto db;
+		if (rc < 0)
+			store_rollback(st);
+		if (rc < 0 || store_commit(st) < 0) {
+			snprintf(res->error, sizeof(res->error), "database: %s",
+			    store_errmsg(st));
+			return -1;
+		}
 	}
 	return 0;
-db:
-	snprintf(res->error, sizeof(res->error), "database: %s", store_errmsg(st));
-	return -1;
 }
 
 static int
