@@ -402,70 +402,60 @@ check_object(struct ctx *x, struct config_object *o, enum entity_kind ent,
 	}
 }
 
+/* crm.auth: the keys each flow needs, allows or refuses; its secrets. */
 static void
-check_crm(struct ctx *x)
+check_crm_auth(struct ctx *x)
+{
+	static const char *const names[] = { "username", "private_key",
+		"client_secret", "refresh_token" };
+	/* which keys each flow needs (1), allows (2) or refuses (0) */
+	static const int rules[3][4] = {
+		{ 1, 1, 0, 0 },		/* jwt_bearer */
+		{ 0, 0, 1, 0 },		/* client_credentials */
+		{ 0, 0, 1, 1 },		/* refresh_token */
+	};
+	struct config *c = x->cfg;
+	const char *vals[4] = { c->crm.auth.username, c->crm.auth.private_key,
+		c->crm.auth.client_secret, c->crm.auth.refresh_token };
+	const struct ynode *an = ynode_get(cfg_locate(x->root, "crm"), "auth",
+	    NULL);
+	int f = c->crm.auth.flow;
+	size_t i;
+
+	if (an == NULL) {
+		cfg_err_path(x, "crm", "missing required key 'auth'");
+		return;
+	}
+	if (f < 0)
+		return;
+	for (i = 0; i < 4; i++) {
+		char *p = xasprintf("crm.auth.%s", names[i]);
+
+		/* present but refused (a literal secret) is reported already */
+		if (rules[f][i] == 1 && vals[i] == NULL &&
+		    ynode_get(an, names[i], NULL) == NULL)
+			cfg_err_path(x, "crm.auth", "missing required key '%s' "
+			    "(flow %s)", names[i], cfg_e_flow[f]);
+		else if (rules[f][i] == 0 && vals[i] != NULL)
+			cfg_err_path(x, p, "'%s' is not used by flow %s", names[i],
+			    cfg_e_flow[f]);
+		free(p);
+	}
+	resolve_secret(x, rules[f][1] ? c->crm.auth.private_key : NULL,
+	    &c->crm.auth.private_key_value, "crm.auth.private_key");
+	resolve_secret(x, rules[f][2] ? c->crm.auth.client_secret : NULL,
+	    &c->crm.auth.client_secret_value, "crm.auth.client_secret");
+	resolve_secret(x, rules[f][3] ? c->crm.auth.refresh_token : NULL,
+	    &c->crm.auth.refresh_token_value, "crm.auth.refresh_token");
+}
+
+/* crm.objects: the standard objects' defaults (SPEC §4), each checked. */
+static void
+check_crm_objects(struct ctx *x)
 {
 	struct config *c = x->cfg;
 	size_t i;
 
-	if (!c->crm.present)
-		return;
-	if (c->crm.api_version) {
-		const char *s = c->crm.api_version;
-		char *end;
-
-		if (strtol(s, &end, 10) < 20 || strcmp(end, ".0") != 0)
-			cfg_err_path(x, "crm.api_version", "'%s' is not a Salesforce "
-			    "API version (e.g. \"60.0\")", s);
-	}
-	if (ynode_get(cfg_locate(x->root, "crm"), "auth", NULL) == NULL)
-		cfg_err_path(x, "crm", "missing required key 'auth'");
-	else {
-		static const char *const names[] = { "username", "private_key",
-			"client_secret", "refresh_token" };
-		/* which keys each flow needs (1), allows (2) or refuses (0) */
-		static const int rules[3][4] = {
-			{ 1, 1, 0, 0 },		/* jwt_bearer */
-			{ 0, 0, 1, 0 },		/* client_credentials */
-			{ 0, 0, 1, 1 },		/* refresh_token */
-		};
-		const char *vals[4] = { c->crm.auth.username,
-			c->crm.auth.private_key, c->crm.auth.client_secret,
-			c->crm.auth.refresh_token };
-		int f = c->crm.auth.flow;
-
-		const struct ynode *an = ynode_get(cfg_locate(x->root, "crm"),
-		    "auth", NULL);
-
-		for (i = 0; f >= 0 && i < 4; i++) {
-			char *p = xasprintf("crm.auth.%s", names[i]);
-
-			/* present but refused (a literal secret) is reported already */
-			if (rules[f][i] == 1 && vals[i] == NULL &&
-			    ynode_get(an, names[i], NULL) == NULL)
-				cfg_err_path(x, "crm.auth", "missing required key '%s' "
-				    "(flow %s)", names[i], cfg_e_flow[f]);
-			else if (rules[f][i] == 0 && vals[i] != NULL)
-				cfg_err_path(x, p, "'%s' is not used by flow %s",
-				    names[i], cfg_e_flow[f]);
-			free(p);
-		}
-		if (f >= 0) {
-			resolve_secret(x, rules[f][1] ? c->crm.auth.private_key :
-			    NULL, &c->crm.auth.private_key_value,
-			    "crm.auth.private_key");
-			resolve_secret(x, rules[f][2] ? c->crm.auth.client_secret :
-			    NULL, &c->crm.auth.client_secret_value,
-			    "crm.auth.client_secret");
-			resolve_secret(x, rules[f][3] ? c->crm.auth.refresh_token :
-			    NULL, &c->crm.auth.refresh_token_value,
-			    "crm.auth.refresh_token");
-		}
-	}
-	if (c->crm.ca_file && access(c->crm.ca_file, R_OK) < 0)
-		cfg_err_path(x, "crm.ca_file", "cannot read %s: %s", c->crm.ca_file,
-		    strerror(errno));
-	/* defaults for the standard objects (SPEC §4) */
 	if (!c->crm.objects.partners.present) {
 		c->crm.objects.partners.present = 1;
 		c->crm.objects.partners.sobject = xstrdup("Account");
@@ -495,6 +485,27 @@ check_crm(struct ctx *x)
 		    "'sobject'");
 	if (c->crm.objects.plans.present && !c->crm.objects.plans.sobject)
 		cfg_err_path(x, "crm.objects.plans", "missing required key 'sobject'");
+}
+
+/* crm.writeback: known partner fields, and names fit for SOQL and URLs. */
+static void
+check_crm_writeback(struct ctx *x)
+{
+	struct config *c = x->cfg;
+	const struct {
+		const char *path, *v;
+	} names[] = {
+		{ "crm.writeback.partner.sobject", c->crm.writeback.partner.sobject },
+		{ "crm.writeback.alerts.sobject", c->crm.writeback.alerts.sobject },
+		{ "crm.writeback.alerts.external_id",
+		  c->crm.writeback.alerts.external_id },
+		{ "crm.writeback.conflicts.sobject",
+		  c->crm.writeback.conflicts.sobject },
+		{ "crm.writeback.conflicts.external_id",
+		  c->crm.writeback.conflicts.external_id },
+	};
+	size_t i;
+
 	for (i = 0; i < c->crm.writeback.partner.nfields; i++) {
 		struct config_kv *kv = &c->crm.writeback.partner.fields[i];
 		char *p = xasprintf("crm.writeback.partner.fields.%s", kv->key);
@@ -510,26 +521,33 @@ check_crm(struct ctx *x)
 			    kv->value);
 		free(p);
 	}
-	{
-		/* these names go into SOQL and URLs */
-		const struct {
-			const char *path, *v;
-		} names[] = {
-			{ "crm.writeback.partner.sobject", c->crm.writeback.partner.sobject },
-			{ "crm.writeback.alerts.sobject", c->crm.writeback.alerts.sobject },
-			{ "crm.writeback.alerts.external_id",
-			  c->crm.writeback.alerts.external_id },
-			{ "crm.writeback.conflicts.sobject",
-			  c->crm.writeback.conflicts.sobject },
-			{ "crm.writeback.conflicts.external_id",
-			  c->crm.writeback.conflicts.external_id },
-		};
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].v && !valid_identifier(names[i].v))
+			cfg_err_path(x, names[i].path, "'%s' is not a Salesforce API "
+			    "name", names[i].v);
+}
 
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			if (names[i].v && !valid_identifier(names[i].v))
-				cfg_err_path(x, names[i].path, "'%s' is not a Salesforce API "
-				    "name", names[i].v);
+static void
+check_crm(struct ctx *x)
+{
+	struct config *c = x->cfg;
+
+	if (!c->crm.present)
+		return;
+	if (c->crm.api_version) {
+		const char *s = c->crm.api_version;
+		char *end;
+
+		if (strtol(s, &end, 10) < 20 || strcmp(end, ".0") != 0)
+			cfg_err_path(x, "crm.api_version", "'%s' is not a Salesforce "
+			    "API version (e.g. \"60.0\")", s);
 	}
+	check_crm_auth(x);
+	if (c->crm.ca_file && access(c->crm.ca_file, R_OK) < 0)
+		cfg_err_path(x, "crm.ca_file", "cannot read %s: %s", c->crm.ca_file,
+		    strerror(errno));
+	check_crm_objects(x);
+	check_crm_writeback(x);
 }
 
 static int

@@ -153,16 +153,184 @@ add_child(struct frame *f, struct ynode *child, struct diags *d)
 	p->vals[p->n++] = child;
 }
 
+/* The tree being built from libyaml's events. */
+struct build {
+	struct frame stack[YAML_MAX_DEPTH + 2];
+	int depth;
+	struct ynode *root;
+	struct diags *d;
+	int docs, done, fatal;
+};
+
+/* libyaml's error, with its position (the reader's is a byte offset). */
+static void
+syntax_error(struct build *b, const yaml_parser_t *parser, const char *data,
+    size_t len)
+{
+	yaml_mark_t reader;
+	const yaml_mark_t *m = &parser->problem_mark;
+
+	if (parser->error == YAML_READER_ERROR) {
+		size_t i;
+
+		memset(&reader, 0, sizeof(reader));
+		for (i = 0; i < parser->problem_offset && i < len; i++) {
+			if (data[i] == '\n') {
+				reader.line++;
+				reader.column = 0;
+			} else if (((unsigned char)data[i] & 0xc0) != 0x80)
+				reader.column++;
+		}
+		m = &reader;
+	}
+	if (parser->context)
+		diags_add(b->d, (int)m->line + 1, (int)m->column + 1, "",
+		    "YAML syntax error: %s %s", parser->problem, parser->context);
+	else
+		diags_add(b->d, (int)m->line + 1, (int)m->column + 1, "",
+		    "YAML syntax error: %s", parser->problem ? parser->problem :
+		    "unknown error");
+	b->fatal = 1;
+}
+
+static struct ynode *
+scalar_node(struct build *b, const yaml_event_t *ev)
+{
+	struct ynode *node = node_new(YNODE_SCALAR, &ev->start_mark);
+
+	node->str = xstrndup((const char *)ev->data.scalar.value,
+	    ev->data.scalar.length);
+	node->len = ev->data.scalar.length;
+	node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	if (strlen(node->str) != node->len)
+		diags_add(b->d, node->line, node->col, "",
+		    "NUL character in a scalar");
+	if (ev->data.scalar.anchor)
+		diags_add(b->d, node->line, node->col, "",
+		    "YAML anchors are not allowed (&%s)",
+		    (const char *)ev->data.scalar.anchor);
+	if (ev->data.scalar.tag)
+		diags_add(b->d, node->line, node->col, "",
+		    "YAML tags are not allowed (%s)",
+		    (const char *)ev->data.scalar.tag);
+	return node;
+}
+
+/* A mapping or sequence opened; NULL (fatal) past the depth cap. */
+static struct ynode *
+container_node(struct build *b, const yaml_event_t *ev)
+{
+	int is_map = ev->type == YAML_MAPPING_START_EVENT;
+	const unsigned char *anchor = is_map ? ev->data.mapping_start.anchor :
+	    ev->data.sequence_start.anchor;
+	const unsigned char *tag = is_map ? ev->data.mapping_start.tag :
+	    ev->data.sequence_start.tag;
+	struct ynode *node = node_new(is_map ? YNODE_MAP : YNODE_SEQ,
+	    &ev->start_mark);
+
+	if (anchor)
+		diags_add(b->d, node->line, node->col, "",
+		    "YAML anchors are not allowed (&%s)", (const char *)anchor);
+	if (tag)
+		diags_add(b->d, node->line, node->col, "",
+		    "YAML tags are not allowed (%s)", (const char *)tag);
+	if (b->depth >= YAML_MAX_DEPTH) {
+		diags_add(b->d, node->line, node->col, "",
+		    "nesting deeper than %d levels", YAML_MAX_DEPTH);
+		ynode_free(node);
+		b->fatal = 1;
+		return NULL;
+	}
+	return node;
+}
+
+/* One event into the tree. */
+static void
+take_event(struct build *b, const yaml_event_t *ev)
+{
+	struct ynode *node = NULL;
+
+	switch (ev->type) {
+	case YAML_STREAM_END_EVENT:
+		b->done = 1;
+		return;
+	case YAML_DOCUMENT_START_EVENT:
+		if (++b->docs > 1) {
+			diags_add(b->d, (int)ev->start_mark.line + 1,
+			    (int)ev->start_mark.column + 1, "",
+			    "only one YAML document is allowed");
+			b->done = b->fatal = 1;
+		}
+		return;
+	case YAML_ALIAS_EVENT:
+		diags_add(b->d, (int)ev->start_mark.line + 1,
+		    (int)ev->start_mark.column + 1, "",
+		    "YAML aliases are not allowed (*%s); write the value out",
+		    (const char *)ev->data.alias.anchor);
+		/* stand in a null so the structure stays whole */
+		node = node_new(YNODE_SCALAR, &ev->start_mark);
+		node->str = xstrdup("");
+		node->plain = 1;
+		node->alias = 1;
+		break;
+	case YAML_SCALAR_EVENT:
+		node = scalar_node(b, ev);
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		if ((node = container_node(b, ev)) == NULL)
+			return;
+		b->stack[b->depth].node = node;
+		b->stack[b->depth].pending_key = NULL;
+		b->depth++;
+		return;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		node = b->stack[--b->depth].node;
+		break;
+	default:
+		return;
+	}
+	if (b->depth == 0) {
+		ynode_free(b->root);
+		b->root = node;
+	} else
+		add_child(&b->stack[b->depth - 1], node, b->d);
+}
+
+/* The containers still open after an error: kept (YAML_KEEP_TREE) as far
+ * as they were read, or freed. */
+static void
+unwind(struct build *b, int flags)
+{
+	while (b->depth > 0) {
+		struct frame *f = &b->stack[--b->depth];
+
+		if ((flags & YAML_KEEP_TREE) && b->depth > 0 &&
+		    f->pending_key == NULL &&
+		    (b->stack[b->depth - 1].node->kind == YNODE_SEQ ||
+		    b->stack[b->depth - 1].pending_key != NULL)) {
+			/* keep the part that was read: attach it to its parent */
+			add_child(&b->stack[b->depth - 1], f->node, b->d);
+			continue;
+		}
+		ynode_free(f->pending_key);
+		if ((flags & YAML_KEEP_TREE) && b->depth == 0 && b->root == NULL) {
+			b->root = f->node;
+			continue;
+		}
+		ynode_free(f->node);
+	}
+}
+
 int
 yaml_parse(const char *data, size_t len, int flags, struct ynode **ret_root,
     struct diags *d)
 {
 	yaml_parser_t parser;
 	yaml_event_t ev;
-	struct frame stack[YAML_MAX_DEPTH + 2];
-	struct ynode *root = NULL;
+	struct build b;
 	size_t before = d->n;
-	int depth = 0, docs = 0, done = 0, fatal = 0;
 
 	*ret_root = NULL;
 	if (check_tabs(data, len, d) < 0)
@@ -171,157 +339,26 @@ yaml_parse(const char *data, size_t len, int flags, struct ynode **ret_root,
 		diags_add(d, 0, 0, "", "cannot initialise the YAML parser");
 		return -1;
 	}
+	memset(&b, 0, sizeof(b));
+	b.d = d;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	while (!done) {
-		struct ynode *node = NULL;
-
+	while (!b.done && !b.fatal) {
 		if (!yaml_parser_parse(&parser, &ev)) {
-			yaml_mark_t reader;
-			const yaml_mark_t *m = &parser.problem_mark;
-
-			if (parser.error == YAML_READER_ERROR) {
-				/* the reader gives a byte offset, not a mark */
-				size_t i;
-
-				memset(&reader, 0, sizeof(reader));
-				for (i = 0; i < parser.problem_offset && i < len; i++) {
-					if (data[i] == '\n') {
-						reader.line++;
-						reader.column = 0;
-					} else if (((unsigned char)data[i] & 0xc0) != 0x80)
-						reader.column++;
-				}
-				m = &reader;
-			}
-
-			if (parser.context)
-				diags_add(d, (int)m->line + 1, (int)m->column + 1, "",
-				    "YAML syntax error: %s %s", parser.problem,
-				    parser.context);
-			else
-				diags_add(d, (int)m->line + 1, (int)m->column + 1, "",
-				    "YAML syntax error: %s", parser.problem ?
-				    parser.problem : "unknown error");
-			fatal = 1;
+			syntax_error(&b, &parser, data, len);
 			break;
 		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = 1;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++docs > 1) {
-				diags_add(d, (int)ev.start_mark.line + 1,
-				    (int)ev.start_mark.column + 1, "",
-				    "only one YAML document is allowed");
-				done = 1;
-				fatal = 1;
-			}
-			break;
-		case YAML_ALIAS_EVENT:
-			diags_add(d, (int)ev.start_mark.line + 1,
-			    (int)ev.start_mark.column + 1, "",
-			    "YAML aliases are not allowed (*%s); write the value out",
-			    (const char *)ev.data.alias.anchor);
-			/* stand in a null so the structure stays whole */
-			node = node_new(YNODE_SCALAR, &ev.start_mark);
-			node->str = xstrdup("");
-			node->plain = 1;
-			node->alias = 1;
-			break;
-		case YAML_SCALAR_EVENT:
-			node = node_new(YNODE_SCALAR, &ev.start_mark);
-			node->str = xstrndup((const char *)ev.data.scalar.value,
-			    ev.data.scalar.length);
-			node->len = ev.data.scalar.length;
-			node->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-			if (strlen(node->str) != node->len)
-				diags_add(d, node->line, node->col, "",
-				    "NUL character in a scalar");
-			if (ev.data.scalar.anchor)
-				diags_add(d, node->line, node->col, "",
-				    "YAML anchors are not allowed (&%s)",
-				    (const char *)ev.data.scalar.anchor);
-			if (ev.data.scalar.tag)
-				diags_add(d, node->line, node->col, "",
-				    "YAML tags are not allowed (%s)",
-				    (const char *)ev.data.scalar.tag);
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT: {
-			int is_map = ev.type == YAML_MAPPING_START_EVENT;
-			const unsigned char *anchor = is_map ?
-			    ev.data.mapping_start.anchor : ev.data.sequence_start.anchor;
-			const unsigned char *tag = is_map ?
-			    ev.data.mapping_start.tag : ev.data.sequence_start.tag;
-
-			node = node_new(is_map ? YNODE_MAP : YNODE_SEQ, &ev.start_mark);
-			if (anchor)
-				diags_add(d, node->line, node->col, "",
-				    "YAML anchors are not allowed (&%s)",
-				    (const char *)anchor);
-			if (tag)
-				diags_add(d, node->line, node->col, "",
-				    "YAML tags are not allowed (%s)",
-				    (const char *)tag);
-			if (depth >= YAML_MAX_DEPTH) {
-				diags_add(d, node->line, node->col, "",
-				    "nesting deeper than %d levels", YAML_MAX_DEPTH);
-				ynode_free(node);
-				yaml_event_delete(&ev);
-				fatal = 1;
-				goto fail;
-			}
-			break;
-		}
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			node = stack[--depth].node;
-			break;
-		default:
-			break;
-		}
-		if (node && (ev.type == YAML_SEQUENCE_START_EVENT ||
-		    ev.type == YAML_MAPPING_START_EVENT)) {
-			stack[depth].node = node;
-			stack[depth].pending_key = NULL;
-			depth++;
-		} else if (node) {
-			if (depth == 0) {
-				ynode_free(root);
-				root = node;
-			} else
-				add_child(&stack[depth - 1], node, d);
-		}
+		take_event(&b, &ev);
 		yaml_event_delete(&ev);
 	}
-fail:
-	/* free partially built containers still on the stack */
-	while (depth > 0) {
-		depth--;
-		if ((flags & YAML_KEEP_TREE) && depth > 0 &&
-		    stack[depth].pending_key == NULL &&
-		    (stack[depth - 1].node->kind == YNODE_SEQ ||
-		    stack[depth - 1].pending_key != NULL)) {
-			/* keep the part that was read: attach it to its parent */
-			add_child(&stack[depth - 1], stack[depth].node, d);
-			continue;
-		}
-		ynode_free(stack[depth].pending_key);
-		if ((flags & YAML_KEEP_TREE) && depth == 0 && root == NULL) {
-			root = stack[0].node;
-			continue;
-		}
-		ynode_free(stack[depth].node);
-	}
+	unwind(&b, flags);
 	yaml_parser_delete(&parser);
 	if (d->n > before) {
 		if (flags & YAML_KEEP_TREE)
-			*ret_root = root;
+			*ret_root = b.root;
 		else
-			ynode_free(root);
-		return fatal ? -2 : -1;
+			ynode_free(b.root);
+		return b.fatal ? -2 : -1;
 	}
-	*ret_root = root;
+	*ret_root = b.root;
 	return 0;
 }
