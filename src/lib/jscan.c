@@ -421,6 +421,52 @@ next_name_is(const struct jscan *j, const struct jscan_tok *k,
 	return 1;
 }
 
+/* An object member's name (token t) and its ':'. */
+INLINE int
+member_name(struct jscan *j, struct scan *s, struct level *top,
+    struct jscan_tok *t)
+{
+	/*
+	 * The template's next name, byte for byte and then its closing
+	 * quote, is that name: what scan_string would make of it, without
+	 * scanning (names are short).
+	 */
+	if (top->same && top->tk >= j->t[top->tpl - 1].end)
+		top->same = 0;	/* more names than the template */
+	if (!top->same || !next_name_is(j, &j->t[top->tk], s, t)) {
+		if (scan_string(s, t) < 0)
+			return -1;
+		if (top->same && !same_name(j, &j->t[top->tk], t))
+			top->same = 0;
+	}
+	if (top->same)
+		top->tk = j->t[top->tk + 1].end;
+	t->end = (uint32_t)j->n;
+	t->key = 1;
+	skip_ws(s);
+	if (s->p >= s->end || *s->p != ':')
+		return fail(s, "':' expected");
+	s->p++;
+	skip_ws(s);
+	return 0;
+}
+
+/* After a value: a ',' (*expect_key then 2) or a closing bracket. */
+INLINE int
+after_value(struct scan *s, int *expect_key)
+{
+	skip_ws(s);
+	if (s->p < s->end && *s->p == ',') {
+		s->p++;
+		*expect_key = 2;
+		skip_ws(s);
+		if (s->p < s->end && (*s->p == '}' || *s->p == ']'))
+			return fail(s, "a value is missing after ','");
+	} else if (s->p < s->end && *s->p != '}' && *s->p != ']')
+		return fail(s, "',' or a closing bracket expected");
+	return 0;
+}
+
 int
 jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errlen)
 {
@@ -441,7 +487,6 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 	s.end = s.p + len;
 	s.err = err;
 	s.errlen = errlen;
-	skip_ws(&s);
 	for (;;) {
 		struct jscan_tok *t;
 
@@ -449,15 +494,14 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 		if (s.p >= s.end)
 			return fail(&s, depth ? "unexpected end of input" :
 			    "'[' or '{' expected near end of file");
-		/* closing a container */
-		if (depth && (*s.p == '}' || *s.p == ']')) {
+		if (depth && (*s.p == '}' || *s.p == ']')) {	/* a close */
 			struct jscan_tok *c = &j->t[top->tok];
 
 			if ((*s.p == '}') != top->obj)
 				return fail(&s, "mismatched bracket");
 			if (expect_key == 2)
 				return fail(&s, "a value is missing after ','");
-			/* a template's names, all of them and no more, pass */
+			/* a template's names, all and no more, pass unchecked */
 			if (top->obj && c->count > 1 && !(top->same &&
 			    top->tk == j->t[top->tpl - 1].end)) {
 				if (duplicate_key(j, top->tok, dup, sizeof(dup)) < 0) {
@@ -474,34 +518,13 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 			top = depth ? &stack[depth - 1] : NULL;
 			goto after_value;
 		}
-		if (depth && top->obj) {
-			/* a member: key, ':' */
+		if (depth && top->obj) {	/* a member: its name, ':' */
 			if (*s.p != '"')
 				return fail(&s, "string or '}' expected");
 			t = push(j);
-			/*
-			 * The template's next name, byte for byte and then its
-			 * closing quote, is that name: what scan_string would
-			 * make of it, without scanning (names are short).
-			 */
-			if (top->same && top->tk >= j->t[top->tpl - 1].end)
-				top->same = 0;	/* more names than the template */
-			if (!top->same || !next_name_is(j, &j->t[top->tk], &s, t)) {
-				if (scan_string(&s, t) < 0)
-					return -1;
-				if (top->same && !same_name(j, &j->t[top->tk], t))
-					top->same = 0;
-			}
-			if (top->same)
-				top->tk = j->t[top->tk + 1].end;
-			t->end = (uint32_t)j->n;
-			t->key = 1;
+			if (member_name(j, &s, top, t) < 0)
+				return -1;
 			t->depth = (uint16_t)depth;
-			skip_ws(&s);
-			if (s.p >= s.end || *s.p != ':')
-				return fail(&s, "':' expected");
-			s.p++;
-			skip_ws(&s);
 			j->t[top->tok].count++;
 		} else if (depth)
 			j->t[top->tok].count++;
@@ -552,15 +575,8 @@ jscan_parse(struct jscan *j, const char *buf, size_t len, char *err, size_t errl
 after_value:
 		if (depth == 0)
 			break;
-		skip_ws(&s);
-		if (s.p < s.end && *s.p == ',') {
-			s.p++;
-			expect_key = 2;
-			skip_ws(&s);
-			if (s.p < s.end && (*s.p == '}' || *s.p == ']'))
-				return fail(&s, "a value is missing after ','");
-		} else if (s.p < s.end && *s.p != '}' && *s.p != ']')
-			return fail(&s, "',' or a closing bracket expected");
+		if (after_value(&s, &expect_key) < 0)
+			return -1;
 	}
 	skip_ws(&s);
 	if (s.p != s.end)

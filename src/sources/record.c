@@ -143,6 +143,64 @@ reuse(const struct record *r, char **rawp, const char *text)
 }
 
 /*
+ * A value refused: why->reason is fmt with the value, quoted, for its
+ * one %s (the quoted text is made only for a message). Returns -1.
+ */
+static int
+refuse(struct record_problem *why, const char *raw, const char *fmt)
+{
+	char q[128];
+
+	quote(q, sizeof(q), raw);
+	snprintf(why->reason, sizeof(why->reason), fmt, q);
+	return -1;
+}
+
+/* A website, host or e-mail address to its registrable domain; *ret
+ * NULL for a free-mail domain (a person's, not a company's). */
+static int
+domain_value(const struct config *cfg, char **rawp, struct record *r,
+    char **ret, struct record_problem *why)
+{
+	char host[NORM_HOST_MAX];
+	const char *reg;
+
+	*ret = NULL;
+	if (norm_domain_buf(*rawp, host) < 0)
+		return refuse(why, *rawp, "'%s' is not a website, domain or "
+		    "e-mail address");
+	if ((reg = norm_registrable_domain_ref(host)) == NULL)
+		return refuse(why, *rawp, "'%s' is a public suffix, not an "
+		    "organisation's domain");
+	if (!free_mail(cfg, reg))
+		*ret = reuse(r, rawp, reg);
+	return 0;
+}
+
+/* A time (or a date) in the field's or the source's time format. */
+static int
+time_value(const struct config_source *src, const struct config_field *f,
+    int date, char **rawp, struct record *r, char **ret,
+    struct record_problem *why)
+{
+	enum time_format fmt = f->has_format ? f->format :
+	    (enum time_format)src->time_format;
+	char buf[32];
+	int64_t t;
+
+	if (norm_time_text(*rawp, fmt, &t, buf) < 0)
+		return refuse(why, *rawp, fmt == TIME_ISO8601 ? "'%s' is not a "
+		    "date or time (ISO 8601)" : fmt == TIME_EPOCH_S ? "'%s' is not "
+		    "a time in epoch seconds" : "'%s' is not a time in epoch "
+		    "milliseconds");
+	if (date)
+		buf[10] = '\0';
+	r->num[f->index] = (double)t;
+	*ret = reuse(r, rawp, buf);
+	return 0;
+}
+
+/*
  * Normalizes one value; returns 0, or -1 with why->reason set. The
  * result may take over *rawp's buffer (then *rawp becomes NULL).
  */
@@ -152,142 +210,82 @@ normalize_value(const struct config *cfg, const struct config_source *src,
     const struct entity_field *ef, char **rawp, struct record *r,
     struct record_problem *why)
 {
-	const char *raw = *rawp;
-	char q[128], buf[32];
-	const char *whyt = NULL;
-	char *out = NULL;
+	const char *raw = *rawp, *whyt = NULL, *st;
+	char buf[32], *out = NULL, q[128];
 	double d;
-	int64_t t;
 	int b;
 
-	/* q, the value as messages show it, is made only for a message */
 	switch (ef->type) {
 	case FT_ID:
 	case FT_NAME:
 	case FT_TEXT:
 		/* in place: the raw text is ours, and only ever shrinks */
 		if (norm_text_inplace(*rawp, ef->type == FT_TEXT ? 1024 : 255,
-		    &whyt) < 0)
-			goto bad_text;
+		    &whyt) < 0) {
+			quote(q, sizeof(q), raw);
+			snprintf(why->reason, sizeof(why->reason), "%s: '%s'", whyt, q);
+			return -1;
+		}
 		out = *rawp;
 		*rawp = NULL;
 		break;
-	case FT_DOMAIN: {
-		char host[NORM_HOST_MAX];
-		const char *reg;
-
-		if (norm_domain_buf(raw, host) < 0) {
-			quote(q, sizeof(q), raw);
-			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
-			    "website, domain or e-mail address", q);
+	case FT_DOMAIN:
+		if (domain_value(cfg, rawp, r, &out, why) < 0)
 			return -1;
-		}
-		if ((reg = norm_registrable_domain_ref(host)) == NULL) {
-			quote(q, sizeof(q), raw);
-			snprintf(why->reason, sizeof(why->reason), "'%s' is a public "
-			    "suffix, not an organisation's domain", q);
-			return -1;
-		}
-		/* a free-mail address identifies a person, not a company */
-		if (free_mail(cfg, reg))
-			return 0;
-		out = reuse(r, rawp, reg);
+		if (out == NULL)
+			return 0;	/* free mail: no domain */
 		break;
-	}
 	case FT_COUNTRY:
-		if (norm_country(raw, buf) < 0) {
-			quote(q, sizeof(q), raw);
-			snprintf(why->reason, sizeof(why->reason), "unknown "
-			    "country '%s' (expected an ISO 3166 code or name)", q);
-			return -1;
-		}
+		if (norm_country(raw, buf) < 0)
+			return refuse(why, raw, "unknown country '%s' (expected an "
+			    "ISO 3166 code or name)");
 		out = reuse(r, rawp, buf);
 		break;
 	case FT_MONEY:
 	case FT_NUMBER:
 	case FT_PERCENT:
-		if (norm_amount(raw, &d) < 0) {
-			quote(q, sizeof(q), raw);
-			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
-			    "number (e.g. 12500 or 12,500.00)", q);
-			return -1;
-		}
-		if (ef->type == FT_PERCENT && (d < 0 || d > 100)) {
-			quote(q, sizeof(q), raw);
-			snprintf(why->reason, sizeof(why->reason), "%s is not a "
-			    "percentage between 0 and 100", q);
-			return -1;
-		}
+		if (norm_amount(raw, &d) < 0)
+			return refuse(why, raw, "'%s' is not a number (e.g. 12500 "
+			    "or 12,500.00)");
+		if (ef->type == FT_PERCENT && (d < 0 || d > 100))
+			return refuse(why, raw, "%s is not a percentage between 0 "
+			    "and 100");
 		r->num[f->index] = d;
 		number_text(d, buf, sizeof(buf));
 		out = reuse(r, rawp, buf);
 		break;
 	case FT_CURRENCY:
-		if (norm_currency(raw, buf) < 0) {
-			quote(q, sizeof(q), raw);
-			snprintf(why->reason, sizeof(why->reason), "unknown "
-			    "currency '%s' (expected an ISO 4217 code)", q);
-			return -1;
-		}
+		if (norm_currency(raw, buf) < 0)
+			return refuse(why, raw, "unknown currency '%s' (expected an "
+			    "ISO 4217 code)");
 		out = reuse(r, rawp, buf);
 		break;
-	case FT_STATUS: {
-		const char *st = map_status(src, raw);
-
-		if (st == NULL) {
-			quote(q, sizeof(q), raw);
-			snprintf(why->reason, sizeof(why->reason), "unknown status "
-			    "'%s' (add it to status_map)", q);
-			return -1;
-		}
+	case FT_STATUS:
+		if ((st = map_status(src, raw)) == NULL)
+			return refuse(why, raw, "unknown status '%s' (add it to "
+			    "status_map)");
 		out = reuse(r, rawp, st);
 		break;
-	}
 	case FT_TIME:
-	case FT_DATE: {
-		enum time_format fmt = f->has_format ? f->format :
-		    (enum time_format)src->time_format;
-
-		if (norm_time_text(raw, fmt, &t, buf) < 0) {
-			quote(q, sizeof(q), raw);
-			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
-			    "%s", q, fmt == TIME_ISO8601 ? "date or time (ISO 8601)" :
-			    fmt == TIME_EPOCH_S ? "time in epoch seconds" :
-			    "time in epoch milliseconds");
+	case FT_DATE:
+		if (time_value(src, f, ef->type == FT_DATE, rawp, r, &out, why) < 0)
 			return -1;
-		}
-		if (ef->type == FT_DATE)
-			buf[10] = '\0';
-		r->num[f->index] = (double)t;
-		out = reuse(r, rawp, buf);
 		break;
-	}
 	case FT_BOOL:
-		if (norm_bool(raw, &b) < 0) {
-			quote(q, sizeof(q), raw);
-			snprintf(why->reason, sizeof(why->reason), "'%s' is not "
-			    "true or false", q);
-			return -1;
-		}
+		if (norm_bool(raw, &b) < 0)
+			return refuse(why, raw, "'%s' is not true or false");
 		r->num[f->index] = b;
 		out = reuse(r, rawp, b ? "1" : "0");
 		break;
 	case FT_PERIOD:
-		if (norm_period(raw, &out) < 0) {
-			quote(q, sizeof(q), raw);
-			snprintf(why->reason, sizeof(why->reason), "'%s' is not a "
-			    "period (2026-Q4, 2026-11 or 2026)", q);
-			return -1;
-		}
+		if (norm_period(raw, &out) < 0)
+			return refuse(why, raw, "'%s' is not a period (2026-Q4, "
+			    "2026-11 or 2026)");
 		out = arena_adopt(r->arena, out);
 		break;
 	}
 	r->val[f->index] = out;
 	return 0;
-bad_text:
-	quote(q, sizeof(q), raw);
-	snprintf(why->reason, sizeof(why->reason), "%s: '%s'", whyt, q);
-	return -1;
 }
 
 /*
@@ -303,17 +301,17 @@ field_once(int idx[ENTITY_COUNT], enum entity_kind kind, const char *name)
 	return idx[kind] - 1;
 }
 
-int
-record_map(const struct config *cfg, const struct config_source *src,
+/* Every configured field read and normalized into r. */
+static int
+map_fields(const struct config *cfg, const struct config_source *src,
     record_get_fn get, void *ctx, struct record *r, struct record_problem *why)
 {
 	static int id_index[ENTITY_COUNT];
 	const struct entity_def *def = entity_def(src->entity);
 	char err[256];
 	size_t i;
-	int m = -1, cur = -1, idf;
+	int idf;
 
-	why->field[0] = why->reason[0] = why->record_id[0] = '\0';
 	/* the identifying field first, so every later problem can name it */
 	idf = field_once(id_index, src->entity, src->entity == ENTITY_PLANS ?
 	    "partner_id" : def->fields[def->key_field].name);
@@ -330,7 +328,7 @@ record_map(const struct config *cfg, const struct config_source *src,
 			snprintf(why->reason, sizeof(why->reason), "%s (%s)", err,
 			    f->src);
 			rfree(r, raw);
-			goto fail;
+			return -1;
 		}
 		if (f->index == idf && raw) {
 			/* the id as written, quoted only if the record fails */
@@ -343,18 +341,31 @@ record_map(const struct config *cfg, const struct config_source *src,
 			rfree(r, raw);
 			continue;
 		}
-		if (normalize_value(cfg, src, f, &def->fields[f->index], &raw, r,
-		    why) < 0) {
-			snprintf(why->field, sizeof(why->field), "%s", f->canon);
-			rfree(r, raw);
-			goto fail;
-		}
+		rc = normalize_value(cfg, src, f, &def->fields[f->index], &raw, r,
+		    why);
 		rfree(r, raw);
+		if (rc < 0) {
+			snprintf(why->field, sizeof(why->field), "%s", f->canon);
+			return -1;
+		}
 	}
+	return 0;
+}
+
+/* The required fields present, and the amount in the base currency. */
+static int
+complete(const struct config *cfg, const struct config_source *src,
+    struct record *r, struct record_problem *why)
+{
+	const struct entity_def *def = entity_def(src->entity);
+	const char *code;
+	double rate;
+	size_t i, j;
+	int m = -1, cur = -1;
+
 	for (i = 0; i < def->nfields; i++) {
 		if (def->fields[i].required && r->val[i] == NULL) {
 			const char *col = "";
-			size_t j;
 
 			for (j = 0; j < src->nfields; j++)
 				if (src->fields[j].index == (int)i)
@@ -363,40 +374,43 @@ record_map(const struct config *cfg, const struct config_source *src,
 			    def->fields[i].name);
 			snprintf(why->reason, sizeof(why->reason), "missing required "
 			    "field %s (%s)", def->fields[i].name, col);
-			goto fail;
+			return -1;
 		}
 		if (def->fields[i].type == FT_MONEY)
 			m = (int)i;
 		if (def->fields[i].type == FT_CURRENCY)
 			cur = (int)i;
 	}
-	/* amounts to the base currency */
-	if (m >= 0 && r->val[m]) {
-		const char *code = cur >= 0 && r->val[cur] ? r->val[cur] :
-		    cfg->normalize.base_currency;
-		double rate;
-
-		if (config_fx_rate(cfg, code, &rate) < 0) {
-			snprintf(why->field, sizeof(why->field), "currency");
-			snprintf(why->reason, sizeof(why->reason), "no exchange "
-			    "rate for %s (add normalize.fx.%s)", code, code);
-			goto fail;
-		}
-		r->amount_base = r->num[m] * rate;
-		r->has_amount_base = 1;
-		if (cur >= 0 && r->val[cur] == NULL)
-			r->val[cur] = arena_strdup(r->arena, code);
+	if (m < 0 || r->val[m] == NULL)
+		return 0;
+	code = cur >= 0 && r->val[cur] ? r->val[cur] : cfg->normalize.base_currency;
+	if (config_fx_rate(cfg, code, &rate) < 0) {
+		snprintf(why->field, sizeof(why->field), "currency");
+		snprintf(why->reason, sizeof(why->reason), "no exchange rate for %s "
+		    "(add normalize.fx.%s)", code, code);
+		return -1;
 	}
-	/* the key */
+	r->amount_base = r->num[m] * rate;
+	r->has_amount_base = 1;
+	if (cur >= 0 && r->val[cur] == NULL)
+		r->val[cur] = arena_strdup(r->arena, code);
+	return 0;
+}
+
+/* The record's key: source:external_id, an activity's facts when it has
+ * no id, partner/period for a plan, else the id. */
+static void
+make_key(const struct config_source *src, struct record *r)
+{
+	const char *ext;
+
 	switch (src->entity) {
 	case ENTITY_REGISTRATIONS:
 		r->key = arena_adopt(r->arena, xasprintf("%s:%s", src->name,
 		    r->val[entity_field_index(ENTITY_REGISTRATIONS, "external_id")]));
 		break;
-	case ENTITY_ACTIVITIES: {
-		const char *ext = r->val[entity_field_index(ENTITY_ACTIVITIES,
-		    "external_id")];
-
+	case ENTITY_ACTIVITIES:
+		ext = r->val[entity_field_index(ENTITY_ACTIVITIES, "external_id")];
 		if (ext)
 			r->key = arena_adopt(r->arena, xasprintf("%s:%s", src->name, ext));
 		else {
@@ -414,21 +428,30 @@ record_map(const struct config *cfg, const struct config_source *src,
 			free(facts);
 		}
 		break;
-	}
 	case ENTITY_PLANS:
 		r->key = arena_adopt(r->arena, xasprintf("%s/%s", r->val[0], r->val[1]));
 		break;
 	default:
 		r->key = arena_strdup(r->arena, r->val[0]);
 	}
-	return 0;
-fail:
-	/* the record's id as it was read, quoted for the quarantine */
-	if (why->record_id[0]) {
-		char id[sizeof(why->record_id)];
+}
 
-		memcpy(id, why->record_id, sizeof(id));
-		quote(why->record_id, sizeof(why->record_id), id);
+int
+record_map(const struct config *cfg, const struct config_source *src,
+    record_get_fn get, void *ctx, struct record *r, struct record_problem *why)
+{
+	why->field[0] = why->reason[0] = why->record_id[0] = '\0';
+	if (map_fields(cfg, src, get, ctx, r, why) < 0 ||
+	    complete(cfg, src, r, why) < 0) {
+		/* the record's id as it was read, quoted for the quarantine */
+		if (why->record_id[0]) {
+			char id[sizeof(why->record_id)];
+
+			memcpy(id, why->record_id, sizeof(id));
+			quote(why->record_id, sizeof(why->record_id), id);
+		}
+		return -1;
 	}
-	return -1;
+	make_key(src, r);
+	return 0;
 }
