@@ -5,6 +5,7 @@
 #   make check      install missing Debian packages, build, run every test
 #                   (the plain build, then the same suite under ASan/UBSan)
 #   make asan       the sanitizer build and its test run only
+#   make house      the layers' include rules and the size limits only
 #   make install    PREFIX=/usr DESTDIR=... binaries, unit, config, man pages
 
 PREFIX   ?= /usr/local
@@ -138,7 +139,12 @@ bench:
 eval: all
 	@$(BUILD)/tests/match_eval tests/match/pairs.tsv
 
-check: check-deps
+# the house's rules: the layers' includes, the libraries' owners, sizes
+house:
+	@tests/tools/check_layers.sh
+	@python3 tests/tools/check_sizes.py
+
+check: check-deps house
 	@$(MAKE) --no-print-directory all
 	@tests/run.sh $(BUILD)
 	@$(MAKE) --no-print-directory asan
@@ -169,4 +175,4 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all deps check-deps demo bench eval check asan install clean
+.PHONY: all deps check-deps demo bench eval house check asan install clean
