@@ -121,11 +121,11 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@tests/demo.sh $(BUILD)
 
-# The ingest benchmark (SPEC 13): BENCH_RECORDS opportunities, first full
+# The ingest benchmark (contract §13): BENCH_RECORDS opportunities, first full
 # sync by chansyncd, a Python stdlib script and a Node.js script (when node
 # and npm are installed), on the same pages over loopback. Prints figures.
 BENCH_RECORDS ?= 1000000
-# Then conflict detection over BENCH_REGISTRATIONS registrations (issue 5).
+# Then conflict detection over BENCH_REGISTRATIONS registrations.
 BENCH_REGISTRATIONS ?= 1000000
 bench:
 	@$(MAKE) --no-print-directory deps DEB_EXTRA="python3"

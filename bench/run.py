@@ -3,7 +3,7 @@
 plain Node.js script (fetch + better-sqlite3@12), from the same
 pre-rendered pages on loopback; then chansyncd's no-change cycle.
 Reports wall time, CPU (user+sys) of the client process, records per
-CPU-second, peak RSS, and the ratios SPEC §13 asks for: medians of
+CPU-second, peak RSS, and the ratios contract §13 asks for: medians of
 BENCH_ROUNDS (default 3) rounds that interleave the programs, because
 this host's speed drifts by a third from minute to minute.
 Usage: run.py BUILD [RECORDS]"""
@@ -161,7 +161,7 @@ crm:
         node = "%.2fx %s" % (nd, "met" if nd >= 2 else "MISSED")
     else:
         node = "not measured"
-    print("\ngoals (SPEC 13): CPU/record 3x lower than Python: %.2fx %s; 2x lower than "
+    print("\ngoals (contract §13): CPU/record 3x lower than Python: %.2fx %s; 2x lower than "
           "Node: %s; peak RSS < 100 MB: %.1f MB %s" % (
               py, "met" if py >= 3 else "MISSED", node,
               c["rss_mb"], "met" if c["rss_mb"] < 100 else "MISSED"))

@@ -45,7 +45,7 @@ stored_of(const struct score_stored *v, size_t n, const char *partner)
 }
 
 /*
- * Audits a partner's score or tier changing (SPEC §11), as shown: a change
+ * Audits a partner's score or tier changing (contract §11), as shown: a change
  * below the shown precision is not one. Returns 0 or -1.
  */
 static int

@@ -1,5 +1,5 @@
 /*
- * config.h - the whole configuration of SPEC §3 in one struct, parsed and
+ * config.h - the whole configuration of contract §3 in one struct, parsed and
  * validated from YAML before any side effect.
  *
  * Parsing is driven by the key tables in config.c (name, type, default,

@@ -1,5 +1,5 @@
 /*
- * writeback.h - what chansync computed, written to the CRM (SPEC §10).
+ * writeback.h - what chansync computed, written to the CRM (contract §10).
  *
  * Three kinds of records, each when crm.writeback names it: partner
  * fields (score, tier, plan_attainment, pipeline_coverage,

@@ -1,5 +1,5 @@
 /*
- * entity.h - the five canonical entities of SPEC §4 and the record that
+ * entity.h - the five canonical entities of contract §4 and the record that
  * carries one of them from a source to the store.
  *
  * Everything downstream of the sources sees only these. Field names here
@@ -60,7 +60,7 @@ int entity_parse(const char *name);
 /* Returns the index of field name in kind, or -1. */
 int entity_field_index(enum entity_kind kind, const char *name);
 
-/* The registration statuses of SPEC §4. */
+/* The registration statuses of contract §4. */
 extern const char *const entity_statuses[];	/* NULL-terminated */
 int entity_status_valid(const char *s);
 

@@ -1,5 +1,5 @@
 /*
- * alerts.h - alerts with a lifecycle (SPEC §8).
+ * alerts.h - alerts with a lifecycle (contract §8).
  *
  * Each cycle works out which alerts hold: partner_conflict,
  * direct_conflict and duplicate_registration (one per open conflict),

@@ -1,5 +1,5 @@
 /*
- * conflicts.h - who else claims this end customer (SPEC §7).
+ * conflicts.h - who else claims this end customer (contract §7).
  *
  * The engine keeps an index of the active claims (registrations pending
  * or approved and not past expires_at; with rules.conflicts.direct, open

@@ -1,5 +1,5 @@
 /*
- * plan.h - pipeline to plan, per partner and period (SPEC §8).
+ * plan.h - pipeline to plan, per partner and period (contract §8).
  *
  * closed-won = Σ amount of won opportunities closing in the period;
  * pipeline = Σ amount of open ones; risk-adjusted = Σ amount x

@@ -1,5 +1,5 @@
 /*
- * score.h - partner scorecards against peers (SPEC §9).
+ * score.h - partner scorecards against peers (contract §9).
  *
  * Per partner and period, five KPIs scaled to 0-100: plan attainment (vs
  * 100%), risk-adjusted pipeline coverage (vs 1.0), win rate over the

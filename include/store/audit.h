@@ -1,5 +1,5 @@
 /*
- * audit.h - the hash-chained, append-only audit log (SPEC §11).
+ * audit.h - the hash-chained, append-only audit log (contract §11).
  *
  * Row i's hash is SHA-256 (or HMAC-SHA256 with audit.hmac_key) over a
  * domain tag, the previous row's hash, and the row's canonical form:

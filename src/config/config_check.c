@@ -449,7 +449,7 @@ check_crm_auth(struct ctx *x)
 	    &c->crm.auth.refresh_token_value, "crm.auth.refresh_token");
 }
 
-/* crm.objects: the standard objects' defaults (SPEC §4), each checked. */
+/* crm.objects: the standard objects' defaults (contract §4), each checked. */
 static void
 check_crm_objects(struct ctx *x)
 {

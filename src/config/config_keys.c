@@ -1,7 +1,7 @@
 /*
  * config_keys.c - the configuration's schema as tables: every key with
  * its type, place in struct config, range, default and whether it is
- * required (SPEC §3); the names of every enum. config.c reads a YAML
+ * required (contract §3); the names of every enum. config.c reads a YAML
  * tree against them; nothing here runs.
  */
 #include "config/config.h"

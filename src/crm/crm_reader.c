@@ -253,7 +253,8 @@ abandon(struct read *rd)
  * commits. The pages come in SystemModstamp order, which is random in
  * Id: stored as they come, every record would land on another leaf of
  * the primary key's B-tree, and each commit would write most of the
- * index again (reference/performance-limits.md §3). Sorted, a batch walks
+ * index again (SQLite upserts ~35k rows/s with random keys against ~150k
+ * in key order, measured here; docs/performance.md). Sorted, a batch walks
  * the tree once.
  */
 static int

@@ -1,5 +1,5 @@
 /*
- * conflicts_rule.c - the ruling over one group of claims (SPEC §7): which
+ * conflicts_rule.c - the ruling over one group of claims (contract §7): which
  * conflicts the claims of one customer make (partner conflict, direct
  * conflict, duplicate), the recommended winner under the policy and why,
  * and the evidence a channel manager reads. Pure: claims in, conflicts

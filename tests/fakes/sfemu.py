@@ -7,7 +7,7 @@ CONFIG: {"data": org.json, "client_id": ..., "client_secret": ...,
          "refresh_tokens": [token, ...], "rotate_refresh_tokens": bool,
          "token_lifetime": seconds, "daily_limit": N, "api_version_min": 41}
 
-It implements reference/salesforce-api.md §9's MUST list: the OAuth token
+It implements the Salesforce wire behaviour chansync relies on: the OAuth token
 endpoint (JWT bearer with real RS256 verification and aud/exp/skew checks,
 client credentials, refresh token with rotation and the concurrent-use
 error), 401 INVALID_SESSION_ID for expired tokens, versions, limits,

@@ -1,4 +1,4 @@
-/* test_conflicts.c - the conflict rules of SPEC §7 at their edges, on a
+/* test_conflicts.c - the conflict rules of contract §7 at their edges, on a
  * real SQLite file: windows to the second, expiry, statuses, partners,
  * products, countries, free-mail domains, unicode names, stable keys,
  * incremental passes. */

@@ -145,7 +145,7 @@ test_idf(void)
 	match_idf_free(idf);
 }
 
-/* The goal of issue 5 on the labelled set, through the eval tool. */
+/* The matcher's accuracy goal on the labelled set, through the eval tool. */
 static void
 test_accuracy_goal(void)
 {
