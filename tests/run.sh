@@ -16,7 +16,7 @@ for t in "$BUILD"/tests/test_*; do
 	"$t" >"$log" 2>&1
 	rc=$?
 	grep -v '^<[0-9]>' "$log" | grep -E 'FAIL|passed' | sed 's/^/  /'
-	line=$(grep -E '^[a-z_]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+	line=$(grep -E '^[a-z0-9_]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
 	p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
 	f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
 	# a binary that dies or exits non-zero fails, whatever it printed
