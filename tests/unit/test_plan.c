@@ -138,6 +138,7 @@ test_result_owns_its_strings(void)
 
 	memset(&in, 0, sizeof(in));
 	p = arena_alloc(&in.arena, 2 * sizeof(*p));
+	memset(p, 0, 2 * sizeof(*p));
 	p[0].id = arena_strdup(&in.arena, "B2");
 	p[0].name = arena_strdup(&in.arena, "Bravo");
 	p[1].id = arena_strdup(&in.arena, "A1");
