@@ -15,6 +15,10 @@
 
 #define ISO_CODES_DIR "/usr/share/iso-codes/json"
 
+/* The times any reader takes: 1900-01-01T00:00:00Z .. 9999-12-31T23:59:59Z */
+#define TIME_MIN (-2208988800LL)
+#define TIME_MAX 253402300799LL
+
 enum time_format {
 	TIME_ISO8601,
 	TIME_EPOCH_S,
@@ -28,10 +32,12 @@ void normalize_shutdown(void);
 /*
  * Reads a time: ISO 8601 date or date-time with Z, +HH:MM, +HHMM, +HH or
  * no offset (read as UTC); or epoch seconds/milliseconds. Fractions of a
- * second are dropped. Writes seconds since the epoch (UTC).
+ * second are dropped. Writes seconds since the epoch (UTC); a time
+ * outside TIME_MIN .. TIME_MAX (in UTC) is refused.
  */
 int norm_time(const char *s, enum time_format fmt, int64_t *ret);
-/* Formats t as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with the NUL). */
+/* Formats t as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with the NUL, always
+ * terminated; a t past year 9999 or before year 0 saturates there). */
 void norm_time_format(int64_t t, char out[21]);
 /* norm_time, and the time's canonical text (norm_time_format's) in out. */
 int norm_time_text(const char *s, enum time_format fmt, int64_t *ret,

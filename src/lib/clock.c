@@ -23,8 +23,10 @@ clock_now_iso(char out[CLOCK_ISO_LEN])
 	time_t t = time(NULL);
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(out, CLOCK_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* a system clock set past the year 9999 is not a time either */
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, CLOCK_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, CLOCK_ISO_LEN, "9999-12-31T23:59:59Z");
 }
 
 void
@@ -35,8 +37,9 @@ clock_now_iso_usec(char out[CLOCK_ISO_LEN])
 	char base[24];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (gmtime_r(&ts.tv_sec, &tm) == NULL ||
+	    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		snprintf(base, sizeof(base), "9999-12-31T23:59:59");
 	snprintf(out, CLOCK_ISO_LEN, "%.19s.%06dZ", base,
 	    (int)(ts.tv_nsec / 1000));
 }

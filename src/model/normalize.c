@@ -160,7 +160,8 @@ parse_iso(const char *s, int64_t *ret)
 	if (sec == 60)
 		sec = 59;	/* a leap second reads as the second before */
 	*ret = clock_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
-	return 0;
+	/* an offset can carry 9999-12-31 into the year 10000 */
+	return *ret < TIME_MIN || *ret > TIME_MAX ? -1 : 0;
 }
 
 int
@@ -191,8 +192,7 @@ norm_time(const char *s, enum time_format fmt, int64_t *ret)
 			return -1;
 		if (fmt == TIME_EPOCH_MS)
 			v /= 1000.0;
-		/* 1900-01-01 .. 9999-12-31 */
-		if (v < -2208988800.0 || v > 253402300799.0)
+		if (v < (double)TIME_MIN || v > (double)TIME_MAX)
 			return -1;
 		*ret = (int64_t)floor(v);
 		return 0;
@@ -244,22 +244,22 @@ norm_time_text(const char *s, enum time_format fmt, int64_t *ret, char out[21])
 void
 norm_time_format(int64_t t, char out[21])
 {
-	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-	int64_t sod = t - days * 86400;
+	int64_t days, sod;
 	int y, mo, d, i;
 	int v[5];
 
-	/* by hand, from the day number: gmtime and strftime were a
-	 * measurable share of a large sync */
-	clock_civil_from_days(days, &y, &mo, &d);
-	if (y < 0 || y > 9999) {
-		time_t tt = (time_t)t;
-		struct tm tm;
-
-		gmtime_r(&tt, &tm);
-		strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* a time no reader takes (years 1900-9999) is never formatted
+	 * past the buffer: it saturates at the year's ends */
+	if (t < -62167219200LL || t > TIME_MAX) {
+		memcpy(out, t < 0 ? "0000-01-01T00:00:00Z" : "9999-12-31T23:59:59Z",
+		    21);
 		return;
 	}
+	/* by hand, from the day number: gmtime and strftime were a
+	 * measurable share of a large sync */
+	days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	sod = t - days * 86400;
+	clock_civil_from_days(days, &y, &mo, &d);
 	out[0] = (char)('0' + y / 1000);
 	out[1] = (char)('0' + y / 100 % 10);
 	out[2] = (char)('0' + y / 10 % 10);

@@ -79,6 +79,28 @@ test_times(void)
 	    "2025-12-31T18:45:00Z");		/* across a year */
 	CHECK_STR(iso("2026-11-20 10:11", TIME_ISO8601), "2026-11-20T10:11:00Z");
 	CHECK_STR(iso("2026-11-20", TIME_ISO8601), "2026-11-20T00:00:00Z");
+	/* the last second of 9999 is the last time taken: an offset that
+	 * carries a time into the year 10000 is refused, not formatted */
+	CHECK_STR(iso("9999-12-31T23:59:59Z", TIME_ISO8601), "9999-12-31T23:59:59Z");
+	CHECK_STR(iso("9999-12-31T23:59-06", TIME_ISO8601), "ERR");
+	CHECK_STR(iso("9999-12-31T18:00:00-06:00", TIME_ISO8601), "ERR");
+	CHECK_STR(iso("253402300800", TIME_EPOCH_S), "ERR");
+	CHECK_STR(iso("1900-01-01T00:30:00+01:00", TIME_ISO8601), "ERR");
+	{
+		char out[32];
+
+		/* the formatter stays within its 21 bytes for any time */
+		memset(out, 'x', sizeof(out));
+		norm_time_format(253402300799LL + 86400 * 400, out);
+		CHECK_STR(out, "9999-12-31T23:59:59Z");
+		CHECK(out[21] == 'x');
+		norm_time_format(INT64_MAX, out);
+		CHECK_STR(out, "9999-12-31T23:59:59Z");
+		norm_time_format(INT64_MIN, out);
+		CHECK_STR(out, "0000-01-01T00:00:00Z");
+		norm_time_format(-2208988800LL - 86400, out);
+		CHECK_STR(out, "1899-12-31T00:00:00Z");
+	}
 	/* a date alone is copied: every day of 1900-2200 as the formatter
 	 * would write it, and the days that do not exist refused */
 	{
