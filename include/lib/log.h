@@ -49,10 +49,15 @@ int log_level_parse(const char *name);
 enum log_target log_target(void);
 
 /*
- * Registers a secret value (copied) that must never be written anywhere.
+ * Registers a secret value (copied) that must never be written anywhere,
+ * with the forms it can be written in: percent-encoded (a form body, a
+ * query string) and, for a PEM key, each line. Any number of secrets.
  * Values shorter than 4 bytes are ignored (they would mask ordinary text).
  */
 void log_add_secret(const char *value, size_t len);
+/* Registers HTTP basic credentials: the password, and the base64 of
+ * "user:password" that an echoed Authorization header shows. */
+void log_add_basic_auth(const char *user, const char *password);
 /* Stops masking value (a token that was replaced by a new one). */
 void log_forget_secret(const char *value);
 void log_clear_secrets(void);

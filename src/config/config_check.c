@@ -229,6 +229,8 @@ check_source_auth(struct ctx *x, struct config_source *s,
 
 		resolve_secret(x, ref, &s->auth.secret, rp);
 		free(rp);
+		if (s->auth.kind == AUTH_BASIC && s->auth.secret && s->auth.username)
+			log_add_basic_auth(s->auth.username, s->auth.secret->value);
 	}
 	free(p);
 }

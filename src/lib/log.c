@@ -21,18 +21,19 @@
 
 #define LOG_MSG_MAX	4096
 #define LOG_FIELD_MAX	512
-#define MAX_SECRETS	32
 
 static const char *ident = "chansync";
 static int level = LOG_INFO;
 static enum log_target target = LOG_TARGET_STDERR;
 static int stderr_tty;
 
-static struct {
+/* every secret and each form of it that can be written: no cap, since a
+ * secret dropped for want of room would be printed verbatim */
+static struct secret_text {
 	char *v;
 	size_t len;
-} secrets[MAX_SECRETS];
-static size_t nsecrets;
+} *secrets;
+static size_t nsecrets, capsecrets;
 
 static int
 journal_stream_is_stderr(void)
@@ -102,19 +103,65 @@ log_level_parse(const char *name)
 	return -1;
 }
 
-void
-log_add_secret(const char *value, size_t len)
+static void
+add_one(const char *value, size_t len)
 {
 	size_t i;
 
-	if (value == NULL || len < 4 || nsecrets == MAX_SECRETS)
+	if (value == NULL || len < 4)
 		return;
 	for (i = 0; i < nsecrets; i++)
 		if (secrets[i].len == len && memcmp(secrets[i].v, value, len) == 0)
 			return;
+	xgrow(&secrets, &capsecrets, nsecrets + 1, sizeof(*secrets));
 	secrets[nsecrets].v = xstrndup(value, len);
 	secrets[nsecrets].len = len;
 	nsecrets++;
+}
+
+/* value percent-encoded as a form or a query string carries it, when
+ * that differs from value (a new string), else NULL */
+static char *
+percent_form(const char *value, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = xmalloc(3 * len + 1), *o = out;
+	size_t i;
+	int differs = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)value[i];
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~", c))
+			*o++ = (char)c;
+		else {
+			*o++ = '%';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+			differs = 1;
+		}
+	}
+	*o = '\0';
+	if (!differs) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+void
+log_add_secret(const char *value, size_t len)
+{
+	char *enc;
+
+	if (value == NULL || len < 4)
+		return;
+	add_one(value, len);
+	if ((enc = percent_form(value, len)) != NULL) {
+		add_one(enc, strlen(enc));
+		secure_free(enc, strlen(enc));
+	}
 	/* A multi-line secret (a PEM key) is also masked line by line. */
 	if (memchr(value, '\n', len)) {
 		const char *p = value, *end = value + len;
@@ -128,6 +175,38 @@ log_add_secret(const char *value, size_t len)
 			p += l + 1;
 		}
 	}
+}
+
+void
+log_add_basic_auth(const char *user, const char *password)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *pair, *out, *o;
+	size_t n, i;
+
+	if (user == NULL || password == NULL)
+		return;
+	log_add_secret(password, strlen(password));
+	pair = xasprintf("%s:%s", user, password);
+	n = strlen(pair);
+	out = xmalloc(4 * ((n + 2) / 3) + 1);
+	for (i = 0, o = out; i < n; i += 3) {
+		unsigned v = (unsigned char)pair[i] << 16;
+
+		if (i + 1 < n)
+			v |= (unsigned char)pair[i + 1] << 8;
+		if (i + 2 < n)
+			v |= (unsigned char)pair[i + 2];
+		*o++ = b64[v >> 18 & 63];
+		*o++ = b64[v >> 12 & 63];
+		*o++ = i + 1 < n ? b64[v >> 6 & 63] : '=';
+		*o++ = i + 2 < n ? b64[v & 63] : '=';
+	}
+	*o = '\0';
+	log_add_secret(out, strlen(out));
+	secure_free(out, strlen(out));
+	secure_free(pair, n);
 }
 
 void
@@ -148,11 +227,11 @@ log_clear_secrets(void)
 {
 	size_t i;
 
-	for (i = 0; i < nsecrets; i++) {
+	for (i = 0; i < nsecrets; i++)
 		secure_free(secrets[i].v, secrets[i].len);
-		secrets[i].v = NULL;
-	}
-	nsecrets = 0;
+	free(secrets);
+	secrets = NULL;
+	nsecrets = capsecrets = 0;
 }
 
 static int
@@ -160,6 +239,19 @@ is_token_char(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 	    (c >= '0' && c <= '9') || strchr("-._~+/=!", c) != NULL;
+}
+
+/*
+ * The length of "Bearer " at s when a token follows, else 0: any bearer
+ * token is masked, ours or not. (Basic credentials are masked as the
+ * registered base64 of ours: a generic "Basic word" would mask prose.)
+ */
+static size_t
+auth_scheme(const char *s)
+{
+	if (strncasecmp(s, "bearer ", 7) == 0 && is_token_char((unsigned char)s[7]))
+		return 7;
+	return 0;
 }
 
 char *
@@ -180,11 +272,10 @@ log_redact(const char *s, size_t cap)
 		if (matched) {
 			buf_addstr(&out, "***");
 			i += matched;
-		} else if (strncasecmp(s + i, "bearer ", 7) == 0 &&
-		    is_token_char((unsigned char)s[i + 7])) {
-			buf_add(&out, s + i, 7);
+		} else if ((k = auth_scheme(s + i)) != 0) {
+			buf_add(&out, s + i, k);
 			buf_addstr(&out, "***");
-			i += 7;
+			i += k;
 			while (i < n && is_token_char((unsigned char)s[i]))
 				i++;
 		} else {

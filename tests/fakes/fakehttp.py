@@ -10,6 +10,8 @@ of stdout. Besides the fake's own routes it serves a control API:
        "malformed": true,                        a truncated JSON body
        "hang": seconds,                          no answer for that long
        "drip": bytes_per_second,                 a slow body
+       "echo_headers": true,                     the body is the request's headers
+                                                 as JSON (a careless server's error)
        "late_reply": seconds,                    handled at once (its log entry
                                                  gets "handled": true), the
                                                  answer held back that long
@@ -123,6 +125,9 @@ def make_handler(fake):
                 self.close_connection = True
                 return
             body = f.get("body", "").encode()
+            if f.get("echo_headers"):
+                body = json.dumps({"error": "denied",
+                                   "request_headers": dict(self.headers)}).encode()
             headers = dict(f.get("headers", {}))
             headers.setdefault("Content-Type", "application/json")
             if f.get("malformed"):

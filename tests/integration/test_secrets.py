@@ -26,18 +26,29 @@ crm:
   kind: salesforce
   login_url: http://127.0.0.1:9
   auth: { flow: jwt_bearer, client_id: CONNECTED-APP, username: u@example.com,
-          private_key: credential:sf_key }
+          private_key: credential:sf_key2 }
 audit:
   hmac_key: credential:audit_key
 normalize:""")
+
+
+def rsa_4096():
+    """A real 4096-bit key: 50 lines of PEM, each a secret of its own, once
+    more than the masking table held (the secrets after it went unmasked)."""
+    import subprocess
+    return subprocess.run(["openssl", "genrsa", "4096"], check=True,
+                          capture_output=True, text=True).stdout
 
 
 @test
 def canaries_never_appear_anywhere():
     env = Env("secrets")
     try:
+        pem = rsa_4096()
+        markers = MARKERS + [l for l in pem.splitlines()[1:-1] if len(l) >= 16][:5]
         for k, v in CANARIES.items():
             env.credential(k, v)
+        env.credential("sf_key2", pem)
         env.write_config(CONFIG.replace("log_level: info", "log_level: debug"))
         env.drop("a.csv", "reg_no,reseller,end_user,website,status,registered,value,cur\n"
                  "R1,001A,Acme,,NEW,2026-11-01,1,USD\nR2,001A,Acme,,NEW,bad,1,USD\n")
@@ -77,7 +88,7 @@ def canaries_never_appear_anywhere():
                 blobs.append((f, fh.read()))
         audit = "\n".join(str(r) for r in env.query("SELECT * FROM audit"))
         found = []
-        for m in MARKERS:
+        for m in markers:
             if m in text:
                 found.append("output: %s" % m)
             if m in audit:
@@ -90,3 +101,50 @@ def canaries_never_appear_anywhere():
               % (len(text) // 1024, len(blobs), len(audit.splitlines())))
     finally:
         env.cleanup()
+
+
+@test
+def basic_credentials_echoed_by_a_server_stay_masked():
+    # a hub answering 500 with the request's headers in its body: the
+    # Authorization header carries base64("chansync:" + password)
+    import base64
+    from harness import FakeServer, ROOT
+    password = "CANARY-b64-hub-password-41"
+    b64 = base64.b64encode(("chansync:" + password).encode()).decode()
+    hub = FakeServer("vendor.py", "hub", "--data",
+                     os.path.join(ROOT, "fixtures", "vendors", "hub.json"))
+    env = Env("secrets-basic")
+    try:
+        env.credential("hub_password", password + "\n")
+        env.write_config("""daemon: { state_dir: @STATE@, interval: 1h, jitter: 0s }
+sources:
+  - name: hub
+    kind: http_json
+    url: %s/v1/deals
+    auth: { kind: basic, username: chansync, password: credential:hub_password }
+    time_format: epoch_ms
+    records: ""
+    retries: 1
+    fields: { external_id: deal_id, partner_id: reseller_account,
+              customer_name: end_customer, status: status, registered_at: created_ms }
+    status_map: { OPEN: pending }
+""" % hub.url)
+        hub.faults({"path": "/v1/deals", "status": 500, "echo_headers": True, "times": 10})
+        p = env.chansyncd("--once")
+        eq(p.returncode, 75, "the source failed\n" + p.stderr[-1500:])
+        outputs = [p.stdout, p.stderr]
+        if "request_headers" not in p.stderr:
+            raise AssertionError("the echoed header is not in the error at all: "
+                                 "the test would prove nothing\n" + p.stderr[-2000:])
+        for cmd in (["--json", "status"], ["status"], ["--json", "audit"]):
+            r = env.ctl(*cmd)
+            outputs += [r.stdout, r.stderr]
+        text = "\n".join(outputs)
+        rows = "\n".join(str(r) for r in env.query("SELECT * FROM audit")) + "\n".join(
+            str(r) for r in env.query("SELECT * FROM cycle_sources"))
+        found = [w for w, hay in (("output", text), ("database", rows))
+                 for m in (b64, password) if m in hay]
+        eq(found, [], "basic credentials in the open")
+    finally:
+        env.cleanup()
+        hub.stop()

@@ -32,6 +32,45 @@ test_redaction(void)
 	free(r);
 }
 
+/* Any number of secrets, and each form they are written in: percent-
+ * encoded, and the base64 of basic credentials. */
+static void
+test_secret_forms(void)
+{
+	char v[64], *r, line[128];
+	int i, leaks = 0;
+
+	/* more secrets than the table once held, the last ones included */
+	for (i = 0; i < 200; i++) {
+		snprintf(v, sizeof(v), "secret-value-%03d-xyz", i);
+		log_add_secret(v, strlen(v));
+	}
+	for (i = 0; i < 200; i++) {
+		snprintf(v, sizeof(v), "secret-value-%03d-xyz", i);
+		snprintf(line, sizeof(line), "got %s back", v);
+		r = log_redact(line, 0);
+		leaks += strstr(r, v) != NULL;
+		free(r);
+	}
+	CHECK_INT(leaks, 0);
+	/* percent-encoded, as a form or a query string carries it */
+	log_add_secret("p@ss w0rd/+x", 12);
+	r = log_redact("refresh_token=p%40ss%20w0rd%2F%2Bx&x=1", 0);
+	CHECK_STR(r, "refresh_token=***&x=1");
+	free(r);
+	/* basic credentials echoed in an Authorization header:
+	 * base64("chansync:hub-pass-123") */
+	log_add_basic_auth("chansync", "hub-pass-123");
+	r = log_redact("{\"headers\":{\"Authorization\":\"Basic "
+	    "Y2hhbnN5bmM6aHViLXBhc3MtMTIz\"}}", 0);
+	CHECK_STR(r, "{\"headers\":{\"Authorization\":\"Basic ***\"}}");
+	free(r);
+	r = log_redact("password hub-pass-123 and basic auth stays", 0);
+	CHECK_STR(r, "password *** and basic auth stays");
+	free(r);
+	log_clear_secrets();
+}
+
 static void
 test_escaping_and_cap(void)
 {
@@ -104,6 +143,7 @@ main(void)
 {
 	T_RUN(test_redaction);
 	T_RUN(test_escaping_and_cap);
+	T_RUN(test_secret_forms);
 	T_RUN(test_levels);
 	T_RUN(test_stderr_sink);
 	return t_done("log");
