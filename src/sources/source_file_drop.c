@@ -525,6 +525,34 @@ wanted(const char *name)
 	return 1;
 }
 
+/*
+ * done/ and failed/ receive the spool's files and their reasons: they
+ * must be real directories of the daemon's user, not a symbolic link
+ * (files would be moved, and .reason files written, wherever it points)
+ * nor another user's. 0, or -1 with the reason in run->error.
+ */
+static int
+own_dir(struct source_run *run, int dfd, const char *dir, const char *name)
+{
+	struct stat st;
+	const char *why = NULL;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		why = strerror(errno);
+	else if (S_ISLNK(st.st_mode))
+		why = "it is a symbolic link";
+	else if (!S_ISDIR(st.st_mode))
+		why = "it is not a directory";
+	else if (st.st_uid != geteuid())
+		why = "it belongs to another user";
+	if (why == NULL)
+		return 0;
+	snprintf(run->error, sizeof(run->error), "%s/%s cannot receive the "
+	    "spool's files: %s; make it a directory of the daemon's own", dir,
+	    name, why);
+	return -1;
+}
+
 enum source_status
 file_drop_run(struct source_run *run)
 {
@@ -546,6 +574,11 @@ file_drop_run(struct source_run *run)
 	    (mkdirat(dfd, "failed", 0750) < 0 && errno != EEXIST)) {
 		snprintf(run->error, sizeof(run->error), "cannot create %s/done "
 		    "or %s/failed: %s", dir, dir, strerror(errno));
+		close(dfd);
+		return SOURCE_FAILED;
+	}
+	if (own_dir(run, dfd, dir, "done") < 0 ||
+	    own_dir(run, dfd, dir, "failed") < 0) {
 		close(dfd);
 		return SOURCE_FAILED;
 	}

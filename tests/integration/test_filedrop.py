@@ -153,6 +153,29 @@ def unreadable_files_go_to_failed_with_a_reason():
 
 
 @test
+def a_symlinked_done_or_failed_folder_is_refused():
+    for sub in ("done", "failed"):
+        env = Env("symlink-" + sub)
+        try:
+            elsewhere = os.path.join(env.dir, "elsewhere")
+            os.makedirs(elsewhere)
+            os.symlink(elsewhere, os.path.join(env.spool, sub))
+            env.write_config(FILE_DROP_CONFIG)
+            env.drop("good.csv", CSV.split("\r\n")[0] + "\r\n" + CSV.split("\r\n")[1])
+            env.drop("noheader.csv", "")
+            p = env.chansyncd("--once")
+            eq(p.returncode, 75, sub + ": the source fails")
+            contains(p.stderr, "%s/%s cannot receive the spool's files: it is a symbolic "
+                     "link" % (env.spool, sub), sub + ": the reason")
+            eq(os.listdir(elsewhere), [], sub + ": nothing moved or written through the link")
+            eq(sorted(n for n in os.listdir(env.spool) if n.endswith(".csv")),
+               ["good.csv", "noheader.csv"], sub + ": the files stay in the spool")
+            eq(env.query("SELECT count(*) FROM registrations")[0][0], 0, sub + ": nothing landed")
+        finally:
+            env.cleanup()
+
+
+@test
 def incomplete_files_are_left_alone_and_resent_files_update_in_place():
     env = Env("resend")
     try:
