@@ -115,6 +115,8 @@ struct config {
 	struct {
 		char *state_dir;
 		int64_t interval, jitter;	/* seconds */
+		int64_t clock_skew;	/* seconds a source's updated_at or
+					 * registered_at may be ahead of ours */
 		int dry_run;
 		int log_level;			/* LOG_ERR..LOG_DEBUG */
 		char *timezone;

@@ -72,6 +72,7 @@ static const struct key k_daemon[] = {
 	KPATH(C, "state_dir", daemon.state_dir, "/var/lib/chansync", 0),
 	KDUR(C, "interval", daemon.interval, MIN_S, 30 * DAY, "15m"),
 	KDUR(C, "jitter", daemon.jitter, 0, DAY, "60s"),
+	KDUR(C, "clock_skew", daemon.clock_skew, 0, 7 * DAY, "1h"),
 	KBOOL(C, "dry_run", daemon.dry_run, "false"),
 	KENUM(C, "log_level", daemon.log_level, e_log_level, "info", 0),
 	KSTR(C, "timezone", daemon.timezone, "UTC", 0),

@@ -3,6 +3,7 @@
  */
 #include "sources/record.h"
 #include "lib/digest.h"
+#include "lib/clock.h"
 #include "lib/mem.h"
 #include "model/normalize.h"
 #include "model/normalize_country.h"
@@ -177,11 +178,13 @@ domain_value(const struct config *cfg, char **rawp, struct record *r,
 	return 0;
 }
 
-/* A time (or a date) in the field's or the source's time format. */
+/* A time (or a date) in the field's or the source's time format; a
+ * change or registration time further in the future than the clock's
+ * skew is refused (as a watermark it would hide every real change). */
 static int
-time_value(const struct config_source *src, const struct config_field *f,
-    int date, char **rawp, struct record *r, char **ret,
-    struct record_problem *why)
+time_value(const struct config *cfg, const struct config_source *src,
+    const struct config_field *f, int date, char **rawp, struct record *r,
+    char **ret, struct record_problem *why)
 {
 	enum time_format fmt = f->has_format ? f->format :
 	    (enum time_format)src->time_format;
@@ -193,6 +196,17 @@ time_value(const struct config_source *src, const struct config_field *f,
 		    "date or time (ISO 8601)" : fmt == TIME_EPOCH_S ? "'%s' is not "
 		    "a time in epoch seconds" : "'%s' is not a time in epoch "
 		    "milliseconds");
+	if (!date && (strcmp(f->canon, "updated_at") == 0 ||
+	    strcmp(f->canon, "registered_at") == 0) &&
+	    t > clock_now() + cfg->daemon.clock_skew) {
+		char q[128];
+
+		quote(q, sizeof(q), *rawp);
+		snprintf(why->reason, sizeof(why->reason), "'%s' is in the future "
+		    "(more than daemon.clock_skew ahead of this machine's clock)",
+		    q);
+		return -1;
+	}
 	if (date)
 		buf[10] = '\0';
 	r->num[f->index] = (double)t;
@@ -268,7 +282,8 @@ normalize_value(const struct config *cfg, const struct config_source *src,
 		break;
 	case FT_TIME:
 	case FT_DATE:
-		if (time_value(src, f, ef->type == FT_DATE, rawp, r, &out, why) < 0)
+		if (time_value(cfg, src, f, ef->type == FT_DATE, rawp, r, &out,
+		    why) < 0)
 			return -1;
 		break;
 	case FT_BOOL:

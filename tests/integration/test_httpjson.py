@@ -263,7 +263,7 @@ def bad_records_are_quarantined_and_the_rest_lands():
 
 
 @test
-def a_time_past_the_year_9999_is_refused_not_formatted():
+def a_time_past_the_year_9999_or_in_the_future_is_refused():
     # "9999-12-31T23:59-06" is 10000-01-01 in UTC: it once overflowed the
     # formatter (a stack overflow under ASan, a stray byte in the watermark)
     fake = FakeServer("vendor.py", "portal", "--data", PORTAL)
@@ -272,13 +272,21 @@ def a_time_past_the_year_9999_is_refused_not_formatted():
         fake.control("data", {"add": [
             {"id": "Y10K", "partner": {"crm_account_id": "001X"},
              "end_customer": {"company": "Far Future GmbH"}, "status": "approved",
-             "submitted_at": "2026-11-20T00:00:00Z", "updated_at": "9999-12-31T23:59-06"}]})
+             "submitted_at": "2026-11-20T00:00:00Z", "updated_at": "9999-12-31T23:59-06"},
+            # a clock far ahead: as the watermark, 2099 would hide every
+            # real change from then on
+            {"id": "Y2099", "partner": {"crm_account_id": "001X"},
+             "end_customer": {"company": "Ahead Ltd"}, "status": "approved",
+             "submitted_at": "2026-11-20T00:00:00Z", "updated_at": "2099-01-01T00:00:00Z"}]})
         env.chansyncd("--once", check_rc=0)
         q = env.query("SELECT field, reason FROM quarantine WHERE record_id = 'Y10K'")
         eq([r[0] for r in q], ["updated_at"], "the record is quarantined at its field")
+        q = env.query("SELECT field, reason FROM quarantine WHERE record_id = 'Y2099'")
+        eq([r[0] for r in q], ["updated_at"], "the future record is quarantined")
+        contains(q[0][1], "is in the future", "the reason says why")
         wm = env.query("SELECT value FROM watermarks WHERE source = 'portal'")[0][0]
         eq(len(wm), 20, "the watermark is a whole UTC time: " + repr(wm))
-        eq(wm < "9999", True, "the watermark is not the refused time: " + wm)
+        eq(wm < "2099", True, "the watermark is not a refused time: " + wm)
         eq(env.query("SELECT count(*) FROM registrations")[0][0], fixture_len(PORTAL),
            "the rest landed")
     finally:
