@@ -65,19 +65,25 @@ put(struct desired *d, const char *name, struct jval *v, int volatile_)
 
 /*
  * Text for a CRM field of max characters (as Salesforce counts them):
- * valid UTF-8, cut after a whole character.
+ * valid UTF-8, cut after a whole character. Text that a spreadsheet
+ * would read as a formula (a leading =, +, -, @, tab or CR: a report
+ * exported from the CRM opens in one) gets a leading apostrophe, as
+ * OWASP's CSV-injection guidance says; a customer's name is data.
  */
 static struct jval *
 text(const char *s, size_t max)
 {
-	char *cut;
+	char *cut, *safe = NULL;
 	struct jval *v;
 
 	if (s == NULL)
 		return jv_null();
+	if (*s && strchr("=+-@\t\r", *s))
+		s = safe = xasprintf("'%s", s);
 	cut = utf8_cut(s, max);
 	v = jv_str(cut);
 	free(cut);
+	free(safe);
 	return v;
 }
 
