@@ -254,6 +254,25 @@ auth_scheme(const char *s)
 	return 0;
 }
 
+/*
+ * The length of a character at s that a terminal would obey rather than
+ * show (n bytes available): a C1 control (U+0080..U+009F, 2 bytes), a
+ * bidi embedding, override or isolate (U+202A..U+202E, U+2066..U+2069,
+ * 3 bytes); else 0.
+ */
+static size_t
+invisible(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (n >= 2 && u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
+		return 2;
+	if (n >= 3 && u[0] == 0xe2 && ((u[1] == 0x80 && u[2] >= 0xaa &&
+	    u[2] <= 0xae) || (u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9)))
+		return 3;
+	return 0;
+}
+
 char *
 log_redact(const char *s, size_t cap)
 {
@@ -278,6 +297,12 @@ log_redact(const char *s, size_t cap)
 			i += k;
 			while (i < n && is_token_char((unsigned char)s[i]))
 				i++;
+		} else if ((k = invisible(s + i, n - i)) != 0) {
+			/* C1 controls and bidi overrides: shown, not obeyed */
+			buf_addf(&out, "\\u%04x", (unsigned)(k == 2 ?
+			    (unsigned char)s[i + 1] : 0x2000 + ((unsigned char)s[i + 1] -
+			    0x80) * 64 + ((unsigned char)s[i + 2] - 0x80)));
+			i += k;
 		} else {
 			unsigned char c = (unsigned char)s[i];
 

@@ -78,6 +78,11 @@ test_escaping_and_cap(void)
 
 	CHECK_STR(r, "Acme\\x0d\\x0aFAKE LOG LINE\\x1b[31m");
 	free(r);
+	/* C1 controls (a CSI) and bidi overrides are shown, not obeyed;
+	 * other non-ASCII text is kept */
+	r = log_redact("Ac\xc2\x9b" "2Jme \xe2\x80\xae" "evil\xe2\x81\xa9 Müller", 0);
+	CHECK_STR(r, "Ac\\u009b2Jme \\u202eevil\\u2069 Müller");
+	free(r);
 	r = log_redact("0123456789", 4);
 	CHECK_STR(r, "0123...");
 	free(r);
