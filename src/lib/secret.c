@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/openat2.h>
 
 int
 secret_is_reference(const char *s)
@@ -47,6 +50,55 @@ secret_from(const char *p, size_t n)
 	return s;
 }
 
+/*
+ * Opens path for reading without following a symbolic link in any of
+ * its components (ELOOP then): openat2 with RESOLVE_NO_SYMLINKS, or,
+ * where the kernel or a seccomp filter refuses openat2, a walk from the
+ * root with O_NOFOLLOW at every step.
+ */
+static int
+open_no_symlinks(const char *path)
+{
+	struct open_how how;
+	char *copy, *comp, *save = NULL;
+	int fd, dirfd, e;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
+	how.resolve = RESOLVE_NO_SYMLINKS;
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+		return fd;
+	if (path[0] != '/') {
+		errno = EINVAL;
+		return -1;
+	}
+	copy = xstrdup(path);
+	dirfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = dirfd;
+	for (comp = strtok_r(copy, "/", &save); comp && fd >= 0;
+	    comp = strtok_r(NULL, "/", &save)) {
+		int last = save == NULL || *save == '\0';
+
+		fd = openat(dirfd, comp, last ? O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+		    O_NOCTTY : O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+		e = errno;
+		/* a symbolic link as a folder: O_DIRECTORY says ENOTDIR */
+		if (fd < 0 && !last && e == ENOTDIR) {
+			struct stat st;
+
+			if (fstatat(dirfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
+				e = ELOOP;
+		}
+		close(dirfd);
+		dirfd = fd;
+		errno = e;
+	}
+	free(copy);
+	return fd;
+}
+
 static enum secret_error
 load_file(const char *what, const char *path, struct secret **ret,
     char *err, size_t errlen)
@@ -57,15 +109,16 @@ load_file(const char *what, const char *path, struct secret **ret,
 	size_t got = 0;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	fd = open_no_symlinks(path);
 	if (fd < 0) {
 		if (errno == ENOENT) {
 			snprintf(err, errlen, "%s: %s does not exist", what, path);
 			return SECRET_ENOENT;
 		}
 		if (errno == ELOOP) {
-			snprintf(err, errlen, "%s: %s is a symbolic link; "
-			    "point the reference at the file itself", what, path);
+			snprintf(err, errlen, "%s: %s is or lies under a symbolic "
+			    "link; point the reference at the file itself", what,
+			    path);
 			return SECRET_EIO;
 		}
 		if (errno == EACCES) {

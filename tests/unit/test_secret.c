@@ -53,6 +53,26 @@ test_file_rules(void)
 		CHECK_INT(load(ref, err, sizeof(err), &v), SECRET_EIO);
 		CHECK(strstr(err, "symbolic link") != NULL);
 	}
+	/* a real file under a symbolic link to its folder */
+	{
+		char dir[600], link[600], file[700];
+
+		snprintf(dir, sizeof(dir), "%s/realdir", t_tmpdir());
+		snprintf(link, sizeof(link), "%s/dirlink", t_tmpdir());
+		CHECK(mkdir(dir, 0700) == 0 && symlink(dir, link) == 0);
+		snprintf(file, sizeof(file), "%s/s", dir);
+		fd = open(file, O_CREAT | O_WRONLY, 0600);
+		CHECK(fd >= 0 && write(fd, "dir-secret-1234", 15) == 15);
+		close(fd);
+		snprintf(ref, sizeof(ref), "file:%s/s", link);
+		CHECK_INT(load(ref, err, sizeof(err), &v), SECRET_EIO);
+		CHECK(strstr(err, "symbolic link") != NULL);
+		snprintf(ref, sizeof(ref), "file:%s", file);	/* the real path */
+		CHECK_INT(load(ref, err, sizeof(err), &v), SECRET_OK);
+		CHECK(v && strcmp(v, "dir-secret-1234") == 0);
+		free(v);
+		v = NULL;
+	}
 	/* a directory */
 	snprintf(ref, sizeof(ref), "file:%s", t_tmpdir());
 	chmod(t_tmpdir(), 0700);
