@@ -406,7 +406,8 @@ accept_clients(struct daemon *d)
 
 	while ((fd = accept4(d->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		if (d->nclients == MAX_CLIENTS) {
-			control_reply(fd, "error", "too many clients");
+			control_reply(fd, "error", CONTROL_BUSY " too many clients; "
+			    "try again");
 			close(fd);
 			continue;
 		}

@@ -20,6 +20,9 @@
 #define CONTROL_PID_FILE "chansyncd.pid"
 #define CONTROL_SOCKET "chansyncd.sock"
 #define CONTROL_LINE_MAX 4096
+/* How an "error" answer starts when the daemon could not take the
+ * request at all (too many clients): a reason to retry, not a verdict. */
+#define CONTROL_BUSY "busy:"
 
 /*
  * Takes the daemon lock in dir and writes our pid. Returns the open fd
@@ -27,7 +30,8 @@
  * pid when another holds it, or -2 with err on other errors.
  */
 int control_pidfile_lock(const char *dir, pid_t *other, char *err, size_t errlen);
-/* The pid of the daemon running on dir, or 0 when none runs. */
+/* The pid of the daemon running on dir, 0 when none runs, or -1 when
+ * this user may not tell (errno EACCES: another user's state dir). */
 pid_t control_daemon_pid(const char *dir);
 
 /* Creates the listening socket (non-blocking). Returns fd or -1 (err). */

@@ -60,6 +60,14 @@ ask_daemon(struct ctl *c, struct status *s)
 	int fd;
 
 	s->pid = control_daemon_pid(c->cfg->daemon.state_dir);
+	if (s->pid < 0) {
+		snprintf(s->si.state, sizeof(s->si.state), "unknown");
+		fprintf(stderr, "chansyncctl: cannot tell whether chansyncd runs "
+		    "on %s: permission denied (run as its user or root)\n",
+		    c->cfg->daemon.state_dir);
+		s->pid = 0;
+		return;
+	}
 	if (s->pid == 0)
 		return;
 	fd = control_connect(c->cfg->daemon.state_dir, err, sizeof(err));
@@ -260,6 +268,12 @@ ctl_cmd_sync(struct ctl *c, int argc, char **argv)
 	}
 	if (!wait) {
 		pid = control_daemon_pid(c->cfg->daemon.state_dir);
+		if (pid < 0) {
+			fprintf(stderr, "chansyncctl: cannot reach chansyncd on %s: "
+			    "permission denied (run as its user or root)\n",
+			    c->cfg->daemon.state_dir);
+			return EX_NOPERM;
+		}
 		if (pid == 0) {
 			fprintf(stderr, "chansyncctl: chansyncd is not running on "
 			    "%s\n", c->cfg->daemon.state_dir);
@@ -329,8 +343,10 @@ ctl_cmd_reload(struct ctl *c, int argc, char **argv)
 	fd = control_connect(dir, err, sizeof(err));
 	free(dir);
 	if (fd < 0) {
+		int e = errno;
+
 		fprintf(stderr, "chansyncctl: %s\n", err);
-		return EX_UNAVAILABLE;
+		return e == EACCES || e == EPERM ? EX_NOPERM : EX_UNAVAILABLE;
 	}
 	rc = control_request(fd, "reload", timeout * 1000, reload_line, &r, err,
 	    sizeof(err));
@@ -341,7 +357,9 @@ ctl_cmd_reload(struct ctl *c, int argc, char **argv)
 	}
 	if (rc == 1) {
 		fprintf(stderr, "chansyncctl: %s\n", r.final);
-		return EX_CONFIG;
+		/* the daemon was busy, not the file wrong: try again later */
+		return strncmp(r.final, CONTROL_BUSY, strlen(CONTROL_BUSY)) == 0 ?
+		    EX_TEMPFAIL : EX_CONFIG;
 	}
 	printf("configuration reloaded (sha256 %s)\n", r.final);
 	return EX_OK;

@@ -197,6 +197,21 @@ def ctl_sync_and_status_and_single_instance():
            "trigger")
         r = env.ctl("sync", check_rc=0)
         contains(r.stdout, "SIGUSR1 to pid %d" % p.pid)
+        # every client slot taken: a reload is told to come back (75),
+        # not that the configuration is wrong (78)
+        import socket as sk
+        held = []
+        for _ in range(16):
+            c = sk.socket(sk.AF_UNIX, sk.SOCK_STREAM)
+            c.connect(os.path.join(env.state, "chansyncd.sock"))
+            held.append(c)
+        wait_until(lambda: "busy" in env.ctl("reload").stderr, 10, "slots taken")
+        r = env.ctl("reload")
+        eq(r.returncode, 75, "reload while busy\n" + r.stderr)
+        contains(r.stderr, "busy: too many clients")
+        for c in held:
+            c.close()
+        wait_until(lambda: env.ctl("reload").returncode == 0, 10, "slots free again")
         out = env.ctl("status", check_rc=0).stdout
         contains(out, "running (pid %d)" % p.pid)
         contains(out, "dist")
