@@ -25,7 +25,7 @@ feed_row(void *ctx, const struct conflict_claim_row *row)
 	struct feed *f = ctx;
 
 	conflicts_apply(f->c, row, f->now, f->res);
-	return 0;
+	return conflicts_tick(f->c);	/* 1: stop reading */
 }
 
 struct keep {
@@ -97,7 +97,10 @@ pass_conflicts_run(struct conflicts *c, const struct config *cfg,
 		    store_errmsg(st));
 		goto fail;
 	}
-	conflicts_prepare(c, cfg, now, res);
+	if (conflicts_tick(c) || conflicts_prepare(c, cfg, now, res) < 0) {
+		snprintf(res->error, sizeof(res->error), "stopped");
+		goto fail;
+	}
 	if (cfg->rules.conflicts.policy == POLICY_SCORE) {
 		if (store_latest_scores(st, &a, &scores, &nscores) < 0) {
 			snprintf(res->error, sizeof(res->error), "reading partner "
@@ -121,8 +124,9 @@ pass_conflicts_run(struct conflicts *c, const struct config *cfg,
 	k.cycle_id = cycle_id;
 	k.now = started;
 	if (conflicts_derive(c, cfg, &known, started, keep_change, &k, res) < 0) {
-		snprintf(res->error, sizeof(res->error), "database: %s",
-		    store_errmsg(st));
+		if (strcmp(res->error, "stopped") != 0)
+			snprintf(res->error, sizeof(res->error), "database: %s",
+			    store_errmsg(st));
 		store_rollback(st);
 		goto fail;
 	}
@@ -157,12 +161,19 @@ pass_conflicts(struct pass *p)
 	if (p->stopped || env->conflicts == NULL || res->store_failed)
 		return;
 	o = jv_object();
+	conflicts_set_tick(env->conflicts, env->tick, env->tick_arg);
 	if (pass_conflicts_run(env->conflicts, env->cfg, env->st, env->au,
 	    res->id, clock_now(), &cr) < 0) {
-		log_err("conflict detection failed: %s; the next cycle tries "
-		    "again", cr.error);
-		jv_set_str(o, "error", cr.error);
-		res->store_failed = 1;
+		if (strcmp(cr.error, "stopped") == 0) {
+			/* the daemon is stopping: the pass is undone whole */
+			p->stopped = 1;
+			jv_set_str(o, "status", "interrupted");
+		} else {
+			log_err("conflict detection failed: %s; the next cycle "
+			    "tries again", cr.error);
+			jv_set_str(o, "error", cr.error);
+			res->store_failed = 1;
+		}
 	} else
 		res->conflicts_open = store_count(env->st, "conflicts_open");
 	jv_set_int(o, "claims", cr.claims);

@@ -134,6 +134,19 @@ struct conflicts *conflicts_new(void);
 void conflicts_free(struct conflicts *c);
 
 /*
+ * tick(arg) is called now and then in the engine's long loops (a first
+ * pass over a million claims, one customer claimed twenty thousand
+ * times): it keeps the daemon's watchdog fed, and when it returns
+ * non-zero the pass stops (conflicts_prepare and conflicts_derive return
+ * -1). NULL: never.
+ */
+void conflicts_set_tick(struct conflicts *c, int (*tick)(void *arg),
+    void *arg);
+/* Calls the tick every CONFLICTS_TICK_EVERY steps; 1 when it said stop. */
+int conflicts_tick(struct conflicts *c);
+#define CONFLICTS_TICK_EVERY 4096
+
+/*
  * The synced_at time to read rows from ("" on the first pass: every row
  * that can be a claim). Borrowed until conflicts_done.
  */
@@ -144,8 +157,9 @@ int conflicts_first_pass(const struct conflicts *c);
 /* Takes one row read at time now into the index. */
 void conflicts_apply(struct conflicts *c, const struct conflict_claim_row *row,
     int64_t now, struct conflicts_result *res);
-/* Drops the claims whose expiry has come and clusters the new nodes. */
-void conflicts_prepare(struct conflicts *c, const struct config *cfg,
+/* Drops the claims whose expiry has come and clusters the new nodes.
+ * Returns 0, or -1 when the tick said stop. */
+int conflicts_prepare(struct conflicts *c, const struct config *cfg,
     int64_t now, struct conflicts_result *res);
 /* highest_score: the partners' current scores (copied). A change from
  * the previous pass's derives every group again. */

@@ -402,6 +402,10 @@ derive_dirty(struct pass *ps)
 				touch_member(&ps->ks, claim_at(c, m->claims[k])->key);
 		}
 		rc = derive_group(ps, n->members, n->nmembers);
+		/* a group of thousands of claims counts as that many steps */
+		for (j = 0; rc == 0 && j < n->nmembers; j++)
+			if (conflicts_tick_n(c, c->nodes[n->members[j]].nclaims + 1))
+				rc = -1;
 	}
 	return rc;
 }
@@ -464,8 +468,8 @@ conflicts_derive(struct conflicts *c, const struct config *cfg,
 		}
 	}
 	if (rc < 0)
-		snprintf(res->error, sizeof(res->error), "keeping a conflict "
-		    "failed");
+		snprintf(res->error, sizeof(res->error), "%s", c->stopped ?
+		    "stopped" : "keeping a conflict failed");
 	known_free(&ps.ks);
 	return rc;
 }

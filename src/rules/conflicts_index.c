@@ -558,6 +558,30 @@ conflicts_first_pass(const struct conflicts *c)
 }
 
 void
+conflicts_set_tick(struct conflicts *c, int (*tick)(void *arg), void *arg)
+{
+	c->tick = tick;
+	c->tick_arg = arg;
+}
+
+int
+conflicts_tick_n(struct conflicts *c, uint32_t n)
+{
+	if ((c->steps += n) < CONFLICTS_TICK_EVERY)
+		return c->stopped;
+	c->steps = 0;
+	if (c->tick && c->tick(c->tick_arg))
+		c->stopped = 1;
+	return c->stopped;
+}
+
+int
+conflicts_tick(struct conflicts *c)
+{
+	return conflicts_tick_n(c, 1);
+}
+
+int
 conflicts_prepare(struct conflicts *c, const struct config *cfg, int64_t now,
     struct conflicts_result *res)
 {
@@ -576,9 +600,13 @@ conflicts_prepare(struct conflicts *c, const struct config *cfg, int64_t now,
 		}
 	}
 	/* nodes without a cluster (new, or their center gone) find one */
-	for (i = 0; i < c->nnodes; i++)
+	for (i = 0; i < c->nnodes; i++) {
 		if (c->nodes[i].alive && c->nodes[i].center == NO_CENTER)
 			link_node(c, (uint32_t)i, cfg->rules.conflicts.match_threshold, res);
+		if (conflicts_tick(c))
+			return -1;
+	}
+	return 0;
 }
 
 void
@@ -629,6 +657,7 @@ pass_end(struct conflicts *c, struct conflicts_result *res)
 {
 	size_t i;
 
+	c->stopped = 0;
 	res->claims = res->nodes = 0;
 	for (i = 0; i < c->nclaims; i++)
 		if (claim_at(c, i)->key)

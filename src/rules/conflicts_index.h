@@ -97,6 +97,10 @@ struct conflicts {
 	char **changed;
 	size_t nchanged, capchanged;
 	int keep_changed;
+	int (*tick)(void *);		/* the daemon's watchdog and stop */
+	void *tick_arg;
+	uint32_t steps;			/* since the last tick */
+	int stopped;			/* the tick said stop */
 };
 
 static inline struct claim *
@@ -124,6 +128,8 @@ same_str(const char *a, const char *b)
 
 /* The strings up to a NULL joined into out (len bytes), cut to fit. */
 void cx_join_parts(char *out, size_t len, ...);
+/* conflicts_tick for n steps at once. */
+int conflicts_tick_n(struct conflicts *c, uint32_t n);
 /* Marks every cluster to be derived again. */
 void cx_dirty_all(struct conflicts *c);
 

@@ -234,9 +234,11 @@ links_of(const struct conflicts *c, const uint32_t *nodes, size_t nn)
 			struct jval *l = jv_object();
 			struct jval *who = jv_array();
 
-			for (k = 0; k < n->nclaims; k++)
+			for (k = 0; k < n->nclaims && k < EVIDENCE_MEMBERS; k++)
 				jv_append(who, jv_str(claim_at(c, n->claims[k])->key));
 			jv_set(l, "members", who);
+			if (n->nclaims > EVIDENCE_MEMBERS)
+				jv_set_int(l, "members_total", (int64_t)n->nclaims);
 			if (n->domain) {
 				jv_set_str(l, "rule", "domain");
 				jv_set_str(l, "domain", n->domain);
@@ -393,6 +395,27 @@ cx_recommend(const struct conflicts *c, const struct config *cfg, const struct d
 	return w;
 }
 
+/* One member as the evidence lists it. */
+static struct jval *
+member_evidence(const struct claim *cl)
+{
+	struct jval *m = jv_object();
+
+	jv_set_str(m, "key", cl->key);
+	jv_set_str(m, "kind", cl->kind == CLAIM_REG ? "registration" :
+	    "opportunity");
+	jv_set_str(m, "partner_id", cl->partner);
+	jv_set_str(m, "customer_name", cl->name);
+	jv_set_str(m, "customer_domain", cl->domain);
+	jv_set_str(m, "customer_country", cl->country[0] ? cl->country : NULL);
+	jv_set_str(m, "product", cl->product);
+	jv_set_str(m, "status", cl->status);
+	set_time(m, "registered_at", cl->registered_at);
+	set_time(m, "decided_at", cl->decided_at);
+	set_time(m, "expires_at", cl->expires_at);
+	return m;
+}
+
 struct jval *
 cx_evidence(const struct conflicts *c, const struct config *cfg,
     const struct derived *d, const uint32_t *nodes, size_t nn,
@@ -407,21 +430,9 @@ cx_evidence(const struct conflicts *c, const struct config *cfg,
 	jv_set_str(e, "rule", d->why);
 	for (i = 0; i < d->n; i++) {
 		const struct claim *cl = claim_at(c, d->members[i]);
-		struct jval *m = jv_object();
 
-		jv_set_str(m, "key", cl->key);
-		jv_set_str(m, "kind", cl->kind == CLAIM_REG ? "registration" :
-		    "opportunity");
-		jv_set_str(m, "partner_id", cl->partner);
-		jv_set_str(m, "customer_name", cl->name);
-		jv_set_str(m, "customer_domain", cl->domain);
-		jv_set_str(m, "customer_country", cl->country[0] ? cl->country : NULL);
-		jv_set_str(m, "product", cl->product);
-		jv_set_str(m, "status", cl->status);
-		set_time(m, "registered_at", cl->registered_at);
-		set_time(m, "decided_at", cl->decided_at);
-		set_time(m, "expires_at", cl->expires_at);
-		jv_append(members, m);
+		if (i < EVIDENCE_MEMBERS)
+			jv_append(members, member_evidence(cl));
 		if (cl->product) {
 			for (j = 0; j < nseen; j++)
 				if (strcasecmp(seen[j], cl->product) == 0)
@@ -433,6 +444,13 @@ cx_evidence(const struct conflicts *c, const struct config *cfg,
 		}
 	}
 	jv_set(e, "members", members);
+	if (d->n > EVIDENCE_MEMBERS) {
+		/* a customer claimed thousands of times: the evidence names
+		 * the first claims and counts the rest (conflict_members has
+		 * them all), so that it stays a record, not megabytes */
+		jv_set_int(e, "members_total", (int64_t)d->n);
+		jv_set_int(e, "members_omitted", (int64_t)(d->n - EVIDENCE_MEMBERS));
+	}
 	jv_set(e, "products", products);
 	jv_set(e, "links", links_of(c, nodes, nn));
 	snprintf(thr, sizeof(thr), "%.2f", cfg->rules.conflicts.match_threshold);

@@ -9,6 +9,9 @@
 #include "conflicts_index.h"
 #include "lib/json.h"
 
+/* Members a conflict's evidence lists; the rest are counted. */
+#define EVIDENCE_MEMBERS 100
+
 /* A conflict derived from a group: its type, members and the rule. */
 struct derived {
 	const char *type;

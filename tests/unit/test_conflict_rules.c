@@ -94,7 +94,7 @@ static const struct rule_case {
 /* What the sink was given, kept to compare and to feed back as known. */
 struct seen {
 	struct conflict_change ch[16];
-	char key[16][40], type[16][32], winner[16][64], evidence[16][8192];
+	char key[16][40], type[16][32], winner[16][64], evidence[16][65536];
 	char member[16][8][64];
 	size_t n;
 };
@@ -253,6 +253,79 @@ test_against_known(void)
 	config_free(cfg);
 }
 
+static int ticks, stop_after;
+
+static int
+count_tick(void *arg)
+{
+	(void)arg;
+	ticks++;
+	return stop_after && ticks >= stop_after;
+}
+
+/* One customer claimed 5,000 times: the engine ticks on the way (the
+ * daemon's watchdog), its evidence lists 100 claims and counts the rest,
+ * and a tick that says stop stops the pass. */
+static void
+test_a_huge_group(void)
+{
+	int64_t now = t_time("2026-11-20T00:00:00Z");
+	struct config *cfg = t_config("rules: { conflicts: { protection: 900d } }\n");
+	struct conflicts_known none = { NULL, 0, NULL, 0 };
+	struct conflicts_result res;
+	static struct seen s;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		struct conflicts *c = conflicts_new();
+		char key[32];
+		int i;
+
+		ticks = 0;
+		stop_after = round == 1 ? 1 : 0;
+		conflicts_set_tick(c, count_tick, NULL);
+		memset(&res, 0, sizeof(res));
+		memset(&s, 0, sizeof(s));
+		for (i = 0; i < 5000; i++) {
+			struct conflict_claim_row r;
+
+			memset(&r, 0, sizeof(r));
+			snprintf(key, sizeof(key), "p:%05d", i);
+			r.key = key;
+			r.partner_id = i % 2 ? "P1" : "P2";
+			r.customer_name = "Acme Corp";
+			r.customer_domain = "acme.example";
+			r.status = "pending";
+			r.registered_at = now - 86400 - i;
+			conflicts_apply(c, &r, now, &res);
+			if (conflicts_tick(c))
+				break;
+		}
+		if (round == 0) {
+			CHECK_INT(conflicts_prepare(c, cfg, now, &res), 0);
+			CHECK_INT(conflicts_derive(c, cfg, &none, "t", collect, &s,
+			    &res), 0);
+			/* the rows, then the group's 5,000 claims */
+			CHECK(ticks >= 2);
+			CHECK_INT(s.n, 2);
+			CHECK_STR(s.type[0], "partner_conflict");
+			CHECK_INT(s.ch[0].size, 5000);
+			CHECK(strstr(s.evidence[0], "\"members_total\":5000") != NULL);
+			CHECK(strstr(s.evidence[0], "\"members_omitted\":4900") != NULL);
+			CHECK(strlen(s.evidence[0]) < 60000);
+		} else {
+			/* stopped while the rows came in: nothing derived */
+			CHECK(i < 5000);
+			CHECK(conflicts_prepare(c, cfg, now, &res) < 0 ||
+			    conflicts_derive(c, cfg, &none, "t", collect, &s, &res) < 0);
+			CHECK_INT(s.n, 0);
+			conflicts_failed(c, &res);
+		}
+		conflicts_free(c);
+	}
+	config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -264,6 +337,7 @@ main(void)
 	}
 	T_RUN(test_table);
 	T_RUN(test_against_known);
+	T_RUN(test_a_huge_group);
 	normalize_shutdown();
 	return t_done("conflict_rules");
 }
