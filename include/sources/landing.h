@@ -44,9 +44,14 @@ struct source_run {
 	int64_t records, quarantined, files, failed_files;
 	char error[512];
 	/* the unit of work in progress */
+	uint64_t started;	/* monotonic usec of its start; 0: not yet */
 	char now[CLOCK_ISO_LEN];
 	int64_t unit_records, unit_quarantined;
 };
+
+/* 1 when the source has read for its max_run this cycle (counted from
+ * its first land_tick or land_begin). */
+int land_out_of_time(struct source_run *run);
 
 /* 1 when the daemon asked to stop. Pings the watchdog. */
 int land_tick(struct source_run *run);

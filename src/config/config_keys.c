@@ -197,6 +197,7 @@ static const struct key k_source[] = {
 	KKV(D, "status_map", status_map, nstatus_map, entity_statuses),
 	KDUR(D, "interval", interval, MIN_S, 30 * DAY, NULL),
 	KENUM(D, "time_format", time_format, cfg_e_time_format, "iso8601", 0),
+	KDUR(D, "max_run", max_run, MIN_S, DAY, "10m"),
 	/* http_json */
 	KURL(D, "url", url, NULL, 0),
 	KPATH(D, "ca_file", ca_file, NULL, 0),

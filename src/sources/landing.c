@@ -15,9 +15,25 @@
 
 #define RAW_CAP 2048
 
+static void
+mark_start(struct source_run *run)
+{
+	if (run->started == 0)
+		run->started = clock_monotonic_usec();
+}
+
+int
+land_out_of_time(struct source_run *run)
+{
+	mark_start(run);
+	return run->src->max_run > 0 && clock_monotonic_usec() - run->started >=
+	    (uint64_t)run->src->max_run * 1000000u;
+}
+
 int
 land_tick(struct source_run *run)
 {
+	mark_start(run);
 	return run->tick ? run->tick(run->tick_arg) : 0;
 }
 

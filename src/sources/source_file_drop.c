@@ -607,6 +607,12 @@ file_drop_run(struct source_run *run)
 			ret = SOURCE_STOPPED;
 			break;
 		}
+		if (land_out_of_time(run)) {
+			log_notice("source %s: max_run of %llds reached; %zu file%s "
+			    "left for the next cycle", run->src->name,
+			    (long long)run->src->max_run, n - i, n - i == 1 ? "" : "s");
+			break;
+		}
 		ret = ingest_file(run, dfd, names[i]);
 	}
 	for (i = 0; i < n; i++)

@@ -397,13 +397,13 @@ hj_land(struct source_run *run, struct hj *h, const struct jval *recs,
 	return SOURCE_OK;
 }
 
-/* The page limit is reached: records that came in update order let the
- * watermark advance to the newest of them. */
+/* The page limit or max_run is reached: records that came in update
+ * order let the watermark advance to the newest of them. */
 static enum source_status
-hj_limit(struct source_run *run, struct hj *h)
+hj_limit(struct source_run *run, struct hj *h, const char *what)
 {
-	log_notice("source %s: page limit of %lld reached; the rest is read "
-	    "next cycle", h->src->name, (long long)h->src->page_limit);
+	log_notice("source %s: %s reached; the rest is read next cycle",
+	    h->src->name, what);
 	if (h->sorted && h->newest && h->upd >= 0) {
 		if (land_begin(run) < 0 || store_watermark_set(run->st,
 		    h->src->name, "updated_at", h->newest, run->now) < 0 ||
@@ -467,8 +467,16 @@ http_json_run(struct source_run *run)
 
 	ret = hj_start(run, &h);
 	for (pageno = 1; ret == SOURCE_OK && more; pageno++) {
-		if (pageno > run->src->page_limit) {
-			ret = hj_limit(run, &h);
+		char what[64];
+
+		if (pageno > run->src->page_limit || land_out_of_time(run)) {
+			if (pageno > run->src->page_limit)
+				snprintf(what, sizeof(what), "page limit of %lld",
+				    (long long)run->src->page_limit);
+			else
+				snprintf(what, sizeof(what), "max_run of %llds",
+				    (long long)run->src->max_run);
+			ret = hj_limit(run, &h, what);
 			break;
 		}
 		ret = hj_page(run, &h, pageno, &more);

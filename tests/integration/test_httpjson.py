@@ -22,6 +22,7 @@ PORTAL_SOURCE = """
     timeout: %(timeout)s
     retries: %(retries)s
     page_limit: %(page_limit)s
+    max_run: %(max_run)s
     fields:
       external_id: /id
       partner_id: /partner/crm_account_id
@@ -80,7 +81,7 @@ def setup(portal=None, hub=None, token="portal-test-token", password="hub-test-p
     env = Env("httpjson")
     env.credential("portal_token", token + "\n")
     env.credential("hub_password", password + "\n")
-    params = {"timeout": "10s", "retries": 3, "page_limit": 1000,
+    params = {"timeout": "10s", "retries": 3, "page_limit": 1000, "max_run": "10m",
               "pagination": "{ kind: link, size_param: per_page, size: 20 }"}
     params.update(kw)
     text = HEAD
@@ -330,6 +331,33 @@ def the_page_limit_bounds_a_cycle_and_the_next_one_continues():
     finally:
         env.cleanup()
         fake.stop()
+
+
+@test
+def a_slow_vendor_stops_at_max_run_and_the_next_source_runs():
+    # every page of the portal takes a second: with max_run 2s it stops
+    # at a page boundary, the hub still runs in the same cycle, and the
+    # next cycles read the rest
+    portal = FakeServer("vendor.py", "portal", "--data", PORTAL)
+    hub = FakeServer("vendor.py", "hub", "--data", HUB)
+    env = setup(portal=portal, hub=hub, max_run="2s")
+    try:
+        portal.faults({"path": "/api/v2/registrations", "late_reply": 1.0, "times": 1000})
+        p = env.chansyncd("--once", check_rc=0)
+        contains(p.stderr, "source portal: max_run of 2s reached; the rest is read "
+                 "next cycle")
+        pages = len(portal.requests())
+        eq(2 <= pages <= 3, True, "the portal stopped after a few pages: %d" % pages)
+        eq(env.query("SELECT count(*) FROM registrations WHERE source = 'hub'")[0][0],
+           fixture_len(HUB), "the hub ran in the same cycle")
+        for _ in range(8):
+            env.chansyncd("--once", check_rc=0)
+        eq(env.query("SELECT count(*) FROM registrations WHERE source = 'portal'")[0][0],
+           fixture_len(PORTAL), "later cycles read the rest")
+    finally:
+        env.cleanup()
+        portal.stop()
+        hub.stop()
 
 
 @test
