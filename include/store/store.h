@@ -54,6 +54,12 @@ void store_close(struct store *st);
 const char *store_errmsg(const struct store *st);
 enum store_errclass store_errclass(const struct store *st);
 
+/*
+ * PRAGMA quick_check: 0 when the database's pages are sound, 1 with the
+ * first problems in out when it is damaged (or cannot be read).
+ */
+int store_quick_check(struct store *st, char *out, size_t outlen);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 int store_begin(struct store *st);
 int store_commit(struct store *st);

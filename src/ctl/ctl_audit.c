@@ -67,6 +67,15 @@ ctl_cmd_verify(struct ctl *c, int argc, char **argv)
 	us = clock_monotonic_usec() - t0;
 	secret_free(key);
 	free(anchors);
+	/* a chain that does not hold on a damaged file proves damage, not
+	 * tampering: told apart by SQLite's own check of the pages */
+	if (v != AUDIT_OK && store_quick_check(c->st, err, sizeof(err))) {
+		snprintf(rep.problem, sizeof(rep.problem), "the database file is "
+		    "damaged (%.200s): that is corruption, not proof of "
+		    "tampering; restore %.200s from a backup", err, c->dbpath);
+		v = AUDIT_UNVERIFIABLE;
+		rep.first_bad = 0;
+	}
 	if (c->json) {
 		struct jval *o = jv_object();
 		char *s;

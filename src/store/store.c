@@ -822,3 +822,34 @@ store_bulk_end(struct store *st, enum entity_kind kind)
 	wal_again(st);
 	return 0;
 }
+
+int
+store_quick_check(struct store *st, char *out, size_t outlen)
+{
+	sqlite3_stmt *s = sq_prep(st, "PRAGMA quick_check(5)");
+	int rc, bad = 0;
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (s == NULL) {
+		snprintf(out, outlen, "%s", st->err);
+		return 1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *v = sq_col_text(s, 0);
+
+		if (v && strcmp(v, "ok") == 0)
+			continue;
+		bad = 1;
+		if (n + 3 < outlen)
+			n += (size_t)snprintf(out + n, outlen - n, "%s%s", n ? "; " : "",
+			    v ? v : "?");
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(out + n, outlen - n, "%s%s", n ? "; " : "",
+		    sqlite3_errmsg(st->db));
+		bad = 1;
+	}
+	sqlite3_finalize(s);
+	return bad;
+}

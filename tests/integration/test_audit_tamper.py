@@ -117,6 +117,20 @@ def tampering_is_detected_and_named():
         p = verify(env, db)
         eq(p.returncode, 1, "verify exit for a recomputed chain")
         contains(p.stdout, "does not match anchor")
+        # a damaged page is corruption, not tampering: said so, exit 2
+        shutil.copy(pristine, db)
+        con = sqlite3.connect(db)
+        root = con.execute("SELECT rootpage FROM sqlite_schema WHERE name = 'audit'"
+                           ).fetchone()[0]
+        psize = con.execute("PRAGMA page_size").fetchone()[0]
+        con.close()
+        with open(db, "r+b") as f:
+            f.seek((root - 1) * psize)
+            f.write(b"\x00\x00\xff\xff\xff\xff")       # no such page type
+        p = verify(env, db)
+        eq(p.returncode, 2, "verify exit for a damaged file\n" + p.stdout + p.stderr)
+        contains(p.stdout, "the database file is damaged")
+        contains(p.stdout, "not proof of tampering")
         # and the untouched log still verifies
         shutil.copy(pristine, db)
         p = verify(env, db)
