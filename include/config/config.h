@@ -102,6 +102,7 @@ struct config_source {
 	int format;		/* enum file_format */
 	char *delimiter;
 	int64_t max_file_bytes;
+	int64_t settle;		/* seconds a file must rest unchanged */
 };
 
 enum auth_flow { FLOW_JWT_BEARER, FLOW_CLIENT_CREDENTIALS, FLOW_REFRESH_TOKEN };

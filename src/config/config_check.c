@@ -22,7 +22,7 @@ static const char *const http_only[] = { "url", "ca_file", "since_param",
 	"records", "page_limit", "timeout", "retries", "lookback", "auth",
 	"pagination", NULL };
 static const char *const file_only[] = { "path", "format", "delimiter",
-	"max_file_bytes", NULL };
+	"max_file_bytes", "settle", NULL };
 
 static const int log_level_prio[] = { LOG_DEBUG, LOG_INFO, LOG_NOTICE,
 	LOG_WARNING, LOG_ERR };

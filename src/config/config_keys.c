@@ -215,6 +215,7 @@ static const struct key k_source[] = {
 	KSTR(D, "delimiter", delimiter, ",", 0),
 	KINT(D, "max_file_bytes", max_file_bytes, 1024, 4.0 * (1 << 30),
 	    "268435456"),
+	KDUR(D, "settle", settle, 0, HOUR, "2s"),
 	END
 };
 

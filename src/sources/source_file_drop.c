@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TICK_EVERY 2000	/* records between watchdog/stop checks */
@@ -526,6 +527,37 @@ wanted(const char *name)
 }
 
 /*
+ * Waits until file name has not changed for the source's settle time (a
+ * writer that does not rename may still be writing it), ticking the
+ * watchdog. 0: take it; 1: leave it for the next cycle (max_run reached,
+ * or it is gone); -1: the daemon is stopping.
+ */
+static int
+settled(struct source_run *run, int dfd, const char *name)
+{
+	struct timespec pause = { 0, 100 * 1000 * 1000 };
+	struct stat st;
+
+	for (;;) {
+		struct timespec now;
+		int64_t age_ms;
+
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return 1;
+		clock_gettime(CLOCK_REALTIME, &now);
+		age_ms = ((int64_t)now.tv_sec - (int64_t)st.st_mtim.tv_sec) * 1000 +
+		    ((int64_t)now.tv_nsec - (int64_t)st.st_mtim.tv_nsec) / 1000000;
+		if (age_ms >= run->src->settle * 1000)
+			return 0;
+		if (land_out_of_time(run))
+			return 1;
+		if (land_tick(run))
+			return -1;
+		nanosleep(&pause, NULL);
+	}
+}
+
+/*
  * done/ and failed/ receive the spool's files and their reasons: they
  * must be real directories of the daemon's user, not a symbolic link
  * (files would be moved, and .reason files written, wherever it points)
@@ -612,6 +644,13 @@ file_drop_run(struct source_run *run)
 			    "left for the next cycle", run->src->name,
 			    (long long)run->src->max_run, n - i, n - i == 1 ? "" : "s");
 			break;
+		}
+		switch (settled(run, dfd, names[i])) {
+		case -1:
+			ret = SOURCE_STOPPED;
+			continue;
+		case 1:
+			continue;	/* still changing, or gone */
 		}
 		ret = ingest_file(run, dfd, names[i]);
 	}

@@ -235,6 +235,7 @@ sources:
     kind: file_drop
     path: @SPOOL@
     format: csv
+    settle: 0s
     fields: { external_id: reg_no, partner_id: reseller, customer_name: end_user,
               customer_domain: website, status: status, registered_at: registered,
               amount: value, currency: cur }

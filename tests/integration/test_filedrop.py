@@ -153,6 +153,39 @@ def unreadable_files_go_to_failed_with_a_reason():
 
 
 @test
+def a_file_still_being_written_is_taken_only_when_it_rests():
+    # a writer that does not rename appends a row every 0.2 s for 2 s;
+    # chansyncd starts meanwhile, with settle 1s: it waits for the file
+    # to rest and takes it whole, never half
+    import threading
+    import time
+    env = Env("settle")
+    try:
+        env.write_config(FILE_DROP_CONFIG.replace("settle: 0s", "settle: 1s"))
+        path = os.path.join(env.spool, "slow.csv")
+        with open(path, "w") as f:
+            f.write("reg_no,reseller,end_user,website,status,registered,value,cur\n")
+        started = threading.Event()
+
+        def writer():
+            for i in range(10):
+                with open(path, "a") as f:
+                    f.write("S%02d,001A,Slow %d,,NEW,2026-11-01,1,USD\n" % (i, i))
+                started.set()
+                time.sleep(0.2)
+        w = threading.Thread(target=writer)
+        w.start()
+        started.wait(5)
+        p = env.chansyncd("--once")
+        w.join()
+        eq(p.returncode, 0, "cycle\n" + p.stderr[-1500:])
+        eq(env.query("SELECT count(*) FROM registrations")[0][0], 10, "every row, once")
+        eq(os.listdir(os.path.join(env.spool, "done")), ["slow.csv"], "moved when whole")
+    finally:
+        env.cleanup()
+
+
+@test
 def a_symlinked_done_or_failed_folder_is_refused():
     for sub in ("done", "failed"):
         env = Env("symlink-" + sub)
