@@ -49,6 +49,23 @@ struct source_run {
 	int64_t unit_records, unit_quarantined;
 };
 
+/*
+ * Budgets that keep one hostile input from costing more than itself: a
+ * unit of work (a page, a file) may quarantine at most this many records
+ * (then it is refused whole, with one reason); a page may hold at most
+ * this many JSON containers (counted before it is parsed: a page of 20
+ * million empty arrays is refused, not parsed into gigabytes); one NDJSON
+ * line or one record's text at most this many bytes.
+ */
+#define LAND_QUARANTINE_MAX 1000
+#define LAND_PAGE_CONTAINERS_MAX 1000000
+#define LAND_RECORD_BYTES_MAX (1u << 20)
+/* Quarantined records of one unit logged one by one; then one line. */
+#define LAND_LOG_MAX 10
+
+/* 1 when the unit of work has quarantined its budget of records. */
+int land_quarantine_full(const struct source_run *run);
+
 /* 1 when the source has read for its max_run this cycle (counted from
  * its first land_tick or land_begin). */
 int land_out_of_time(struct source_run *run);

@@ -15,6 +15,12 @@
 
 #define RAW_CAP 2048
 
+int
+land_quarantine_full(const struct source_run *run)
+{
+	return run->unit_quarantined >= LAND_QUARANTINE_MAX;
+}
+
 static void
 mark_start(struct source_run *run)
 {
@@ -117,20 +123,28 @@ land_quarantine(struct source_run *run, const char *position,
 		store_error(run);
 		return -1;
 	}
-	f0 = xasprintf("CHANSYNC_SOURCE=%s", run->src->name);
-	f1 = xasprintf("CHANSYNC_RECORD=%s", q.record_id ? q.record_id : position);
-	f2 = xasprintf("CHANSYNC_FIELD=%s", q.field ? q.field : "");
-	fields[0] = f0;
-	fields[1] = f1;
-	fields[2] = f2;
-	fields[3] = NULL;
-	log_event(LOG_NOTICE, MSGID_RECORD_QUARANTINED, fields,
-	    "source %s: %s%s%s%s: record quarantined: %s", run->src->name,
-	    position, q.record_id ? " (" : "", q.record_id ? q.record_id : "",
-	    q.record_id ? ")" : "", reason);
-	free(f0);
-	free(f1);
-	free(f2);
+	/* the first of a unit's bad records are logged one by one, then the
+	 * count (chansyncctl quarantine lists them all) */
+	if (run->unit_quarantined < LAND_LOG_MAX) {
+		f0 = xasprintf("CHANSYNC_SOURCE=%s", run->src->name);
+		f1 = xasprintf("CHANSYNC_RECORD=%s", q.record_id ? q.record_id :
+		    position);
+		f2 = xasprintf("CHANSYNC_FIELD=%s", q.field ? q.field : "");
+		fields[0] = f0;
+		fields[1] = f1;
+		fields[2] = f2;
+		fields[3] = NULL;
+		log_event(LOG_NOTICE, MSGID_RECORD_QUARANTINED, fields,
+		    "source %s: %s%s%s%s: record quarantined: %s", run->src->name,
+		    position, q.record_id ? " (" : "", q.record_id ? q.record_id :
+		    "", q.record_id ? ")" : "", reason);
+		free(f0);
+		free(f1);
+		free(f2);
+	} else if (run->unit_quarantined == LAND_LOG_MAX)
+		log_notice("source %s: more records of %s quarantined; not "
+		    "logged one by one (chansyncctl quarantine lists them)",
+		    run->src->name, position);
 	run->unit_quarantined++;
 	return 0;
 }

@@ -185,6 +185,15 @@ csv_get(void *ctx, const struct config_field *f, struct arena *a, char **ret,
 	return 1;
 }
 
+/* A file with too many bad records is refused whole: 2, with the reason. */
+static int
+too_many_bad(char **file_reason)
+{
+	*file_reason = xasprintf("more than %d of its records could not be "
+	    "read; the file is refused whole", LAND_QUARANTINE_MAX);
+	return 2;
+}
+
 /*
  * Reads the records of a CSV file. Returns 0, -1 on a store error, 1 when
  * stopped, or 2 with *file_reason set when the file itself is unusable.
@@ -249,6 +258,10 @@ read_csv(struct source_run *run, const struct file_info *fi,
 		free(raw);
 		if (rc < 0)
 			goto out;
+		if (land_quarantine_full(run)) {
+			rc = too_many_bad(file_reason);
+			goto out;
+		}
 		if (++n % TICK_EVERY == 0 && land_tick(run)) {
 			rc = 1;
 			goto out;
@@ -263,7 +276,7 @@ out:
 
 static int
 read_ndjson(struct source_run *run, const struct file_info *fi,
-    const char *data, size_t len)
+    const char *data, size_t len, char **file_reason)
 {
 	const char *p = data, *end = data + len;
 	char err[256], pos[300];
@@ -288,6 +301,17 @@ read_ndjson(struct source_run *run, const struct file_info *fi,
 			continue;
 		}
 		snprintf(pos, sizeof(pos), "%s:%d", fi->name, line);
+		if (l > LAND_RECORD_BYTES_MAX) {
+			/* not parsed: a line of megabytes is no record */
+			raw = xstrndup(p, 256);
+			rc = land_quarantine(run, pos, NULL, NULL, "the line is longer "
+			    "than 1 MiB", raw);
+			free(raw);
+			if (rc < 0)
+				return -1;
+			p = nl ? nl + 1 : end;
+			continue;
+		}
 		raw = xstrndup(p, l);
 		v = jv_parse(p, l, err, sizeof(err));
 		if (v == NULL) {
@@ -305,6 +329,8 @@ read_ndjson(struct source_run *run, const struct file_info *fi,
 		free(raw);
 		if (rc < 0)
 			return -1;
+		if (land_quarantine_full(run))
+			return too_many_bad(file_reason);
 		if (++n % TICK_EVERY == 0 && land_tick(run))
 			return 1;
 		p = nl ? nl + 1 : end;
@@ -426,7 +452,7 @@ land_file(struct source_run *run, int dfd, struct file_info *fi,
 		return SOURCE_STORE_FAILED;
 	rc = run->src->format == FORMAT_CSV ?
 	    read_csv(run, fi, buf_str(b), b->len, &file_reason) :
-	    read_ndjson(run, fi, buf_str(b), b->len);
+	    read_ndjson(run, fi, buf_str(b), b->len, &file_reason);
 	if (rc != 0) {
 		land_rollback(run);
 		ret = rc == 2 ? fail_file(run, dfd, fi, file_reason) : rc == 1 ?

@@ -286,6 +286,18 @@ hj_free(struct hj *h)
 	free(h->newest);
 }
 
+/* An upper bound on a JSON text's objects and arrays ('{' and '[' bytes,
+ * inside strings too): what parsing it would build. */
+static size_t
+containers(const char *p, size_t n)
+{
+	size_t k = 0, i;
+
+	for (i = 0; i < n; i++)
+		k += p[i] == '{' || p[i] == '[';
+	return k;
+}
+
 /* Page pageno fetched; its document in *ret_doc, or a status to stop at
  * (a page that is not JSON, or has no records array, is quarantined). */
 static enum source_status
@@ -323,6 +335,12 @@ hj_fetch(struct source_run *run, struct hj *h, long pageno,
 		    h->rs.attempts == 1 ? "" : "s", body);
 		free(body);
 		return SOURCE_FAILED;
+	}
+	if (containers(buf_str(&h->rs.body), h->rs.body.len) >
+	    LAND_PAGE_CONTAINERS_MAX) {
+		snprintf(why, sizeof(why), "more than %d JSON objects and arrays "
+		    "in one page", LAND_PAGE_CONTAINERS_MAX);
+		return page_quarantine(run, pageno, why, &h->rs.body);
 	}
 	doc = jv_parse(buf_str(&h->rs.body), h->rs.body.len, err, sizeof(err));
 	if (doc == NULL) {
@@ -393,6 +411,8 @@ hj_land(struct source_run *run, struct hj *h, const struct jval *recs,
 			return SOURCE_STORE_FAILED;
 		if (run->unit_records > before && h->upd >= 0)
 			hj_note_newest(h, rec);
+		if (land_quarantine_full(run))
+			return SOURCE_FAILED;	/* the page is refused whole */
 	}
 	return SOURCE_OK;
 }
@@ -438,6 +458,11 @@ hj_page(struct source_run *run, struct hj *h, long pageno, int *more)
 	jv_free(doc);
 	if (ret != SOURCE_OK) {
 		land_rollback(run);
+		if (ret == SOURCE_FAILED) {	/* too many bad records */
+			snprintf(why, sizeof(why), "more than %d records of one page "
+			    "could not be read", LAND_QUARANTINE_MAX);
+			return page_quarantine(run, pageno, why, &h->rs.body);
+		}
 		return ret;
 	}
 	/* the last page carries the watermark in its transaction */

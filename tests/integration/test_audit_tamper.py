@@ -14,9 +14,12 @@ HEAD = "reg_no,reseller,end_user,website,status,registered,value,cur\n"
 
 
 def build_log(env, rows_wanted=1000):
-    # every bad record is an audit row: one file of ~1000 gives the log
-    bad = "\n".join("B%04d,001A,Bad %d,,NEW,never,1,USD" % (i, i) for i in range(rows_wanted))
-    env.drop("bad.csv", HEAD + bad + "\n")
+    # every bad record is an audit row: files of 500 (a file of more than
+    # 1,000 bad records is refused whole) give the log
+    for part in range(0, rows_wanted, 500):
+        bad = "\n".join("B%04d,001A,Bad %d,,NEW,never,1,USD" % (i, i)
+                        for i in range(part, min(part + 500, rows_wanted)))
+        env.drop("bad%d.csv" % part, HEAD + bad + "\n")
     env.chansyncd("--once", check_rc=0)
     n = env.query("SELECT count(*) FROM audit")[0][0]
     if n < rows_wanted:

@@ -186,6 +186,44 @@ def a_file_still_being_written_is_taken_only_when_it_rests():
 
 
 @test
+def a_huge_line_or_too_many_bad_rows_cost_one_reason():
+    env = Env("budgets")
+    try:
+        env.write_config(FILE_DROP_CONFIG)
+        bad = "\n".join("B%04d,001A,Bad %d,,NEW,never,1,USD" % (i, i) for i in range(1001))
+        env.drop("many.csv", "reg_no,reseller,end_user,website,status,registered,value,cur\n"
+                 + bad + "\n")
+        once(env)
+        eq(os.listdir(os.path.join(env.spool, "failed")) and
+           sorted(os.listdir(os.path.join(env.spool, "failed"))),
+           ["many.csv", "many.csv.reason"], "refused whole")
+        with open(os.path.join(env.spool, "failed", "many.csv.reason")) as f:
+            contains(f.read(), "more than 1000 of its records could not be read")
+        eq(env.query("SELECT count(*) FROM quarantine")[0][0], 0,
+           "its rows are not kept one by one (rolled back with the file)")
+    finally:
+        env.cleanup()
+    env = Env("budgets-ndjson")
+    try:
+        env.write_config(FILE_DROP_CONFIG.replace("format: csv", "format: ndjson").replace(
+            "fields: { external_id: reg_no, partner_id: reseller, customer_name: end_user,\n"
+            "              customer_domain: website, status: status, registered_at: registered,\n"
+            "              amount: value, currency: cur }",
+            "fields: { external_id: /id, partner_id: /p, customer_name: /c, status: /s,\n"
+            "              registered_at: /r }"))
+        huge = '{"id": "H", "p": "001A", "c": "' + "x" * (2 << 20) + '", "s": "NEW", ' \
+               '"r": "2026-11-01"}'
+        good = '{"id": "G", "p": "001A", "c": "Good Co", "s": "NEW", "r": "2026-11-01"}'
+        env.drop("lines.ndjson", huge + "\n" + good + "\n")
+        once(env)
+        rows = env.query("SELECT position, reason FROM quarantine")
+        eq(rows, [("lines.ndjson:1", "the line is longer than 1 MiB")], "the huge line")
+        eq(env.query("SELECT external_id FROM registrations"), [("G",)], "the rest landed")
+    finally:
+        env.cleanup()
+
+
+@test
 def a_symlinked_done_or_failed_folder_is_refused():
     for sub in ("done", "failed"):
         env = Env("symlink-" + sub)

@@ -296,6 +296,34 @@ def a_time_past_the_year_9999_or_in_the_future_is_refused():
 
 
 @test
+def a_hostile_page_costs_one_quarantine_row():
+    # a page of a million empty arrays is refused before it is parsed; a
+    # page of 1,001 records that are not objects is refused whole after
+    # the budget of bad records, not quarantined row by row
+    for what, body, reason in (
+            ("containers", '{"data": [' + ",".join(["[]"] * 1000001) + "]}",
+             "more than 1000000 JSON objects and arrays in one page"),
+            ("bad records", '{"data": [' + ",".join(["1"] * 1001) + "]}",
+             "more than 1000 records of one page could not be read")):
+        fake = FakeServer("vendor.py", "portal", "--data", PORTAL)
+        env = setup(portal=fake)
+        try:
+            fake.faults({"path": "/api/v2/registrations", "status": 200, "body": body})
+            p = env.chansyncd("--once")
+            eq(p.returncode, 75, what + ": the source fails\n" + p.stderr[-1000:])
+            rows = env.query("SELECT reason FROM quarantine")
+            eq(len(rows), 1, what + ": one quarantine row")
+            contains(rows[0][0], reason, what)
+            eq(p.stderr.count("record quarantined") <= 11, True,
+               what + ": the log names the first bad records, then counts")
+            eq(env.query("SELECT count(*) FROM registrations")[0][0], 0,
+               what + ": nothing of the page landed")
+        finally:
+            env.cleanup()
+            fake.stop()
+
+
+@test
 def a_repeated_cursor_and_an_offsite_link_stop_the_source():
     portal = FakeServer("vendor.py", "portal", "--data", PORTAL)
     hub = FakeServer("vendor.py", "hub", "--data", HUB)
