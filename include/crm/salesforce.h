@@ -142,7 +142,8 @@ void sf_write_results_free(struct sf_write_result *r, size_t n);
 char *sf_jwt_for_test(const struct secret *key, const char *client_id,
     const char *username, const char *audience, char *err, size_t errlen);
 
-/* Formats a SOQL string literal: quotes and backslash escapes (ref §2.4).
+/* Formats a SOQL string literal: quotes and backslash escapes (\\ ' " \n \r \t \b \f
+ * as Salesforce reads them).
  * Returns a new string, or NULL for a control character SOQL cannot hold. */
 char *sf_soql_quote(const char *s);
 /* A SOQL dateTime literal for t (epoch s): 2026-11-27T08:00:00Z. */

@@ -190,7 +190,7 @@ class Emulator(fakehttp.Fake):
         self.refresh_busy = set()
         self.cursors = {}               # id -> rows
         self.used_jtis = set()
-        self.uri_limit = 16384          # reference §5: 414 / 431
+        self.uri_limit = 16384          # Salesforce answers 414 / 431 past this
 
     # ---- control ----
 

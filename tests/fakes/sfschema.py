@@ -1,5 +1,5 @@
 """The objects and fields the Salesforce emulator knows: the standard ones
-a channel integration touches (reference §7) and the custom ones of our
+a channel integration touches and the custom ones of our
 fixture org. Each field: type, and flags as describe reports them."""
 
 SYSTEM = [

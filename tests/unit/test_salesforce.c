@@ -10,7 +10,7 @@
 
 #include <ctype.h>
 
-/* Reads a SOQL string literal back the way Salesforce does (ref §2.4). */
+/* Reads a SOQL string literal back the way Salesforce does. */
 static char *
 soql_unquote(const char *q)
 {
