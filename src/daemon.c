@@ -545,6 +545,32 @@ log_write_access(const char *state_dir)
 }
 
 /*
+ * PRAGMA quick_check before anything reads or writes: a database with
+ * damaged pages would otherwise be read as data, and the audit chain over
+ * it reported as tampered. A damaged file stops the daemon (EX_IOERR) with
+ * what SQLite found; the operator restores it or moves it aside.
+ */
+static int
+check_database(struct daemon *d)
+{
+	char err[512];
+	uint64_t t0 = clock_monotonic_usec();
+
+	notify_status("%s", "checking the database");
+	if (store_quick_check(d->st, err, sizeof(err))) {
+		log_err("the database %s/%s is damaged (%s); chansyncd will not "
+		    "use it: restore it from a backup, or move it aside to start "
+		    "over from the sources", d->cfg->daemon.state_dir,
+		    STORE_DB_NAME, err);
+		notify_fatal(EIO, "the database is damaged");
+		return EX_IOERR;
+	}
+	log_info("database checked in %llu ms",
+	    (unsigned long long)(clock_monotonic_usec() - t0) / 1000);
+	return EX_OK;
+}
+
+/*
  * The daemon's parts: the state directory and its lock, the database,
  * the audit log's start, the clients, the control socket. Returns
  * EX_OK, or the exit status to stop with (logged).
@@ -555,7 +581,7 @@ daemon_open(struct daemon *d)
 	struct jval *detail;
 	char err[1024], *dbpath;
 	pid_t other = 0;
-	int n;
+	int n, rc;
 
 	if (ensure_state_dir(d->cfg->daemon.state_dir) < 0)
 		return EX_CANTCREAT;
@@ -577,6 +603,8 @@ daemon_open(struct daemon *d)
 		notify_fatal(EIO, "cannot open the database");
 		return EX_IOERR;
 	}
+	if ((rc = check_database(d)) != EX_OK)
+		return rc;
 	d->au = audit_new(d->st, "chansyncd", d->cfg->audit.hmac_key_value);
 	d->http = http_new(tick, d);
 	d->conflicts = conflicts_new();

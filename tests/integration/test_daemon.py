@@ -259,3 +259,29 @@ def sigterm_mid_file_commits_nothing_of_it():
         eq(env.query("PRAGMA integrity_check")[0][0], "ok", "integrity")
     finally:
         env.cleanup()
+
+
+@test
+def damaged_database_is_refused_at_start():
+    env = Env("damaged")
+    try:
+        env.write_config(FILE_DROP_CONFIG)
+        many_files(env, 1, 50)
+        env.chansyncd("--once", check_rc=0)
+        con = env.db()
+        root = con.execute("SELECT rootpage FROM sqlite_schema WHERE name = 'registrations'"
+                           ).fetchone()[0]
+        psize = con.execute("PRAGMA page_size").fetchone()[0]
+        con.close()
+        with open(os.path.join(env.state, "chansync.db"), "r+b") as f:
+            f.seek((root - 1) * psize)
+            f.write(b"\x00\x00\xff\xff\xff\xff")       # no such page type
+        n = Notify(os.path.join(env.dir, "notify.sock"))
+        p = env.chansyncd("--once", extra_env={"NOTIFY_SOCKET": n.path})
+        eq(p.returncode, 74, "exit status for a damaged database\n" + p.stderr)
+        contains(p.stderr, "chansync.db is damaged")
+        contains(p.stderr, "restore it from a backup")
+        n.wait_for("ERRNO", "5", timeout=5)
+        eq(any(f.get("READY") == "1" for _, _, f in n.msgs), False, "no READY=1")
+    finally:
+        env.cleanup()
