@@ -14,6 +14,7 @@
 #include "lib/mem.h"
 #include "lib/notify.h"
 #include "crm/salesforce.h"
+#include "sources/watermarks.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -344,6 +345,28 @@ do_reload(struct daemon *d)
 	reply_reload(d, "ok", d->cfg->sha256);
 }
 
+/* "reset-watermark NAME [TIME]": requests are read between cycles, so no
+ * source is reading while its watermark changes. */
+static void
+reset_watermark(struct daemon *d, size_t i, const char *args)
+{
+	char name[128], to[64], msg[512];
+	int n = sscanf(args, "%127s %63s", name, to);
+
+	if (n < 1) {
+		control_reply(d->clients[i].fd, "error", "reset-watermark needs "
+		    "a source name");
+	} else if (watermark_reset(d->cfg, d->st, d->au, name, n == 2 ? to :
+	    NULL, msg, sizeof(msg)) < 0) {
+		log_warning("watermark reset of %s refused: %s", name, msg);
+		control_reply(d->clients[i].fd, "error", "%s", msg);
+	} else {
+		log_notice("watermark reset by chansyncctl: %s", msg);
+		control_reply(d->clients[i].fd, "ok", "%s", msg);
+	}
+	client_close(d, i);
+}
+
 static void
 handle_request(struct daemon *d, size_t i, const char *line)
 {
@@ -373,9 +396,11 @@ handle_request(struct daemon *d, size_t i, const char *line)
 		    d->dry_run || d->cfg->daemon.dry_run);
 		control_reply(c->fd, "ok", "%s", d->in_cycle ? "syncing" : "idle");
 		client_close(d, i);
+	} else if (strncmp(line, "reset-watermark ", 16) == 0) {
+		reset_watermark(d, i, line + 16);
 	} else {
 		control_reply(c->fd, "error", "unknown request; expected reload, "
-		    "sync or status");
+		    "sync, status or reset-watermark");
 		client_close(d, i);
 	}
 }

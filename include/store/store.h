@@ -154,6 +154,11 @@ int store_watermark_set(struct store *st, const char *source,
 int store_watermark_delete(struct store *st, const char *source,
     const char *object);
 
+/* Forgets (value NULL) or sets to value every watermark of source.
+ * Returns how many there were, or -1. */
+int64_t store_watermarks_reset(struct store *st, const char *source,
+    const char *value, const char *now);
+
 /* The audit table (append-only; audit.c computes the chain). */
 struct store_audit_row {
 	int64_t seq;

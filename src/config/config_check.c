@@ -321,6 +321,12 @@ check_source(struct ctx *x, struct config_source *s, size_t idx)
 		    "letters, digits, '-', '_' or '.', at most 64)", s->name);
 		free(p);
 	}
+	if (s->name && strcmp(s->name, "crm") == 0) {
+		p = cfg_join(path, "name");
+		cfg_err_path(x, p, "'crm' names the CRM's own watermarks and "
+		    "registrations; choose another source name");
+		free(p);
+	}
 	for (i = 0; s->name && i < idx; i++)
 		if (x->cfg->sources[i].name &&
 		    strcmp(x->cfg->sources[i].name, s->name) == 0) {

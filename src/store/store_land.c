@@ -467,3 +467,23 @@ store_watermark_set(struct store *st, const char *source, const char *object,
 	sq_bind_text(s, 4, now);
 	return sq_run(st, s, "writing a watermark");
 }
+
+int64_t
+store_watermarks_reset(struct store *st, const char *source, const char *value,
+    const char *now)
+{
+	sqlite3_stmt *s = sq_prep(st, value == NULL ?
+	    "DELETE FROM watermarks WHERE source = ?1" :
+	    "UPDATE watermarks SET value = ?2, updated_at = ?3 WHERE source = ?1");
+
+	if (s == NULL)
+		return -1;
+	sq_bind_text(s, 1, source);
+	if (value != NULL) {
+		sq_bind_text(s, 2, value);
+		sq_bind_text(s, 3, now);
+	}
+	if (sq_run(st, s, "resetting watermarks") < 0)
+		return -1;
+	return sqlite3_changes64(st->db);
+}

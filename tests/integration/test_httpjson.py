@@ -5,7 +5,7 @@ import json
 import os
 import time
 
-from harness import (Env, FakeServer, ROOT, contains, eq, test)
+from harness import (Env, FakeServer, Notify, ROOT, contains, eq, test)
 
 PORTAL = os.path.join(ROOT, "fixtures", "vendors", "portal.json")
 HUB = os.path.join(ROOT, "fixtures", "vendors", "hub.json")
@@ -290,6 +290,74 @@ def a_time_past_the_year_9999_or_in_the_future_is_refused():
         eq(wm < "2099", True, "the watermark is not a refused time: " + wm)
         eq(env.query("SELECT count(*) FROM registrations")[0][0], fixture_len(PORTAL),
            "the rest landed")
+    finally:
+        env.cleanup()
+        fake.stop()
+
+
+DIST_SOURCE = """
+  - name: dist
+    kind: file_drop
+    path: @SPOOL@
+    format: csv
+    fields: { external_id: reg_no, partner_id: reseller, customer_name: end_user,
+              status: status, registered_at: registered }
+    status_map: { NEW: pending }
+"""
+
+
+@test
+def a_watermark_is_reset_from_chansyncctl_and_audited():
+    fake = FakeServer("vendor.py", "portal", "--data", PORTAL)
+    env = setup(portal=fake)
+    try:
+        with open(env.config, "a") as f:
+            f.write(DIST_SOURCE.replace("@SPOOL@", env.spool))
+        # no daemon: the reset is refused, since only the daemon can audit it
+        p = env.ctl("source", "portal", "reset-watermark")
+        eq(p.returncode, 69, "exit without a daemon\n" + p.stderr)
+        contains(p.stderr, "start it first")
+        n = Notify(os.path.join(env.dir, "notify.sock"))
+        d = env.start(extra_env={"NOTIFY_SOCKET": n.path})
+        while not n.wait_for("STATUS", timeout=30)[2]["STATUS"].startswith("idle"):
+            pass
+        wm = env.query("SELECT value FROM watermarks WHERE source = 'portal'")[0][0]
+        p = env.ctl("source", "portal", "reset-watermark", "--to", "2026-01-02", check_rc=0)
+        contains(p.stdout, "portal: 1 watermark set to 2026-01-02T00:00:00Z")
+        eq(env.query("SELECT value FROM watermarks WHERE source = 'portal'"),
+           [("2026-01-02T00:00:00Z",)], "the watermark moved")
+        row = env.query("SELECT actor, entity_id, detail FROM audit "
+                        "WHERE action = 'source.watermark_reset'")
+        eq(len(row), 1, "one audit row")
+        eq(row[0][:2], ("chansyncd", "portal"), "actor and source")
+        detail = json.loads(row[0][2])
+        eq(detail["before"], [{"object": "updated_at", "value": wm}], "the value before")
+        eq(detail["to"], "2026-01-02T00:00:00Z", "the value after")
+        # without --to: forgotten, and the next read is a full one
+        p = env.ctl("source", "portal", "reset-watermark", check_rc=0)
+        contains(p.stdout, "1 watermark forgotten")
+        eq(env.query("SELECT count(*) FROM watermarks WHERE source = 'portal'")[0][0], 0,
+           "no watermark left")
+        fake.reset()
+        env.ctl("sync", "--wait", check_rc=0)
+        reqs = fake.requests()
+        eq(len(reqs), (fixture_len(PORTAL) + 24) // 25, "a full read")
+        eq(any("updated_since" in r["query"] for r in reqs), False, "no since")
+        # refusals: each says why, nothing changes, nothing audited
+        for args, why in [
+                (["nosuch"], "no source named 'nosuch'"),
+                (["dist"], "keeps a ledger of the files"),
+                (["crm"], "no crm: section"),
+                (["portal", "--to", "2099-01-01"], "is in the future")]:
+            p = env.ctl("source", args[0], "reset-watermark", *args[1:])
+            eq(p.returncode, 65, "exit for %r\n%s" % (args, p.stderr))
+            contains(p.stderr, why)
+        p = env.ctl("source", "portal", "reset-watermark", "--to", "someday")
+        eq(p.returncode, 64, "an unreadable --to is a usage error")
+        eq(len(env.query("SELECT 1 FROM audit WHERE action = 'source.watermark_reset'")), 2,
+           "only the two resets audited")
+        d.terminate()
+        eq(d.wait(10), 0, "daemon exit")
     finally:
         env.cleanup()
         fake.stop()

@@ -399,6 +399,22 @@ test_meta_watermark(void)
 	CHECK_INT(store_watermark_get(st, "crm", "Opportunity", &v), 1);
 	CHECK_STR(v, "2026-11-01T00:00:00Z");
 	free(v);
+	/* a reset touches every object of its source and no other source */
+	CHECK(store_watermark_set(st, "crm", "Account", "2026-11-02T00:00:00Z",
+	    "now") == 0);
+	CHECK(store_watermark_set(st, "portal", "updated_at",
+	    "2026-11-03T00:00:00Z", "now") == 0);
+	CHECK_INT(store_watermarks_reset(st, "crm", "2026-01-01T00:00:00Z",
+	    "later"), 2);
+	CHECK_INT(store_watermark_get(st, "crm", "Account", &v), 1);
+	CHECK_STR(v, "2026-01-01T00:00:00Z");
+	free(v);
+	CHECK_INT(store_watermarks_reset(st, "crm", NULL, "later"), 2);
+	CHECK_INT(store_watermark_get(st, "crm", "Opportunity", &v), 0);
+	CHECK_INT(store_watermarks_reset(st, "crm", NULL, "later"), 0);
+	CHECK_INT(store_watermark_get(st, "portal", "updated_at", &v), 1);
+	CHECK_STR(v, "2026-11-03T00:00:00Z");
+	free(v);
 	store_close(st);
 }
 
