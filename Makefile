@@ -6,6 +6,7 @@
 #                   (the plain build, then the same suite under ASan/UBSan)
 #   make asan       the sanitizer build and its test run only
 #   make house      the layers' include rules and the size limits only
+#   make fuzz       the libFuzzer targets, FUZZ_RUNS executions each
 #   make install    PREFIX=/usr DESTDIR=... binaries, unit, config, man pages
 
 PREFIX   ?= /usr/local
@@ -31,7 +32,8 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 DEB_BUILD = gcc make pkg-config libjansson-dev libyaml-dev libsqlite3-dev \
             libsystemd-dev libssl-dev libcurl4-openssl-dev libutf8proc-dev \
             libpsl-dev publicsuffix iso-codes tzdata
-DEB_TEST  = python3 sqlite3 systemd util-linux procps valgrind openssl
+DEB_TEST  = python3 sqlite3 systemd util-linux procps valgrind openssl \
+            clang-14 libclang-rt-14-dev
 
 # The layers, lowest first; a folder may include its own headers and
 # those of the folders before it (tests/tools/check_layers.sh checks).
@@ -77,7 +79,7 @@ $(BUILD)/chansyncd: $(BUILD)/chansyncd.o $(BUILD)/libchansync.a
 $(BUILD)/chansyncctl: $(BUILD)/chansyncctl.o $(BUILD)/libchansync.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%.o: tests/unit/%.c tests/unit/t.h tests/unit/t_sql.h tests/unit/t_cfg.h
+$(BUILD)/tests/%.o: tests/unit/%.c tests/unit/t.h tests/unit/t_sql.h tests/unit/t_cfg.h tests/unit/t_soql.h
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -Itests/unit -MMD -MP -c $< -o $@
 
@@ -88,6 +90,13 @@ $(BUILD)/tests/%.o: tests/tools/%.c
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libchansync.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h tests/unit/t_soql.h
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz/%: $(BUILD)/fuzz/%.o $(BUILD)/libchansync.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/bench/%.o: bench/%.c
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
@@ -96,6 +105,19 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libchansync.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/*/*.d)
+
+# The fuzz targets (tests/fuzz): the library built by clang with
+# libFuzzer's coverage and ASan/UBSan, one binary per input format.
+FUZZ_TARGETS = fuzz_jscan fuzz_json fuzz_csv fuzz_config fuzz_normalize \
+               fuzz_record fuzz_soql
+FUZZ_CC     ?= clang-14
+FUZZ_SECONDS ?= 5
+FUZZ_RUNS   ?= 10000000
+FUZZ_MAKE    = $(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) \
+  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+  LDFLAGS="-fsanitize=address,undefined"
+fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+.SECONDARY: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%.o)
 
 # Installs the Debian packages that are missing (as root), or says which.
 deps:
@@ -148,6 +170,17 @@ check: check-deps house
 	@$(MAKE) --no-print-directory all
 	@tests/run.sh $(BUILD)
 	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory fuzz-smoke
+
+# every fuzz target: its seeds and kept regressions, then FUZZ_SECONDS of new inputs
+fuzz-smoke:
+	@echo "== fuzz targets (seeds, regressions, $(FUZZ_SECONDS)s each)"
+	@$(FUZZ_MAKE) fuzz-targets
+	@tests/fuzz/run.sh build-fuzz smoke $(FUZZ_SECONDS)
+
+fuzz: check-deps
+	@$(FUZZ_MAKE) fuzz-targets
+	@tests/fuzz/run.sh build-fuzz long $(FUZZ_RUNS)
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan \
@@ -173,6 +206,7 @@ install: all
 	install -m 0644 man/chansyncd.8 $(DESTDIR)$(MANDIR)/man8/
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all deps check-deps demo bench eval house check asan install clean
+.PHONY: all deps check-deps demo bench eval house check asan fuzz fuzz-smoke \
+        fuzz-targets install clean

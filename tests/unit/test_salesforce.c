@@ -7,44 +7,9 @@
 #include "lib/mem.h"
 #include "crm/salesforce.h"
 #include "t.h"
+#include "t_soql.h"
 
 #include <ctype.h>
-
-/* Reads a SOQL string literal back the way Salesforce does. */
-static char *
-soql_unquote(const char *q)
-{
-	size_t n = strlen(q), i, o = 0;
-	char *out;
-
-	if (n < 2 || q[0] != '\'' || q[n - 1] != '\'')
-		return NULL;
-	out = malloc(n);
-	for (i = 1; i < n - 1; i++) {
-		if (q[i] == '\'')
-			goto bad;	/* an unescaped quote ends the literal early */
-		if (q[i] != '\\') {
-			out[o++] = q[i];
-			continue;
-		}
-		switch (q[++i]) {
-		case 'n': out[o++] = '\n'; break;
-		case 'r': out[o++] = '\r'; break;
-		case 't': out[o++] = '\t'; break;
-		case 'b': out[o++] = '\b'; break;
-		case 'f': out[o++] = '\f'; break;
-		case '"': out[o++] = '"'; break;
-		case '\'': out[o++] = '\''; break;
-		case '\\': out[o++] = '\\'; break;
-		default: goto bad;
-		}
-	}
-	out[o] = '\0';
-	return out;
-bad:
-	free(out);
-	return NULL;
-}
 
 static void
 test_soql_quote_round_trips(void)
