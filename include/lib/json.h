@@ -68,6 +68,10 @@ double jv_number_value(const struct jval *v);
 struct jval *jv_bool(int b);
 struct jval *jv_null(void);
 void jv_set(struct jval *obj, const char *key, struct jval *val);
+/* Sets the member at pointer ptr ("/a/b") of object root, making the
+ * objects on the way. Steals val. Returns 0, or -1 ("" or a non-object
+ * on the way; val is freed). */
+int jv_set_pointer(struct jval *root, const char *ptr, struct jval *val);
 /* A deep copy. */
 struct jval *jv_copy(const struct jval *v);
 /* An object's members in order: it = jv_iter(o); it; it = jv_iter_next(o, it). */

@@ -327,6 +327,45 @@ jv_set(struct jval *obj, const char *key, struct jval *val)
 	json_object_set_new(J(obj), key, J(val));
 }
 
+int
+jv_set_pointer(struct jval *root, const char *ptr, struct jval *val)
+{
+	json_t *cur = J(root);
+	char tok[256];
+
+	while (*ptr == '/') {
+		const char *p = ptr + 1;
+		size_t n = 0;
+		json_t *next;
+
+		while (*p && *p != '/') {
+			char c = *p++;
+
+			if (c == '~' && (*p == '0' || *p == '1'))
+				c = *p++ == '0' ? '~' : '/';
+			if (n + 1 >= sizeof(tok))
+				goto fail;
+			tok[n++] = c;
+		}
+		tok[n] = '\0';
+		ptr = p;
+		if (!json_is_object(cur))
+			goto fail;
+		if (*ptr == '\0') {
+			json_object_set_new(cur, tok, J(val));
+			return 0;
+		}
+		if ((next = json_object_get(cur, tok)) == NULL) {
+			next = json_object();
+			json_object_set_new(cur, tok, next);
+		}
+		cur = next;
+	}
+fail:
+	json_decref(J(val));
+	return -1;
+}
+
 void
 jv_set_str(struct jval *obj, const char *key, const char *s)
 {

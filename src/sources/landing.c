@@ -8,6 +8,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/mem.h"
+#include "lib/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,14 +92,19 @@ land_quarantine(struct source_run *run, const char *position,
 {
 	struct store_quarantine q;
 	struct jval *detail;
-	char *capped = NULL;
+	char *capped = NULL, *id = NULL, *why;
 	const char *fields[4];
 	char *f0, *f1, *f2;
 
-	if (raw && strlen(raw) > RAW_CAP) {
-		capped = xstrndup(raw, RAW_CAP);
+	/* what a bad record says is stored, printed and audited as valid
+	 * UTF-8 (invalid bytes become U+FFFD), the raw text capped */
+	if (raw) {
+		capped = utf8_cut(raw, RAW_CAP);
 		raw = capped;
 	}
+	if (record_id)
+		record_id = id = utf8_cut(record_id, 256);
+	reason = why = utf8_cut(reason ? reason : "", 1024);
 	q.cycle_id = run->cycle_id;
 	q.source = run->src->name;
 	q.position = position;
@@ -109,6 +115,8 @@ land_quarantine(struct source_run *run, const char *position,
 	if (store_quarantine_add(run->st, &q, run->now) < 0) {
 		store_error(run);
 		free(capped);
+		free(id);
+		free(why);
 		return -1;
 	}
 	detail = jv_object();
@@ -121,6 +129,8 @@ land_quarantine(struct source_run *run, const char *position,
 	if (audit_log(run->au, run->cycle_id, "record.quarantined", "source",
 	    run->src->name, detail) < 0) {
 		store_error(run);
+		free(id);
+		free(why);
 		return -1;
 	}
 	/* the first of a unit's bad records are logged one by one, then the
@@ -146,6 +156,8 @@ land_quarantine(struct source_run *run, const char *position,
 		    "logged one by one (chansyncctl quarantine lists them)",
 		    run->src->name, position);
 	run->unit_quarantined++;
+	free(id);
+	free(why);
 	return 0;
 }
 

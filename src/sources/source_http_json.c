@@ -12,9 +12,11 @@
  * parameter; a cursor that repeats stops the source), page (page number
  * and size; a short or empty page ends it), link (RFC 8288 rel="next",
  * which must stay on the source's origin). At most page_limit pages a
- * cycle. A page that is not JSON, or whose records are not an array, is
- * quarantined whole (with its SHA-256 and its first bytes) and the
- * watermark stays.
+ * cycle. A page that is invalid JSON but whose structure holds has its
+ * records read one by one (page_salvage.h): one bad record costs that
+ * record. A page that cannot be read at all, or whose records are not an
+ * array, is quarantined whole (with its SHA-256 and its first bytes) and
+ * the watermark stays.
  */
 #include "lib/digest.h"
 #include "lib/http.h"
@@ -22,6 +24,7 @@
 #include "lib/log.h"
 #include "lib/mem.h"
 #include "model/normalize.h"
+#include "sources/page_salvage.h"
 #include "sources/source.h"
 
 #include <stdio.h>
@@ -232,6 +235,7 @@ struct hj {
 	struct page_state ps;
 	char *wm, *since, *newest, *url, *owned;
 	int sorted;			/* records came in update order */
+	struct salvaged_page salv;	/* this page's records that did not parse */
 };
 
 /* The watermark read and the request made ready. */
@@ -284,6 +288,7 @@ hj_free(struct hj *h)
 	free(h->wm);
 	free(h->since);
 	free(h->newest);
+	salvaged_page_free(&h->salv);
 }
 
 /* An upper bound on a JSON text's objects and arrays ('{' and '[' bytes,
@@ -296,6 +301,46 @@ containers(const char *p, size_t n)
 	for (i = 0; i < n; i++)
 		k += p[i] == '{' || p[i] == '[';
 	return k;
+}
+
+/* The pointer of the source's external_id, or NULL. */
+static const char *
+id_pointer(const struct config_source *src)
+{
+	int want = entity_field_index(src->entity, "external_id");
+	size_t i;
+
+	for (i = 0; i < src->nfields; i++)
+		if (src->fields[i].index == want)
+			return src->fields[i].src;
+	return NULL;
+}
+
+/* A page jv_parse refused (err): its records one by one when its
+ * structure holds (h->salv keeps the ones that did not parse), else NULL
+ * with err extended by why. */
+static struct jval *
+hj_salvage(struct hj *h, long pageno, char err[256])
+{
+	const struct config_source *src = h->src;
+	struct jval *doc;
+	char why[160];
+
+	salvaged_page_free(&h->salv);
+	if (page_salvage(buf_str(&h->rs.body), h->rs.body.len,
+	    src->records ? src->records : "", src->pagination.kind ==
+	    PAGE_CURSOR ? src->pagination.next : NULL, id_pointer(src),
+	    &h->salv, why, sizeof(why)) < 0) {
+		size_t n = strlen(err);
+
+		snprintf(err + n, 256 - n, "; %s", why);
+		return NULL;
+	}
+	log_notice("source %s: page %ld is invalid JSON (%s); its records are "
+	    "read one by one", src->name, pageno, err);
+	doc = h->salv.doc;
+	h->salv.doc = NULL;
+	return doc;
 }
 
 /* Page pageno fetched; its document in *ret_doc, or a status to stop at
@@ -343,7 +388,7 @@ hj_fetch(struct source_run *run, struct hj *h, long pageno,
 		return page_quarantine(run, pageno, why, &h->rs.body);
 	}
 	doc = jv_parse(buf_str(&h->rs.body), h->rs.body.len, err, sizeof(err));
-	if (doc == NULL) {
+	if (doc == NULL && (doc = hj_salvage(h, pageno, err)) == NULL) {
 		snprintf(why, sizeof(why), "invalid JSON: %s", err);
 		return page_quarantine(run, pageno, why, &h->rs.body);
 	}
@@ -391,7 +436,7 @@ static enum source_status
 hj_land(struct source_run *run, struct hj *h, const struct jval *recs,
     long pageno)
 {
-	size_t i, n = jv_array_len(recs);
+	size_t i, b = 0, n = jv_array_len(recs);
 
 	for (i = 0; i < n; i++) {
 		const struct jval *rec = jv_array_at(recs, i);
@@ -399,7 +444,14 @@ hj_land(struct source_run *run, struct hj *h, const struct jval *recs,
 		int64_t before = run->unit_records;
 
 		snprintf(pos, sizeof(pos), "page %ld #%zu", pageno, i + 1);
-		if (!jv_is_object(rec)) {
+		if (b < h->salv.nbad && h->salv.bad[b].index == i) {
+			/* a record that did not parse on its own */
+			const struct salvaged_record *s = &h->salv.bad[b++];
+
+			if (land_quarantine(run, pos, s->id, NULL, s->why,
+			    s->raw) < 0)
+				return SOURCE_STORE_FAILED;
+		} else if (!jv_is_object(rec)) {
 			char *raw = jv_dump_canonical(rec);
 			int rc = land_quarantine(run, pos, NULL, NULL, "the record "
 			    "is not a JSON object", raw);
@@ -456,6 +508,7 @@ hj_page(struct source_run *run, struct hj *h, long pageno, int *more)
 	}
 	ret = hj_land(run, h, recs, pageno);
 	jv_free(doc);
+	salvaged_page_free(&h->salv);
 	if (ret != SOURCE_OK) {
 		land_rollback(run);
 		if (ret == SOURCE_FAILED) {	/* too many bad records */

@@ -15,7 +15,9 @@
 Both print "PORT <n>" and serve the control API of fakehttp.py; with
 --cert/--key they speak https. App
 faults ("kind"): portal "repeat_cursor" (the next cursor is the one just
-used), hub "link_offsite" (the next link points at another host).
+used), portal "raw_records" (its "records_hex" are written, as raw bytes,
+at the head of the page's data array: invalid UTF-8, a name twice, a
+number too big), hub "link_offsite" (the next link points at another host).
 Data changes (POST /_control/data): {"update": {"ID": {field: value}}}
 bumps the record's update time to now; {"add": [record, ...]}.
 """
@@ -81,7 +83,12 @@ class Portal(fakehttp.Fake):
         if self.take_fault(path, "repeat_cursor"):
             nxt = cursor or base64.urlsafe_b64encode(b"c0").decode()
         out = {"data": page, "meta": {"next_cursor": nxt, "total": len(rows)}}
-        return 200, {"Content-Type": "application/json"}, json.dumps(out).encode()
+        raw = json.dumps(out).encode()
+        f = self.take_fault(path, "raw_records")
+        if f:
+            extra = b"".join(bytes.fromhex(h) + b", " for h in f["records_hex"])
+            raw = raw.replace(b'"data": [', b'"data": [' + extra, 1)
+        return 200, {"Content-Type": "application/json"}, raw
 
 
 class Hub(fakehttp.Fake):

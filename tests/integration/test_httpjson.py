@@ -233,6 +233,49 @@ def a_malformed_page_is_quarantined_and_the_watermark_stays():
 
 
 @test
+def a_bad_record_in_invalid_json_costs_that_record_only():
+    # each of these makes the whole page invalid JSON; each must cost
+    # only itself: the page's other records and the next pages land
+    bad = [b'{"id": "U1", "end_customer": {"company": "M\xfcller"}}',
+           b'{"id": "D1", "status": "approved", "status": "declined"}',
+           b'{"id": "N1", "value": {"amount": 123456789012345678901234567890}}',
+           b'{"id": "ok-\\u00e9", "partner": "x", "note": "] } ["}']
+    fake = FakeServer("vendor.py", "portal", "--data", PORTAL)
+    env = setup(portal=fake)
+    try:
+        fake.faults({"path": "/api", "kind": "raw_records", "skip": 1,
+                     "records_hex": [b.hex() for b in bad]})
+        p = env.chansyncd("--once")
+        eq(p.returncode, 0, "the source succeeds\n" + p.stderr)
+        contains(p.stderr, "page 2 is invalid JSON")
+        contains(p.stderr, "its records are read one by one")
+        q = env.query("SELECT position, record_id, reason FROM quarantine ORDER BY position")
+        eq([(r[0], r[1]) for r in q if r[1] in ("U1", "D1", "N1")],
+           [("page 2 #1", "U1"), ("page 2 #2", "D1"), ("page 2 #3", "N1")],
+           "each bad record quarantined at its place, with its id")
+        reasons = {r[1]: r[2] for r in q}
+        contains(reasons["U1"], "invalid JSON")
+        contains(reasons["D1"], "duplicate")
+        contains(reasons["N1"], "invalid JSON")
+        # what is kept of the bad bytes is valid UTF-8, for people and for the audit
+        raw = env.query("SELECT raw FROM quarantine WHERE record_id = 'U1'")[0][0]
+        contains(raw, "M\ufffdller", "the invalid byte replaced")
+        out = env.ctl("--json", "quarantine", check_rc=0).stdout
+        contains(out, "U1")
+        eq(len(env.query("SELECT 1 FROM audit WHERE action = 'record.quarantined' AND "
+                         "detail LIKE '%\"record_id\":\"U1\"%'")), 1, "audited with its id")
+        # the fourth parses: it is refused by the mapping, not the parser
+        eq(len([r for r in q if r[0] == "page 2 #4"]), 1, "the fourth is mapped")
+        eq(env.query("SELECT count(*) FROM registrations")[0][0], fixture_len(PORTAL),
+           "every good record landed, the second page's too")
+        eq(len(env.query("SELECT value FROM watermarks WHERE source = 'portal'")), 1,
+           "the read completed: the watermark moved")
+    finally:
+        env.cleanup()
+        fake.stop()
+
+
+@test
 def bad_records_are_quarantined_and_the_rest_lands():
     fake = FakeServer("vendor.py", "portal", "--data", PORTAL)
     env = setup(portal=fake)
