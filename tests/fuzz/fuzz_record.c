@@ -3,7 +3,9 @@
  * the mapping a real source uses (JSON pointers, time formats, the status
  * map, amounts to the base currency): each record either maps, with its
  * key and every value valid UTF-8, or is refused with a field and a
- * reason, as the quarantine stores it.
+ * reason, as the quarantine stores it. A page that does not parse goes
+ * through the salvage a real source uses: each bad record named once, in
+ * order, at a place the rebuilt records array has.
  */
 #include "fuzz.h"
 #include "config/config.h"
@@ -13,6 +15,7 @@
 #include "model/entity.h"
 #include "model/normalize.h"
 #include "sources/landing.h"
+#include "sources/page_salvage.h"
 #include "sources/record.h"
 
 static const char yaml[] =
@@ -89,8 +92,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 
 	doc = jv_parse((const char *)data, size, err, sizeof(err));
-	if (doc == NULL)
+	if (doc == NULL) {
+		struct salvaged_page sp;
+
+		if (page_salvage((const char *)data, size, "/data",
+		    "/meta/next_cursor", "/id", &sp, err, sizeof(err)) < 0)
+			return 0;
+		recs = jv_lookup(sp.doc, "/data");
+		FUZZ_ASSERT(jv_array_len(recs) >= sp.nbad);
+		for (i = 0; i < sp.nbad; i++) {
+			FUZZ_ASSERT(sp.bad[i].index < jv_array_len(recs));
+			FUZZ_ASSERT(i == 0 || sp.bad[i].index > sp.bad[i - 1].index);
+			FUZZ_ASSERT(sp.bad[i].why != NULL && sp.bad[i].raw != NULL);
+		}
+		for (i = 0; i < jv_array_len(recs); i++)
+			if (jv_is_object(jv_array_at(recs, i)))
+				map_one(src, jv_array_at(recs, i));
+		salvaged_page_free(&sp);
 		return 0;
+	}
 	recs = jv_is_object(doc) ? jv_lookup(doc, "/data") : doc;
 	if (recs != NULL && jv_array_len(recs) > 0) {
 		for (i = 0; i < jv_array_len(recs); i++)
