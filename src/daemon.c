@@ -581,7 +581,6 @@ check_database(struct daemon *d)
 	char err[512];
 	uint64_t t0 = clock_monotonic_usec();
 
-	notify_status("%s", "checking the database");
 	if (store_quick_check(d->st, err, sizeof(err))) {
 		log_err("the database %s/%s is damaged (%s); chansyncd will not "
 		    "use it: restore it from a backup, or move it aside to start "
