@@ -76,6 +76,8 @@ struct config_source {
 	char *since_param;
 	char *records;		/* JSON pointer to the records array */
 	int64_t page_limit;	/* pages per cycle */
+	int64_t page_retries;	/* cycles an unreadable page fails the source
+				 * before it is skipped; 0: never skipped */
 	int64_t max_run;	/* seconds a source may read in one cycle;
 				 * then it stops at a committed page or file */
 	int64_t timeout;	/* seconds per request */

@@ -9,8 +9,9 @@
  * registration_expiring (approved, not won, expiring within
  * rules.expiry_warning), pipeline_below_plan (pipeline coverage of the
  * total target under 1.0 a warning, under critical_below critical)
- * and score_drop (rules.score_drop points or more since the previous
- * period). An alert has a stable key (type:subject[:period]); it is raised
+ * score_drop (rules.score_drop points or more since the previous
+ * period) and source_page_skipped (a page a source could not read for
+ * page_retries cycles and gave up on). An alert has a stable key (type:subject[:period]); it is raised
  * once, updated when its severity, message or evidence change, and
  * resolved when its condition clears.
  *
@@ -42,6 +43,12 @@ struct alerts_registration {
 	const char *registered_at, *expires_at;	/* UTC ISO times, or NULL */
 };
 
+/* A page a source gave up on (store_page_skip), not cleared since. */
+struct alerts_skipped_page {
+	const char *source, *url_sha256, *position, *reason, *skipped_at;
+	int64_t bytes, attempts;
+};
+
 /* An alert as stored. */
 struct alert_state {
 	const char *key, *status, *severity, *message, *evidence;
@@ -53,6 +60,8 @@ struct alerts_input {
 	size_t nconflicts;
 	struct alerts_registration *registrations;
 	size_t nregistrations;
+	struct alerts_skipped_page *skipped;
+	size_t nskipped;
 	struct alert_state *states;	/* every alert stored */
 	size_t nstates;
 	struct arena arena;

@@ -24,7 +24,7 @@
 #include "rules/score.h"
 
 #define STORE_DB_NAME "chansync.db"
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 struct store;
 
@@ -153,6 +153,29 @@ int store_watermark_set(struct store *st, const char *source,
 /* Forgets a watermark: the next read of that object is a full one. */
 int store_watermark_delete(struct store *st, const char *source,
     const char *object);
+
+/*
+ * A page a source could not read, known by the URL it asked for (a hash)
+ * and by its bytes (another hash). store_page_failed counts one more
+ * cycle that failed at it and returns the attempts so far (1 the first
+ * time, or again after it was cleared), or -1; when a page with the same
+ * bytes was skipped before and is not cleared, it counts nothing,
+ * returns 0 and sets *skipped (the page is skipped again at once). store_page_skip marks it skipped: its records
+ * are given up and the source moves on. store_pages_read_ok: the source
+ * read to its end; attempts at pages it did not skip are forgotten, and
+ * when the read was a full one (from no watermark), skipped pages are
+ * cleared too: their alert resolves.
+ */
+struct store_bad_page {
+	const char *source, *url_sha256, *body_sha256, *position, *reason;
+	int64_t bytes;
+};
+int64_t store_page_failed(struct store *st, const struct store_bad_page *p,
+    const char *now, int *skipped);
+int store_page_skip(struct store *st, const char *source,
+    const char *url_sha256, const char *now);
+int store_pages_read_ok(struct store *st, const char *source, int full,
+    const char *now);
 
 /* Forgets (value NULL) or sets to value every watermark of source.
  * Returns how many there were, or -1. */

@@ -19,8 +19,8 @@
 
 /* keys that belong to one kind of source only */
 static const char *const http_only[] = { "url", "ca_file", "since_param",
-	"records", "page_limit", "timeout", "retries", "lookback", "auth",
-	"pagination", NULL };
+	"records", "page_limit", "page_retries", "timeout", "retries", "lookback",
+	"auth", "pagination", NULL };
 static const char *const file_only[] = { "path", "format", "delimiter",
 	"max_file_bytes", "settle", NULL };
 

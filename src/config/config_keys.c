@@ -204,6 +204,7 @@ static const struct key k_source[] = {
 	KSTR(D, "since_param", since_param, NULL, 0),
 	KSTR(D, "records", records, NULL, 0),
 	KINT(D, "page_limit", page_limit, 1, 100000, "1000"),
+	KINT(D, "page_retries", page_retries, 0, 1000, "3"),
 	KDUR(D, "timeout", timeout, MIN_S, HOUR, "120s"),
 	KINT(D, "retries", retries, 1, 10, "5"),
 	KDUR(D, "lookback", lookback, 0, 7 * DAY, "10m"),

@@ -166,6 +166,7 @@ alerts_input_free(struct alerts_input *in)
 {
 	free(in->conflicts);
 	free(in->registrations);
+	free(in->skipped);
 	free(in->states);
 	arena_free(&in->arena);
 	memset(in, 0, sizeof(*in));
@@ -233,6 +234,34 @@ conflict_alert(struct ctx *c, const struct alerts_conflict *k)
 	jv_set_str(e, "winner", k->winner);
 	jv_set_str(e, "members", members);
 	want_add(c->w, atype, k->key, NULL, NULL, sev, msg, e);
+}
+
+/* One alert per page a source gave up on: its records are missing. */
+static void
+skipped_page_alert(struct ctx *c, const struct alerts_skipped_page *p)
+{
+	struct jval *e;
+	char subject[96], *msg;
+
+	if (p->source == NULL || p->url_sha256 == NULL)
+		return;
+	snprintf(subject, sizeof(subject), "%s:%.16s", p->source, p->url_sha256);
+	msg = xasprintf("source_page_skipped: source %s could not read %s "
+	    "(%lld bytes) in %lld cycles in a row (%s) and skipped it on %s; "
+	    "the records on it are missing. To do: ask the vendor to fix the "
+	    "page, then run chansyncctl source %s reset-watermark to read it "
+	    "again (the alert resolves when a full read no longer meets it).",
+	    p->source, p->position ? p->position : "a page", (long long)p->bytes,
+	    (long long)p->attempts, p->reason ? p->reason : "unreadable",
+	    p->skipped_at ? p->skipped_at : "?", p->source);
+	e = jv_object();
+	jv_set_str(e, "source", p->source);
+	jv_set_str(e, "position", p->position);
+	jv_set_str(e, "reason", p->reason);
+	jv_set_int(e, "bytes", p->bytes);
+	jv_set_str(e, "skipped_at", p->skipped_at);
+	want_add(c->w, "source_page_skipped", subject, NULL, NULL, "warning",
+	    msg, e);
 }
 
 /* SLA and expiry alerts of one pending or approved registration. */
@@ -435,5 +464,7 @@ alerts_compute(const struct config *cfg, int64_t now,
 	for (i = 0; i < in->nregistrations; i++)
 		registration_alerts(&c, &in->registrations[i]);
 	plan_alerts(&c, scores);
+	for (i = 0; i < in->nskipped; i++)
+		skipped_page_alert(&c, &in->skipped[i]);
 	diff(out, in);
 }

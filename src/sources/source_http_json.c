@@ -23,6 +23,8 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/mem.h"
+#include "lib/utf8.h"
+#include "store/audit.h"
 #include "model/normalize.h"
 #include "sources/page_salvage.h"
 #include "sources/source.h"
@@ -125,34 +127,6 @@ page_url(const struct config_source *src, const char *since,
 	return u;
 }
 
-/* Quarantines a whole page that could not be read; the source fails. */
-static enum source_status
-page_quarantine(struct source_run *run, long pageno, const char *why,
-    const struct buf *body)
-{
-	unsigned char h[DIGEST_LEN];
-	char hex[DIGEST_HEX_LEN + 1], pos[48], *reason, *raw;
-
-	sha256(buf_str(body), body->len, h);
-	hex_encode(h, DIGEST_LEN, hex);
-	snprintf(pos, sizeof(pos), "page %ld", pageno);
-	reason = xasprintf("%s (the page: %zu bytes, sha256 %s)", why, body->len,
-	    hex);
-	raw = xstrndup(buf_str(body), body->len < PAGE_RAW ? body->len : PAGE_RAW);
-	if (land_begin(run) < 0 || land_quarantine(run, pos, NULL, NULL,
-	    reason, raw) < 0 || land_commit(run) < 0) {
-		store_rollback(run->st);
-		free(reason);
-		free(raw);
-		return SOURCE_STORE_FAILED;
-	}
-	snprintf(run->error, sizeof(run->error), "page %ld: %s; quarantined, "
-	    "the watermark stays", pageno, why);
-	free(reason);
-	free(raw);
-	return SOURCE_FAILED;
-}
-
 /* Reads the next-page token or link; 0 when there is no next page. */
 static int
 next_page(struct source_run *run, const struct jval *doc, size_t nrec,
@@ -236,6 +210,9 @@ struct hj {
 	char *wm, *since, *newest, *url, *owned;
 	int sorted;			/* records came in update order */
 	struct salvaged_page salv;	/* this page's records that did not parse */
+	int skipped;			/* this page was given up on */
+	int skips;			/* pages given up on in this read */
+	int cut_short;			/* a skipped page hid the way on */
 };
 
 /* The watermark read and the request made ready. */
@@ -289,6 +266,105 @@ hj_free(struct hj *h)
 	free(h->since);
 	free(h->newest);
 	salvaged_page_free(&h->salv);
+}
+
+static void
+sha256_hex(const char *p, size_t n, char hex[DIGEST_HEX_LEN + 1])
+{
+	unsigned char h[DIGEST_LEN];
+
+	sha256(p, n, h);
+	hex_encode(h, DIGEST_LEN, hex);
+}
+
+/* Audits and logs the page given up on. */
+static int
+page_skipped(struct source_run *run, struct hj *h, long pageno,
+    const struct store_bad_page *bp, int64_t attempts, int again)
+{
+	struct jval *d = jv_object();
+
+	jv_set_str(d, "position", bp->position);
+	jv_set_str(d, "url_sha256", bp->url_sha256);
+	jv_set_str(d, "body_sha256", bp->body_sha256);
+	jv_set_int(d, "bytes", bp->bytes);
+	jv_set_int(d, "attempts", attempts);
+	jv_set_str(d, "reason", bp->reason);
+	jv_set(d, "skipped_before", jv_bool(again));
+	h->skipped = 1;
+	h->skips++;
+	if (again) {		/* decided, audited and alerted before */
+		jv_free(d);
+		log_notice("source %s: page %ld is the page skipped before (sha256 "
+		    "%.16s); skipped again", h->src->name, pageno, bp->body_sha256);
+		return 0;
+	}
+	if (audit_log(run->au, run->cycle_id, "source.page_skipped", "source",
+	    h->src->name, d) < 0)
+		return -1;
+	log_warning("source %s: page %ld could not be read in %lld cycles in a "
+	    "row (%s); skipped: its records are missing until it is fixed and "
+	    "read again (alert source_page_skipped)", h->src->name, pageno,
+	    (long long)attempts, bp->reason);
+	return 0;
+}
+/*
+ * A page that cannot be read (why). Quarantined the first time (its
+ * SHA-256 and first bytes) and counted; the source fails, and the next
+ * cycle asks again, until page_retries cycles in a row have failed at
+ * it: then it is skipped (h->skipped) and the source moves on. A page
+ * with the bytes of one skipped before is skipped at once.
+ */
+static enum source_status
+page_refused(struct source_run *run, struct hj *h, long pageno,
+    const char *why)
+{
+	const struct buf *body = &h->rs.body;
+	char uh[DIGEST_HEX_LEN + 1], bh[DIGEST_HEX_LEN + 1], pos[48];
+	char *reason, *full, *raw;
+	struct store_bad_page bp;
+	int64_t n;
+	int again = 0, skip, rc = 0;
+
+	sha256_hex(h->url, strlen(h->url), uh);
+	sha256_hex(buf_str(body), body->len, bh);
+	snprintf(pos, sizeof(pos), "page %ld", pageno);
+	reason = utf8_cut(why, 400);
+	full = xasprintf("%s (the page: %zu bytes, sha256 %s)", reason,
+	    body->len, bh);
+	raw = xstrndup(buf_str(body), body->len < PAGE_RAW ? body->len : PAGE_RAW);
+	bp = (struct store_bad_page){ h->src->name, uh, bh, pos, reason,
+	    (int64_t)body->len };
+	if (land_begin(run) < 0 ||
+	    (n = store_page_failed(run->st, &bp, run->now, &again)) < 0 ||
+	    (n == 1 && !again && land_quarantine(run, pos, NULL, NULL, full,
+	    raw) < 0))
+		rc = -1;
+	skip = rc == 0 && (again || (h->src->page_retries > 0 &&
+	    n >= h->src->page_retries));
+	if (skip && ((!again && store_page_skip(run->st, h->src->name, uh,
+	    run->now) < 0) || page_skipped(run, h, pageno, &bp, n, again) < 0))
+		rc = -1;
+	if (rc < 0 || land_commit(run) < 0) {
+		store_rollback(run->st);
+		free(reason);
+		free(full);
+		free(raw);
+		return SOURCE_STORE_FAILED;
+	}
+	if (!skip && h->src->page_retries == 0)
+		snprintf(run->error, sizeof(run->error), "page %ld: %s; "
+		    "quarantined, the watermark stays (page_retries 0: never "
+		    "skipped)", pageno, reason);
+	else if (!skip)
+		snprintf(run->error, sizeof(run->error), "page %ld: %s; "
+		    "quarantined, the watermark stays (failed %lld of %lld cycles "
+		    "before the page is skipped)", pageno, reason, (long long)n,
+		    (long long)h->src->page_retries);
+	free(reason);
+	free(full);
+	free(raw);
+	return skip ? SOURCE_OK : SOURCE_FAILED;
 }
 
 /* An upper bound on a JSON text's objects and arrays ('{' and '[' bytes,
@@ -385,19 +461,19 @@ hj_fetch(struct source_run *run, struct hj *h, long pageno,
 	    LAND_PAGE_CONTAINERS_MAX) {
 		snprintf(why, sizeof(why), "more than %d JSON objects and arrays "
 		    "in one page", LAND_PAGE_CONTAINERS_MAX);
-		return page_quarantine(run, pageno, why, &h->rs.body);
+		return page_refused(run, h, pageno, why);
 	}
 	doc = jv_parse(buf_str(&h->rs.body), h->rs.body.len, err, sizeof(err));
 	if (doc == NULL && (doc = hj_salvage(h, pageno, err)) == NULL) {
 		snprintf(why, sizeof(why), "invalid JSON: %s", err);
-		return page_quarantine(run, pageno, why, &h->rs.body);
+		return page_refused(run, h, pageno, why);
 	}
 	*ret_recs = jv_lookup(doc, src->records ? src->records : "");
 	if (!jv_is_array(*ret_recs)) {
 		snprintf(why, sizeof(why), "records ('%s') is not an array",
 		    src->records ? src->records : "");
 		jv_free(doc);
-		return page_quarantine(run, pageno, why, &h->rs.body);
+		return page_refused(run, h, pageno, why);
 	}
 	*ret_doc = doc;
 	return SOURCE_OK;
@@ -487,6 +563,51 @@ hj_limit(struct source_run *run, struct hj *h, const char *what)
 	return SOURCE_OK;
 }
 
+#define NEXT_UNKNOWN (-2)
+
+/*
+ * Where the read goes after page pageno was skipped. nx: next_page's
+ * answer when the page parsed, NEXT_UNKNOWN when it did not: page
+ * numbers go on, a Link header still names the next page, but a cursor
+ * inside the unreadable page is lost, and the read ends there.
+ */
+static enum source_status
+hj_after_skip(struct source_run *run, struct hj *h, long pageno, int nx,
+    const char *nxwhy, int *more)
+{
+	char why[300];
+
+	snprintf(why, sizeof(why), "%s", nxwhy ? nxwhy : "");
+	if (nx == NEXT_UNKNOWN) {
+		switch (h->src->pagination.kind) {
+		case PAGE_PAGE:
+			h->ps.page++;
+			nx = 1;
+			break;
+		case PAGE_LINK:
+			nx = next_page(run, NULL, 0, &h->rs, h->url, &h->ps, why,
+			    sizeof(why));
+			break;
+		case PAGE_CURSOR:
+			log_warning("source %s: the pages after page %ld cannot be "
+			    "reached without its cursor; this read ends there",
+			    h->src->name, pageno);
+			h->cut_short = 1;
+			nx = 0;
+			break;
+		default:
+			nx = 0;
+		}
+	}
+	if (nx < 0) {
+		snprintf(run->error, sizeof(run->error), "page %ld: %s", pageno,
+		    why);
+		return SOURCE_FAILED;
+	}
+	*more = nx > 0;
+	return land_tick(run) ? SOURCE_STOPPED : SOURCE_OK;
+}
+
 /* One page: fetched, landed in one unit of work with, on the last page,
  * the watermark. *more says whether another page follows. */
 static enum source_status
@@ -498,8 +619,11 @@ hj_page(struct source_run *run, struct hj *h, long pageno, int *more)
 	char why[300];
 	int nx;
 
+	h->skipped = 0;
 	if ((ret = hj_fetch(run, h, pageno, &doc, &recs)) != SOURCE_OK)
 		return ret;
+	if (h->skipped)
+		return hj_after_skip(run, h, pageno, NEXT_UNKNOWN, NULL, more);
 	nx = next_page(run, doc, jv_array_len(recs), &h->rs, h->url, &h->ps, why,
 	    sizeof(why));
 	if (land_begin(run) < 0) {
@@ -514,7 +638,9 @@ hj_page(struct source_run *run, struct hj *h, long pageno, int *more)
 		if (ret == SOURCE_FAILED) {	/* too many bad records */
 			snprintf(why, sizeof(why), "more than %d records of one page "
 			    "could not be read", LAND_QUARANTINE_MAX);
-			return page_quarantine(run, pageno, why, &h->rs.body);
+			if ((ret = page_refused(run, h, pageno, why)) != SOURCE_OK)
+				return ret;
+			return hj_after_skip(run, h, pageno, nx, why, more);
 		}
 		return ret;
 	}
@@ -533,6 +659,21 @@ hj_page(struct source_run *run, struct hj *h, long pageno, int *more)
 	}
 	*more = nx > 0;
 	return land_tick(run) ? SOURCE_STOPPED : SOURCE_OK;
+}
+
+/* The read went to its end: counts of pages that failed before are
+ * dropped, and a full read that skipped nothing clears the pages skipped
+ * before (they were fixed: their alert resolves). */
+static enum source_status
+hj_read_ok(struct source_run *run, struct hj *h)
+{
+	if (land_begin(run) < 0 || store_pages_read_ok(run->st, h->src->name,
+	    h->wm == NULL && h->skips == 0, run->now) < 0 ||
+	    land_commit(run) < 0) {
+		store_rollback(run->st);
+		return SOURCE_STORE_FAILED;
+	}
+	return SOURCE_OK;
 }
 
 enum source_status
@@ -559,6 +700,8 @@ http_json_run(struct source_run *run)
 		}
 		ret = hj_page(run, &h, pageno, &more);
 	}
+	if (ret == SOURCE_OK && !more && !h.cut_short)
+		ret = hj_read_ok(run, &h);
 	if (ret == SOURCE_STORE_FAILED && run->error[0] == '\0')
 		snprintf(run->error, sizeof(run->error), "database: %s",
 		    store_errmsg(run->st));

@@ -149,6 +149,15 @@ static const char *const migrations[] = {
 	"ALTER TABLE partners DROP COLUMN name_key;"
 	"ALTER TABLE opportunities DROP COLUMN customer_key;"
 	"ALTER TABLE registrations DROP COLUMN customer_key;",
+
+	/* 8: pages a source could not read, by the URL asked for: failed
+	 * attempts (cycles in a row), then skipped, then cleared by a full
+	 * read that no longer met them */
+	"CREATE TABLE bad_pages("
+	" source TEXT NOT NULL, url_sha256 TEXT NOT NULL, body_sha256 TEXT NOT NULL,"
+	" position TEXT NOT NULL, reason TEXT NOT NULL, bytes INTEGER NOT NULL,"
+	" attempts INTEGER NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
+	" skipped_at TEXT, cleared_at TEXT, PRIMARY KEY(source, url_sha256));",
 };
 
 const char *

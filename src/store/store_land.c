@@ -487,3 +487,87 @@ store_watermarks_reset(struct store *st, const char *source, const char *value,
 		return -1;
 	return sqlite3_changes64(st->db);
 }
+
+int64_t
+store_page_failed(struct store *st, const struct store_bad_page *p,
+    const char *now, int *skipped)
+{
+	sqlite3_stmt *s;
+	int64_t n = -1;
+	int rc;
+
+	*skipped = 0;
+	s = sq_prep(st, "SELECT 1 FROM bad_pages WHERE source = ? AND "
+	    "body_sha256 = ? AND skipped_at IS NOT NULL AND cleared_at IS NULL");
+	if (s == NULL)
+		return -1;
+	sq_bind_text(s, 1, p->source);
+	sq_bind_text(s, 2, p->body_sha256);
+	rc = sqlite3_step(s);
+	*skipped = rc == SQLITE_ROW;
+	if (sq_read_end(st, s, rc, "reading bad pages") < 0)
+		return -1;
+	if (*skipped)
+		return 0;	/* known: nothing to count */
+	/* a page cleared before starts its count again */
+	s = sq_prep(st, "INSERT INTO bad_pages(source, url_sha256, body_sha256, "
+	    "position, reason, bytes, attempts, first_seen, last_seen) "
+	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7) "
+	    "ON CONFLICT(source, url_sha256) DO UPDATE SET "
+	    "attempts = CASE WHEN cleared_at IS NULL THEN attempts + 1 ELSE 1 END,"
+	    " first_seen = CASE WHEN cleared_at IS NULL THEN first_seen ELSE ?7 END,"
+	    " skipped_at = CASE WHEN cleared_at IS NULL THEN skipped_at END,"
+	    " cleared_at = NULL, body_sha256 = ?3, position = ?4, reason = ?5,"
+	    " bytes = ?6, last_seen = ?7 RETURNING attempts");
+	if (s == NULL)
+		return -1;
+	sq_bind_text(s, 1, p->source);
+	sq_bind_text(s, 2, p->url_sha256);
+	sq_bind_text(s, 3, p->body_sha256);
+	sq_bind_text(s, 4, p->position);
+	sq_bind_text(s, 5, p->reason);
+	sqlite3_bind_int64(s, 6, p->bytes);
+	sq_bind_text(s, 7, now);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	if (sq_read_end(st, s, rc, "counting a bad page") < 0)
+		return -1;
+	return n;
+}
+
+int
+store_page_skip(struct store *st, const char *source, const char *url_sha256,
+    const char *now)
+{
+	sqlite3_stmt *s = sq_prep(st, "UPDATE bad_pages SET skipped_at = ? "
+	    "WHERE source = ? AND url_sha256 = ?");
+
+	if (s == NULL)
+		return -1;
+	sq_bind_text(s, 1, now);
+	sq_bind_text(s, 2, source);
+	sq_bind_text(s, 3, url_sha256);
+	return sq_run(st, s, "skipping a bad page");
+}
+
+int
+store_pages_read_ok(struct store *st, const char *source, int full,
+    const char *now)
+{
+	sqlite3_stmt *s = sq_prep(st, "DELETE FROM bad_pages WHERE source = ? "
+	    "AND skipped_at IS NULL");
+
+	if (s == NULL)
+		return -1;
+	sq_bind_text(s, 1, source);
+	if (sq_run(st, s, "forgetting bad pages") < 0)
+		return -1;
+	if (!full)
+		return 0;
+	if ((s = sq_prep(st, "UPDATE bad_pages SET cleared_at = ? WHERE "
+	    "source = ? AND skipped_at IS NOT NULL AND cleared_at IS NULL")) == NULL)
+		return -1;
+	sq_bind_text(s, 1, now);
+	sq_bind_text(s, 2, source);
+	return sq_run(st, s, "clearing skipped pages");
+}

@@ -558,7 +558,7 @@ fail:
 int
 store_alerts_input(struct store *st, struct alerts_input *in)
 {
-	size_t cap[3] = { 0, 0, 0 };
+	size_t cap[4] = { 0, 0, 0, 0 };
 	struct arena *a = &in->arena;
 	sqlite3_stmt *s;
 	int rc;
@@ -600,6 +600,24 @@ store_alerts_input(struct store *st, struct alerts_input *in)
 		x->expires_at = col_str(a, s, 5);
 	}
 	if (sq_read_end(st, s, rc, "reading registrations") < 0)
+		goto fail;
+	if ((s = sq_prep(st, "SELECT source, url_sha256, position, reason, "
+	    "skipped_at, bytes, attempts FROM bad_pages WHERE skipped_at IS NOT "
+	    "NULL AND cleared_at IS NULL ORDER BY source, url_sha256")) == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct alerts_skipped_page *x = push(&in->skipped, &in->nskipped,
+		    &cap[3], sizeof(*x));
+
+		x->source = col_str(a, s, 0);
+		x->url_sha256 = col_str(a, s, 1);
+		x->position = col_str(a, s, 2);
+		x->reason = col_str(a, s, 3);
+		x->skipped_at = col_str(a, s, 4);
+		x->bytes = sqlite3_column_int64(s, 5);
+		x->attempts = sqlite3_column_int64(s, 6);
+	}
+	if (sq_read_end(st, s, rc, "reading skipped pages") < 0)
 		goto fail;
 	if ((s = sq_prep(st, "SELECT key, status, severity, message, evidence "
 	    "FROM alerts ORDER BY key")) == NULL)

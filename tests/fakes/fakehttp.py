@@ -5,6 +5,7 @@ of stdout. Besides the fake's own routes it serves a control API:
 
   POST /_control/faults    a JSON list of faults to inject, each:
       {"path": "/prefix", "times": N,            which requests (default 1)
+       "query": "text",                          only those whose query has it
        "skip": N,                                let N matching requests pass first
        "status": 503, "headers": {...}, "body": "...",   a canned reply
        "malformed": true,                        a truncated JSON body
@@ -46,10 +47,12 @@ class Fake:
     def data(self, change):
         return 400, {}, b'{"error":"no data changes here"}'
 
-    def take_fault(self, path, kind=None):
+    def take_fault(self, path, kind=None, query=None):
         with self.lock:
             for f in self.faults:
                 if f.get("times", 1) <= 0 or not path.startswith(f.get("path", "/")):
+                    continue
+                if "query" in f and (query is None or f["query"] not in query):
                     continue
                 if (f.get("kind") is None) != (kind is None) or \
                         (kind is not None and f.get("kind") != kind):
@@ -105,7 +108,7 @@ def make_handler(fake):
                         len(k) + len(v) + 4 for k, v in self.headers.items()) > fake.uri_limit:
                     return self.reply(431, {"Content-Type": "text/html"},
                                       b"<h1>431 Request Header Fields Too Large</h1>")
-                f = fake.take_fault(u.path)
+                f = fake.take_fault(u.path, query=u.query)
                 if f and not f.get("late_reply"):
                     return self.serve_fault(f)
                 q = {k: v[-1] for k, v in parse_qs(u.query).items()}

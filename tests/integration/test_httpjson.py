@@ -275,6 +275,63 @@ def a_bad_record_in_invalid_json_costs_that_record_only():
         fake.stop()
 
 
+def wait_idle(n):
+    while not n.wait_for("STATUS", timeout=30)[2]["STATUS"].startswith("idle"):
+        pass
+
+
+@test
+def an_unreadable_page_is_retried_then_skipped_and_the_source_moves_on():
+    fake = FakeServer("vendor.py", "hub", "--data", HUB)
+    env = setup(hub=fake,
+                pagination="{ kind: page, param: page, size_param: per_page, size: 20 }")
+    total = fixture_len(HUB)
+    try:
+        # page 2 is broken at the vendor, whatever is asked
+        fake.faults({"path": "/v1", "query": "page=2&", "times": 1000, "malformed": True})
+        n = Notify(os.path.join(env.dir, "notify.sock"))
+        d = env.start(extra_env={"NOTIFY_SOCKET": n.path})
+        wait_idle(n)                                   # cycle 1: fails at page 2
+        eq(env.ctl("sync", "--wait").returncode, 75, "cycle 2 fails at page 2 too")
+        err = env.query("SELECT error FROM cycle_sources WHERE source = 'hub' "
+                        "ORDER BY cycle_id")
+        contains(err[0][0], "failed 1 of 3 cycles before the page is skipped")
+        contains(err[1][0], "failed 2 of 3 cycles")
+        eq(env.query("SELECT count(*) FROM registrations")[0][0], 20, "page 1 only")
+        p = env.ctl("sync", "--wait")                  # cycle 3: skipped, read on
+        eq(p.returncode, 0, "the third cycle skips the page\n" + p.stdout + p.stderr)
+        eq(env.query("SELECT count(*) FROM registrations")[0][0], total - 20,
+           "every page but the broken one")
+        eq(env.query("SELECT count(*) FROM quarantine WHERE source = 'hub'")[0][0], 1,
+           "the page quarantined once, not once a cycle")
+        audit = env.query("SELECT detail FROM audit WHERE action = 'source.page_skipped'")
+        eq(len(audit), 1, "the skip audited")
+        eq(json.loads(audit[0][0])["attempts"], 3, "after three cycles")
+        alerts = env.query("SELECT status, severity, message FROM alerts "
+                           "WHERE type = 'source_page_skipped'")
+        eq([a[:2] for a in alerts], [("open", "warning")], "one alert")
+        contains(alerts[0][2], "chansyncctl source hub reset-watermark")
+        contains(env.stderr_text(), "page 2 could not be read in 3 cycles in a row")
+        # the next cycles read on; the alert stays open, no second one
+        eq(env.ctl("sync", "--wait").returncode, 0, "cycle 4")
+        eq(env.query("SELECT count(*) FROM alerts WHERE type = 'source_page_skipped' "
+                     "AND status = 'open'")[0][0], 1, "still one open alert")
+        # the vendor fixes the page; the operator reads everything again
+        fake.reset()
+        env.ctl("source", "hub", "reset-watermark", check_rc=0)
+        eq(env.ctl("sync", "--wait").returncode, 0, "the full read")
+        eq(env.query("SELECT count(*) FROM registrations")[0][0], total, "all of it now")
+        eq(env.query("SELECT status FROM alerts WHERE type = 'source_page_skipped'"),
+           [("resolved",)], "the alert resolved")
+        eq(env.query("SELECT count(*) FROM bad_pages WHERE cleared_at IS NULL")[0][0], 0,
+           "nothing left skipped")
+        d.terminate()
+        eq(d.wait(10), 0, "daemon exit")
+    finally:
+        env.cleanup()
+        fake.stop()
+
+
 @test
 def bad_records_are_quarantined_and_the_rest_lands():
     fake = FakeServer("vendor.py", "portal", "--data", PORTAL)
@@ -362,8 +419,7 @@ def a_watermark_is_reset_from_chansyncctl_and_audited():
         contains(p.stderr, "start it first")
         n = Notify(os.path.join(env.dir, "notify.sock"))
         d = env.start(extra_env={"NOTIFY_SOCKET": n.path})
-        while not n.wait_for("STATUS", timeout=30)[2]["STATUS"].startswith("idle"):
-            pass
+        wait_idle(n)
         wm = env.query("SELECT value FROM watermarks WHERE source = 'portal'")[0][0]
         p = env.ctl("source", "portal", "reset-watermark", "--to", "2026-01-02", check_rc=0)
         contains(p.stdout, "portal: 1 watermark set to 2026-01-02T00:00:00Z")

@@ -201,6 +201,43 @@ test_lifecycle(void)
 	alerts_result_free(&first);
 }
 
+/* A page a source gave up on: one alert per page, keyed by the source and
+ * the page's URL hash, saying what is missing and what to do. */
+static void
+test_skipped_pages(void)
+{
+	struct alerts_skipped_page pages[] = {
+		{ "hub", "0123456789abcdef0123", "page 2", "invalid JSON: line 1 "
+		  "column 40: unexpected end", "2026-11-27T09:00:00Z", 35, 3 },
+		{ "hub", "fedcba98765432100000", "page 7", "records ('/data') is not "
+		  "an array", "2026-11-27T09:30:00Z", 12, 3 },
+		{ NULL, "ffff", "page 1", "no source", NULL, 0, 1 },
+	};
+	struct plan_result plan;
+	struct alerts_input in;
+	struct alerts_result r;
+	const struct alert *a;
+
+	memset(&plan, 0, sizeof(plan));
+	memset(&in, 0, sizeof(in));
+	in.skipped = pages;
+	in.nskipped = 3;
+	alerts_compute(cfg, t_time("2026-11-27T10:00:00Z"), &plan, NULL, &in, &r);
+	CHECK_INT(r.raised, 2);
+	a = held(&r, "source_page_skipped:hub:0123456789abcdef");
+	CHECK(a != NULL);
+	if (a != NULL) {
+		CHECK_STR(a->severity, "warning");
+		CHECK(a->partner_id == NULL);
+		CHECK(strstr(a->message, "page 2 (35 bytes) in 3 cycles") != NULL);
+		CHECK(strstr(a->message, "chansyncctl source hub reset-watermark") !=
+		    NULL);
+		CHECK(strstr(a->evidence, "\"reason\":\"invalid JSON") != NULL);
+	}
+	CHECK(held(&r, "source_page_skipped:hub:fedcba9876543210") != NULL);
+	alerts_result_free(&r);
+}
+
 int
 main(void)
 {
@@ -216,6 +253,7 @@ main(void)
 	T_RUN(test_registrations);
 	T_RUN(test_plan_scores_and_conflicts);
 	T_RUN(test_lifecycle);
+	T_RUN(test_skipped_pages);
 	config_free(cfg);
 	normalize_shutdown();
 	return t_done("alerts");

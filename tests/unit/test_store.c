@@ -418,6 +418,46 @@ test_meta_watermark(void)
 	store_close(st);
 }
 
+/* An unreadable page counted, skipped, met again and cleared. */
+static void
+test_bad_pages(void)
+{
+	char err[256];
+	const char *path = dbpath("bp.db");
+	struct store *st = store_open(path, STORE_RW, err, sizeof(err));
+	struct store_bad_page p = { "hub", "u1", "b1", "page 2", "invalid JSON", 35 };
+	struct store_bad_page moved = { "hub", "u2", "b1", "page 3", "invalid JSON", 35 };
+	struct store_bad_page other = { "hub", "u3", "b3", "page 4", "invalid JSON", 9 };
+	int skipped = -1;
+
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	CHECK_INT(store_page_failed(st, &p, "t1", &skipped), 1);
+	CHECK_INT(skipped, 0);
+	CHECK_INT(store_page_failed(st, &p, "t2", &skipped), 2);
+	CHECK_INT(store_page_failed(st, &other, "t2", &skipped), 1);
+	CHECK(store_page_skip(st, "hub", "u1", "t3") == 0);
+	/* the same bytes at another URL: skipped at once, nothing counted */
+	CHECK_INT(store_page_failed(st, &moved, "t4", &skipped), 0);
+	CHECK_INT(skipped, 1);
+	/* an incremental read to its end forgets the counts, keeps the skip */
+	CHECK(store_pages_read_ok(st, "hub", 0, "t5") == 0);
+	CHECK_STR(t_sql(path, "SELECT count(*) FROM bad_pages"), "1");
+	CHECK_STR(t_sql(path, "SELECT count(*) FROM bad_pages WHERE "
+	    "cleared_at IS NULL"), "1");
+	/* a full read that met nothing clears it; met again, it counts anew */
+	CHECK(store_pages_read_ok(st, "hub", 1, "t6") == 0);
+	CHECK_STR(t_sql(path, "SELECT count(*) FROM bad_pages WHERE "
+	    "cleared_at IS NULL"), "0");
+	CHECK_INT(store_page_failed(st, &moved, "t7", &skipped), 1);
+	CHECK_INT(skipped, 0);
+	CHECK_INT(store_page_failed(st, &p, "t7", &skipped), 1);
+	CHECK_STR(t_sql(path, "SELECT count(*) FROM bad_pages WHERE "
+	    "skipped_at IS NULL"), "2");
+	store_close(st);
+}
+
 static void
 test_audit_rows_are_append_only(void)
 {
@@ -665,6 +705,7 @@ main(void)
 	T_RUN(test_bulk_killed_mid_transaction);
 	T_RUN(test_rollback_leaves_nothing);
 	T_RUN(test_meta_watermark);
+	T_RUN(test_bad_pages);
 	T_RUN(test_audit_rows_are_append_only);
 	T_RUN(test_migration_from_v1);
 	T_RUN(test_newer_schema_refused);
