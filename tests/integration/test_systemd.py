@@ -63,6 +63,7 @@ class Pid1:
         script = (
             'mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run && '
             'mount --bind "$TESTDIR/varlib" /var/lib && '
+            'mount --bind "$TESTDIR/varspool" /var/spool && '
             'mount --make-rshared / && '
             'exec env -i container=chansync-test SYSTEMD_UNIT_PATH="$TESTDIR/units:" '
             'PATH=/usr/sbin:/usr/bin:/sbin:/bin '
@@ -139,7 +140,8 @@ def live_setup():
     # ProtectHome=), /var/lib/chansync-test is reachable by the unit.
     d = os.path.join(BUILD, "systemd-live")
     shutil.rmtree(d, ignore_errors=True)
-    for sub in ("units/chansyncd.service.d", "varlib/chansync-test", "credstore"):
+    for sub in ("units/chansyncd.service.d", "varlib/chansync-test", "credstore",
+                "varspool/chansync/drop"):
         os.makedirs(os.path.join(d, sub))
     os.chmod(os.path.join(d, "varlib"), 0o755)
     os.chmod(os.path.join(d, "varlib", "chansync-test"), 0o755)
@@ -172,6 +174,11 @@ sources:
     kind: file_drop
     path: /var/lib/chansync/spool
     fields: { external_id: a, partner_id: b, customer_name: c, status: d, registered_at: e }
+  - name: drop
+    kind: file_drop
+    path: /var/spool/chansync/drop
+    settle: 0s
+    fields: { external_id: a, partner_id: b, customer_name: c, status: d, registered_at: e }
 audit: { hmac_key: credential:audit_key }
 %s""" % (interval, extra))
     os.chmod(path, 0o644)
@@ -199,9 +206,19 @@ def t17_t2_the_unit_lives_under_systemd_252():
         with open(os.path.join(spool, "x.csv"), "w") as f:
             f.write("a,b,c,d,e\nX1,001A,Acme,pending,2026-11-01\n")
         os.chown(os.path.join(spool, "x.csv"), uid, uid)
+        # a spool under /var/spool/chansync, given to the daemon's user the
+        # way the unit's comment says: writable despite ProtectSystem=strict
+        drop = os.path.join(d, "varspool", "chansync", "drop")
+        r = sd.run("chown", "chansyncd:", "/var/spool/chansync/drop")
+        eq(r.returncode, 0, "chown to the dynamic user by name: " + r.stderr)
+        eq(os.stat(drop).st_uid, uid, "the spool belongs to the daemon's user")
+        with open(os.path.join(drop, "y.csv"), "w") as f:
+            f.write("a,b,c,d,e\nY1,001A,Initech,pending,2026-11-01\n")
         eq(sd.run("systemctl", "kill", "-s", "USR1", "chansyncd").returncode, 0, "kill -s USR1")
         wait_until(lambda: os.path.exists(os.path.join(spool, "done", "x.csv")), 10,
                    "SIGUSR1 to ingest the dropped file")
+        wait_until(lambda: os.path.exists(os.path.join(drop, "done", "y.csv")), 10,
+                   "the /var/spool file to be taken and moved to done/")
         # reload: a good file, then a bad one (systemctl reload fails, unit stays)
         write_config(d, "2h")
         r = sd.run("systemctl", "reload", "chansyncd")
