@@ -50,7 +50,8 @@ UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 TOOLS      = sfwrite match_eval
 TOOL_BINS  = $(TOOLS:%=$(BUILD)/tests/%)
 
-all: $(BUILD)/chansyncd $(BUILD)/chansyncctl $(UNIT_BINS) $(TOOL_BINS)
+all: $(BUILD)/chansyncd $(BUILD)/chansyncctl $(UNIT_BINS) $(TOOL_BINS) \
+     $(BUILD)/tests/failio.so
 
 $(BUILD)/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -96,6 +97,11 @@ $(BUILD)/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h tests/unit/t_soql.h
 
 $(BUILD)/fuzz/%: $(BUILD)/fuzz/%.o $(BUILD)/libchansync.a
 	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# the failing-disk shim of the fault tests: no sanitizer (it is preloaded)
+$(BUILD)/tests/failio.so: tests/tools/failio.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -g -Wall -Wextra -shared -fPIC -o $@ $< -ldl
 
 $(BUILD)/bench/%.o: bench/%.c
 	@mkdir -p $(@D)

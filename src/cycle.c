@@ -103,6 +103,7 @@ cycle_end(const struct cycle_env *env, struct cycle_result *res,
 	struct jval *detail = jv_object();
 	char now[CLOCK_ISO_LEN], *det, idf[48];
 	const char *fields[2] = { idf, NULL };
+	int rc;
 
 	jv_set_str(detail, "status", cycle_status_name(res->status));
 	jv_set_int(detail, "records", res->records);
@@ -116,9 +117,13 @@ cycle_end(const struct cycle_env *env, struct cycle_result *res,
 	jv_set(detail, "cpu_ms", cpu);
 	det = jv_dump_canonical(detail);
 	clock_now_iso(now);
-	if (store_cycle_end(env->st, res->id, cycle_status_name(res->status),
-	    det, now) < 0 || audit_log(env->au, res->id, "cycle.end", "cycle",
-	    NULL, detail) < 0) {
+	rc = store_cycle_end(env->st, res->id, cycle_status_name(res->status),
+	    det, now);
+	if (rc == 0)
+		rc = audit_log(env->au, res->id, "cycle.end", "cycle", NULL, detail);
+	else
+		jv_free(detail);	/* audit_log would have taken it */
+	if (rc < 0) {
 		log_err("cycle %lld: cannot record its end: %s",
 		    (long long)res->id, store_errmsg(env->st));
 		res->status = CYCLE_FAILED;

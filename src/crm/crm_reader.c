@@ -539,9 +539,12 @@ apply_deletes(struct read *rd, int64_t old, int64_t hi, struct sf_error *e)
 		jv_set_str(detail, "reason", "getDeleted earliestDateAvailable is "
 		    "later than the watermark");
 		if (store_watermark_delete(rd->env->st, "crm", rd->wm_key) < 0 ||
-		    store_watermark_delete(rd->env->st, "crm", key) < 0 ||
-		    audit_log(rd->env->au, rd->env->cycle_id, "crm.full_reread",
-		    "crm", rd->o->sobject, detail) < 0)
+		    store_watermark_delete(rd->env->st, "crm", key) < 0) {
+			jv_free(detail);	/* audit_log would have taken it */
+			detail = NULL;
+		}
+		if (detail == NULL || audit_log(rd->env->au, rd->env->cycle_id,
+		    "crm.full_reread", "crm", rd->o->sobject, detail) < 0)
 			log_err("crm %s: %s", rd->o->sobject, store_errmsg(rd->env->st));
 		sf_deleted_free(&d);
 		return SF_OK;

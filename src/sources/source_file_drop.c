@@ -128,9 +128,12 @@ fail_file(struct source_run *run, int dfd, struct file_info *fi,
 	jv_set_str(detail, "file", fi->name);
 	jv_set_str(detail, "moved_to", moved);
 	jv_set_str(detail, "reason", reason);
-	if (store_file_add(run->st, &f, run->now) < 0 ||
-	    audit_log(run->au, run->cycle_id, "file.failed", "source",
-	    run->src->name, detail) < 0) {
+	if (store_file_add(run->st, &f, run->now) < 0) {
+		jv_free(detail);	/* audit_log would have taken it */
+		detail = NULL;
+	}
+	if (detail == NULL || audit_log(run->au, run->cycle_id, "file.failed",
+	    "source", run->src->name, detail) < 0) {
 		snprintf(run->error, sizeof(run->error), "database: %s",
 		    store_errmsg(run->st));
 		land_rollback(run);
@@ -471,9 +474,12 @@ land_file(struct source_run *run, int dfd, struct file_info *fi,
 	jv_set_int(detail, "records", run->unit_records);
 	jv_set_int(detail, "quarantined", run->unit_quarantined);
 	jv_set_str(detail, "moved_to", moved);
-	if (store_file_add(run->st, f, run->now) < 0 ||
-	    audit_log(run->au, run->cycle_id, "file.done", "source",
-	    run->src->name, detail) < 0) {
+	if (store_file_add(run->st, f, run->now) < 0) {
+		jv_free(detail);	/* audit_log would have taken it */
+		detail = NULL;
+	}
+	if (detail == NULL || audit_log(run->au, run->cycle_id, "file.done",
+	    "source", run->src->name, detail) < 0) {
 		snprintf(run->error, sizeof(run->error), "database: %s",
 		    store_errmsg(run->st));
 		land_rollback(run);

@@ -41,6 +41,21 @@ def bin_path(name):
     return os.path.join(BUILD, name)
 
 
+def failing_disk(after=None, when=None):
+    """The environment that makes the database's disk fail (EIO) after
+    that many writes, or while the file when exists (tests/tools/failio.c).
+    Under ASan its runtime must come first among the preloaded libraries."""
+    pre = bin_path("tests/failio.so")
+    if SANITIZED:
+        pre = "libasan.so.8 " + pre
+    e = {"LD_PRELOAD": pre}
+    if after is not None:
+        e["FAILIO_AFTER"] = str(after)
+    if when is not None:
+        e["FAILIO_WHEN"] = when
+    return e
+
+
 def sanitizer_report(text):
     return ("ERROR: AddressSanitizer" in text or "ERROR: LeakSanitizer" in text or
             "runtime error:" in text)

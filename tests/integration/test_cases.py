@@ -13,7 +13,8 @@ import time
 import urllib.parse
 import urllib.request
 
-from harness import (Env, FakeServer, ROOT, bin_path, contains, eq, test, wait_exit)
+from harness import (Env, FakeServer, ROOT, bin_path, contains, eq, failing_disk, test,
+                     wait_exit)
 
 CASES = os.path.join(ROOT, "tests", "cases")
 _keys = {}
@@ -33,6 +34,7 @@ STEP_KEYS = {
     "query_windows": {"min_timeouts"},
     "kill9": {"within", "min_kills"},
     "kill9_when_handled": set(),
+    "disk_fails_when_handled": {"exit", "log"},
     "sfwrite": {"records", "expect"},
     "ctl": {"contains", "exit"},
     "text_cut": {"field", "max", "rows_sql"},
@@ -322,6 +324,8 @@ class Case:
                 p.wait()
             eq(p.returncode, -signal.SIGKILL, where + ": killed")
             eq(self.env.query("PRAGMA integrity_check")[0][0], "ok", where + ": integrity")
+        if "disk_fails_when_handled" in s:
+            self.disk_fails(s, where)
         if "sfwrite" in s:
             op, obj = s["sfwrite"][0], s["sfwrite"][1]
             args = [bin_path("tests/sfwrite"), "-c", self.env.config, op, obj] + \
@@ -350,6 +354,40 @@ class Case:
             eq(saved in valid, True, where + ": the saved refresh token is the valid one")
             eq(saved != "5Aep-initial-refresh-token", True, where + ": it was rotated")
             eq(oct(os.stat(self.refresh_file).st_mode & 0o777), "0o600", where + ": mode")
+
+    def disk_fails(self, s, where):
+        """One run whose disk fails (EIO on every database write) once the
+        emulator has handled a request to the path and holds the answer
+        back: the CRM has the write, the acknowledgement cannot be stored.
+        The disk is back for the steps after."""
+        path = s["disk_fails_when_handled"]
+        flag = os.path.join(self.env.dir, "disk-failing")
+        errpath = os.path.join(self.env.dir, "disk-fails.stderr")
+        p = self.env.start("--once", extra_env=failing_disk(when=flag), stderr_path=errpath)
+        deadline = time.monotonic() + 60
+        try:
+            while not any(r.get("handled") and r["path"].startswith(path)
+                          for r in self.emu.requests()):
+                if p.poll() is not None:
+                    raise AssertionError("%s: chansyncd ended (status %s) before a "
+                                         "request to %s" % (where, p.returncode, path))
+                if time.monotonic() > deadline:
+                    raise AssertionError("%s: no request to %s within 60 s" % (where, path))
+                time.sleep(0.05)
+            with open(flag, "w"):
+                pass
+            rc = wait_exit(p, 120)
+        finally:
+            if p.poll() is None:
+                os.kill(p.pid, signal.SIGKILL)
+                p.wait()
+            if os.path.exists(flag):
+                os.unlink(flag)
+        err = self.env.stderr_text(errpath)
+        eq(rc, s.get("exit", 74), where + ": exit status\n" + err[-2000:])
+        for line in s.get("log", []):
+            contains(err, line, where + ": log")
+        eq(self.env.query("PRAGMA integrity_check")[0][0], "ok", where + ": integrity")
 
     def check_windows(self, where, obj, min_timeouts):
         """The queries of obj: at least min_timeouts QUERY_TIMEOUTs (400) halving the
