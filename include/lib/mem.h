@@ -36,6 +36,9 @@ struct buf {
 void buf_init(struct buf *b, size_t max);
 /* Append n bytes. Returns 0, or -1 when the result would exceed b->max. */
 int buf_add(struct buf *b, const void *p, size_t n);
+/* Room for n more bytes, allocated exactly (a file of known size read
+ * whole costs its size, not the next power of two). */
+void buf_reserve(struct buf *b, size_t n);
 int buf_addstr(struct buf *b, const char *s);
 int buf_addch(struct buf *b, char c);
 int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

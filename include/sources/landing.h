@@ -62,6 +62,9 @@ struct source_run {
 #define LAND_RECORD_BYTES_MAX (1u << 20)
 /* Quarantined records of one unit logged one by one; then one line. */
 #define LAND_LOG_MAX 10
+/* The bytes of a bad record's raw text a reader hands to the quarantine
+ * (which keeps at most 2,048 characters): a 250 MB line is not copied. */
+#define LAND_RAW_BYTES 8192
 
 /* 1 when the unit of work has quarantined its budget of records. */
 int land_quarantine_full(const struct source_run *run);

@@ -131,6 +131,16 @@ buf_add(struct buf *b, const void *p, size_t n)
 	return 0;
 }
 
+void
+buf_reserve(struct buf *b, size_t n)
+{
+	if (n > b->max || b->len > b->max - n || b->len + n + 1 <= b->cap)
+		return;
+	b->data = xrealloc(b->data, b->len + n + 1);
+	b->cap = b->len + n + 1;
+	b->data[b->len] = '\0';
+}
+
 int
 buf_addstr(struct buf *b, const char *s)
 {

@@ -244,7 +244,7 @@ read_csv(struct source_run *run, const struct file_info *fi,
 
 		while (rl > 0 && (rec.raw[rl - 1] == '\n' || rec.raw[rl - 1] == '\r'))
 			rl--;
-		raw = xstrndup(rec.raw, rl);
+		raw = xstrndup(rec.raw, rl < LAND_RAW_BYTES ? rl : LAND_RAW_BYTES);
 
 		snprintf(pos, sizeof(pos), "%s:%d", fi->name, rec.line);
 		if (r < 0)
@@ -408,6 +408,7 @@ read_whole(struct source_run *run, int dfd, struct file_info *fi,
 		*ret = fail_file(run, dfd, fi, reason);
 		goto out;
 	}
+	buf_reserve(b, (size_t)fi->st.st_size);
 	for (;;) {
 		char chunk[65536];
 		ssize_t r = read(fd, chunk, sizeof(chunk));

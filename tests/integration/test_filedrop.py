@@ -2,7 +2,7 @@
 import json
 import os
 
-from harness import (Env, FILE_DROP_CONFIG, bin_path, contains, eq, test)
+from harness import (Env, FILE_DROP_CONFIG, SANITIZED, bin_path, contains, eq, test)
 
 CSV = ("\ufeffreg_no,reseller,end_user,website,status,registered,value,cur\r\n"
        'R1,001A,"Acme, Inc.",https://www.acme.example,NEW,2026-11-01,"12,500.00",EUR\r\n'
@@ -219,6 +219,40 @@ def a_huge_line_or_too_many_bad_rows_cost_one_reason():
         rows = env.query("SELECT position, reason FROM quarantine")
         eq(rows, [("lines.ndjson:1", "the line is longer than 1 MiB")], "the huge line")
         eq(env.query("SELECT external_id FROM registrations"), [("G",)], "the rest landed")
+    finally:
+        env.cleanup()
+
+
+@test
+def a_huge_csv_line_costs_the_file_once_in_memory():
+    # a 128 MB file of one line: read once into a buffer of its size (not
+    # the next power of two), and the bad record's text is not copied whole
+    env = Env("huge-line")
+    try:
+        env.write_config(FILE_DROP_CONFIG)
+        size = 128 << 20
+        with open(os.path.join(env.spool, ".huge.csv.tmp"), "w") as f:
+            f.write("reg_no,reseller,end_user,website,status,registered,value,cur\n")
+            f.write("H1,001A,")
+            for _ in range(size >> 20):
+                f.write("A" * (1 << 20))
+            f.write(",,NEW,2026-11-01,1,USD\nG1,001A,Good Co,,NEW,2026-11-01,1,USD\n")
+        os.rename(os.path.join(env.spool, ".huge.csv.tmp"), os.path.join(env.spool, "huge.csv"))
+        p = env.start("--once")
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        eq(p.returncode, 0, "exit status\n" + env.stderr_text()[-2000:])
+        rows = env.query("SELECT position, reason, length(raw) FROM quarantine")
+        eq([r[:2] for r in rows], [("huge.csv:2", "a field is larger than 1048576 bytes")],
+           "the huge record quarantined")
+        if rows[0][2] > 2048:
+            raise AssertionError("the quarantine kept %d bytes of it" % rows[0][2])
+        eq(env.query("SELECT external_id FROM registrations"), [("G1",)], "the rest landed")
+        peak = usage.ru_maxrss * 1024
+        print("    peak RSS %.0f MB for a %d MB file" % (peak / 1e6, size >> 20))
+        if not SANITIZED and peak > size * 1.4:
+            raise AssertionError("peak RSS %.0f MB for a %d MB file: more than 1.4x"
+                                 % (peak / 1e6, size >> 20))
     finally:
         env.cleanup()
 
