@@ -299,14 +299,16 @@ pass_rules(struct pass *p)
 	o = jv_object();
 	memset(&plan, 0, sizeof(plan));
 	memset(&scores, 0, sizeof(scores));
-	if (pass_plan(cfg, p->env->st, &cur, &plan, err, sizeof(err)) < 0 ||
-	    pass_scores(cfg, p->env->st, p->env->au, res->id, &plan, &prev, now,
-	    &scores, err, sizeof(err)) < 0) {
-		log_err("rules: %s; the next cycle tries again", err);
-		jv_set_str(o, "error", err);
-		res->store_failed = 1;
-		goto out;
-	}
+	/* each step commits on its own: a stop between them is clean */
+	if (pass_plan(cfg, p->env->st, &cur, &plan, err, sizeof(err)) < 0)
+		goto failed;
+	if (pass_tick(p))
+		goto stopped;
+	if (pass_scores(cfg, p->env->st, p->env->au, res->id, &plan, &prev, now,
+	    &scores, err, sizeof(err)) < 0)
+		goto failed;
+	if (pass_tick(p))
+		goto stopped;
 	if (pass_alerts(cfg, p->env->st, p->env->au, res->id, now, &plan,
 	    &scores, &ar) < 0) {
 		log_err("alerts: %s; the next cycle tries again", ar.error);
@@ -319,6 +321,15 @@ pass_rules(struct pass *p)
 	jv_set_int(o, "alerts_raised", ar.raised);
 	jv_set_int(o, "alerts_updated", ar.updated);
 	jv_set_int(o, "alerts_resolved", ar.resolved);
+	goto out;
+failed:
+	log_err("rules: %s; the next cycle tries again", err);
+	jv_set_str(o, "error", err);
+	res->store_failed = 1;
+	goto out;
+stopped:
+	p->stopped = 1;
+	jv_set_str(o, "stopped", "between the rules' steps");
 out:
 	jv_set(p->detail, "rules", o);
 	plan_result_free(&plan);
