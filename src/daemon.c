@@ -13,6 +13,7 @@
 #include "lib/log.h"
 #include "lib/mem.h"
 #include "lib/notify.h"
+#include "model/normalize.h"
 #include "crm/salesforce.h"
 #include "sources/watermarks.h"
 #include "store/store.h"
@@ -573,14 +574,27 @@ log_write_access(const char *state_dir)
  * PRAGMA quick_check before anything reads or writes: a database with
  * damaged pages would otherwise be read as data, and the audit chain over
  * it reported as tampered. A damaged file stops the daemon (EX_IOERR) with
- * what SQLite found; the operator restores it or moves it aside.
+ * what SQLite found; the operator restores it or moves it aside. The
+ * check reads every page (about 3 s for a million opportunities), so the
+ * daemon makes it at every start, and a --once run (a timer's, every few
+ * minutes) when the last check is more than a day old.
  */
 static int
 check_database(struct daemon *d)
 {
-	char err[512];
+	char err[512], now[CLOCK_ISO_LEN], *last = NULL;
 	uint64_t t0 = clock_monotonic_usec();
+	int64_t when;
 
+	if (d->once && store_meta_get(d->st, "quick_check_at", &last) == 1 &&
+	    norm_time(last, TIME_ISO8601, &when) == 0 &&
+	    clock_now() - when < 86400) {
+		log_info("database checked at %s; a --once run checks it again "
+		    "a day later", last);
+		free(last);
+		return EX_OK;
+	}
+	free(last);
 	if (store_quick_check(d->st, err, sizeof(err))) {
 		log_err("the database %s/%s is damaged (%s); chansyncd will not "
 		    "use it: restore it from a backup, or move it aside to start "
@@ -589,6 +603,10 @@ check_database(struct daemon *d)
 		notify_fatal(EIO, "the database is damaged");
 		return EX_IOERR;
 	}
+	clock_now_iso(now);
+	if (store_meta_set(d->st, "quick_check_at", now) < 0)
+		log_warning("cannot note the database check: %s",
+		    store_errmsg(d->st));
 	log_info("database checked in %llu ms",
 	    (unsigned long long)(clock_monotonic_usec() - t0) / 1000);
 	return EX_OK;

@@ -268,7 +268,15 @@ def damaged_database_is_refused_at_start():
         env.write_config(FILE_DROP_CONFIG)
         many_files(env, 1, 50)
         env.chansyncd("--once", check_rc=0)
+        p = env.chansyncd("--once", check_rc=0)
+        contains(p.stderr, "a --once run checks it again a day later",
+                 "a timer's second run within the day reads no page twice")
         con = env.db()
+        # a timer's --once run checks a database last checked over a day ago
+        con.execute("UPDATE meta SET value = '2026-01-01T00:00:00Z' "
+                    "WHERE key = 'quick_check_at'")
+        con.commit()
+        eq(con.total_changes, 1, "the first run noted its check")
         root = con.execute("SELECT rootpage FROM sqlite_schema WHERE name = 'registrations'"
                            ).fetchone()[0]
         psize = con.execute("PRAGMA page_size").fetchone()[0]
@@ -276,12 +284,15 @@ def damaged_database_is_refused_at_start():
         with open(os.path.join(env.state, "chansync.db"), "r+b") as f:
             f.seek((root - 1) * psize)
             f.write(b"\x00\x00\xff\xff\xff\xff")       # no such page type
-        n = Notify(os.path.join(env.dir, "notify.sock"))
-        p = env.chansyncd("--once", extra_env={"NOTIFY_SOCKET": n.path})
-        eq(p.returncode, 74, "exit status for a damaged database\n" + p.stderr)
-        contains(p.stderr, "chansync.db is damaged")
-        contains(p.stderr, "restore it from a backup")
-        n.wait_for("ERRNO", "5", timeout=5)
-        eq(any(f.get("READY") == "1" for _, _, f in n.msgs), False, "no READY=1")
+        for i, args in enumerate((["--once"], [])):   # a timer's run, then the service
+            n = Notify(os.path.join(env.dir, "notify%d.sock" % i))
+            p = env.chansyncd(*args, extra_env={"NOTIFY_SOCKET": n.path})
+            eq(p.returncode, 74, "exit status for a damaged database %r\n%s" %
+               (args, p.stderr))
+            contains(p.stderr, "chansync.db is damaged")
+            contains(p.stderr, "restore it from a backup")
+            n.wait_for("ERRNO", "5", timeout=5)
+            eq(any(f.get("READY") == "1" for _, _, f in n.msgs), False, "no READY=1")
+            n.close()
     finally:
         env.cleanup()
