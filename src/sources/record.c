@@ -368,6 +368,34 @@ map_fields(const struct config *cfg, const struct config_source *src,
 }
 
 /* The required fields present, and the amount in the base currency. */
+/*
+ * A registration decided before it was registered is refused: one of the
+ * two times is wrong, and either would mislead the protection window. A
+ * day's slack lets a decision given as a date (midnight) or in another
+ * zone precede the registration of the same day.
+ */
+#define DECIDED_SLACK 86400
+
+static int
+decided_before_registered(const struct record *r, struct record_problem *why)
+{
+	static int reg = -2, dec = -2;
+
+	if (r->kind != ENTITY_REGISTRATIONS)
+		return 0;
+	if (reg == -2) {
+		reg = entity_field_index(ENTITY_REGISTRATIONS, "registered_at");
+		dec = entity_field_index(ENTITY_REGISTRATIONS, "decided_at");
+	}
+	if (reg < 0 || dec < 0 || r->val[reg] == NULL || r->val[dec] == NULL ||
+	    r->num[dec] >= r->num[reg] - DECIDED_SLACK)
+		return 0;
+	snprintf(why->field, sizeof(why->field), "decided_at");
+	snprintf(why->reason, sizeof(why->reason), "decided (%s) before it was "
+	    "registered (%s)", r->val[dec], r->val[reg]);
+	return -1;
+}
+
 static int
 complete(const struct config *cfg, const struct config_source *src,
     struct record *r, struct record_problem *why)
@@ -396,6 +424,8 @@ complete(const struct config *cfg, const struct config_source *src,
 		if (def->fields[i].type == FT_CURRENCY)
 			cur = (int)i;
 	}
+	if (decided_before_registered(r, why) < 0)
+		return -1;
 	if (m < 0 || r->val[m] == NULL)
 		return 0;
 	code = cur >= 0 && r->val[cur] ? r->val[cur] : cfg->normalize.base_currency;

@@ -125,13 +125,19 @@ test_problems(void)
 		{ "c", "Bad\x1b[31mName", "customer_name", "control character" },
 		{ "web", "not a domain", "customer_domain", "is not a website" },
 		{ "p", "", "partner_id", "missing required field partner_id (p)" },
+		{ "dec", "2025-11-18T09:00:00Z", "decided_at",
+		  "decided (2025-11-18T09:00:00Z) before it was registered "
+		  "(2026-11-20T00:00:00Z)" },
+		{ "dec", "2026-11-18T23:59:59Z", "decided_at", "before it was "
+		  "registered" },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct raw raw = { { "id", "p", "c", "s", "at", "amt", "cur",
-			"web", NULL }, { "R2", "001A", "Acme", "approved",
-			"2026-11-20", "5", "USD", "acme.example", NULL } };
+			"web", "dec", NULL }, { "R2", "001A", "Acme", "approved",
+			"2026-11-20", "5", "USD", "acme.example",
+			"2026-11-21T08:00:00Z", NULL } };
 		struct record r;
 		struct record_problem why;
 		int j;
@@ -145,6 +151,29 @@ test_problems(void)
 		if (!strstr(why.reason, cases[i].why_text))
 			fprintf(stderr, "  reason was: %s\n", why.reason);
 		CHECK_STR(why.record_id, "R2");
+		record_clear(&r);
+	}
+}
+
+/* A decision the day before the registration, within a day: a date-only
+ * decision or another zone, not an error; the base record maps. */
+static void
+test_decided_within_a_day(void)
+{
+	static const char *const decided[] = { "2026-11-21T08:00:00Z",
+		"2026-11-20", "2026-11-19T10:00:00Z", "2026-11-19T00:00:00Z" };
+	struct record r;
+	struct record_problem why;
+	size_t i;
+
+	for (i = 0; i < sizeof(decided) / sizeof(decided[0]); i++) {
+		struct raw raw = { { "id", "p", "c", "s", "at", "dec", NULL },
+			{ "R4", "001A", "Acme", "approved", "2026-11-20T00:00:00Z",
+			decided[i], NULL } };
+
+		CHECK_INT(map(&raw, &r, &why), 0);
+		if (why.reason[0])
+			fprintf(stderr, "  %s: %s\n", decided[i], why.reason);
 		record_clear(&r);
 	}
 }
@@ -178,7 +207,7 @@ main(void)
 	    "    fields: { external_id: id, partner_id: p, customer_name: c,\n"
 	    "      status: s, registered_at: { column: at, format: epoch_s },\n"
 	    "      amount: amt, currency: cur, customer_domain: web,\n"
-	    "      customer_country: cty }\n"
+	    "      customer_country: cty, decided_at: dec }\n"
 	    "    status_map: { Submitted: pending }\n";
 	struct diags d;
 	struct arena a = { 0 };
@@ -198,6 +227,7 @@ main(void)
 		cfg->sources[0].fields[4].has_format = 0;
 		T_RUN(test_good_record);
 		T_RUN(test_problems);
+		T_RUN(test_decided_within_a_day);
 		cfg->sources[0].fields[4].has_format = 1;
 		T_RUN(test_canonical_status_without_map_and_base_currency);
 		arena_reset(&a);
