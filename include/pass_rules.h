@@ -42,11 +42,14 @@ struct pass_alerts_result {
 
 /*
  * Works out which alerts hold at now, and stores and audits what changed
- * (alert.raised, alert.updated, alert.resolved) in one transaction.
- * Returns 0, or -1 with res->error (nothing stored).
+ * (alert.raised, alert.updated, alert.resolved) in one transaction,
+ * calling tick (when not NULL) every so many changes: the daemon's
+ * watchdog and stop. Returns 0; 1 when tick said stop (nothing stored);
+ * or -1 with res->error (nothing stored).
  */
 int pass_alerts(const struct config *cfg, struct store *st, struct audit *au,
     int64_t cycle_id, int64_t now, const struct plan_result *plan,
-    const struct score_result *scores, struct pass_alerts_result *res);
+    const struct score_result *scores, int (*tick)(void *), void *tick_arg,
+    struct pass_alerts_result *res);
 
 #endif

@@ -223,10 +223,13 @@ apply_alert(struct store *st, struct audit *au, int64_t cycle_id,
 	return 0;
 }
 
+#define ALERTS_TICK_EVERY 256
+
 int
 pass_alerts(const struct config *cfg, struct store *st, struct audit *au,
     int64_t cycle_id, int64_t now, const struct plan_result *plan,
-    const struct score_result *scores, struct pass_alerts_result *res)
+    const struct score_result *scores, int (*tick)(void *), void *tick_arg,
+    struct pass_alerts_result *res)
 {
 	struct alerts_input in;
 	struct alerts_result out;
@@ -248,8 +251,15 @@ pass_alerts(const struct config *cfg, struct store *st, struct audit *au,
 		rc = -1;
 		goto out;
 	}
-	for (i = 0; i < out.nchanges && rc == 0; i++)
+	for (i = 0; i < out.nchanges && rc == 0; i++) {
 		rc = apply_alert(st, au, cycle_id, &out.changes[i], nowiso);
+		if (rc == 0 && tick && (i + 1) % ALERTS_TICK_EVERY == 0 &&
+		    tick(tick_arg)) {
+			store_rollback(st);
+			rc = 1;
+			goto out;
+		}
+	}
 	if (rc < 0) {
 		snprintf(res->error, sizeof(res->error), "database: %s",
 		    store_errmsg(st));
@@ -309,13 +319,18 @@ pass_rules(struct pass *p)
 		goto failed;
 	if (pass_tick(p))
 		goto stopped;
-	if (pass_alerts(cfg, p->env->st, p->env->au, res->id, now, &plan,
-	    &scores, &ar) < 0) {
+	switch (pass_alerts(cfg, p->env->st, p->env->au, res->id, now, &plan,
+	    &scores, p->env->tick, p->env->tick_arg, &ar)) {
+	case 0:
+		res->alerts_open = ar.open;
+		break;
+	case 1:
+		goto stopped;
+	default:
 		log_err("alerts: %s; the next cycle tries again", ar.error);
 		jv_set_str(o, "error", ar.error);
 		res->store_failed = 1;
-	} else
-		res->alerts_open = ar.open;
+	}
 	jv_set_str(o, "period", cur.name);
 	jv_set_int(o, "partners", (int64_t)plan.n);
 	jv_set_int(o, "alerts_raised", ar.raised);

@@ -7,8 +7,8 @@ import signal
 import sqlite3
 import time
 
-from harness import (Env, FILE_DROP_CONFIG, Notify, ROOT, bin_path, contains, eq, test,
-                     wait_exit, wait_until)
+from harness import (Env, FILE_DROP_CONFIG, Notify, ROOT, SANITIZED, bin_path, contains, eq,
+                     test, wait_exit, wait_until)
 
 HEAD = "reg_no,reseller,end_user,website,status,registered,value,cur\n"
 
@@ -257,6 +257,54 @@ def sigterm_mid_file_commits_nothing_of_it():
         eq(env.query("SELECT status FROM cycles ORDER BY id DESC LIMIT 1")[0][0],
            "interrupted" if in_spool else "ok", "cycle status")
         eq(env.query("PRAGMA integrity_check")[0][0], "ok", "integrity")
+    finally:
+        env.cleanup()
+
+
+@test
+def the_watchdog_is_fed_through_one_big_conflict_cluster():
+    # 40,000 registrations by 500 partners on one customer domain: one
+    # cluster the conflict pass must work through (it once went 140 s
+    # without a WATCHDOG=1 and ignored SIGTERM), then 40,000 alerts
+    env = Env("cluster")
+    try:
+        env.write_config(FILE_DROP_CONFIG)
+        rows = ["C%05d,001%03d,Shared Customer %d,www.one-customer.example,NEW,2026-11-01,1,USD"
+                % (i, i % 500, i) for i in range(40000)]
+        env.drop("cluster.csv", HEAD + "\n".join(rows) + "\n")
+        # a ping every 0.2 s is asked for: a stretch of work that does not
+        # tick shows as a gap
+        p, n = start(env, watchdog_usec=400000)
+        n.wait_for("READY", "1", timeout=30)
+        t0 = time.monotonic()
+        while True:
+            m = n.wait_for("STATUS", timeout=300)
+            if m[2]["STATUS"].startswith("idle"):
+                break
+        took = time.monotonic() - t0
+        # from READY=1 to the cycle's end, every stretch between pings
+        ready = [t for t, pid, f in n.msgs if f.get("READY") == "1"][0]
+        pings = [t for t, pid, f in n.msgs if f.get("WATCHDOG") == "1" and t < m[0]]
+        marks = [ready] + pings + [m[0]]
+        gaps = [b - a for a, b in zip(marks, marks[1:])]
+        print("    first cycle %.1fs, %d pings, longest gap %.2fs"
+              % (took, len(pings), max(gaps) if gaps else 0))
+        # the work between two ticks stays short: the longest stretches
+        # are single SQLite commits (the cluster's members, the alerts),
+        # about 0.5 s here, 2 s sanitized; the whole cycle is several times
+        # longer (at least five pings)
+        limit = 5.0 if SANITIZED else 1.5
+        if len(pings) < 5 or max(gaps) > limit:
+            raise AssertionError("watchdog gap %.2fs (limit %.1fs), %d pings over a %.1fs "
+                                 "cycle" % (max(gaps), limit, len(pings), took))
+        eq(env.query("SELECT count(*) FROM registrations")[0][0], 40000, "all landed")
+        q = env.query("SELECT type, count(*) FROM conflicts GROUP BY type")
+        eq(dict(q).get("partner_conflict", 0) >= 1, True, "the cluster is a conflict: %r" % q)
+        # SIGTERM in the middle of a second pass over it is obeyed at once
+        p.send_signal(signal.SIGUSR1)
+        n.wait_for("STATUS", "cycle running (signal)", timeout=10)
+        p.send_signal(signal.SIGTERM)
+        eq(wait_exit(p, 10), 0, "exit status after SIGTERM")
     finally:
         env.cleanup()
 

@@ -336,7 +336,7 @@ test_scores_and_alerts(void)
 	CHECK_STR(q("SELECT count(*) FROM partner_periods WHERE period = '2026-Q4'"),
 	    "3");
 	/* alerts: raised once */
-	CHECK(pass_alerts(cfg, st, au, 0, now, &r, &s, &ar) == 0);
+	CHECK(pass_alerts(cfg, st, au, 0, now, &r, &s, NULL, NULL, &ar) == 0);
 	CHECK_STR(q("SELECT severity FROM alerts WHERE key = "
 	    "'approval_sla_breach:portal:R1'"), "critical");
 	CHECK_STR(q("SELECT severity FROM alerts WHERE key = "
@@ -349,12 +349,12 @@ test_scores_and_alerts(void)
 	    "'pipeline_below_plan:P1:%'"), "0");
 	CHECK(ar.raised == 4);
 	/* the same facts again: nothing raised, updated or resolved */
-	CHECK(pass_alerts(cfg, st, au, 0, now, &r, &s, &ar) == 0);
+	CHECK(pass_alerts(cfg, st, au, 0, now, &r, &s, NULL, NULL, &ar) == 0);
 	CHECK_INT(ar.raised + ar.updated + ar.resolved, 0);
 	CHECK_STR(q("SELECT count(*) FROM audit WHERE action = 'alert.raised'"), "4");
 	/* R2 is decided: its alert resolves */
 	reg("R2", "P2", "approved", "2026-11-25T08:00:00Z", NULL);
-	CHECK(pass_alerts(cfg, st, au, 0, now, &r, &s, &ar) == 0);
+	CHECK(pass_alerts(cfg, st, au, 0, now, &r, &s, NULL, NULL, &ar) == 0);
 	CHECK_INT(ar.resolved, 1);
 	CHECK_STR(q("SELECT status FROM alerts WHERE key = "
 	    "'approval_sla_warning:portal:R2'"), "resolved");
