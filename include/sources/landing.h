@@ -53,12 +53,13 @@ struct source_run {
  * Budgets that keep one hostile input from costing more than itself: a
  * unit of work (a page, a file) may quarantine at most this many records
  * (then it is refused whole, with one reason); a page may hold at most
- * this many JSON containers (counted before it is parsed: a page of 20
- * million empty arrays is refused, not parsed into gigabytes); one NDJSON
- * line or one record's text at most this many bytes.
+ * this many JSON values (bounded before it is parsed by its brackets and
+ * commas: a page of 20 million empty arrays, or of 30 million numbers,
+ * is refused, not parsed into gigabytes); one NDJSON line or one record's
+ * text at most this many bytes.
  */
 #define LAND_QUARANTINE_MAX 1000
-#define LAND_PAGE_CONTAINERS_MAX 1000000
+#define LAND_PAGE_VALUES_MAX 1000000
 #define LAND_RECORD_BYTES_MAX (1u << 20)
 /* Quarantined records of one unit logged one by one; then one line. */
 #define LAND_LOG_MAX 10

@@ -367,15 +367,16 @@ page_refused(struct source_run *run, struct hj *h, long pageno,
 	return skip ? SOURCE_OK : SOURCE_FAILED;
 }
 
-/* An upper bound on a JSON text's objects and arrays ('{' and '[' bytes,
- * inside strings too): what parsing it would build. */
+/* An upper bound on a JSON text's values: its objects and arrays ('{'
+ * and '[') and its separators (','), counted inside strings too; what
+ * parsing it would build, scalars included. */
 static size_t
-containers(const char *p, size_t n)
+values_bound(const char *p, size_t n)
 {
 	size_t k = 0, i;
 
 	for (i = 0; i < n; i++)
-		k += p[i] == '{' || p[i] == '[';
+		k += p[i] == '{' || p[i] == '[' || p[i] == ',';
 	return k;
 }
 
@@ -457,10 +458,10 @@ hj_fetch(struct source_run *run, struct hj *h, long pageno,
 		free(body);
 		return SOURCE_FAILED;
 	}
-	if (containers(buf_str(&h->rs.body), h->rs.body.len) >
-	    LAND_PAGE_CONTAINERS_MAX) {
-		snprintf(why, sizeof(why), "more than %d JSON objects and arrays "
-		    "in one page", LAND_PAGE_CONTAINERS_MAX);
+	if (values_bound(buf_str(&h->rs.body), h->rs.body.len) >
+	    LAND_PAGE_VALUES_MAX) {
+		snprintf(why, sizeof(why), "more than %d JSON values in one page",
+		    LAND_PAGE_VALUES_MAX);
 		return page_refused(run, h, pageno, why);
 	}
 	doc = jv_parse(buf_str(&h->rs.body), h->rs.body.len, err, sizeof(err));

@@ -464,12 +464,15 @@ def a_watermark_is_reset_from_chansyncctl_and_audited():
 
 @test
 def a_hostile_page_costs_one_quarantine_row():
-    # a page of a million empty arrays is refused before it is parsed; a
-    # page of 1,001 records that are not objects is refused whole after
-    # the budget of bad records, not quarantined row by row
+    # a page of a million empty arrays, or of a million numbers, is
+    # refused before it is parsed; a page of 1,001 records that are not
+    # objects is refused whole after the budget of bad records, not
+    # quarantined row by row
     for what, body, reason in (
             ("containers", '{"data": [' + ",".join(["[]"] * 1000001) + "]}",
-             "more than 1000000 JSON objects and arrays in one page"),
+             "more than 1000000 JSON values in one page"),
+            ("scalars", '{"data": [' + ",".join(["7"] * 1000001) + "]}",
+             "more than 1000000 JSON values in one page"),
             ("bad records", '{"data": [' + ",".join(["1"] * 1001) + "]}",
              "more than 1000 records of one page could not be read")):
         fake = FakeServer("vendor.py", "portal", "--data", PORTAL)
