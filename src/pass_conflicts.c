@@ -15,6 +15,7 @@
 
 struct feed {
 	struct conflicts *c;
+	const struct config *cfg;
 	int64_t now;
 	struct conflicts_result *res;
 };
@@ -24,7 +25,7 @@ feed_row(void *ctx, const struct conflict_claim_row *row)
 {
 	struct feed *f = ctx;
 
-	conflicts_apply(f->c, row, f->now, f->res);
+	conflicts_apply(f->c, f->cfg, row, f->now, f->res);
 	return conflicts_tick(f->c);	/* 1: stop reading */
 }
 
@@ -78,7 +79,7 @@ pass_conflicts_run(struct conflicts *c, const struct config *cfg,
     struct store *st, struct audit *au, int64_t cycle_id, int64_t now,
     struct conflicts_result *res)
 {
-	struct feed f = { c, now, res };
+	struct feed f = { c, cfg, now, res };
 	struct keep k;
 	struct conflicts_known known;
 	struct conflict_score *scores = NULL;
@@ -101,8 +102,13 @@ pass_conflicts_run(struct conflicts *c, const struct config *cfg,
 		snprintf(res->error, sizeof(res->error), "stopped");
 		goto fail;
 	}
-	if (cfg->rules.conflicts.policy == POLICY_SCORE) {
-		if (store_latest_scores(st, &a, &scores, &nscores) < 0) {
+	if (cfg->rules.conflicts.policy == POLICY_SCORE ||
+	    cfg->rules.conflicts.policy == POLICY_LIKELIHOOD) {
+		int rs = cfg->rules.conflicts.policy == POLICY_SCORE ?
+		    store_latest_scores(st, &a, &scores, &nscores) :
+		    store_win_rates(st, now - 365 * 86400, &a, &scores, &nscores);
+
+		if (rs < 0) {
 			snprintf(res->error, sizeof(res->error), "reading partner "
 			    "scores: %s", store_errmsg(st));
 			goto fail;

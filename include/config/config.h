@@ -108,7 +108,9 @@ struct config_source {
 };
 
 enum auth_flow { FLOW_JWT_BEARER, FLOW_CLIENT_CREDENTIALS, FLOW_REFRESH_TOKEN };
-enum conflict_policy { POLICY_FIRST, POLICY_SCORE, POLICY_MANUAL };
+enum conflict_policy { POLICY_FIRST, POLICY_SCORE, POLICY_MANUAL,
+	POLICY_LIKELIHOOD };
+enum direct_policy { DIRECT_REGISTRATION_FIRST, DIRECT_FIRST, DIRECT_MANUAL };
 enum pipeline_period { PERIOD_QUARTER, PERIOD_MONTH, PERIOD_YEAR };
 enum pipeline_basis { BASIS_PLAN, BASIS_REMAINING };
 enum peer_group { PEER_ALL, PEER_TIER };
@@ -187,12 +189,19 @@ struct config {
 	} normalize;
 
 	struct {
+		int64_t default_validity;	/* an approval with no expiry */
+		int64_t pending_max_age;	/* then a pending claim is stale */
+	} registrations;
+
+	struct {
 		struct {
 			double match_threshold;
 			int64_t protection;
 			int same_product_only;
 			int policy;		/* enum conflict_policy */
 			int direct;
+			int direct_policy;	/* enum direct_policy */
+			int64_t direct_grace;
 		} conflicts;
 		struct {
 			int64_t warn, breach;	/* seconds (business days) */

@@ -53,10 +53,16 @@ struct conflict_claim_row {
 	int is_opportunity;
 	const char *key;		/* "source:id", "opportunity:Id" */
 	const char *partner_id;		/* NULL: none (direct) */
+	const char *partner_name;	/* the CRM partner's, NULL: unknown */
 	const char *customer_name, *customer_domain, *customer_country;
 	const char *product;
 	const char *status;		/* a registration's, an opportunity's stage */
+	/* an opportunity's registered_at is its CreatedDate, its expires_at
+	 * its close date */
 	int64_t registered_at, decided_at, expires_at;	/* 0: unknown */
+	double amount;			/* in the base currency; 0: unknown */
+	double probability;		/* 0-100: the opportunity's, or the
+					 * linked one's; -1: unknown */
 	int deleted, is_closed;
 };
 
@@ -114,10 +120,13 @@ struct conflict_change {
 /* Keeps one change; 0, or -1 to stop (the pass is then undone). */
 typedef int (*conflicts_sink_fn)(void *ctx, struct conflict_change *ch);
 
-/* A partner's current score (highest_score). */
+/* A partner's current score (highest_score), or its win rate on a
+ * product line over the trailing year (likelihood_to_close: product set,
+ * score 0-1). */
 struct conflict_score {
 	const char *partner_id;
 	double score;
+	const char *product;
 };
 
 struct conflicts_result {
@@ -154,15 +163,24 @@ const char *conflicts_since(const struct conflicts *c);
 /* 1 on the first pass: the rows read are only those that can be claims. */
 int conflicts_first_pass(const struct conflicts *c);
 
-/* Takes one row read at time now into the index. */
-void conflicts_apply(struct conflicts *c, const struct conflict_claim_row *row,
-    int64_t now, struct conflicts_result *res);
+/*
+ * Takes one row read at time now into the index when it is an active
+ * claim (contract §7): pending and not stale (registered within
+ * registrations.pending_max_age), approved and still protected (until
+ * expires_at, else the decision + registrations.default_validity), an
+ * open opportunity with no partner whose close date is not more than
+ * rules.conflicts.direct_grace past.
+ */
+void conflicts_apply(struct conflicts *c, const struct config *cfg,
+    const struct conflict_claim_row *row, int64_t now,
+    struct conflicts_result *res);
 /* Drops the claims whose expiry has come and clusters the new nodes.
  * Returns 0, or -1 when the tick said stop. */
 int conflicts_prepare(struct conflicts *c, const struct config *cfg,
     int64_t now, struct conflicts_result *res);
-/* highest_score: the partners' current scores (copied). A change from
- * the previous pass's derives every group again. */
+/* highest_score: the partners' current scores; likelihood_to_close: their
+ * win rates per product line (copied). A change from the previous pass's
+ * derives every group again. */
 void conflicts_set_scores(struct conflicts *c, const struct conflict_score *v,
     size_t n);
 /*

@@ -24,7 +24,7 @@
 #include "rules/score.h"
 
 #define STORE_DB_NAME "chansync.db"
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 struct store;
 
@@ -250,6 +250,10 @@ int store_conflicts_known(struct store *st, struct arena *a,
 /* Each partner's score of the latest period it has one for (the array
  * the caller frees, strings in a). Returns 0 or -1. */
 int store_latest_scores(struct store *st, struct arena *a,
+    struct conflict_score **ret, size_t *ret_n);
+/* Each partner's win rate per product line over registrations decided
+ * since (likelihood_to_close). Returns 0 or -1. */
+int store_win_rates(struct store *st, int64_t since, struct arena *a,
     struct conflict_score **ret, size_t *ret_n);
 int store_conflict_put(struct store *st, const struct conflict_record *c);
 /* Adds a member (again), or with !present marks it removed. */

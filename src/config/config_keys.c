@@ -54,7 +54,9 @@ const char *const cfg_e_auth_kind[] = { "bearer", "basic", "header", NULL };
 static const char *const e_page_kind[] = { "cursor", "page", "link", NULL };
 static const char *const e_format[] = { "csv", "ndjson", NULL };
 static const char *const e_policy[] = { "first_to_register", "highest_score",
-	"manual", NULL };
+	"manual", "likelihood_to_close", NULL };
+static const char *const e_direct_policy[] = { "registration_first",
+	"direct_first", "manual", NULL };
 static const char *const e_period[] = { "quarter", "month", "year", NULL };
 static const char *const e_basis[] = { "plan", "remaining", NULL };
 static const char *const e_peer[] = { "all", "tier", NULL };
@@ -240,6 +242,17 @@ static const struct key k_conflicts[] = {
 	KENUM(C, "policy", rules.conflicts.policy, e_policy,
 	    "first_to_register", 0),
 	KBOOL(C, "direct", rules.conflicts.direct, "true"),
+	KENUM(C, "direct_policy", rules.conflicts.direct_policy, e_direct_policy,
+	    "registration_first", 0),
+	KDUR(C, "direct_grace", rules.conflicts.direct_grace, 0, 3650 * DAY,
+	    "30d"),
+	END
+};
+static const struct key k_registrations[] = {
+	KDUR(C, "default_validity", registrations.default_validity, DAY,
+	    3650 * DAY, "90d"),
+	KDUR(C, "pending_max_age", registrations.pending_max_age, DAY,
+	    3650 * DAY, "60d"),
 	END
 };
 static const struct key k_sla[] = {
@@ -289,6 +302,7 @@ const struct key cfg_root_keys[] = {
 	KSTRUCT(C, "crm", crm, k_crm, (int)OFF(C, crm.present)),
 	KLIST(C, "sources", sources, nsources, k_source, struct config_source),
 	KSTRUCT(C, "normalize", normalize, k_normalize, -1),
+	KSTRUCT(C, "registrations", registrations, k_registrations, -1),
 	KSTRUCT(C, "rules", rules, k_rules, -1),
 	KSTRUCT(C, "scoring", scoring, k_scoring, -1),
 	KSTRUCT(C, "audit", audit, k_audit, -1),

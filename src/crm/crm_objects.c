@@ -35,6 +35,7 @@ static const struct default_map defaults[] = {
 	{ "Opportunity", ENTITY_OPPORTUNITIES, "stage", "StageName" },
 	{ "Opportunity", ENTITY_OPPORTUNITIES, "probability", "Probability" },
 	{ "Opportunity", ENTITY_OPPORTUNITIES, "close_date", "CloseDate" },
+	{ "Opportunity", ENTITY_OPPORTUNITIES, "created_at", "CreatedDate" },
 	{ "Opportunity", ENTITY_OPPORTUNITIES, "is_closed", "IsClosed" },
 	{ "Opportunity", ENTITY_OPPORTUNITIES, "is_won", "IsWon" },
 	{ "Lead", ENTITY_REGISTRATIONS, "external_id", "Id" },

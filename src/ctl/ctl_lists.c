@@ -138,6 +138,50 @@ member_rows(void *ctx, const struct store_row *row)
 }
 
 /* One conflict for a channel manager: who, why, what to do. */
+/* One member of a conflict: who, what, when, and why it wins or loses. */
+static void
+print_member(const struct jval *x)
+{
+	const char *pid = ctl_js(x, "partner_id"), *pname = ctl_js(x, "partner_name");
+	char *amount = NULL, *prob = NULL, err[64];
+
+	printf("  %s  ", ctl_js(x, "key"));
+	if (*pname)
+		printf("%s (%s)", pname, pid);
+	else if (*pid)
+		printf("partner %s (not a known CRM partner)", pid);
+	else
+		printf("the direct team");
+	printf(": %s", ctl_js(x, "customer_name"));
+	if (*ctl_js(x, "product"))
+		printf(", product %s", ctl_js(x, "product"));
+	printf(", %s", *ctl_js(x, "status") ? ctl_js(x, "status") :
+	    ctl_js(x, "stage"));
+	jv_lookup_text(x, "/amount", &amount, err, sizeof(err));
+	jv_lookup_text(x, "/probability", &prob, err, sizeof(err));
+	if (amount)
+		printf(", amount %s", amount);
+	if (prob)
+		printf(", probability %s%%", prob);
+	if (*ctl_js(x, "registered_at"))
+		printf(", registered %.10s", ctl_js(x, "registered_at"));
+	if (*ctl_js(x, "created_at"))
+		printf(", opened %.10s", ctl_js(x, "created_at"));
+	if (*ctl_js(x, "decided_at"))
+		printf(", decided %.10s", ctl_js(x, "decided_at"));
+	if (*ctl_js(x, "protected_until"))
+		printf(", protected until %.10s", ctl_js(x, "protected_until"));
+	if (*ctl_js(x, "stale_at"))
+		printf(", stale from %.10s", ctl_js(x, "stale_at"));
+	if (*ctl_js(x, "close_date"))
+		printf(", closes %.10s", ctl_js(x, "close_date"));
+	printf("\n");
+	if (*ctl_js(x, "verdict"))
+		printf("      %s\n", ctl_js(x, "verdict"));
+	free(amount);
+	free(prob);
+}
+
 static void
 print_conflict(const struct jval *row, const struct jval *members)
 {
@@ -159,22 +203,11 @@ print_conflict(const struct jval *row, const struct jval *members)
 	printf("\nwhy:       %s\n", ctl_js(ev, "rule"));
 	if (w)
 		printf("window:    %s to %s (protection)\n", ctl_js(w, "from"), ctl_js(w, "to"));
+	if (*ctl_js(ev, "product_line"))
+		printf("product:   %s\n", ctl_js(ev, "product_line"));
 	printf("claims:\n");
-	for (i = 0; i < jv_array_len(m); i++) {
-		const struct jval *x = jv_array_at(m, i);
-
-		printf("  %-24s %-12s partner %-20s %s", ctl_js(x, "key"), ctl_js(x, "kind"),
-		    *ctl_js(x, "partner_id") ? ctl_js(x, "partner_id") : "(direct)",
-		    ctl_js(x, "customer_name"));
-		if (*ctl_js(x, "product"))
-			printf(", product %s", ctl_js(x, "product"));
-		printf(", %s", ctl_js(x, "status"));
-		if (*ctl_js(x, "registered_at"))
-			printf(", registered %s", ctl_js(x, "registered_at"));
-		if (*ctl_js(x, "expires_at"))
-			printf(", expires %s", ctl_js(x, "expires_at"));
-		printf("\n");
-	}
+	for (i = 0; i < jv_array_len(m); i++)
+		print_member(jv_array_at(m, i));
 	printf("linked by:\n");
 	for (i = 0; i < jv_array_len(links); i++) {
 		const struct jval *l = jv_array_at(links, i);

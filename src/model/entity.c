@@ -30,6 +30,7 @@ static const struct entity_field opportunity_fields[] = {
 	{ "stage", FT_NAME, 0 },
 	{ "probability", FT_PERCENT, 0 },
 	{ "close_date", FT_DATE, 0 },
+	{ "created_at", FT_TIME, 0 },
 	{ "is_closed", FT_BOOL, 0 },
 	{ "is_won", FT_BOOL, 0 },
 	{ "updated_at", FT_TIME, 0 },

@@ -114,36 +114,73 @@ member_keys(const struct conflicts *c, const struct derived *d)
 	return v;
 }
 
-/* The known conflict of d's type that d takes over, and d's key in key. */
+/* The known conflict of d's type that has member cl, not yet taken. */
+static struct known *
+known_with(struct pass *ps, const struct derived *d, const struct claim *cl)
+{
+	char bm[400];
+	uint32_t *ix;
+
+	snprintf(bm, sizeof(bm), "%s|%s", d->type, cl->key);
+	if ((ix = strmap_get(&ps->ks.by_member, bm, strlen(bm))) && *ix &&
+	    !ps->ks.v[*ix - 1].produced)
+		return &ps->ks.v[*ix - 1];
+	return NULL;
+}
+
+static const char *
+key_prefix(const char *type)
+{
+	if (strcmp(type, "partner_conflict") == 0)
+		return "PC";
+	if (strcmp(type, "double_approval") == 0)
+		return "DA";
+	return strcmp(type, "direct_conflict") == 0 ? "DC" : "DU";
+}
+
+/*
+ * The known conflict of d's type that d takes over, and d's key in key:
+ * a known conflict with one of d's members (first by the members that
+ * name d's own product line: a claim without a product sits on every
+ * line), else a key made from the type, the line and the anchor claim.
+ */
 static struct known *
 key_of(struct pass *ps, const struct derived *d, const struct claim *anchor,
     char key[40])
 {
 	const struct conflicts *c = ps->c;
 	struct known *k = NULL;
-	char bm[400];
 	size_t i;
+	int round;
 	uint32_t *ix;
 
-	/* a known conflict of this type with any of these members */
-	for (i = 0; i < d->n && k == NULL; i++) {
-		snprintf(bm, sizeof(bm), "%s|%s", d->type, claim_at(c,
-		    d->members[i])->key);
-		if ((ix = strmap_get(&ps->ks.by_member, bm, strlen(bm))) && *ix &&
-		    !ps->ks.v[*ix - 1].produced)
-			k = &ps->ks.v[*ix - 1];
-	}
+	for (round = 0; round < 2 && k == NULL; round++)
+		for (i = 0; i < d->n && k == NULL; i++) {
+			const struct claim *cl = claim_at(c, d->members[i]);
+
+			if (round == 0 && d->product && cl->product == NULL)
+				continue;
+			k = known_with(ps, d, cl);
+		}
 	if (k == NULL) {
 		unsigned char h[DIGEST_LEN];
-		char hex[DIGEST_HEX_LEN + 1], *seed = xasprintf("%s|%s", d->type,
-		    anchor->key);
+		char hex[DIGEST_HEX_LEN + 1], line[200], *seed;
+		size_t j;
 
+		/* the line's name folded, so that a spelling does not matter */
+		snprintf(line, sizeof(line), "%s", d->product ? d->product : "");
+		for (j = 0; line[j]; j++)
+			if (line[j] >= 'A' && line[j] <= 'Z')
+				line[j] = (char)(line[j] - 'A' + 'a');
+		/* an anchor that names its product is on one line only; one
+		 * that names none is on every line, so the line goes in */
+		seed = d->product && anchor->product == NULL ? xasprintf(
+		    "%s|%s|%s", d->type, line, anchor->key) : xasprintf("%s|%s",
+		    d->type, anchor->key);
 		sha256(seed, strlen(seed), h);
 		free(seed);
 		hex_encode(h, 6, hex);
-		snprintf(key, 40, "%s-%.12s", strcmp(d->type,
-		    "partner_conflict") == 0 ? "PC" : strcmp(d->type,
-		    "direct_conflict") == 0 ? "DC" : "DU", hex);
+		snprintf(key, 40, "%s-%.12s", key_prefix(d->type), hex);
 		/* the same anchor conflicted before: that conflict again */
 		if ((ix = strmap_get(&ps->ks.by_key, key, strlen(key))))
 			k = &ps->ks.v[*ix];
@@ -153,11 +190,13 @@ key_of(struct pass *ps, const struct derived *d, const struct claim *anchor,
 		k->produced = 1;
 	/* other known conflicts of these members merge into this one */
 	for (i = 0; i < d->n; i++) {
-		snprintf(bm, sizeof(bm), "%s|%s", d->type, claim_at(c,
-		    d->members[i])->key);
-		if ((ix = strmap_get(&ps->ks.by_member, bm, strlen(bm))) && *ix &&
-		    &ps->ks.v[*ix - 1] != k && !ps->ks.v[*ix - 1].produced)
-			ps->ks.v[*ix - 1].merged_into = k ? k->st->key : NULL;
+		const struct claim *cl = claim_at(c, d->members[i]);
+		struct known *o;
+
+		if (d->product && cl->product == NULL)
+			continue;	/* it may be on another line's */
+		if ((o = known_with(ps, d, cl)) != NULL && o != k)
+			o->merged_into = k ? k->st->key : NULL;
 	}
 	return k;
 }
@@ -189,22 +228,30 @@ static int
 save(struct pass *ps, const struct derived *d, const uint32_t *nodes, size_t nn)
 {
 	const struct conflicts *c = ps->c;
-	const struct claim *w, *anchor = NULL;
+	const struct claim *anchor = NULL;
 	struct conflict_member_change *mc;
 	struct conflict_change ch;
 	struct known *k;
-	char why[512], key[40], *ev;
+	struct ruling r;
+	char key[40], *ev;
 	const char **mk, *action;
 	struct jval *evj;
 	size_t i, j, nmc = 0;
 	int rc = 0;
 
-	for (i = 0; i < d->n; i++)
-		if (anchor == NULL || cx_earlier(claim_at(c, d->members[i]), anchor))
-			anchor = claim_at(c, d->members[i]);
+	/* the earliest registration (an opportunity only when there is
+	 * none): the customer as named and the seed of a new key */
+	for (i = 0; i < d->n; i++) {
+		const struct claim *cl = claim_at(c, d->members[i]);
+
+		if (anchor == NULL || (cl->kind == CLAIM_REG &&
+		    anchor->kind != CLAIM_REG) || (cl->kind == anchor->kind &&
+		    cx_earlier(cl, anchor)))
+			anchor = cl;
+	}
 	k = key_of(ps, d, anchor, key);
-	w = cx_recommend(c, ps->cfg, d, why, sizeof(why));
-	evj = cx_evidence(c, ps->cfg, d, nodes, nn, w, why);
+	cx_rule(c, ps->cfg, d, &r);
+	evj = cx_evidence(c, ps->cfg, d, nodes, nn, &r);
 	ev = jv_dump_canonical(evj);
 	mk = member_keys(c, d);
 	if ((action = action_of(k, mk, d->n, ev)) == NULL) {
@@ -223,9 +270,11 @@ save(struct pass *ps, const struct derived *d, const uint32_t *nodes, size_t nn)
 	ch.rec.customer = anchor->name;
 	ch.rec.customer_domain = anchor->domain;
 	ch.rec.customer_country = anchor->country[0] ? anchor->country : NULL;
-	ch.rec.policy = cx_policy_name(ps->cfg->rules.conflicts.policy);
-	ch.rec.winner = w ? w->key : NULL;
-	ch.rec.reason = why;
+	ch.rec.policy = strcmp(d->type, "direct_conflict") == 0 ?
+	    cx_direct_policy_name(ps->cfg->rules.conflicts.direct_policy) :
+	    cx_policy_name(ps->cfg->rules.conflicts.policy);
+	ch.rec.winner = r.winner ? r.winner->key : NULL;
+	ch.rec.reason = r.why;
 	ch.rec.evidence = ev;
 	ch.rec.opened_at = ps->now;
 	ch.rec.updated_at = ps->now;
@@ -331,12 +380,12 @@ static void
 touch_member(struct known_set *ks, const char *member)
 {
 	static const char *const types[] = { "partner_conflict",
-		"direct_conflict", "duplicate" };
+		"double_approval", "direct_conflict", "duplicate" };
 	size_t t;
 
 	if (ks->n == 0)
 		return;		/* no conflict known yet: nothing to touch */
-	for (t = 0; t < 3; t++) {
+	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
 		char bm[400];
 		uint32_t *ix;
 
@@ -353,7 +402,8 @@ derive_group(struct pass *ps, const uint32_t *nodes, size_t nn)
 	struct conflicts *c = ps->c;
 	uint32_t *regs = NULL, *opps = NULL;
 	size_t nr = 0, capr = 0, no = 0, capo = 0, i, k;
-	struct derived d[3];
+	struct derived *d = NULL;
+	size_t nd;
 	int rc = 0;
 
 	for (i = 0; i < nn; i++) {
@@ -368,12 +418,11 @@ derive_group(struct pass *ps, const uint32_t *nodes, size_t nn)
 	}
 	if ((int64_t)(nr + no) > ps->res->largest_group)
 		ps->res->largest_group = (int64_t)(nr + no);
-	cx_derive(c, ps->cfg, regs, nr, opps, no, d);
-	for (i = 0; i < 3 && rc == 0; i++)
+	nd = cx_derive(c, ps->cfg, regs, nr, opps, no, &d);
+	for (i = 0; i < nd && rc == 0; i++)
 		if (d[i].n >= 2)
 			rc = save(ps, &d[i], nodes, nn);
-	for (i = 0; i < 3; i++)
-		free(d[i].members);
+	cx_derived_free(d, nd);
 	free(regs);
 	free(opps);
 	ps->res->groups++;

@@ -430,16 +430,51 @@ drop_claim(struct conflicts *c, uint32_t ci)
 	u32_push(&c->free_claims, &c->nfree_claims, &c->capfree_claims, ci);
 }
 
-static int
-active(const struct claim *cl, int deleted, int closed, int64_t now)
+int64_t
+cx_protected_until(const struct claim *cl, const struct config *cfg)
 {
+	int64_t from = cl->decided_at ? cl->decided_at : cl->registered_at;
+
+	if (cl->expires_at)
+		return cl->expires_at;
+	return from ? from + cfg->registrations.default_validity : 0;
+}
+
+int64_t
+cx_anchor(const struct claim *cl)
+{
+	if (cl->kind == CLAIM_REG && cl->decided_at &&
+	    strcmp(cl->status, "approved") == 0)
+		return cl->decided_at;
+	return cl->registered_at;
+}
+
+/* The time the claim stops being active (0: never), or -1 when it is
+ * not a claim at all (contract §7). */
+static int64_t
+ends_at(const struct claim *cl, const struct config *cfg, int deleted,
+    int closed)
+{
+	int64_t end = 0;
+
 	if (deleted)
-		return 0;
-	if (cl->kind == CLAIM_OPP)
-		return !closed && cl->partner == NULL;
-	if (strcmp(cl->status, "pending") != 0 && strcmp(cl->status, "approved") != 0)
-		return 0;
-	return cl->expires_at == 0 || cl->expires_at > now;
+		return -1;
+	if (cl->kind == CLAIM_OPP) {
+		if (closed || cl->partner != NULL)
+			return -1;
+		return cl->expires_at ? cl->expires_at +
+		    cfg->rules.conflicts.direct_grace : 0;
+	}
+	if (strcmp(cl->status, "approved") == 0)
+		return cx_protected_until(cl, cfg);
+	if (strcmp(cl->status, "pending") != 0)
+		return -1;
+	/* pending: stale at pending_max_age; a vendor's expiry ends it too */
+	if (cl->registered_at)
+		end = cl->registered_at + cfg->registrations.pending_max_age;
+	if (cl->expires_at && (end == 0 || cl->expires_at < end))
+		end = cl->expires_at;
+	return end;
 }
 
 static char *
@@ -469,8 +504,9 @@ changed_add(struct conflicts *c, const char *key)
 }
 
 void
-conflicts_apply(struct conflicts *c, const struct conflict_claim_row *r,
-    int64_t now, struct conflicts_result *res)
+conflicts_apply(struct conflicts *c, const struct config *cfg,
+    const struct conflict_claim_row *r, int64_t now,
+    struct conflicts_result *res)
 {
 	const char *key = r->key, *v;
 	uint32_t *slot, ci;
@@ -497,8 +533,11 @@ conflicts_apply(struct conflicts *c, const struct conflict_claim_row *r,
 	tmp.kind = (uint8_t)(r->is_opportunity ? CLAIM_OPP : CLAIM_REG);
 	tmp.partner = (char *)r->partner_id;
 	tmp.status = r->status ? r->status : "";	/* borrowed */
+	tmp.registered_at = r->registered_at;
+	tmp.decided_at = r->decided_at;
 	tmp.expires_at = r->expires_at;
-	if (!active(&tmp, r->deleted, r->is_closed, now)) {
+	tmp.ends_at = ends_at(&tmp, cfg, r->deleted, r->is_closed);
+	if (tmp.ends_at < 0 || (tmp.ends_at && tmp.ends_at <= now)) {
 		/* the claim as it is now is not kept */
 		if (kept)
 			strmap_del(&c->claim_of, key, klen);
@@ -533,8 +572,9 @@ conflicts_apply(struct conflicts *c, const struct conflict_claim_row *r,
 		cl->country[0] = '\0';
 	cl->partner = intern(c, tmp.partner);
 	cl->product = intern(c, r->product);
-	cl->registered_at = r->registered_at;
-	cl->decided_at = r->decided_at;
+	cl->partner_name = intern(c, r->partner_name);
+	cl->amount = r->amount;
+	cl->probability = (float)r->probability;
 	/* a free-mail domain names a person's mailbox, not a company; the
 	 * domain is interned last, so that its slot is still where it was
 	 * when attach reads it */
@@ -587,12 +627,12 @@ conflicts_prepare(struct conflicts *c, const struct config *cfg, int64_t now,
 {
 	size_t i;
 
-	/* claims whose expiry has come since */
+	/* claims that stopped being active since: expired, stale, past
+	 * their protection or their close date's grace */
 	for (i = 0; i < c->nclaims; i++) {
 		struct claim *cl = claim_at(c, i);
 
-		if (cl->key && cl->kind == CLAIM_REG && cl->expires_at &&
-		    cl->expires_at <= now) {
+		if (cl->key && cl->ends_at && cl->ends_at <= now) {
 			c->keep_changed = 1;
 			changed_add(c, cl->key);
 			detach(c, cl, (uint32_t)i);
@@ -607,6 +647,18 @@ conflicts_prepare(struct conflicts *c, const struct config *cfg, int64_t now,
 			return -1;
 	}
 	return 0;
+}
+
+void
+cx_score_key(char *out, size_t len, const char *partner, const char *product)
+{
+	size_t i, n;
+
+	/* a product line is matched without regard to case */
+	n = (size_t)snprintf(out, len, "%s|%s", partner, product ? product : "");
+	for (i = strlen(partner) + 1; i < n && i < len; i++)
+		if (out[i] >= 'A' && out[i] <= 'Z')
+			out[i] = (char)(out[i] - 'A' + 'a');
 }
 
 void
@@ -635,13 +687,15 @@ conflicts_set_scores(struct conflicts *c, const struct conflict_score *v,
 	strmap_free(&c->score_of);
 	c->nscores = 0;
 	for (i = 0; i < n; i++) {
+		char k[400];
+
 		if (v[i].partner_id == NULL)
 			continue;
+		cx_score_key(k, sizeof(k), v[i].partner_id, v[i].product);
 		xgrow(&c->scores, &c->capscores, c->nscores + 1, sizeof(double));
 		c->scores[c->nscores++] = v[i].score;
-		*strmap_put(&c->score_of, v[i].partner_id, strlen(v[i].partner_id),
-		    NULL) = (uint32_t)c->nscores;
-		digest_update(dg, v[i].partner_id, strlen(v[i].partner_id) + 1);
+		*strmap_put(&c->score_of, k, strlen(k), NULL) = (uint32_t)c->nscores;
+		digest_update(dg, k, strlen(k) + 1);
 		digest_update(dg, &v[i].score, sizeof(v[i].score));
 	}
 	digest_final(dg, h);

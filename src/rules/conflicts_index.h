@@ -29,12 +29,24 @@ struct claim {
 	const char *domain;
 	const char *partner;	/* NULL: none (direct) */
 	const char *product;
+	const char *partner_name;	/* the CRM partner's; NULL: unknown */
 	char country[3];
 	uint8_t kind;		/* enum claim_kind */
 	const char *status;	/* interned: a status or a stage, never NULL */
 	int node;		/* -1: not in the index */
+	float probability;	/* 0-100, -1: unknown */
+	double amount;		/* base currency, 0: unknown */
+	/* an opportunity's registered_at is its creation, its expires_at
+	 * its close date */
 	int64_t registered_at, decided_at, expires_at;	/* 0: unknown */
+	int64_t ends_at;	/* when it stops being active (0: never):
+				 * stale, past protection, past the grace */
 };
+
+/* An approved claim is protected until then (0: for ever). */
+int64_t cx_protected_until(const struct claim *cl, const struct config *cfg);
+/* The time a claim's protection window starts (0: unknown). */
+int64_t cx_anchor(const struct claim *cl);
 
 #define NO_CENTER UINT32_MAX
 
@@ -130,6 +142,10 @@ same_str(const char *a, const char *b)
 void cx_join_parts(char *out, size_t len, ...);
 /* conflicts_tick for n steps at once. */
 int conflicts_tick_n(struct conflicts *c, uint32_t n);
+/* The score_of key of a partner's score (product NULL) or its win rate
+ * on a product line. */
+void cx_score_key(char *out, size_t len, const char *partner,
+    const char *product);
 /* Marks every cluster to be derived again. */
 void cx_dirty_all(struct conflicts *c);
 

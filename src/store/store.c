@@ -158,6 +158,10 @@ static const char *const migrations[] = {
 	" position TEXT NOT NULL, reason TEXT NOT NULL, bytes INTEGER NOT NULL,"
 	" attempts INTEGER NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
 	" skipped_at TEXT, cleared_at TEXT, PRIMARY KEY(source, url_sha256));",
+
+	/* 9: when an opportunity was created (a direct conflict's ruling
+	 * compares it with the approval of a registration) */
+	"ALTER TABLE opportunities ADD COLUMN created_at TEXT;",
 };
 
 const char *

@@ -63,7 +63,8 @@ direct_claims(struct store *st, store_claim_fn fn, void *ctx)
 	int rc;
 
 	s = sq_prep(st, "SELECT id, customer_name, customer_domain, "
-	    "customer_country, stage FROM opportunities WHERE partner_id IS NULL "
+	    "customer_country, stage, amount_base, probability, close_date, "
+	    "created_at FROM opportunities WHERE partner_id IS NULL "
 	    "AND coalesce(is_closed, 0) = 0 AND deleted = 0");
 	if (s == NULL)
 		return -1;
@@ -87,6 +88,11 @@ direct_claims(struct store *st, store_claim_fn fn, void *ctx)
 		row.customer_domain = sq_col_text(s, 2);
 		row.customer_country = sq_col_text(s, 3);
 		row.status = sq_col_text(s, 4);
+		row.amount = sqlite3_column_double(s, 5);
+		row.probability = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 :
+		    sqlite3_column_double(s, 6);
+		row.expires_at = col_time(s, 7);
+		row.registered_at = col_time(s, 8);
 		if (fn(ctx, &row))
 			break;
 	}
@@ -121,6 +127,10 @@ claim_rows(struct store *st, sqlite3_stmt *s, store_claim_fn fn, void *ctx,
 		row.expires_at = col_time(s, 10);
 		row.deleted = sqlite3_column_int(s, 11) != 0;
 		row.is_closed = sqlite3_column_int(s, 12) != 0;
+		row.partner_name = sq_col_text(s, 13);
+		row.amount = sqlite3_column_double(s, 14);
+		row.probability = sqlite3_column_type(s, 15) == SQLITE_NULL ? -1 :
+		    sqlite3_column_double(s, 15);
 		if (row.key && fn(ctx, &row))
 			break;
 	}
@@ -128,6 +138,15 @@ claim_rows(struct store *st, sqlite3_stmt *s, store_claim_fn fn, void *ctx,
 		*stopped = rc == SQLITE_ROW;
 	return sq_read_end(st, s, rc, "reading");
 }
+
+/* A registration's columns for claim_rows, with its partner's CRM name
+ * and its linked opportunity's probability. */
+#define REG_CLAIM_COLS "0, r.key, r.partner_id, r.customer_name, " \
+	"r.customer_domain, r.customer_country, r.product, r.status, " \
+	"r.registered_at, r.decided_at, r.expires_at, r.deleted, 0, p.name, " \
+	"r.amount_base, o.probability FROM registrations r LEFT JOIN partners " \
+	"p ON p.id = r.partner_id LEFT JOIN opportunities o ON " \
+	"o.id = r.opportunity_id "
 
 int
 store_conflict_claims(struct store *st, const char *since, int direct,
@@ -143,26 +162,58 @@ store_conflict_claims(struct store *st, const char *since, int direct,
 	 * reads take every row synced since, to see claims end too.
 	 */
 	if (since == NULL || *since == '\0') {
-		s = sq_prep(st, "SELECT 0, key, partner_id, customer_name, "
-		    "customer_domain, customer_country, product, status, "
-		    "registered_at, decided_at, expires_at, 0, 0 FROM registrations "
-		    "WHERE deleted = 0 AND status IN ('pending', 'approved')");
+		s = sq_prep(st, "SELECT " REG_CLAIM_COLS "WHERE r.deleted = 0 AND "
+		    "r.status IN ('pending', 'approved')");
 		if (claim_rows(st, s, fn, ctx, &stopped) < 0)
 			return -1;
 		return direct && !stopped ? direct_claims(st, fn, ctx) : 0;
 	}
-	s = sq_prep(st, "SELECT 0, key, partner_id, customer_name, "
-	    "customer_domain, customer_country, product, status, registered_at, "
-	    "decided_at, expires_at, deleted, 0 FROM registrations WHERE "
-	    "synced_at >= ?1 UNION ALL SELECT 1, 'opportunity:' || id, "
-	    "partner_id, customer_name, customer_domain, customer_country, NULL, "
-	    "stage, NULL, NULL, NULL, deleted, is_closed FROM opportunities "
-	    "WHERE ?2 AND synced_at >= ?1");
+	s = sq_prep(st, "SELECT " REG_CLAIM_COLS "WHERE r.synced_at >= ?1 "
+	    "UNION ALL SELECT 1, 'opportunity:' || id, partner_id, "
+	    "customer_name, customer_domain, customer_country, NULL, stage, "
+	    "created_at, NULL, close_date, deleted, is_closed, NULL, amount_base, "
+	    "probability FROM opportunities WHERE ?2 AND synced_at >= ?1");
 	if (s == NULL)
 		return -1;
 	sq_bind_text(s, 1, since);
 	sqlite3_bind_int(s, 2, direct);
 	return claim_rows(st, s, fn, ctx, NULL);
+}
+
+/* Win rates per partner and product line: registrations won ÷ (won +
+ * lost) among those decided since (likelihood_to_close). */
+int
+store_win_rates(struct store *st, int64_t since, struct arena *a,
+    struct conflict_score **ret, size_t *ret_n)
+{
+	struct conflict_score *v = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *s;
+	char t[21];
+	int rc;
+
+	norm_time_format(since, t);
+	if ((s = sq_prep(st, "SELECT partner_id, lower(product), "
+	    "avg(status = 'won') FROM registrations WHERE deleted = 0 AND "
+	    "status IN ('won', 'lost') AND product IS NOT NULL AND "
+	    "coalesce(decided_at, updated_at) >= ?1 GROUP BY partner_id, "
+	    "lower(product) ORDER BY 1, 2")) == NULL)
+		return -1;
+	sq_bind_text(s, 1, t);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct conflict_score *x = push(&v, &n, &cap, sizeof(*x));
+
+		x->partner_id = col_str(a, s, 0);
+		x->product = col_str(a, s, 1);
+		x->score = sqlite3_column_double(s, 2);
+	}
+	if (sq_read_end(st, s, rc, "reading win rates") < 0) {
+		free(v);
+		return -1;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
 }
 
 int
@@ -233,6 +284,7 @@ store_latest_scores(struct store *st, struct arena *a,
 
 		x->partner_id = col_str(a, s, 0);
 		x->score = sqlite3_column_double(s, 1);
+		x->product = NULL;
 	}
 	if (sq_read_end(st, s, rc, "reading partner scores") < 0) {
 		free(v);

@@ -12,7 +12,7 @@
 static __attribute__((unused)) const char *
 t_sql(const char *db_path, const char *sql)
 {
-	static char out[1024];
+	static char out[65536];
 	sqlite3 *db;
 	sqlite3_stmt *s;
 

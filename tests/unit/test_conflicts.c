@@ -138,15 +138,16 @@ static const char *S1 = "2026-11-20T00:00:00Z";
 static void
 test_partner_window_to_the_second(void)
 {
-	setup("protection: 90d, same_product_only: false");
-	reg("1", "P1", "Acme GmbH", NULL, "DE", NULL, "approved",
-	    "2026-08-01T10:00:00Z", NULL, S1);
-	/* exactly 90 days later: inside */
+	/* each claim protects [registered, registered + 20d) */
+	setup("protection: 20d, same_product_only: false");
+	reg("1", "P1", "Acme GmbH", NULL, "DE", NULL, "pending",
+	    "2026-10-01T10:00:00Z", NULL, S1);
+	/* a second short of 20 days later: the windows overlap */
 	reg("2", "P2", "ACME", NULL, "DE", NULL, "pending",
-	    "2026-10-30T10:00:00Z", NULL, S1);
-	/* one second more: outside */
+	    "2026-10-21T09:59:59Z", NULL, S1);
+	/* exactly 20 days after claim 2: outside its window and claim 1's */
 	reg("3", "P3", "Acme G.m.b.H.", NULL, "DE", NULL, "pending",
-	    "2026-10-30T10:00:01Z", NULL, S1);
+	    "2026-11-10T09:59:59Z", NULL, S1);
 	CHECK(pass(S1) == 0);
 	CHECK_STR(OPEN("partner_conflict"), "1");
 	CHECK_STR(q("SELECT group_concat(member) FROM (SELECT member FROM "
@@ -155,8 +156,8 @@ test_partner_window_to_the_second(void)
 	CHECK_STR(q("SELECT winner FROM conflicts"), "portal:1");
 	CHECK(strstr(q("SELECT reason FROM conflicts"), "registered first") != NULL);
 	CHECK(strstr(q("SELECT evidence FROM conflicts"),
-	    "\"protection_window\":{\"from\":\"2026-08-01T10:00:00Z\","
-	    "\"to\":\"2026-10-30T10:00:00Z\"}") != NULL);
+	    "\"protection_window\":{\"from\":\"2026-10-01T10:00:00Z\","
+	    "\"to\":\"2026-11-10T09:59:59Z\"}") != NULL);
 	CHECK_STR(q("SELECT count(*) FROM audit WHERE action = 'conflict.opened'"), "1");
 }
 
@@ -204,14 +205,21 @@ test_same_partner_products_and_countries(void)
 	CHECK(pass(S1) == 0);
 	CHECK_STR(OPEN("duplicate"), "1");
 	CHECK_STR(OPEN("partner_conflict"), "0");
-	/* a claim without a product cannot be ruled out: it conflicts */
+	/* a claim without a product cannot be ruled out: it sits on every
+	 * product line, one conflict per line (Firewall: P1 twice and P4;
+	 * Switches: P2 and P4) */
 	reg("5", "P4", "Initech L.L.C.", NULL, "US", NULL, "pending",
 	    "2026-11-04T00:00:00Z", NULL, "2026-11-20T00:01:00Z");
 	CHECK(pass("2026-11-20T00:01:00Z") == 0);
-	CHECK_STR(OPEN("partner_conflict"), "1");
+	CHECK_STR(OPEN("partner_conflict"), "2");
 	CHECK_STR(q("SELECT count(*) FROM conflict_members m JOIN conflicts c ON "
 	    "c.key = m.conflict_key WHERE c.type = 'partner_conflict' AND "
-	    "m.removed_at IS NULL"), "4");
+	    "m.removed_at IS NULL"), "5");
+	CHECK_STR(q("SELECT group_concat(member) FROM (SELECT member FROM "
+	    "conflict_members m JOIN conflicts c ON c.key = m.conflict_key WHERE "
+	    "c.type = 'partner_conflict' AND c.evidence LIKE "
+	    "'%\"product_line\":\"Switches\"%' ORDER BY member)"),
+	    "portal:3,portal:5");
 	CHECK_STR(q("SELECT count(*) FROM conflict_members WHERE member = "
 	    "'portal:4'"), "0");
 }
@@ -268,7 +276,7 @@ test_direct_and_stable_keys(void)
 	snprintf(key, sizeof(key), "%s", q("SELECT key FROM conflicts"));
 	CHECK(strncmp(key, "DC-", 3) == 0);
 	/* the opportunity's stage, whole, in the evidence */
-	CHECK(strstr(q("SELECT evidence FROM conflicts"), "\"status\":\"Needs "
+	CHECK(strstr(q("SELECT evidence FROM conflicts"), "\"stage\":\"Needs "
 	    "Analysis\"") != NULL);
 	/* a second partner joins: same direct conflict, one more member */
 	reg("2", "P2", "Vandelay", "vandelay.example", "US", NULL, "pending",
@@ -359,7 +367,8 @@ test_highest_score(void)
 	CHECK(pass("2026-11-20T01:00:00Z") == 0);
 	CHECK_STR(q("SELECT winner FROM conflicts"), "portal:2");
 	CHECK_STR(q("SELECT reason FROM conflicts"), "portal:2 by partner P2: the "
-	    "best current partner score (80.0; next P1 with 40.0)");
+	    "better current partner score (80.0, against 40.0 for portal:1 by "
+	    "partner P1)");
 	CHECK_INT(last.updated, 1);
 	/* scores unchanged, nothing new: nothing changes */
 	CHECK(pass("2026-11-20T02:00:00Z") == 0);
@@ -372,7 +381,8 @@ test_highest_score(void)
 	CHECK(pass("2026-11-20T04:00:00Z") == 0);
 	CHECK_STR(q("SELECT winner FROM conflicts"), "portal:3");
 	CHECK_STR(q("SELECT reason FROM conflicts"), "portal:3 by partner P3: the "
-	    "best current partner score (81.5; next P2 with 80.0)");
+	    "better current partner score (81.5, against 80.0 for portal:2 by "
+	    "partner P2)");
 }
 
 int
