@@ -8,7 +8,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
-D=$(mktemp -d /tmp/chansync-demo.XXXXXX)
+D=${CHANSYNC_DEMO_DIR:-$(mktemp -d /tmp/chansync-demo.XXXXXX)}
 mkdir -p "$D/state" "$D/spool/distributor" "$D/spool/reghub" "$D/creds"
 chmod 700 "$D/creds"
 

@@ -211,6 +211,11 @@ conflict_alert(struct ctx *c, const struct alerts_conflict *k)
 		sev = "warning";
 		action = "decide which partner keeps the customer and reject or "
 		    "redirect the other registrations";
+	} else if (strcmp(k->type, "double_approval") == 0) {
+		atype = "double_approval";
+		sev = "critical";
+		action = "two partners hold an approval for the same deal: keep "
+		    "one and withdraw the others' approvals now";
 	} else if (strcmp(k->type, "direct_conflict") == 0) {
 		atype = "direct_conflict";
 		sev = "warning";

@@ -97,7 +97,10 @@ rank_cmp(const struct conflicts *c, int policy, const char *product,
 	*step = STEP_APPROVAL;
 	if (is_approved(a) != is_approved(b))
 		return is_approved(a) ? -1 : 1;
-	if (is_approved(a) && (r = cmp_time(a->decided_at, b->decided_at)))
+	/* an approval without a decision date counts from its registration:
+	 * it was approved no earlier, and a source that leaves the date out
+	 * should not lose to one that sends it */
+	if (is_approved(a) && (r = cmp_time(cx_anchor(a), cx_anchor(b))))
 		return r;
 	*step = STEP_POLICY;
 	if (policy == POLICY_FIRST && (r = cmp_time(a->registered_at,
@@ -170,9 +173,13 @@ words(const struct conflicts *c, const struct config *cfg, const char *product,
 			    "%s", a, w->decided_at ? "of " : "", w->decided_at ? t1 : "",
 			    w->decided_at ? ", " : "", t2, b);
 		else {
-			day_of(l->decided_at, t2);
-			snprintf(out, len, "%s was approved first (%s), before %s (%s)",
-			    a, t1, b, t2);
+			char t3[21];
+
+			day_of(cx_anchor(w), t3);
+			day_of(cx_anchor(l), t2);
+			snprintf(out, len, "%s was approved first (%s%s), before %s (%s%s)",
+			    a, t3, w->decided_at ? "" : ", registered; no decision date",
+			    b, t2, l->decided_at ? "" : ", registered; no decision date");
 		}
 		break;
 	case STEP_POLICY:

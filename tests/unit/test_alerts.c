@@ -97,6 +97,7 @@ test_plan_scores_and_conflicts(void)
 		{ "PC-1", "partner_conflict", "Acme", "portal:R1", 2, 2 },
 		{ "DC-1", "direct_conflict", "Acme", NULL, 3, 1 },
 		{ "DU-1", "duplicate", NULL, "portal:R2", 2, 1 },
+		{ "DA-1", "double_approval", "Müller", "drop:D1", 2, 2 },
 	};
 	struct alerts_input in;
 	struct alerts_result r;
@@ -120,7 +121,7 @@ test_plan_scores_and_conflicts(void)
 	srows[2].score = 61;
 	memset(&in, 0, sizeof(in));
 	in.conflicts = conf;
-	in.nconflicts = 3;
+	in.nconflicts = 4;
 	alerts_compute(cfg, t_time("2026-11-27T10:00:00Z"), &plan, &scores, &in,
 	    &r);
 	CHECK((a = held(&r, "pipeline_below_plan:P1:2026-Q4")) &&
@@ -137,7 +138,10 @@ test_plan_scores_and_conflicts(void)
 	    strstr(a->message, "(1 partner)"));
 	CHECK((a = held(&r, "duplicate_registration:DU-1")) &&
 	    strcmp(a->severity, "info") == 0 && a->partner_id == NULL);
-	CHECK_INT(r.nholds, 6);
+	CHECK((a = held(&r, "double_approval:DA-1")) &&
+	    strcmp(a->severity, "critical") == 0 &&
+	    strstr(a->message, "recommended: drop:D1"));
+	CHECK_INT(r.nholds, 7);
 	alerts_result_free(&r);
 }
 
