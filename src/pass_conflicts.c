@@ -4,6 +4,8 @@
  */
 #include "pass_conflicts.h"
 #include "pass.h"
+#include "pass_partners.h"
+#include "lib/digest.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/mem.h"
@@ -18,15 +20,62 @@ struct feed {
 	const struct config *cfg;
 	int64_t now;
 	struct conflicts_result *res;
+	const struct partner_map *pm;
 };
 
+/* A registration's partner as the CRM knows it: resolved through an
+ * alias or its name, or marked unresolved. */
 static int
 feed_row(void *ctx, const struct conflict_claim_row *row)
 {
 	struct feed *f = ctx;
+	const struct partner_resolution *r;
+	const char *colon;
+	struct conflict_claim_row x;
 
+	if (!row->is_opportunity && row->partner_id && row->key &&
+	    (colon = strchr(row->key, ':')) != NULL &&
+	    (r = partner_map_get(f->pm, row->key, (size_t)(colon - row->key),
+	    row->partner_id)) != NULL) {
+		x = *row;
+		if (r->how != PARTNER_UNRESOLVED) {
+			x.partner_id = r->crm_id;
+			x.partner_name = r->crm_name;
+		} else {
+			x.partner_unresolved = 1;
+			x.partner_name = r->ref->name;
+		}
+		row = &x;
+	}
 	conflicts_apply(f->c, f->cfg, row, f->now, f->res);
 	return conflicts_tick(f->c);	/* 1: stop reading */
+}
+
+/*
+ * The digest of the ids resolved to CRM partners: a change re-derives
+ * all. A new unknown id does not change it: the claims that name it are
+ * new rows, read this pass with their mark.
+ */
+static void
+identity_digest(const struct partner_map *pm, unsigned char h[DIGEST_LEN])
+{
+	struct digest *dg = digest_new(NULL, 0);
+	size_t i;
+
+	for (i = 0; i < pm->nrefs; i++) {
+		const struct partner_resolution *r = &pm->res[i];
+		char *s;
+
+		if (r->how == PARTNER_UNRESOLVED)
+			continue;
+		s = xasprintf("%s|%s|%d|%s|%s\n", r->ref->source, r->ref->id,
+		    (int)r->how, r->crm_id ? r->crm_id : "", r->crm_name ?
+		    r->crm_name : "");
+
+		digest_update(dg, s, strlen(s));
+		free(s);
+	}
+	digest_final(dg, h);
 }
 
 struct keep {
@@ -79,7 +128,9 @@ pass_conflicts_run(struct conflicts *c, const struct config *cfg,
     struct store *st, struct audit *au, int64_t cycle_id, int64_t now,
     struct conflicts_result *res)
 {
-	struct feed f = { c, cfg, now, res };
+	struct feed f = { c, cfg, now, res, NULL };
+	struct partner_map pm;
+	unsigned char idh[DIGEST_LEN];
 	struct keep k;
 	struct conflicts_known known;
 	struct conflict_score *scores = NULL;
@@ -91,7 +142,17 @@ pass_conflicts_run(struct conflicts *c, const struct config *cfg,
 	memset(res, 0, sizeof(*res));
 	memset(&a, 0, sizeof(a));
 	memset(&known, 0, sizeof(known));
+	memset(&pm, 0, sizeof(pm));
 	norm_time_format(now, started);
+	if (partner_map_load(&pm, st, cfg) < 0) {
+		snprintf(res->error, sizeof(res->error), "reading partners: %s",
+		    store_errmsg(st));
+		goto fail;
+	}
+	f.pm = &pm;
+	identity_digest(&pm, idh);
+	if (conflicts_identity(c, idh))
+		log_info("partner identities changed: conflicts derived again");
 	if (store_conflict_claims(st, conflicts_since(c),
 	    cfg->rules.conflicts.direct, feed_row, &f) < 0) {
 		snprintf(res->error, sizeof(res->error), "reading claims: %s",
@@ -151,6 +212,7 @@ out:
 	free((void *)known.states);
 	free((void *)known.members);
 	arena_free(&a);
+	partner_map_free(&pm);
 	return rc;
 }
 

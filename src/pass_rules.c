@@ -4,6 +4,7 @@
  * that hands them the store's rows and keeps what they return.
  */
 #include "pass_rules.h"
+#include "pass_partners.h"
 #include "pass.h"
 #include "lib/clock.h"
 #include "lib/json.h"
@@ -233,8 +234,10 @@ pass_alerts(const struct config *cfg, struct store *st, struct audit *au,
 {
 	struct alerts_input in;
 	struct alerts_result out;
+	struct alerts_unknown_partner *unknown = NULL;
+	struct partner_map pm;
 	char nowiso[21];
-	size_t i;
+	size_t i, nu = 0;
 	int rc = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -243,6 +246,29 @@ pass_alerts(const struct config *cfg, struct store *st, struct audit *au,
 		    store_errmsg(st));
 		return -1;
 	}
+	if (partner_map_load(&pm, st, cfg) < 0) {
+		snprintf(res->error, sizeof(res->error), "reading partners: %s",
+		    store_errmsg(st));
+		partner_map_free(&pm);
+		alerts_input_free(&in);
+		return -1;
+	}
+	unknown = xcalloc(pm.nrefs + 1, sizeof(*unknown));
+	for (i = 0; i < pm.nrefs; i++) {
+		const struct partner_resolution *r = &pm.res[i];
+
+		if (r->how != PARTNER_UNRESOLVED)
+			continue;
+		unknown[nu].source = r->ref->source;
+		unknown[nu].id = r->ref->id;
+		unknown[nu].name = r->ref->name;
+		unknown[nu].claims = r->ref->claims;
+		unknown[nu].proposed_id = r->crm_id;
+		unknown[nu].proposed_name = r->crm_name;
+		unknown[nu++].similarity = r->similarity;
+	}
+	in.unknown = unknown;
+	in.nunknown = nu;
 	alerts_compute(cfg, now, plan, scores, &in, &out);
 	norm_time_format(now, nowiso);
 	if (store_begin(st) < 0) {
@@ -277,6 +303,8 @@ pass_alerts(const struct config *cfg, struct store *st, struct audit *au,
 out:
 	alerts_result_free(&out);
 	alerts_input_free(&in);
+	free(unknown);
+	partner_map_free(&pm);
 	return rc;
 }
 

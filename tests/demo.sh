@@ -85,6 +85,16 @@ fi
 say "open conflicts and their recommended winners: chansyncctl conflicts (first 15)"
 $C_BIN conflicts | head -16
 
+DA=$($C_BIN --json conflicts | python3 -c 'import json,sys
+d=json.load(sys.stdin); print(next((r["key"] for r in d if r.get("type") == "double_approval"), ""))')
+if [ -n "$DA" ]; then
+	say "two partners approved for one deal: chansyncctl conflict $DA"
+	$C_BIN conflict "$DA"
+fi
+
+say "partner ids the CRM does not know: chansyncctl partners --unresolved"
+$C_BIN partners --unresolved
+
 say "open alerts: chansyncctl alerts (first 20)"
 $C_BIN alerts | head -21
 

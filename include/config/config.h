@@ -32,6 +32,11 @@ struct config_field {
 	enum time_format format;
 };
 
+/* partners.aliases: another system's partner id, the CRM Account Id */
+struct config_alias {
+	char *source, *id, *crm_id;
+};
+
 struct config_kv {		/* status_map and writeback field maps */
 	char *key;
 	char *value;
@@ -187,6 +192,11 @@ struct config {
 		char **free_mail_domains;	/* or these */
 		size_t nfree_mail_domains;
 	} normalize;
+
+	struct {
+		struct config_alias *aliases;
+		size_t naliases;
+	} partners;
 
 	struct {
 		int64_t default_validity;	/* an approval with no expiry */

@@ -49,6 +49,14 @@ struct alerts_skipped_page {
 	int64_t bytes, attempts;
 };
 
+/* A partner id a source uses that no CRM partner could be found for. */
+struct alerts_unknown_partner {
+	const char *source, *id, *name;		/* name: the source's, or NULL */
+	int64_t claims;
+	const char *proposed_id, *proposed_name;	/* NULL: none */
+	double similarity;
+};
+
 /* An alert as stored. */
 struct alert_state {
 	const char *key, *status, *severity, *message, *evidence;
@@ -62,6 +70,8 @@ struct alerts_input {
 	size_t nregistrations;
 	struct alerts_skipped_page *skipped;
 	size_t nskipped;
+	const struct alerts_unknown_partner *unknown;	/* the caller's */
+	size_t nunknown;
 	struct alert_state *states;	/* every alert stored */
 	size_t nstates;
 	struct arena arena;

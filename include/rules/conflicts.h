@@ -60,6 +60,9 @@ struct conflict_claim_row {
 	/* an opportunity's registered_at is its CreatedDate, its expires_at
 	 * its close date */
 	int64_t registered_at, decided_at, expires_at;	/* 0: unknown */
+	int partner_unresolved;		/* partner_id is no CRM partner's and
+					 * none was found for it: kept out of
+					 * partner conflicts */
 	double amount;			/* in the base currency; 0: unknown */
 	double probability;		/* 0-100: the opportunity's, or the
 					 * linked one's; -1: unknown */
@@ -178,6 +181,12 @@ void conflicts_apply(struct conflicts *c, const struct config *cfg,
  * Returns 0, or -1 when the tick said stop. */
 int conflicts_prepare(struct conflicts *c, const struct config *cfg,
     int64_t now, struct conflicts_result *res);
+/*
+ * The digest of how partner ids resolve this pass. When it differs from
+ * the previous pass's, the index starts again from nothing (the claims
+ * hold their partners as resolved when read) and 1 is returned.
+ */
+int conflicts_identity(struct conflicts *c, const unsigned char digest[32]);
 /* highest_score: the partners' current scores; likelihood_to_close: their
  * win rates per product line (copied). A change from the previous pass's
  * derives every group again. */

@@ -251,6 +251,14 @@ int store_conflicts_known(struct store *st, struct arena *a,
  * the caller frees, strings in a). Returns 0 or -1. */
 int store_latest_scores(struct store *st, struct arena *a,
     struct conflict_score **ret, size_t *ret_n);
+/* The CRM's partners (id, name), and the partner ids registrations name
+ * that are no CRM partner's, per source (partner identity). */
+struct partner_entry;
+struct partner_ref;
+int store_partner_directory(struct store *st, struct arena *a,
+    struct partner_entry **ret, size_t *ret_n);
+int store_partner_refs(struct store *st, struct arena *a,
+    struct partner_ref **ret, size_t *ret_n);
 /* Each partner's win rate per product line over registrations decided
  * since (likelihood_to_close). Returns 0 or -1. */
 int store_win_rates(struct store *st, int64_t since, struct arena *a,

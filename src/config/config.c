@@ -808,6 +808,53 @@ parse_freemail(struct ctx *x, const struct key *k, char *base,
 	}
 }
 
+/* partners.aliases: { source: { id: CRM Account Id } } */
+static void
+parse_aliases(struct ctx *x, const struct key *k, char *base,
+    const struct ynode *n, const char *path)
+{
+	struct config_alias *v = NULL;
+	size_t i, j, cnt = 0, cap = 0;
+
+	if (n->kind != YNODE_MAP) {
+		cfg_err_node(x, n, path, "expected a mapping of source names to "
+		    "mappings of partner ids, found %s", ynode_kind_name(n));
+		return;
+	}
+	for (i = 0; i < n->n; i++) {
+		const struct ynode *m = n->vals[i];
+		char *p = cfg_join(path, n->keys[i]->str);
+
+		if (m->kind != YNODE_MAP) {
+			cfg_err_node(x, m, p, "expected a mapping of the source's "
+			    "partner ids to CRM Account Ids, found %s",
+			    ynode_kind_name(m));
+			free(p);
+			continue;
+		}
+		for (j = 0; j < m->n; j++) {
+			const struct ynode *val = m->vals[j];
+			char *q = cfg_join(p, m->keys[j]->str);
+
+			if (!scalar_ok(x, val, q, "a CRM Account Id"))
+				;
+			else if (ynode_is_null(val) || val->str[0] == '\0')
+				cfg_err_node(x, val, q, "missing value");
+			else {
+				xgrow(&v, &cap, cnt + 1, sizeof(*v));
+				v[cnt].source = xstrdup(n->keys[i]->str);
+				v[cnt].id = xstrdup(m->keys[j]->str);
+				v[cnt].crm_id = xstrdup(val->str);
+				cnt++;
+			}
+			free(q);
+		}
+		free(p);
+	}
+	*AT(base, k->off, struct config_alias *) = v;
+	*AT(base, k->count_off, size_t) = cnt;
+}
+
 static parse_fn *const parsers[] = {
 	[K_STR] = parse_text, [K_SECRET] = parse_text, [K_URL] = parse_text,
 	[K_PATH] = parse_text, [K_INT] = parse_int, [K_NUM] = parse_num,
@@ -815,6 +862,7 @@ static parse_fn *const parsers[] = {
 	[K_STRUCT] = parse_struct, [K_LIST] = parse_list, [K_DAYS] = parscfg_e_days,
 	[K_DATES] = parse_dates, [K_KV] = parse_kv, [K_NUMS] = parse_nums,
 	[K_FIELDS] = parse_fields, [K_FREEMAIL] = parse_freemail,
+	[K_ALIASES] = parse_aliases,
 };
 
 static void
@@ -932,6 +980,18 @@ free_key(const struct key *k, char *base)
 	case K_FREEMAIL:
 		free_list(*AT(base, k->off, char **), *AT(base, k->count_off, size_t));
 		break;
+	case K_ALIASES: {
+		struct config_alias *al = *AT(base, k->off, struct config_alias *);
+
+		n = *AT(base, k->count_off, size_t);
+		for (i = 0; i < n; i++) {
+			free(al[i].source);
+			free(al[i].id);
+			free(al[i].crm_id);
+		}
+		free(al);
+		break;
+	}
 	case K_KV: {
 		struct config_kv *kv = *AT(base, k->off, struct config_kv *);
 

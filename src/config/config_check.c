@@ -366,6 +366,30 @@ check_source(struct ctx *x, struct config_source *s, size_t idx)
 	}
 }
 
+/* partners.aliases names configured sources (or crm, the CRM's own). */
+static void
+check_aliases(struct ctx *x)
+{
+	const struct config *c = x->cfg;
+	size_t i, j;
+
+	for (i = 0; i < c->partners.naliases; i++) {
+		const char *src = c->partners.aliases[i].source;
+		char *p;
+
+		if (i > 0 && strcmp(src, c->partners.aliases[i - 1].source) == 0)
+			continue;	/* reported once per source */
+		for (j = 0; j < c->nsources; j++)
+			if (c->sources[j].name && strcmp(c->sources[j].name, src) == 0)
+				break;
+		if (j < c->nsources || strcmp(src, "crm") == 0)
+			continue;
+		p = cfg_join("partners.aliases", src);
+		cfg_err_path(x, p, "no source is named '%s'", src);
+		free(p);
+	}
+}
+
 static void
 check_object(struct ctx *x, struct config_object *o, enum entity_kind ent,
     const char *path)
@@ -592,6 +616,7 @@ cfg_check(struct ctx *x)
 	check_crm(x);
 	for (i = 0; i < c->nsources; i++)
 		check_source(x, &c->sources[i], i);
+	check_aliases(x);
 	{
 		char code[4];
 

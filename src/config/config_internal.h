@@ -29,6 +29,7 @@ enum ktype {
 	K_NUMS,		/* struct config_num *, keys checked by enums if set */
 	K_FIELDS,	/* struct config_field * (checked in the semantic pass) */
 	K_FREEMAIL,	/* "default", or a list of domains */
+	K_ALIASES,	/* struct config_alias *: source -> { id -> CRM id } */
 };
 
 struct key {

@@ -248,6 +248,11 @@ static const struct key k_conflicts[] = {
 	    "30d"),
 	END
 };
+static const struct key k_partners[] = {
+	{ "aliases", K_ALIASES, OFF(C, partners.aliases),
+	  OFF(C, partners.naliases), NULL, 0, NULL, 0, 0, NULL, 0, -1 },
+	END
+};
 static const struct key k_registrations[] = {
 	KDUR(C, "default_validity", registrations.default_validity, DAY,
 	    3650 * DAY, "90d"),
@@ -302,6 +307,7 @@ const struct key cfg_root_keys[] = {
 	KSTRUCT(C, "crm", crm, k_crm, (int)OFF(C, crm.present)),
 	KLIST(C, "sources", sources, nsources, k_source, struct config_source),
 	KSTRUCT(C, "normalize", normalize, k_normalize, -1),
+	KSTRUCT(C, "partners", partners, k_partners, -1),
 	KSTRUCT(C, "registrations", registrations, k_registrations, -1),
 	KSTRUCT(C, "rules", rules, k_rules, -1),
 	KSTRUCT(C, "scoring", scoring, k_scoring, -1),

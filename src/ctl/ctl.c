@@ -39,6 +39,8 @@ ctl_usage(FILE *f)
 	    "  alerts [--all]                  open alerts, worst first (--all: every one)\n"
 	    "  scores [--period P]             partner scores, ranked (default: latest)\n"
 	    "  partner ID                      one partner's scorecard, alerts, conflicts\n"
+	    "  partners [--unresolved]         CRM partners; (--unresolved) the ids\n"
+	    "                                  sources use that no CRM partner has\n"
 	    "  source NAME reset-watermark [--to T]\n"
 	    "                                  next read in full (or from T); audited\n"
 	    "  audit [--since T] [--until T] [--action A] [--entity ID] [--limit N]\n"
@@ -151,6 +153,7 @@ static const struct command {
 	{ "alerts", ctl_cmd_alerts, 1 },
 	{ "scores", ctl_cmd_scores, 1 },
 	{ "partner", ctl_cmd_partner, 1 },
+	{ "partners", ctl_cmd_partners, 1 },
 	{ "source", ctl_cmd_source, 1 },
 	{ "audit", ctl_cmd_audit, 1 },
 };

@@ -62,6 +62,7 @@ int ctl_cmd_conflict(struct ctl *c, int argc, char **argv);
 int ctl_cmd_alerts(struct ctl *c, int argc, char **argv);
 int ctl_cmd_scores(struct ctl *c, int argc, char **argv);	/* ctl_scores.c */
 int ctl_cmd_partner(struct ctl *c, int argc, char **argv);
+int ctl_cmd_partners(struct ctl *c, int argc, char **argv);	/* ctl_partners.c */
 int ctl_cmd_source(struct ctl *c, int argc, char **argv);	/* ctl_source.c */
 int ctl_cmd_audit(struct ctl *c, int argc, char **argv);	/* ctl_audit.c */
 int ctl_cmd_verify(struct ctl *c, int argc, char **argv);

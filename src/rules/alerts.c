@@ -241,6 +241,40 @@ conflict_alert(struct ctx *c, const struct alerts_conflict *k)
 	want_add(c->w, atype, k->key, NULL, NULL, sev, msg, e);
 }
 
+/* One alert per source and partner id no CRM partner was found for. */
+static void
+unknown_partner_alert(struct ctx *c, const struct alerts_unknown_partner *u)
+{
+	struct jval *e;
+	char subject[320], maybe[400], *msg;
+
+	if (u->source == NULL || u->id == NULL)
+		return;
+	snprintf(subject, sizeof(subject), "%s:%s", u->source, u->id);
+	if (u->proposed_id)
+		snprintf(maybe, sizeof(maybe), " It may be %s (%s).",
+		    u->proposed_name ? u->proposed_name : "a CRM partner",
+		    u->proposed_id);
+	else
+		maybe[0] = '\0';
+	msg = xasprintf("unknown_partner: source %s names partner '%s'%s%s%s in "
+	    "%lld registration%s, and no CRM partner has that id%s; its claims "
+	    "stay out of partner conflicts.%s Map it under "
+	    "partners.aliases.%s, or correct it in %s (chansyncctl partners "
+	    "--unresolved).", u->source, u->id, u->name ? " (" : "",
+	    u->name ? u->name : "", u->name ? ")" : "", (long long)u->claims,
+	    u->claims == 1 ? "" : "s", u->name ? " or that name" : "", maybe,
+	    u->source, u->source);
+	e = jv_object();
+	jv_set_str(e, "source", u->source);
+	jv_set_str(e, "partner_id", u->id);
+	jv_set_str(e, "partner_name", u->name);
+	jv_set_int(e, "registrations", u->claims);
+	jv_set_str(e, "proposed_partner_id", u->proposed_id);
+	jv_set_str(e, "proposed_partner_name", u->proposed_name);
+	want_add(c->w, "unknown_partner", subject, NULL, NULL, "warning", msg, e);
+}
+
 /* One alert per page a source gave up on: its records are missing. */
 static void
 skipped_page_alert(struct ctx *c, const struct alerts_skipped_page *p)
@@ -471,5 +505,7 @@ alerts_compute(const struct config *cfg, int64_t now,
 	plan_alerts(&c, scores);
 	for (i = 0; i < in->nskipped; i++)
 		skipped_page_alert(&c, &in->skipped[i]);
+	for (i = 0; i < in->nunknown; i++)
+		unknown_partner_alert(&c, &in->unknown[i]);
 	diff(out, in);
 }

@@ -44,13 +44,11 @@ claim_key(const struct claim *cl)
 	return cl->name ? norm_name_key_ref(cl->name) : NULL;
 }
 
-void
-conflicts_free(struct conflicts *c)
+static void
+free_inner(struct conflicts *c)
 {
 	size_t i;
 
-	if (c == NULL)
-		return;
 	for (i = 0; i < c->nclaims; i++)
 		if (claim_at(c, i)->key)
 			claim_free(claim_at(c, i));
@@ -79,7 +77,38 @@ conflicts_free(struct conflicts *c)
 	for (i = 0; i < c->nchanged; i++)
 		free(c->changed[i]);
 	free(c->changed);
+}
+
+void
+conflicts_free(struct conflicts *c)
+{
+	if (c == NULL)
+		return;
+	free_inner(c);
 	free(c);
+}
+
+int
+conflicts_identity(struct conflicts *c, const unsigned char digest[32])
+{
+	int (*tick)(void *) = c->tick;
+	void *arg = c->tick_arg;
+
+	if (memcmp(c->identity, digest, sizeof(c->identity)) == 0)
+		return 0;
+	if (c->passes == 0 && c->since == NULL) {
+		memcpy(c->identity, digest, sizeof(c->identity));
+		return 0;
+	}
+	/* the claims hold the partners as resolved when they were read:
+	 * start again from nothing, as after a reload */
+	free_inner(c);
+	memset(c, 0, sizeof(*c));
+	c->idf = match_idf_new();
+	c->tick = tick;
+	c->tick_arg = arg;
+	memcpy(c->identity, digest, sizeof(c->identity));
+	return 1;
 }
 
 /* ---- small vectors ---- */
@@ -573,6 +602,7 @@ conflicts_apply(struct conflicts *c, const struct config *cfg,
 	cl->partner = intern(c, tmp.partner);
 	cl->product = intern(c, r->product);
 	cl->partner_name = intern(c, r->partner_name);
+	cl->unresolved = r->partner_unresolved != 0;
 	cl->amount = r->amount;
 	cl->probability = (float)r->probability;
 	/* a free-mail domain names a person's mailbox, not a company; the

@@ -32,6 +32,7 @@ struct claim {
 	const char *partner_name;	/* the CRM partner's; NULL: unknown */
 	char country[3];
 	uint8_t kind;		/* enum claim_kind */
+	uint8_t unresolved;	/* its partner id is no CRM partner's */
 	const char *status;	/* interned: a status or a stage, never NULL */
 	int node;		/* -1: not in the index */
 	float probability;	/* 0-100, -1: unknown */
@@ -113,6 +114,7 @@ struct conflicts {
 	void *tick_arg;
 	uint32_t steps;			/* since the last tick */
 	int stopped;			/* the tick said stop */
+	unsigned char identity[32];	/* digest of the partner resolutions */
 };
 
 static inline struct claim *

@@ -281,18 +281,24 @@ derive_line(const struct conflicts *c, const struct config *cfg,
     size_t no, struct derived **v, size_t *nv, size_t *cap)
 {
 	uint32_t *line = xcalloc(nr + 1, sizeof(*line));
+	uint32_t *known = xcalloc(nr + 1, sizeof(*known));
 	struct derived *d;
-	size_t i, n = 0, first = *nv;
+	size_t i, n = 0, nk = 0, first = *nv;
 
 	for (i = 0; i < nr; i++)
 		if (product == NULL || same_product(product,
-		    claim_at(c, regs[i])->product))
+		    claim_at(c, regs[i])->product)) {
 			line[n++] = regs[i];
+			/* a partner nobody could identify is kept out of
+			 * partner conflicts: it may be one of the others */
+			if (!claim_at(c, regs[i])->unresolved)
+				known[nk++] = regs[i];
+		}
 	d = add_derived(v, nv, cap, "partner_conflict", product);
-	derive_partner(c, cfg, line, n, d);
+	derive_partner(c, cfg, known, nk, d);
 	if (!two_partners(c, d))
 		d->n = 0;
-	derive_double(c, line, n, add_derived(v, nv, cap, "double_approval",
+	derive_double(c, known, nk, add_derived(v, nv, cap, "double_approval",
 	    product));
 	d = add_derived(v, nv, cap, "direct_conflict", product);
 	if (cfg->rules.conflicts.direct && no > 0 && n > 0) {
@@ -308,6 +314,7 @@ derive_line(const struct conflicts *c, const struct config *cfg,
 	for (i = first; i < *nv; i++)
 		sort_members(c, &(*v)[i]);
 	free(line);
+	free(known);
 }
 
 size_t

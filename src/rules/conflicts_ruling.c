@@ -495,6 +495,8 @@ member_evidence(const struct conflicts *c, const struct config *cfg,
 	jv_set_str(m, "kind", reg ? "registration" : "opportunity");
 	jv_set_str(m, "partner_id", cl->partner);
 	jv_set_str(m, "partner_name", cl->partner_name);
+	if (cl->unresolved)
+		jv_set(m, "partner_unresolved", jv_bool(1));
 	jv_set_str(m, "customer_name", cl->name);
 	jv_set_str(m, "customer_domain", cl->domain);
 	jv_set_str(m, "customer_country", cl->country[0] ? cl->country : NULL);

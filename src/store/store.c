@@ -160,8 +160,11 @@ static const char *const migrations[] = {
 	" skipped_at TEXT, cleared_at TEXT, PRIMARY KEY(source, url_sha256));",
 
 	/* 9: when an opportunity was created (a direct conflict's ruling
-	 * compares it with the approval of a registration) */
-	"ALTER TABLE opportunities ADD COLUMN created_at TEXT;",
+	 * compares it with the approval of a registration); the partner's
+	 * name as a registration's source gives it (to find the CRM partner
+	 * when the source's id is not the CRM's) */
+	"ALTER TABLE opportunities ADD COLUMN created_at TEXT;"
+	"ALTER TABLE registrations ADD COLUMN partner_name TEXT;",
 };
 
 const char *

@@ -7,6 +7,7 @@
 #include "model/normalize.h"
 #include "rules/alerts.h"
 #include "rules/conflicts.h"
+#include "rules/partner_ids.h"
 #include "rules/plan.h"
 #include "rules/score.h"
 
@@ -178,6 +179,69 @@ store_conflict_claims(struct store *st, const char *since, int direct,
 	sq_bind_text(s, 1, since);
 	sqlite3_bind_int(s, 2, direct);
 	return claim_rows(st, s, fn, ctx, NULL);
+}
+
+int
+store_partner_directory(struct store *st, struct arena *a,
+    struct partner_entry **ret, size_t *ret_n)
+{
+	struct partner_entry *v = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = sq_prep(st, "SELECT id, name FROM partners WHERE deleted = 0 "
+	    "ORDER BY id")) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct partner_entry *x = push(&v, &n, &cap, sizeof(*x));
+
+		x->id = col_str(a, s, 0);
+		x->name = col_str(a, s, 1);
+	}
+	if (sq_read_end(st, s, rc, "reading partners") < 0) {
+		free(v);
+		return -1;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int
+store_partner_refs(struct store *st, struct arena *a,
+    struct partner_ref **ret, size_t *ret_n)
+{
+	struct partner_ref *v = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	/* the ids registrations name that no CRM partner has, per source,
+	 * with the name the source gives most recently */
+	if ((s = sq_prep(st, "SELECT source, partner_id, (SELECT partner_name "
+	    "FROM registrations q WHERE q.source = r.source AND q.partner_id = "
+	    "r.partner_id AND q.partner_name IS NOT NULL ORDER BY updated_at "
+	    "DESC LIMIT 1), count(*) FROM registrations r WHERE deleted = 0 AND "
+	    "NOT EXISTS (SELECT 1 FROM partners p WHERE p.id = r.partner_id AND "
+	    "p.deleted = 0) GROUP BY source, partner_id ORDER BY source, "
+	    "partner_id")) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct partner_ref *x = push(&v, &n, &cap, sizeof(*x));
+
+		x->source = col_str(a, s, 0);
+		x->id = col_str(a, s, 1);
+		x->name = col_str(a, s, 2);
+		x->claims = sqlite3_column_int64(s, 3);
+	}
+	if (sq_read_end(st, s, rc, "reading partner ids") < 0) {
+		free(v);
+		return -1;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
 }
 
 /* Win rates per partner and product line: registrations won ÷ (won +

@@ -119,9 +119,15 @@ test_plan_scores_and_conflicts(void)
 	srows[2].has_score = srows[2].has_previous = 1;	/* fell 9: no alert */
 	srows[2].previous = 70;
 	srows[2].score = 61;
+	static const struct alerts_unknown_partner unknown[] = {
+		{ "reghub", "HUB-1", "Alpine IT", 3, "0015A", "Alpine IT AG", 0.9 },
+	};
+
 	memset(&in, 0, sizeof(in));
 	in.conflicts = conf;
 	in.nconflicts = 4;
+	in.unknown = unknown;
+	in.nunknown = 1;
 	alerts_compute(cfg, t_time("2026-11-27T10:00:00Z"), &plan, &scores, &in,
 	    &r);
 	CHECK((a = held(&r, "pipeline_below_plan:P1:2026-Q4")) &&
@@ -141,7 +147,12 @@ test_plan_scores_and_conflicts(void)
 	CHECK((a = held(&r, "double_approval:DA-1")) &&
 	    strcmp(a->severity, "critical") == 0 &&
 	    strstr(a->message, "recommended: drop:D1"));
-	CHECK_INT(r.nholds, 7);
+	CHECK((a = held(&r, "unknown_partner:reghub:HUB-1")) &&
+	    strcmp(a->severity, "warning") == 0 &&
+	    strstr(a->message, "in 3 registrations") &&
+	    strstr(a->message, "It may be Alpine IT AG (0015A).") &&
+	    strstr(a->message, "partners.aliases.reghub"));
+	CHECK_INT(r.nholds, 8);
 	alerts_result_free(&r);
 }
 

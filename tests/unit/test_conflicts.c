@@ -43,6 +43,7 @@ setup(const char *rules)
 	    "sources:\n  - { name: portal, kind: file_drop, path: %s, format: csv,\n"
 	    "      fields: { external_id: a, partner_id: b, customer_name: c,\n"
 	    "                status: d, registered_at: e } }\n"
+	    "partners: { aliases: { portal: { ALIAS-1: P2 } } }\n"
 	    "rules:\n  conflicts: { %s }\n", t_tmpdir(), t_tmpdir(), rules);
 	cfg = t_config(yaml);
 	snprintf(dbpath, sizeof(dbpath), "%s/c%d.db", t_tmpdir(), ++db_no);
@@ -65,6 +66,9 @@ set(struct record *r, const char *field, const char *v)
 		r->val[i] = strdup(v);
 }
 
+static const char *reg_partner_name;	/* the source's name for the next
+					 * reg()'s partner */
+
 /* A registration of source "portal", synced at sync. */
 static void
 reg(const char *ext, const char *partner, const char *name, const char *domain,
@@ -83,8 +87,24 @@ reg(const char *ext, const char *partner, const char *name, const char *domain,
 	set(&r, "status", status);
 	set(&r, "registered_at", registered);
 	set(&r, "expires_at", expires);
+	set(&r, "partner_name", reg_partner_name);
 	r.key = malloc(strlen(ext) + 8);
 	sprintf(r.key, "portal:%s", ext);
+	CHECK(store_upsert(st, &r, sync) >= 0);
+	record_clear(&r);
+}
+
+
+/* A CRM partner Account. */
+static void
+partner(const char *id, const char *name, const char *sync)
+{
+	struct record r;
+
+	record_init(&r, ENTITY_PARTNERS, "crm");
+	set(&r, "id", id);
+	set(&r, "name", name);
+	r.key = strdup(id);
 	CHECK(store_upsert(st, &r, sync) >= 0);
 	record_clear(&r);
 }
@@ -385,6 +405,58 @@ test_highest_score(void)
 	    "partner P2)");
 }
 
+/*
+ * Partner identity: a source's id that is no CRM partner's is resolved
+ * through partners.aliases or by the partner's name; one that stays
+ * unknown keeps its claims out of partner conflicts. When the CRM
+ * partners change how an id resolves, the conflicts follow.
+ */
+static void
+test_partner_identity(void)
+{
+	setup("same_product_only: false");
+	partner("P1", "Alpine IT AG", S1);
+	partner("P2", "Cobalt Networks Ltd", S1);
+	reg("1", "P1", "Umbrella Corp", "umbrella.example", NULL, NULL,
+	    "pending", "2026-11-01T00:00:00Z", NULL, S1);
+	/* the hub's own id, and the name the hub gives: Alpine IT again */
+	reg_partner_name = "ALPINE IT A.G.";
+	reg("2", "HUB-77", "Umbrella Corporation", "umbrella.example", NULL, NULL,
+	    "pending", "2026-11-02T00:00:00Z", NULL, S1);
+	/* unknown: an id and a name no CRM partner has */
+	reg_partner_name = "Zeta Systems";
+	reg("3", "HUB-99", "Umbrella", "umbrella.example", NULL, NULL,
+	    "pending", "2026-11-03T00:00:00Z", NULL, S1);
+	reg_partner_name = NULL;
+	/* an alias names P2 */
+	reg("4", "ALIAS-1", "Umbrella Corp.", "umbrella.example", NULL, NULL,
+	    "pending", "2026-11-04T00:00:00Z", NULL, S1);
+	CHECK(pass(S1) == 0);
+	/* P1 (1 and 2) against P2 (4); 3 stays out */
+	CHECK_STR(OPEN("partner_conflict"), "1");
+	CHECK_STR(q("SELECT group_concat(member) FROM (SELECT m.member FROM "
+	    "conflict_members m JOIN conflicts c ON c.key = m.conflict_key WHERE "
+	    "c.type = 'partner_conflict' ORDER BY m.member)"),
+	    "portal:1,portal:2,portal:4");
+	/* the hub's id resolved to P1: the same partner twice */
+	CHECK_STR(q("SELECT group_concat(member) FROM (SELECT m.member FROM "
+	    "conflict_members m JOIN conflicts c ON c.key = m.conflict_key WHERE "
+	    "c.type = 'duplicate' ORDER BY m.member)"), "portal:1,portal:2");
+	CHECK(strstr(q("SELECT reason FROM conflicts WHERE type = "
+	    "'partner_conflict'"), "portal:1 by Alpine IT AG was registered "
+	    "first") != NULL);
+	CHECK(strstr(q("SELECT evidence FROM conflicts WHERE type = "
+	    "'partner_conflict'"), "\"partner_name\":\"Cobalt Networks Ltd\"")
+	    != NULL);
+	/* Zeta Systems joins the CRM as P3: HUB-99 resolves by name, its
+	 * claim joins the conflict */
+	partner("P3", "Zeta Systems GmbH", "2026-11-20T01:00:00Z");
+	CHECK(pass("2026-11-20T01:00:00Z") == 0);
+	CHECK_STR(q("SELECT count(*) FROM conflict_members m JOIN conflicts c "
+	    "ON c.key = m.conflict_key WHERE c.type = 'partner_conflict' AND "
+	    "m.removed_at IS NULL"), "4");
+}
+
 int
 main(void)
 {
@@ -401,6 +473,7 @@ main(void)
 	T_RUN(test_direct_and_stable_keys);
 	T_RUN(test_closed_in_the_crm);
 	T_RUN(test_highest_score);
+	T_RUN(test_partner_identity);
 	conflicts_free(cx);
 	audit_free(au);
 	store_close(st);
