@@ -611,7 +611,7 @@ norm_text_inplace(char *s, size_t max, const char **why)
 		k = utf8_seq(p);
 		if (k == 0) {
 			*why = "not valid UTF-8";
-			return -1;
+			goto fail;
 		}
 		if (k == 1 && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
 			space = n > 0;
@@ -620,7 +620,7 @@ norm_text_inplace(char *s, size_t max, const char **why)
 		}
 		if (k == 1) {
 			*why = "contains a control character";
-			return -1;
+			goto fail;
 		}
 		if (space)
 			s[n++] = ' ';
@@ -635,6 +635,11 @@ norm_text_inplace(char *s, size_t max, const char **why)
 	return 0;
 too_long:
 	*why = "too long";
+fail:
+	/* what is written and what is not yet read join up again, so that
+	 * the value a refusal quotes is the value, not a shifted copy with
+	 * a stray byte where the two meet */
+	memmove(s + n, p, strlen((const char *)p) + 1);
 	return -1;
 }
 

@@ -539,6 +539,23 @@ test_period(void)
 	CHECK(norm_period("Q4 2026", &p) < 0);
 }
 
+/* A refused value stays the value: the refusal quotes it, and a value
+ * whose front was compacted before the refusal must not come back with
+ * a byte doubled where the compacted part meets the rest. */
+static void
+test_text_refused_in_place(void)
+{
+	char v[] = "\nu30a2\xe3\x83\xb3 \xe6\xa0\xba\x0c\xe4\xbc\x9a";
+	char w[] = "  Acme\x01 Corp";
+	const char *why = NULL;
+
+	CHECK(norm_text_inplace(v, 255, &why) < 0);
+	CHECK_STR(why, "contains a control character");
+	CHECK_STR(v, "u30a2\xe3\x83\xb3 \xe6\xa0\xba\x0c\xe4\xbc\x9a");
+	CHECK(norm_text_inplace(w, 255, &why) < 0);
+	CHECK_STR(w, "Acme\x01 Corp");
+}
+
 int
 main(void)
 {
@@ -557,6 +574,7 @@ main(void)
 	T_RUN(test_currency_country);
 	T_RUN(test_domains);
 	T_RUN(test_text);
+	T_RUN(test_text_refused_in_place);
 	T_RUN(test_period);
 	T_RUN(test_name_keys);
 	T_RUN(test_registrable_domains);
