@@ -271,7 +271,8 @@ product_lines(const struct conflicts *c, const uint32_t *regs, size_t nr,
 static void
 sort_members(const struct conflicts *c, struct derived *d)
 {
-	qsort_r(d->members, d->n, sizeof(*d->members), by_key, (void *)c);
+	if (d->n > 1)
+		qsort_r(d->members, d->n, sizeof(*d->members), by_key, (void *)c);
 }
 
 /* The conflicts of one product line (product NULL: every claim). */
