@@ -15,13 +15,22 @@
 #include "cycle.h"
 #include "lib/json.h"
 
+struct partner_map;
+
 struct pass {
 	const struct cycle_env *env;	/* the daemon's parts */
 	struct cycle_result *res;	/* counts, status, the summary */
 	struct jval *detail;		/* the cycle's per-pass objects */
 	int force;			/* every source, due or not */
 	int stopped;			/* the daemon asked to stop */
+	struct partner_map *partners;	/* partner ids resolved, read once
+					 * for the passes after the sync */
 };
+
+/* The cycle's partner map, read on first use (pass_partners.c); NULL
+ * when it cannot be read (the store's error says why). */
+const struct partner_map *pass_partner_map(struct pass *p);
+void pass_partner_map_free(struct pass *p);
 
 /* 1 when the daemon asked to stop (the watchdog is fed on the way). */
 int pass_tick(struct pass *p);

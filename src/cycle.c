@@ -181,6 +181,7 @@ cycle_run(struct cycle_env *env, const char *trigger, int force,
 	jv_set_int(cpu, key, spent);
 	if (small)
 		store_cache_small(env->st, 0);
+	pass_partner_map_free(&p);
 	summarize(res, p.stopped);
 	cycle_end(env, res, p.detail, cpu);
 	return 0;

@@ -123,10 +123,11 @@ keep_change(void *ctx, struct conflict_change *ch)
 	return 0;
 }
 
-int
-pass_conflicts_run(struct conflicts *c, const struct config *cfg,
-    struct store *st, struct audit *au, int64_t cycle_id, int64_t now,
-    struct conflicts_result *res)
+/* pass_conflicts_run with the cycle's partner map (NULL: read one). */
+static int
+run_with(struct conflicts *c, const struct config *cfg, struct store *st,
+    struct audit *au, int64_t cycle_id, int64_t now,
+    const struct partner_map *given, struct conflicts_result *res)
 {
 	struct feed f = { c, cfg, now, res, NULL };
 	struct partner_map pm;
@@ -144,13 +145,13 @@ pass_conflicts_run(struct conflicts *c, const struct config *cfg,
 	memset(&known, 0, sizeof(known));
 	memset(&pm, 0, sizeof(pm));
 	norm_time_format(now, started);
-	if (partner_map_load(&pm, st, cfg) < 0) {
+	if (given == NULL && partner_map_load(&pm, st, cfg) < 0) {
 		snprintf(res->error, sizeof(res->error), "reading partners: %s",
 		    store_errmsg(st));
 		goto fail;
 	}
-	f.pm = &pm;
-	identity_digest(&pm, idh);
+	f.pm = given ? given : &pm;
+	identity_digest(f.pm, idh);
 	if (conflicts_identity(c, idh))
 		log_info("partner identities changed: conflicts derived again");
 	if (store_conflict_claims(st, conflicts_since(c),
@@ -216,6 +217,14 @@ out:
 	return rc;
 }
 
+int
+pass_conflicts_run(struct conflicts *c, const struct config *cfg,
+    struct store *st, struct audit *au, int64_t cycle_id, int64_t now,
+    struct conflicts_result *res)
+{
+	return run_with(c, cfg, st, au, cycle_id, now, NULL, res);
+}
+
 /* Conflict detection over what the cycle read. */
 void
 pass_conflicts(struct pass *p)
@@ -230,8 +239,8 @@ pass_conflicts(struct pass *p)
 		return;
 	o = jv_object();
 	conflicts_set_tick(env->conflicts, env->tick, env->tick_arg);
-	if (pass_conflicts_run(env->conflicts, env->cfg, env->st, env->au,
-	    res->id, clock_now(), &cr) < 0) {
+	if (run_with(env->conflicts, env->cfg, env->st, env->au, res->id,
+	    clock_now(), pass_partner_map(p), &cr) < 0) {
 		if (strcmp(cr.error, "stopped") == 0) {
 			/* the daemon is stopping: the pass is undone whole */
 			p->stopped = 1;

@@ -2,6 +2,7 @@
  * pass_partners.c - a pass's partner identity (see pass_partners.h).
  */
 #include "pass_partners.h"
+#include "pass.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,4 +59,30 @@ partner_map_free(struct partner_map *m)
 	strmap_free(&m->by_ref);
 	arena_free(&m->a);
 	memset(m, 0, sizeof(*m));
+}
+
+const struct partner_map *
+pass_partner_map(struct pass *p)
+{
+	if (p->partners == NULL) {
+		struct partner_map *m = xcalloc(1, sizeof(*m));
+
+		if (partner_map_load(m, p->env->st, p->env->cfg) < 0) {
+			partner_map_free(m);
+			free(m);
+			return NULL;
+		}
+		p->partners = m;
+	}
+	return p->partners;
+}
+
+void
+pass_partner_map_free(struct pass *p)
+{
+	if (p->partners) {
+		partner_map_free(p->partners);
+		free(p->partners);
+		p->partners = NULL;
+	}
 }

@@ -226,36 +226,17 @@ apply_alert(struct store *st, struct audit *au, int64_t cycle_id,
 
 #define ALERTS_TICK_EVERY 256
 
-int
-pass_alerts(const struct config *cfg, struct store *st, struct audit *au,
-    int64_t cycle_id, int64_t now, const struct plan_result *plan,
-    const struct score_result *scores, int (*tick)(void *), void *tick_arg,
-    struct pass_alerts_result *res)
+/* The ids no CRM partner was found for, as the alerts read them (an
+ * array to free; strings borrowed from pm). */
+static struct alerts_unknown_partner *
+unknown_partners(const struct partner_map *pm, size_t *n)
 {
-	struct alerts_input in;
-	struct alerts_result out;
-	struct alerts_unknown_partner *unknown = NULL;
-	struct partner_map pm;
-	char nowiso[21];
+	struct alerts_unknown_partner *unknown;
 	size_t i, nu = 0;
-	int rc = 0;
 
-	memset(res, 0, sizeof(*res));
-	if (store_alerts_input(st, &in) < 0) {
-		snprintf(res->error, sizeof(res->error), "reading: %s",
-		    store_errmsg(st));
-		return -1;
-	}
-	if (partner_map_load(&pm, st, cfg) < 0) {
-		snprintf(res->error, sizeof(res->error), "reading partners: %s",
-		    store_errmsg(st));
-		partner_map_free(&pm);
-		alerts_input_free(&in);
-		return -1;
-	}
-	unknown = xcalloc(pm.nrefs + 1, sizeof(*unknown));
-	for (i = 0; i < pm.nrefs; i++) {
-		const struct partner_resolution *r = &pm.res[i];
+	unknown = xcalloc(pm->nrefs + 1, sizeof(*unknown));
+	for (i = 0; i < pm->nrefs; i++) {
+		const struct partner_resolution *r = &pm->res[i];
 
 		if (r->how != PARTNER_UNRESOLVED)
 			continue;
@@ -267,8 +248,41 @@ pass_alerts(const struct config *cfg, struct store *st, struct audit *au,
 		unknown[nu].proposed_name = r->crm_name;
 		unknown[nu++].similarity = r->similarity;
 	}
+	*n = nu;
+	return unknown;
+}
+
+/* pass_alerts with the cycle's partner map (NULL: read one). */
+static int
+alerts_with(const struct config *cfg, struct store *st, struct audit *au,
+    int64_t cycle_id, int64_t now, const struct plan_result *plan,
+    const struct score_result *scores, int (*tick)(void *), void *tick_arg,
+    const struct partner_map *given, struct pass_alerts_result *res)
+{
+	struct alerts_input in;
+	struct alerts_result out;
+	struct alerts_unknown_partner *unknown = NULL;
+	struct partner_map pm;
+	char nowiso[21];
+	size_t i;
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	memset(&pm, 0, sizeof(pm));
+	if (store_alerts_input(st, &in) < 0) {
+		snprintf(res->error, sizeof(res->error), "reading: %s",
+		    store_errmsg(st));
+		return -1;
+	}
+	if (given == NULL && partner_map_load(&pm, st, cfg) < 0) {
+		snprintf(res->error, sizeof(res->error), "reading partners: %s",
+		    store_errmsg(st));
+		partner_map_free(&pm);
+		alerts_input_free(&in);
+		return -1;
+	}
+	unknown = unknown_partners(given ? given : &pm, &in.nunknown);
 	in.unknown = unknown;
-	in.nunknown = nu;
 	alerts_compute(cfg, now, plan, scores, &in, &out);
 	norm_time_format(now, nowiso);
 	if (store_begin(st) < 0) {
@@ -306,6 +320,16 @@ out:
 	free(unknown);
 	partner_map_free(&pm);
 	return rc;
+}
+
+int
+pass_alerts(const struct config *cfg, struct store *st, struct audit *au,
+    int64_t cycle_id, int64_t now, const struct plan_result *plan,
+    const struct score_result *scores, int (*tick)(void *), void *tick_arg,
+    struct pass_alerts_result *res)
+{
+	return alerts_with(cfg, st, au, cycle_id, now, plan, scores, tick,
+	    tick_arg, NULL, res);
 }
 
 /*
@@ -347,8 +371,8 @@ pass_rules(struct pass *p)
 		goto failed;
 	if (pass_tick(p))
 		goto stopped;
-	switch (pass_alerts(cfg, p->env->st, p->env->au, res->id, now, &plan,
-	    &scores, p->env->tick, p->env->tick_arg, &ar)) {
+	switch (alerts_with(cfg, p->env->st, p->env->au, res->id, now, &plan,
+	    &scores, p->env->tick, p->env->tick_arg, pass_partner_map(p), &ar)) {
 	case 0:
 		res->alerts_open = ar.open;
 		break;

@@ -5,10 +5,17 @@
 # a channel manager and an operator look at; then a few changes in the CRM
 # and a second cycle that resolves and writes only what changed.
 # Usage: tests/demo.sh [BUILD]
+# The state goes to a new directory under /tmp, or to the existing empty
+# directory CHANSYNC_DEMO_DIR names (to look at the database afterwards
+# from a known place).
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
-D=${CHANSYNC_DEMO_DIR:-$(mktemp -d /tmp/chansync-demo.XXXXXX)}
+if [ -n "${CHANSYNC_DEMO_DIR:-}" ]; then
+	D=$CHANSYNC_DEMO_DIR
+else
+	D=$(mktemp -d /tmp/chansync-demo.XXXXXX)
+fi
 mkdir -p "$D/state" "$D/spool/distributor" "$D/spool/reghub" "$D/creds"
 chmod 700 "$D/creds"
 

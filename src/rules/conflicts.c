@@ -165,13 +165,10 @@ key_of(struct pass *ps, const struct derived *d, const struct claim *anchor,
 	if (k == NULL) {
 		unsigned char h[DIGEST_LEN];
 		char hex[DIGEST_HEX_LEN + 1], line[200], *seed;
-		size_t j;
 
 		/* the line's name folded, so that a spelling does not matter */
 		snprintf(line, sizeof(line), "%s", d->product ? d->product : "");
-		for (j = 0; line[j]; j++)
-			if (line[j] >= 'A' && line[j] <= 'Z')
-				line[j] = (char)(line[j] - 'A' + 'a');
+		cx_fold_ascii(line);
 		/* an anchor that names its product is on one line only; one
 		 * that names none is on every line, so the line goes in */
 		seed = d->product && anchor->product == NULL ? xasprintf(

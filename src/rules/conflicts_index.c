@@ -680,15 +680,20 @@ conflicts_prepare(struct conflicts *c, const struct config *cfg, int64_t now,
 }
 
 void
+cx_fold_ascii(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+void
 cx_score_key(char *out, size_t len, const char *partner, const char *product)
 {
-	size_t i, n;
-
 	/* a product line is matched without regard to case */
-	n = (size_t)snprintf(out, len, "%s|%s", partner, product ? product : "");
-	for (i = strlen(partner) + 1; i < n && i < len; i++)
-		if (out[i] >= 'A' && out[i] <= 'Z')
-			out[i] = (char)(out[i] - 'A' + 'a');
+	snprintf(out, len, "%s|%s", partner, product ? product : "");
+	if (strlen(partner) + 1 < strlen(out))
+		cx_fold_ascii(out + strlen(partner) + 1);
 }
 
 void

@@ -144,6 +144,9 @@ same_str(const char *a, const char *b)
 void cx_join_parts(char *out, size_t len, ...);
 /* conflicts_tick for n steps at once. */
 int conflicts_tick_n(struct conflicts *c, uint32_t n);
+/* Lower-cases the ASCII letters of s (product lines compare so, as
+ * strcasecmp does). */
+void cx_fold_ascii(char *s);
 /* The score_of key of a partner's score (product NULL) or its win rate
  * on a product line. */
 void cx_score_key(char *out, size_t len, const char *partner,

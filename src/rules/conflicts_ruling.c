@@ -382,8 +382,8 @@ verdict(const struct conflicts *c, const struct config *cfg,
 {
 	const struct claim *w = r->winner;
 	enum ruling_step st;
-	char t1[21], t2[21];
-	int policy = strcmp(d->type, "duplicate") == 0 ? -1 :
+	char t1[21];
+	int n, policy = strcmp(d->type, "duplicate") == 0 ? -1 :
 	    cfg->rules.conflicts.policy;
 
 	if (w == NULL) {
@@ -403,18 +403,19 @@ verdict(const struct conflicts *c, const struct config *cfg,
 			return;
 		}
 		if (w->kind == CLAIM_OPP) {
-			day_of(w->registered_at, t2);
-			snprintf(out, len, "loses: %s", cfg->rules.conflicts.direct_policy ==
-			    DIRECT_FIRST ? "direct_first prefers the direct team" :
+			day_of(w->registered_at, t1);
+			snprintf(out, len, "loses: %s (opened %s)",
+			    cfg->rules.conflicts.direct_policy == DIRECT_FIRST ?
+			    "direct_first prefers the direct team's opportunity" :
 			    "not approved before the direct team opened its "
-			    "opportunity");
+			    "opportunity", t1);
 			return;
 		}
 	}
 	rank_cmp(c, policy, d->product, w, m, &st);
-	memcpy(out, "loses: ", len < 8 ? len : 8);
-	if (len > 8)
-		words(c, cfg, d->product, w, m, st, out + 7, len - 7);
+	n = snprintf(out, len, "loses: ");
+	if (n > 0 && (size_t)n < len)
+		words(c, cfg, d->product, w, m, st, out + n, len - (size_t)n);
 }
 
 static void
