@@ -2,6 +2,7 @@
  * daemon.c - the main loop and what the signals and control requests do.
  */
 #include "daemon.h"
+#include "decisions.h"
 #include "store/audit.h"
 #include "lib/clock.h"
 #include "lib/control_socket.h"
@@ -22,6 +23,7 @@
 #include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +43,7 @@ struct client {
 	struct buf in;
 	enum waiting waiting;
 	uint64_t sync_target;	/* answered once this many cycles have ended */
+	char operator[64];	/* the Unix user on the other end */
 };
 
 struct daemon {
@@ -346,6 +349,51 @@ do_reload(struct daemon *d)
 	reply_reload(d, "ok", d->cfg->sha256);
 }
 
+/* The Unix user on the other end of a control connection (its peer
+ * credentials), as the audit log names an operator. */
+static void
+peer_user(int fd, char *out, size_t len)
+{
+	struct ucred cr;
+	socklen_t n = sizeof(cr);
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &n) < 0) {
+		snprintf(out, len, "unknown");
+		return;
+	}
+	if (getpwuid_r(cr.uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+		snprintf(out, len, "%s", res->pw_name);
+	else
+		snprintf(out, len, "uid %ld", (long)cr.uid);
+}
+
+/* "decide KEY\tWINNER\tSEEN\tREASON" (WINNER "-": reopen): stored and
+ * audited before it is answered; between cycles, like every request. */
+static void
+decide(struct daemon *d, size_t i, char *args)
+{
+	const char *key, *winner, *seen, *reason;
+	char msg[512];
+	int rc;
+
+	if (decision_parse(args, &key, &winner, &seen, &reason) < 0) {
+		control_reply(d->clients[i].fd, "error", "decide needs a conflict "
+		    "key, a winner or -, a time or -, and a reason of at most %d "
+		    "bytes, tab-separated", DECISION_REASON_MAX);
+	} else if ((rc = decision_make(d->st, d->au, key, winner, reason,
+	    d->clients[i].operator, seen, msg, sizeof(msg))) != 0) {
+		if (rc < 0)
+			log_err("decision on conflict %s: %s", key, msg);
+		control_reply(d->clients[i].fd, "error", "%s", msg);
+	} else {
+		log_notice("%s", msg);
+		control_reply(d->clients[i].fd, "ok", "%s", msg);
+	}
+	client_close(d, i);
+}
+
 /* "reset-watermark NAME [TIME]": requests are read between cycles, so no
  * source is reading while its watermark changes. */
 static void
@@ -399,9 +447,11 @@ handle_request(struct daemon *d, size_t i, const char *line)
 		client_close(d, i);
 	} else if (strncmp(line, "reset-watermark ", 16) == 0) {
 		reset_watermark(d, i, line + 16);
+	} else if (strncmp(line, "decide ", 7) == 0) {
+		decide(d, i, (char *)line + 7);
 	} else {
 		control_reply(c->fd, "error", "unknown request; expected reload, "
-		    "sync, status or reset-watermark");
+		    "sync, status, reset-watermark or decide");
 		client_close(d, i);
 	}
 }
@@ -438,6 +488,8 @@ accept_clients(struct daemon *d)
 			continue;
 		}
 		d->clients[d->nclients].fd = fd;
+		peer_user(fd, d->clients[d->nclients].operator,
+		    sizeof(d->clients[d->nclients].operator));
 		buf_init(&d->clients[d->nclients].in, CONTROL_LINE_MAX);
 		d->clients[d->nclients].waiting = WAIT_NONE;
 		d->nclients++;

@@ -95,6 +95,12 @@ keep_change(void *ctx, struct conflict_change *ch)
 	int rc;
 
 	rc = store_conflict_put(k->st, r);
+	/* a new claim reopens a decided conflict: the decision becomes
+	 * history */
+	if (rc == 0 && ch->action == CONFLICT_REOPENED &&
+	    store_decision_withdraw(k->st, r->key, "chansyncd", "a new claim "
+	    "joined the conflict", k->now) < 0)
+		rc = -1;
 	for (i = 0; rc == 0 && i < ch->nmembers; i++)
 		rc = store_conflict_member(k->st, r->key, ch->members[i].member,
 		    ch->members[i].kind, ch->members[i].partner_id, k->now,

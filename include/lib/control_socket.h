@@ -9,7 +9,9 @@
  *   "error TEXT".
  * Requests: "reload" (answered when the new file is in effect or
  * rejected), "sync" (answered when a cycle started after the request has
- * ended), "status" (answered at once).
+ * ended), "status" (answered at once), "reset-watermark NAME [TIME]"
+ * and "decide KEY\tWINNER\tSEEN\tREASON" (answered once made and
+ * audited).
  */
 #ifndef CHANSYNC_CONTROL_H
 #define CHANSYNC_CONTROL_H
@@ -20,6 +22,8 @@
 #define CONTROL_PID_FILE "chansyncd.pid"
 #define CONTROL_SOCKET "chansyncd.sock"
 #define CONTROL_LINE_MAX 4096
+/* The longest reason a request may carry (a decision's), in bytes. */
+#define CONTROL_REASON_MAX 1000
 /* How an "error" answer starts when the daemon could not take the
  * request at all (too many clients): a reason to retry, not a verdict. */
 #define CONTROL_BUSY "busy:"

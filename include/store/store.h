@@ -268,6 +268,29 @@ int store_conflict_put(struct store *st, const struct conflict_record *c);
 int store_conflict_member(struct store *st, const char *key, const char *member,
     const char *kind, const char *partner_id, const char *now, int present);
 /* The status read back from the CRM; returns rows changed (0: unknown key). */
+/* store_decisions.c: operators' decisions (contract §7) */
+/* The conflict key as a decision sees it: one row (key, type, status,
+ * winner, decided_winner, decision, updated_at, members: its present
+ * members, space-separated and sorted), or none. */
+int store_conflict_brief(struct store *st, const char *key, store_row_fn fn,
+    void *ctx);
+/* A decision kept; its id, or -1. */
+int64_t store_decision_put(struct store *st, const char *key,
+    const char *winner, const char *reason, const char *operator,
+    const char *members, const char *now);
+/* The standing decision of key withdrawn; how many (0 or 1), or -1. */
+int store_decision_withdraw(struct store *st, const char *key, const char *by,
+    const char *why, const char *now);
+/* The conflict's status set: "decided" with the decided winner and the
+ * decision's words, or "open" again (NULL, NULL); the engine's own
+ * recommendation is kept beside them. */
+int store_conflict_settle(struct store *st, const char *key,
+    const char *status, const char *winner, const char *reason,
+    const char *now);
+/* Every decision on key, oldest first (id, winner, reason, operator,
+ * members, decided_at, withdrawn_at, withdrawn_by, withdrawn_why). */
+int store_conflict_decisions(struct store *st, const char *key,
+    store_row_fn fn, void *ctx);
 int store_conflict_set_crm_status(struct store *st, const char *key,
     const char *status);
 /* Open conflicts (all: every one), with member and partner counts. */

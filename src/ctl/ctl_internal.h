@@ -59,6 +59,8 @@ int ctl_cmd_quarantine(struct ctl *c, int argc, char **argv);	/* ctl_lists.c */
 int ctl_cmd_registrations(struct ctl *c, int argc, char **argv);
 int ctl_cmd_conflicts(struct ctl *c, int argc, char **argv);
 int ctl_cmd_conflict(struct ctl *c, int argc, char **argv);
+/* conflict KEY decide|reopen ... (ctl_decide.c) */
+int ctl_conflict_decide(struct ctl *c, int argc, char **argv);
 int ctl_cmd_alerts(struct ctl *c, int argc, char **argv);
 int ctl_cmd_scores(struct ctl *c, int argc, char **argv);	/* ctl_scores.c */
 int ctl_cmd_partner(struct ctl *c, int argc, char **argv);

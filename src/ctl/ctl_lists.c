@@ -137,7 +137,6 @@ member_rows(void *ctx, const struct store_row *row)
 	return ctl_collect(&o, row);
 }
 
-/* One conflict for a channel manager: who, why, what to do. */
 /* One member of a conflict: who, what, when, and why it wins or loses. */
 static void
 print_member(const struct jval *x)
@@ -182,6 +181,27 @@ print_member(const struct jval *x)
 	free(prob);
 }
 
+/* The decisions on a conflict, oldest first: the standing one and those
+ * withdrawn (history). */
+static void
+print_decisions(const struct jval *decisions)
+{
+	size_t i;
+
+	for (i = 0; i < jv_array_len(decisions); i++) {
+		const struct jval *x = jv_array_at(decisions, i);
+
+		printf("%s %s for %s by %s: %s\n", i == 0 ? "decisions:" :
+		    "          ", ctl_js(x, "decided_at"), ctl_js(x, "winner"),
+		    ctl_js(x, "operator"), ctl_js(x, "reason"));
+		if (*ctl_js(x, "withdrawn_at"))
+			printf("             withdrawn %s by %s: %s\n",
+			    ctl_js(x, "withdrawn_at"), ctl_js(x, "withdrawn_by"),
+			    ctl_js(x, "withdrawn_why"));
+	}
+}
+
+/* One conflict for a channel manager: who, why, what to do. */
 static void
 print_conflict(const struct jval *row, const struct jval *members)
 {
@@ -235,6 +255,9 @@ print_conflict(const struct jval *row, const struct jval *members)
 	}
 	printf("policy:    %s\n", ctl_js(ev, "policy"));
 	printf("recommend: %s\n", *ctl_js(row, "winner") ? ctl_js(row, "winner") : "(none)");
+	if (*ctl_js(row, "decided_winner"))
+		printf("decided:   %s (%s)\n", ctl_js(row, "decided_winner"),
+		    ctl_js(row, "decision"));
 	printf("because:   %s\n", ctl_js(row, "reason"));
 	printf("opened:    %s", ctl_js(row, "opened_at"));
 	if (*ctl_js(row, "resolved_at"))
@@ -255,9 +278,11 @@ print_conflict(const struct jval *row, const struct jval *members)
 int
 ctl_cmd_conflict(struct ctl *c, int argc, char **argv)
 {
-	struct jval *row = NULL, *members;
+	struct jval *row = NULL, *members, *decisions;
 	int rc;
 
+	if (argc >= 3)
+		return ctl_conflict_decide(c, argc, argv);
 	if (argc != 2) {
 		ctl_usage(stderr);
 		return EX_USAGE;
@@ -265,17 +290,21 @@ ctl_cmd_conflict(struct ctl *c, int argc, char **argv)
 	if ((rc = ctl_open_store(c)) != 0)
 		return rc;
 	members = jv_array();
+	decisions = jv_array();
 	if (store_conflict_get(c->st, argv[1], one_row, &row) < 0 ||
-	    store_conflict_members(c->st, argv[1], member_rows, members) < 0) {
+	    store_conflict_members(c->st, argv[1], member_rows, members) < 0 ||
+	    store_conflict_decisions(c->st, argv[1], member_rows, decisions) < 0) {
 		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
 		jv_free(row);
 		jv_free(members);
+		jv_free(decisions);
 		return EX_IOERR;
 	}
 	if (row == NULL) {
 		fprintf(stderr, "chansyncctl: no conflict '%s' (see chansyncctl "
 		    "conflicts --all)\n", argv[1]);
 		jv_free(members);
+		jv_free(decisions);
 		return EX_DATAERR;
 	}
 	if (c->json) {
@@ -287,12 +316,15 @@ ctl_cmd_conflict(struct ctl *c, int argc, char **argv)
 		if (ev)
 			jv_set(row, "evidence", ev);
 		jv_set(row, "members", members);
+		jv_set(row, "decisions", decisions);
 		out = jv_dump_pretty(row);
 		printf("%s\n", out);
 		free(out);
 	} else {
 		print_conflict(row, members);
+		print_decisions(decisions);
 		jv_free(members);
+		jv_free(decisions);
 	}
 	jv_free(row);
 	return EX_OK;

@@ -208,8 +208,10 @@ action_of(const struct known *k, const char **mk, size_t n, const char *ev)
 
 	if (k == NULL)
 		return "conflict.opened";
-	if (strcmp(k->status, "closed") == 0) {
-		/* closed by an operator: reopened only by a new member */
+	if (strcmp(k->status, "closed") == 0 ||
+	    strcmp(k->status, "decided") == 0) {
+		/* closed in the CRM or decided by an operator: it stands until
+		 * a new member joins */
 		for (i = 0; i < n; i++)
 			fresh |= k->nmembers == 0 || bsearch(&mk[i], k->members,
 			    k->nmembers, sizeof(char *), cmp_str) == NULL;

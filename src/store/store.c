@@ -164,7 +164,17 @@ static const char *const migrations[] = {
 	 * name as a registration's source gives it (to find the CRM partner
 	 * when the source's id is not the CRM's) */
 	"ALTER TABLE opportunities ADD COLUMN created_at TEXT;"
-	"ALTER TABLE registrations ADD COLUMN partner_name TEXT;",
+	"ALTER TABLE registrations ADD COLUMN partner_name TEXT;"
+	/* operators' decisions on conflicts: one row each, withdrawn by a
+	 * reopen (an operator's, or a new claim's) */
+	"CREATE TABLE conflict_decisions("
+	" id INTEGER PRIMARY KEY, conflict_key TEXT NOT NULL REFERENCES"
+	" conflicts(key), winner TEXT NOT NULL, reason TEXT NOT NULL,"
+	" operator TEXT NOT NULL, members TEXT NOT NULL, decided_at TEXT NOT NULL,"
+	" withdrawn_at TEXT, withdrawn_by TEXT, withdrawn_why TEXT);"
+	"CREATE INDEX conflict_decisions_key ON conflict_decisions(conflict_key);"
+	"ALTER TABLE conflicts ADD COLUMN decided_winner TEXT;"
+	"ALTER TABLE conflicts ADD COLUMN decision TEXT;",
 };
 
 const char *

@@ -172,8 +172,8 @@ store_conflict_get(struct store *st, const char *key, store_row_fn fn, void *ctx
 {
 	sqlite3_stmt *s = sq_prep(st, "SELECT key, type, status, customer, "
 	    "customer_domain, customer_country, policy, winner, reason, evidence, "
-	    "opened_at, updated_at, resolved_at, resolution, crm_status "
-	    "FROM conflicts WHERE key = ?1");
+	    "opened_at, updated_at, resolved_at, resolution, crm_status, "
+	    "decided_winner, decision FROM conflicts WHERE key = ?1");
 
 	if (s == NULL)
 		return -1;

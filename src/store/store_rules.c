@@ -376,7 +376,10 @@ store_conflict_put(struct store *st, const struct conflict_record *c)
 	    "customer = ?4, customer_domain = ?5, customer_country = ?6, "
 	    "policy = ?7, winner = ?8, reason = ?9, evidence = ?10, "
 	    "updated_at = ?12, resolved_at = ?13, resolution = ?14, "
-	    "crm_status = CASE WHEN ?15 THEN NULL ELSE crm_status END");
+	    "crm_status = CASE WHEN ?15 THEN NULL ELSE crm_status END, "
+	    "decided_winner = CASE WHEN ?3 = 'open' THEN NULL ELSE "
+	    "decided_winner END, decision = CASE WHEN ?3 = 'open' THEN NULL "
+	    "ELSE decision END");
 
 	if (s == NULL)
 		return -1;

@@ -118,8 +118,11 @@ store_outbox_done(struct store *st, int64_t id, const char *error)
 int
 store_conflict_rows(struct store *st, store_row_fn fn, void *ctx)
 {
-	return sq_query_rows(st, "SELECT key, type, status, customer, winner, "
-	    "reason, evidence FROM conflicts ORDER BY key", NULL, 0, fn, ctx);
+	/* a decided conflict goes out with the operator's winner and words */
+	return sq_query_rows(st, "SELECT key, type, status, customer, "
+	    "coalesce(decided_winner, winner) AS winner, CASE WHEN decision IS "
+	    "NULL THEN reason ELSE 'decided: ' || decision END AS reason, "
+	    "evidence FROM conflicts ORDER BY key", NULL, 0, fn, ctx);
 }
 
 int64_t

@@ -1,0 +1,40 @@
+/*
+ * decisions.h - an operator's decision on a conflict (contract §7),
+ * made by the daemon on chansyncctl's request: the daemon is the only
+ * writer, so requests are taken between cycles; the decision is stored
+ * and audited, with the operator (the Unix user on the other end of the
+ * control socket), in one transaction before it is acknowledged. A
+ * decided conflict is "decided" until an operator reopens it or a new
+ * claim joins it (then the decision is history); the write-back sends
+ * the decided winner and the decision's words to the conflict record.
+ */
+#ifndef CHANSYNC_DECISIONS_H
+#define CHANSYNC_DECISIONS_H
+
+#include <stddef.h>
+
+#include "lib/control_socket.h"
+
+struct audit;
+struct store;
+
+/* Longest reason an operator may give, in bytes. */
+#define DECISION_REASON_MAX CONTROL_REASON_MAX
+
+/*
+ * Decides conflict key for winner (a present member), or (winner NULL)
+ * withdraws its standing decision. seen: the conflict's updated_at as the
+ * operator last read it (NULL: not checked); a conflict that changed
+ * since is refused. Returns 0 with what was done in msg, 1 when refused
+ * (msg says why), -1 on a database failure.
+ */
+int decision_make(struct store *st, struct audit *au, const char *key,
+    const char *winner, const char *reason, const char *operator,
+    const char *seen, char *msg, size_t len);
+
+/* The control request for it ("decide KEY\tWINNER\tSEEN\tREASON", "-"
+ * for no winner or no seen), parsed in place; 0 or -1. */
+int decision_parse(char *line, const char **key, const char **winner,
+    const char **seen, const char **reason);
+
+#endif

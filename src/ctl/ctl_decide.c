@@ -1,0 +1,139 @@
+/*
+ * ctl_decide.c - chansyncctl conflict KEY decide --winner MEMBER --reason
+ * TEXT, and conflict KEY reopen --reason TEXT: asks the running daemon,
+ * the only writer, to record an operator's decision (contract §7). The
+ * daemon names the operator from the socket's peer credentials.
+ */
+#include "ctl_internal.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "lib/control_socket.h"
+#include "lib/mem.h"
+
+struct answer {
+	char final[CONTROL_LINE_MAX];
+};
+
+static void
+answer_line(void *ctx, const char *kind, const char *text)
+{
+	struct answer *a = ctx;
+
+	if (strcmp(kind, "ok") == 0 || strcmp(kind, "error") == 0)
+		snprintf(a->final, sizeof(a->final), "%s", text);
+}
+
+/* The conflict's updated_at as stored now ("-" when it cannot be read):
+ * the daemon refuses the decision if the conflict changes before it. */
+static int
+seen_row(void *ctx, const struct store_row *r)
+{
+	const char *v = store_col(r, "updated_at");
+
+	snprintf(ctx, 40, "%s", v ? v : "-");
+	return 0;
+}
+
+/* A reason fit for one request line: no control character. */
+static int
+reason_ok(const char *r)
+{
+	const unsigned char *p = (const unsigned char *)r;
+
+	if (*p == '\0' || strlen(r) > CONTROL_REASON_MAX)
+		return 0;
+	for (; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+send_decision(struct ctl *c, const char *key, const char *winner,
+    const char *reason)
+{
+	struct answer a;
+	char err[512], seen[40] = "-", *req;
+	int fd, rc;
+
+	/* the daemon first: without it nothing is decided */
+	fd = control_connect(c->cfg->daemon.state_dir, err, sizeof(err));
+	if (fd < 0) {
+		int e = errno;
+
+		fprintf(stderr, "chansyncctl: %s (the daemon records decisions, "
+		    "so that they are audited and written back: start it "
+		    "first)\n", err);
+		return e == EACCES || e == EPERM ? EX_NOPERM : EX_UNAVAILABLE;
+	}
+	if (ctl_open_store(c) == 0)
+		store_conflict_brief(c->st, key, seen_row, seen);
+	memset(&a, 0, sizeof(a));
+	req = xasprintf("decide %s\t%s\t%s\t%s", key, winner ? winner : "-",
+	    seen, reason);
+	rc = control_request(fd, req, 60000, answer_line, &a, err, sizeof(err));
+	free(req);
+	close(fd);
+	if (rc < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", err);
+		return EX_TEMPFAIL;
+	}
+	if (rc == 1) {
+		fprintf(stderr, "chansyncctl: %s\n", a.final);
+		return strncmp(a.final, CONTROL_BUSY, strlen(CONTROL_BUSY)) == 0 ?
+		    EX_TEMPFAIL : EX_DATAERR;
+	}
+	printf("%s\n", a.final);
+	return EX_OK;
+}
+
+int
+ctl_conflict_decide(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "winner", required_argument, NULL, 'w' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *winner = NULL, *reason = NULL, *what;
+	int ch, decide;
+
+	/* 0 starts getopt afresh, so that the options may follow KEY
+	 * decide (ctl_main's own scan stops at the command) */
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'w')
+			winner = optarg;
+		else if (ch == 'r')
+			reason = optarg;
+		else {
+			ctl_usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		ctl_usage(stderr);
+		return EX_USAGE;
+	}
+	what = argv[optind + 1];
+	decide = strcmp(what, "decide") == 0;
+	if ((!decide && strcmp(what, "reopen") != 0) || (decide && (winner ==
+	    NULL || *winner == '\0' || strchr(winner, '\t'))) || (!decide &&
+	    winner) || reason == NULL) {
+		ctl_usage(stderr);
+		return EX_USAGE;
+	}
+	if (!reason_ok(reason)) {
+		fprintf(stderr, "chansyncctl: --reason must be one line of 1 to %d "
+		    "bytes\n", CONTROL_REASON_MAX);
+		return EX_USAGE;
+	}
+	return send_decision(c, argv[optind], decide ? winner : NULL, reason);
+}
