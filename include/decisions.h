@@ -12,6 +12,7 @@
 #define CHANSYNC_DECISIONS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/control_socket.h"
 
@@ -31,6 +32,21 @@ struct store;
 int decision_make(struct store *st, struct audit *au, const char *key,
     const char *winner, const char *reason, const char *operator,
     const char *seen, char *msg, size_t len);
+
+struct config;
+
+/*
+ * Appends each decided member of a source with a decisions: file to it
+ * as one NDJSON line (decision_id, conflict, member, external_id,
+ * decision approved|rejected, winner, reason, operator, decided_at),
+ * exactly once: a line is kept as exported in the database after the
+ * file is synced, and lines the file already holds (a crash between the
+ * two) are not written again. Audited as decision.exported. Returns the
+ * lines written, or -1 with err (that source is tried again next cycle;
+ * the others still run).
+ */
+int decisions_export(const struct config *cfg, struct store *st,
+    struct audit *au, int64_t cycle_id, char *err, size_t errlen);
 
 /* The control request for it ("decide KEY\tWINNER\tSEEN\tREASON", "-"
  * for no winner or no seen), parsed in place; 0 or -1. */

@@ -2,15 +2,21 @@
  * decisions.c - an operator's decision on a conflict (see decisions.h).
  */
 #include "decisions.h"
+#include "config/config.h"
 #include "lib/clock.h"
 #include "lib/json.h"
+#include "lib/log.h"
 #include "lib/mem.h"
+#include "lib/strmap.h"
 #include "store/audit.h"
 #include "store/store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct brief {
 	int found;
@@ -167,4 +173,228 @@ decision_parse(char *line, const char **key, const char **winner,
 	*seen = strcmp(f[2], "-") == 0 ? NULL : f[2];
 	*reason = f[3];
 	return 0;
+}
+
+/* ---- the export to other sources' decisions: files ---- */
+
+struct exported {
+	struct strmap done;		/* "decision_id member" */
+};
+
+static int
+keep_exported(void *ctx, const struct store_row *r)
+{
+	struct exported *e = ctx;
+	char k[512];
+	const char *id = store_col(r, "decision_id"), *m = store_col(r, "member");
+
+	if (id && m) {
+		snprintf(k, sizeof(k), "%s %s", id, m);
+		strmap_put(&e->done, k, strlen(k), NULL);
+	}
+	return 0;
+}
+
+/* The (decision_id, member) of each line the file holds already. */
+static int
+lines_in_file(const char *path, struct strmap *in, char *err, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL, k[512];
+	size_t cap = 0;
+	ssize_t n;
+
+	if (f == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = getline(&line, &cap, f)) > 0) {
+		char e[64];
+		struct jval *o = jv_parse(line, (size_t)n, e, sizeof(e));
+		const struct jval *id = o ? jv_get(o, "decision_id") : NULL;
+		const char *m = o ? jv_object_str(o, "member") : NULL;
+		double v = id ? jv_number_value(id) : -1;
+
+		/* a line that is not one of ours is left alone */
+		if (m && v >= 1 && v < 9e15) {
+			snprintf(k, sizeof(k), "%lld %s", (long long)jv_number_value(id), m);
+			strmap_put(in, k, strlen(k), NULL);
+		}
+		jv_free(o);
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+struct pending {
+	const struct config_source *src;
+	struct strmap *done, *in_file;
+	int fd;
+	int64_t written;
+	struct jval *lines;		/* the (decision_id, member) kept */
+	int failed;
+	char *err;
+	size_t errlen;
+};
+
+/* One decision's members of the source: a line each, unless exported. */
+static int
+export_row(void *ctx, const struct store_row *r)
+{
+	struct pending *p = ctx;
+	const char *id = store_col(r, "id"), *winner = store_col(r, "winner");
+	const char *members = store_col(r, "members");
+	size_t sl = strlen(p->src->name);
+	char *list, *m, *save = NULL, k[512];
+
+	if (p->failed || id == NULL || winner == NULL || members == NULL)
+		return 0;
+	list = xstrdup(members);
+	for (m = strtok_r(list, " ", &save); m && !p->failed;
+	    m = strtok_r(NULL, " ", &save)) {
+		struct jval *o, *kept;
+		char *text;
+
+		if (strncmp(m, p->src->name, sl) != 0 || m[sl] != ':')
+			continue;
+		snprintf(k, sizeof(k), "%s %s", id, m);
+		if (strmap_get(p->done, k, strlen(k)))
+			continue;
+		kept = jv_object();
+		jv_set_int(kept, "decision_id", strtoll(id, NULL, 10));
+		jv_set_str(kept, "member", m);
+		jv_append(p->lines, kept);
+		if (strmap_get(p->in_file, k, strlen(k)))
+			continue;	/* written before a crash: not again */
+		o = jv_object();
+		jv_set_int(o, "decision_id", strtoll(id, NULL, 10));
+		jv_set_str(o, "conflict", store_col(r, "conflict_key"));
+		jv_set_str(o, "member", m);
+		jv_set_str(o, "external_id", m + sl + 1);
+		jv_set_str(o, "decision", strcmp(m, winner) == 0 ? "approved" :
+		    "rejected");
+		jv_set_str(o, "winner", winner);
+		jv_set_str(o, "reason", store_col(r, "reason"));
+		jv_set_str(o, "operator", store_col(r, "operator"));
+		jv_set_str(o, "decided_at", store_col(r, "decided_at"));
+		text = jv_dump_canonical(o);
+		jv_free(o);
+		if (p->fd < 0 && (p->fd = open(p->src->decisions, O_WRONLY |
+		    O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640)) < 0) {
+			snprintf(p->err, p->errlen, "%s: %s", p->src->decisions,
+			    strerror(errno));
+			p->failed = 1;
+		} else if (dprintf(p->fd, "%s\n", text) < 0) {
+			snprintf(p->err, p->errlen, "%s: %s", p->src->decisions,
+			    strerror(errno));
+			p->failed = 1;
+		} else
+			p->written++;
+		free(text);
+	}
+	free(list);
+	return 0;
+}
+
+/* One source's export; lines written or -1. */
+static int64_t
+export_source(const struct config_source *src, struct store *st,
+    struct audit *au, int64_t cycle_id, char *err, size_t errlen)
+{
+	struct exported done;
+	struct strmap in_file;
+	struct pending p;
+	struct jval *detail;
+	char now[CLOCK_ISO_LEN];
+	size_t i;
+	int rc = -1;
+
+	memset(&done, 0, sizeof(done));
+	memset(&in_file, 0, sizeof(in_file));
+	memset(&p, 0, sizeof(p));
+	p.src = src;
+	p.done = &done.done;
+	p.in_file = &in_file;
+	p.fd = -1;
+	p.lines = jv_array();
+	p.err = err;
+	p.errlen = errlen;
+	if (store_decision_exported(st, src->name, keep_exported, &done) < 0 ||
+	    lines_in_file(src->decisions, &in_file, err, errlen) < 0)
+		goto out;
+	if (store_decisions_all(st, export_row, &p) < 0 || p.failed)
+		goto out;
+	if (p.fd >= 0 && fsync(p.fd) < 0) {
+		snprintf(err, errlen, "%s: %s", src->decisions, strerror(errno));
+		goto out;
+	}
+	if (jv_array_len(p.lines) == 0) {
+		rc = 0;
+		goto out;
+	}
+	/* the file holds them: now they count as exported */
+	clock_now_iso(now);
+	if (store_begin(st) < 0)
+		goto db;
+	for (i = 0; i < jv_array_len(p.lines); i++) {
+		const struct jval *x = jv_array_at(p.lines, i);
+
+		if (store_decision_export_put(st, (int64_t)jv_number_value(jv_get(x,
+		    "decision_id")), jv_object_str(x, "member"), src->name,
+		    now) < 0) {
+			store_rollback(st);
+			goto db;
+		}
+	}
+	detail = jv_object();
+	jv_set_str(detail, "file", src->decisions);
+	jv_set_int(detail, "written", p.written);
+	jv_set(detail, "lines", p.lines);
+	p.lines = NULL;
+	if (audit_log(au, cycle_id, "decision.exported", "source", src->name,
+	    detail) < 0 || store_commit(st) < 0) {
+		store_rollback(st);
+		goto db;
+	}
+	rc = 0;
+	goto out;
+db:
+	snprintf(err, errlen, "database: %s", store_errmsg(st));
+out:
+	if (p.fd >= 0)
+		close(p.fd);
+	jv_free(p.lines);
+	strmap_free(&done.done);
+	strmap_free(&in_file);
+	return rc < 0 ? -1 : p.written;
+}
+
+int
+decisions_export(const struct config *cfg, struct store *st, struct audit *au,
+    int64_t cycle_id, char *err, size_t errlen)
+{
+	int64_t n, total = 0;
+	size_t i;
+	int failed = 0;
+
+	for (i = 0; i < cfg->nsources; i++) {
+		const struct config_source *src = &cfg->sources[i];
+
+		if (src->decisions == NULL)
+			continue;
+		if ((n = export_source(src, st, au, cycle_id, err, errlen)) < 0) {
+			log_err("decisions for source %s: %s; tried again next "
+			    "cycle", src->name, err);
+			failed = 1;
+			continue;
+		}
+		if (n > 0)
+			log_notice("decisions: %lld line%s appended to %s",
+			    (long long)n, n == 1 ? "" : "s", src->decisions);
+		total += n;
+	}
+	return failed ? -1 : (int)total;
 }

@@ -56,6 +56,11 @@ struct config_object {		/* one entry of crm.objects */
 	size_t nfields;
 	struct config_kv *status_map;
 	size_t nstatus_map;
+	struct {			/* registrations: what a decision writes */
+		int present;
+		char *approved, *rejected;	/* the Lead statuses */
+		char *reason_field;		/* NULL: none */
+	} decision;
 };
 
 enum source_kind { SOURCE_HTTP_JSON, SOURCE_FILE_DROP };
@@ -104,6 +109,7 @@ struct config_source {
 		char *size_param;
 		int64_t size;
 	} pagination;
+	char *decisions;	/* operators' decisions appended here, NDJSON */
 	/* file_drop */
 	char *path;
 	int format;		/* enum file_format */

@@ -291,6 +291,14 @@ int store_conflict_settle(struct store *st, const char *key,
  * members, decided_at, withdrawn_at, withdrawn_by, withdrawn_why). */
 int store_conflict_decisions(struct store *st, const char *key,
     store_row_fn fn, void *ctx);
+/* Every decision, oldest first (id, conflict_key, winner, reason,
+ * operator, members, decided_at): what the write-back sends. */
+int store_decisions_all(struct store *st, store_row_fn fn, void *ctx);
+/* The (decision_id, member) lines already exported to source's file. */
+int store_decision_exported(struct store *st, const char *source,
+    store_row_fn fn, void *ctx);
+int store_decision_export_put(struct store *st, int64_t decision_id,
+    const char *member, const char *source, const char *now);
 int store_conflict_set_crm_status(struct store *st, const char *key,
     const char *status);
 /* Open conflicts (all: every one), with member and partner counts. */

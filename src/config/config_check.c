@@ -432,6 +432,19 @@ check_object(struct ctx *x, struct config_object *o, enum entity_kind ent,
 		cfg_err_path(x, p, "status_map applies to registrations only");
 		free(p);
 	}
+	if (o->decision.present && ent != ENTITY_REGISTRATIONS) {
+		char *p = cfg_join(path, "decision");
+
+		cfg_err_path(x, p, "decision applies to registrations only");
+		free(p);
+	} else if (o->decision.present && o->decision.reason_field &&
+	    !valid_identifier(o->decision.reason_field)) {
+		char *p = cfg_join(path, "decision.reason_field");
+
+		cfg_err_path(x, p, "'%s' is not a Salesforce field name",
+		    o->decision.reason_field);
+		free(p);
+	}
 }
 
 /* crm.auth: the keys each flow needs, allows or refuses; its secrets. */

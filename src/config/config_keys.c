@@ -98,11 +98,19 @@ static const struct key k_crm_auth[] = {
 #undef A
 
 #define O struct config_object
+static const struct key k_decision[] = {
+	KSTR(O, "approved", decision.approved, "Approved", 0),
+	KSTR(O, "rejected", decision.rejected, "Rejected", 0),
+	KSTR(O, "reason_field", decision.reason_field, NULL, 0),
+	END
+};
 static const struct key k_object[] = {
 	KSTR(O, "sobject", sobject, NULL, 0),
 	KSTR(O, "where", where, NULL, 0),
 	KFIELDS(O, "fields", fields, nfields, 0),
 	KKV(O, "status_map", status_map, nstatus_map, entity_statuses),
+	KSTRUCT(O, "decision", decision, k_decision,
+	    (int)OFF(O, decision.present)),
 	END
 };
 static const struct key k_activity_object[] = {
@@ -200,6 +208,7 @@ static const struct key k_source[] = {
 	KDUR(D, "interval", interval, MIN_S, 30 * DAY, NULL),
 	KENUM(D, "time_format", time_format, cfg_e_time_format, "iso8601", 0),
 	KDUR(D, "max_run", max_run, MIN_S, DAY, "10m"),
+	KPATH(D, "decisions", decisions, NULL, 0),
 	/* http_json */
 	KURL(D, "url", url, NULL, 0),
 	KPATH(D, "ca_file", ca_file, NULL, 0),

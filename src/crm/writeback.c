@@ -121,6 +121,8 @@ struct build {
 	struct plan *p;
 	char latest[32];
 	struct strmap crm_partners;	/* the Accounts the CRM has */
+	struct strmap leads;		/* a decided CRM registration -> its
+					 * index + 1 in p */
 };
 
 static int
@@ -247,6 +249,67 @@ conflict_row(void *arg, const struct store_row *r)
 	return 0;
 }
 
+/* The Lead field that holds a registration's status: the mapped one,
+ * else Status. */
+static const char *
+status_field(const struct config_object *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nfields; i++)
+		if (strcmp(o->fields[i].canon, "status") == 0 && o->fields[i].src)
+			return o->fields[i].src;
+	return "Status";
+}
+
+/*
+ * An operator's decision on the CRM's own registrations (members
+ * "crm:LEADID"): the winner's Lead to the approved status, the others'
+ * to the rejected one with the reason. Decisions come oldest first; a
+ * later one on the same Lead replaces what an earlier one wanted.
+ */
+static int
+decision_row(void *arg, const struct store_row *r)
+{
+	struct build *b = arg;
+	const struct config_object *o = &b->cfg->crm.objects.registrations;
+	const char *winner = store_col(r, "winner"), *reason = store_col(r,
+	    "reason"), *members = store_col(r, "members");
+	char *list, *m, *save = NULL;
+
+	if (winner == NULL || members == NULL)
+		return 0;
+	list = xstrdup(members);
+	for (m = strtok_r(list, " ", &save); m; m = strtok_r(NULL, " ", &save)) {
+		struct desired *d;
+		uint32_t *ix;
+		int created, won = strcmp(m, winner) == 0;
+		size_t j;
+
+		if (strncmp(m, "crm:", 4) != 0 || m[4] == '\0')
+			continue;
+		ix = strmap_put(&b->leads, m, strlen(m), &created);
+		if (created) {
+			d = want(b->p, o->sobject ? o->sobject : "Lead", NULL, m + 4);
+			*ix = (uint32_t)b->p->n;
+		} else {
+			d = &b->p->v[*ix - 1];
+			for (j = 0; j < d->n; j++) {
+				free(d->f[j].name);
+				free(d->f[j].value);
+			}
+			d->n = 0;
+		}
+		put(d, status_field(o), jv_str(won ? o->decision.approved :
+		    o->decision.rejected), 0);
+		if (o->decision.reason_field)
+			put(d, o->decision.reason_field, won ? jv_null() :
+			    text(reason, 255), 0);
+	}
+	free(list);
+	return 0;
+}
+
 static int
 build(const struct config *cfg, struct store *st, struct plan *p, char *err,
     size_t errlen)
@@ -274,11 +337,17 @@ build(const struct config *cfg, struct store *st, struct plan *p, char *err,
 	    cfg->crm.writeback.conflicts.external_id &&
 	    store_conflict_rows(st, conflict_row, &b) < 0)
 		goto fail;
+	if (cfg->crm.objects.registrations.present &&
+	    cfg->crm.objects.registrations.decision.present &&
+	    store_decisions_all(st, decision_row, &b) < 0)
+		goto fail;
 	strmap_free(&b.crm_partners);
+	strmap_free(&b.leads);
 	return 0;
 fail:
 	snprintf(err, errlen, "reading: %s", store_errmsg(st));
 	strmap_free(&b.crm_partners);
+	strmap_free(&b.leads);
 	return -1;
 }
 

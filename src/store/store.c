@@ -173,6 +173,10 @@ static const char *const migrations[] = {
 	" operator TEXT NOT NULL, members TEXT NOT NULL, decided_at TEXT NOT NULL,"
 	" withdrawn_at TEXT, withdrawn_by TEXT, withdrawn_why TEXT);"
 	"CREATE INDEX conflict_decisions_key ON conflict_decisions(conflict_key);"
+	"CREATE TABLE decision_exports("
+	" decision_id INTEGER NOT NULL, member TEXT NOT NULL, source TEXT NOT NULL,"
+	" exported_at TEXT NOT NULL, PRIMARY KEY(decision_id, member))"
+	" WITHOUT ROWID;"
 	"ALTER TABLE conflicts ADD COLUMN decided_winner TEXT;"
 	"ALTER TABLE conflicts ADD COLUMN decision TEXT;",
 };

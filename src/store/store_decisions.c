@@ -96,3 +96,37 @@ store_conflict_decisions(struct store *st, const char *key, store_row_fn fn,
 	    "conflict_decisions WHERE conflict_key = ?1 ORDER BY id", b, 1, fn,
 	    ctx);
 }
+
+int
+store_decisions_all(struct store *st, store_row_fn fn, void *ctx)
+{
+	return sq_query_rows(st, "SELECT id, conflict_key, winner, reason, "
+	    "operator, members, decided_at FROM conflict_decisions ORDER BY id",
+	    NULL, 0, fn, ctx);
+}
+
+int
+store_decision_exported(struct store *st, const char *source, store_row_fn fn,
+    void *ctx)
+{
+	const char *b[1] = { source };
+
+	return sq_query_rows(st, "SELECT decision_id, member FROM "
+	    "decision_exports WHERE source = ?1", b, 1, fn, ctx);
+}
+
+int
+store_decision_export_put(struct store *st, int64_t decision_id,
+    const char *member, const char *source, const char *now)
+{
+	sqlite3_stmt *s = sq_prep(st, "INSERT OR IGNORE INTO decision_exports("
+	    "decision_id, member, source, exported_at) VALUES(?1, ?2, ?3, ?4)");
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, decision_id);
+	sq_bind_text(s, 2, member);
+	sq_bind_text(s, 3, source);
+	sq_bind_text(s, 4, now);
+	return sq_run(st, s, "keeping a decision's export");
+}

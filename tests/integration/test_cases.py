@@ -13,7 +13,7 @@ import time
 import urllib.parse
 import urllib.request
 
-from harness import (Env, FakeServer, ROOT, bin_path, contains, eq, failing_disk, test,
+from harness import (Env, FakeServer, Notify, ROOT, bin_path, contains, eq, failing_disk, test,
                      wait_exit)
 
 CASES = os.path.join(ROOT, "tests", "cases")
@@ -36,7 +36,9 @@ STEP_KEYS = {
     "kill9_when_handled": set(),
     "disk_fails_when_handled": {"exit", "log"},
     "sfwrite": {"records", "expect"},
-    "ctl": {"contains", "exit"},
+    "ctl": {"contains", "exit", "stderr"},
+    "daemon": set(),
+    "file": {"lines"},
     "text_cut": {"field", "max", "rows_sql"},
 }
 REQUIRED = {"sql": {"expect"}, "sfwrite": {"records", "expect"},
@@ -341,12 +343,29 @@ class Case:
                 if not got.startswith(want):
                     raise AssertionError("%s: result %r does not start with %r"
                                          % (where, got, want))
+        if "daemon" in s:
+            self.daemon_step(where, s["daemon"])
         if "ctl" in s:
-            p = self.env.ctl(*s["ctl"])
+            p = self.env.ctl(*[a.replace("@DIR@", self.env.dir) for a in s["ctl"]])
             if "exit" in s:
                 eq(p.returncode, s["exit"], where + ": chansyncctl exit status\n" + p.stderr)
             for c in s.get("contains", []):
                 contains(p.stdout, c, where + ": chansyncctl " + " ".join(s["ctl"]))
+            for c in s.get("stderr", []):
+                contains(p.stderr, c, where + ": chansyncctl " + " ".join(s["ctl"]))
+        if "file" in s:
+            # a file the daemon wrote (under the case's directory): its
+            # lines, each a JSON object, hold exactly these members
+            path = os.path.join(self.env.dir, s["file"])
+            with open(path) as f:
+                got = [json.loads(x) for x in f.read().splitlines()]
+            # who decided and when are this run's: taken from the database
+            row = self.env.query("SELECT operator, decided_at FROM conflict_decisions "
+                                 "ORDER BY id LIMIT 1")
+            op, at = row[0] if row else ("", "")
+            want = json.loads(json.dumps(s["lines"]).replace("@OPERATOR@", op)
+                              .replace("@DECIDED@", at))
+            eq(got, want, where + ": the lines of " + s["file"])
         if "refresh_token_file" in s:
             with open(self.refresh_file) as f:
                 saved = f.read().strip()
@@ -424,9 +443,34 @@ class Case:
                 raise AssertionError("%s: a later window is %d s wide, wider than the "
                                      "%d s that ran" % (where, hi1 - lo1, span))
 
+    def daemon_step(self, where, what):
+        """start: chansyncd in the foreground, ready to take requests;
+        stop: SIGTERM, a clean exit; kill9: no chance to finish."""
+        if what == "start":
+            self.notify = Notify(os.path.join(self.env.dir, "notify.sock"))
+            self.daemon = self.env.start(extra_env={"NOTIFY_SOCKET": self.notify.path})
+            self.notify.wait_for("READY", "1", timeout=60)
+            return
+        if what not in ("stop", "kill9") or self.daemon is None:
+            raise AssertionError("%s: daemon %r (no daemon started?)" % (where, what))
+        if what == "stop":
+            self.daemon.send_signal(signal.SIGTERM)
+            eq(wait_exit(self.daemon, 30), 0, where + ": the daemon stops")
+        else:
+            self.daemon.kill()
+            self.daemon.wait()
+        self.notify.close()
+        self.daemon = None
+
     def run(self):
-        for i, s in enumerate(self.spec["steps"]):
-            self.step(i, s)
+        self.daemon = None
+        try:
+            for i, s in enumerate(self.spec["steps"]):
+                self.step(i, s)
+        finally:
+            if self.daemon is not None:
+                self.daemon.kill()
+                self.daemon.wait()
 
 
 def make_test(name):
