@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct brief {
@@ -229,6 +230,30 @@ lines_in_file(const char *path, struct strmap *in, char *err, size_t len)
 	return 0;
 }
 
+/* The decisions file for appending, its directory made when missing
+ * (one level: /var/lib/chansync/decisions under the state directory). */
+static int
+open_log(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0640);
+	char *dir, *slash;
+
+	if (fd >= 0 || errno != ENOENT)
+		return fd;
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+			free(dir);
+			return -1;
+		}
+	}
+	free(dir);
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0640);
+}
+
 struct pending {
 	const struct config_source *src;
 	struct strmap *done, *in_file;
@@ -282,8 +307,7 @@ export_row(void *ctx, const struct store_row *r)
 		jv_set_str(o, "decided_at", store_col(r, "decided_at"));
 		text = jv_dump_canonical(o);
 		jv_free(o);
-		if (p->fd < 0 && (p->fd = open(p->src->decisions, O_WRONLY |
-		    O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640)) < 0) {
+		if (p->fd < 0 && (p->fd = open_log(p->src->decisions)) < 0) {
 			snprintf(p->err, p->errlen, "%s: %s", p->src->decisions,
 			    strerror(errno));
 			p->failed = 1;
