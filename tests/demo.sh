@@ -130,6 +130,28 @@ $C_BIN audit --action crm.write --limit 8
 say "cycle 3: nothing changed, nothing written"
 cycle "$D/cycle3.log"
 
+if [ -n "$DA" ]; then
+	say "a channel manager decides the double approval: the daemon takes it"
+	CHANSYNC_LOG_TARGET=stderr "$D_BIN" -c "$D/chansync.yaml" 2> "$D/daemon.log" &
+	echo $! > "$D/daemon.pid"
+	n=0
+	while [ ! -S "$D/state/chansyncd.sock" ] && [ $n -lt 200 ]; do
+		sleep 0.05
+		n=$((n + 1))
+	done
+	$C_BIN conflict "$DA" decide --winner reghub:HUB-7781 \
+	    --reason "Alpine IT AG holds the customer's framework agreement"
+	kill -TERM "$(cat "$D/daemon.pid")"
+	wait "$(cat "$D/daemon.pid")" || true
+	rm -f "$D/daemon.pid"
+	say "the next cycle writes the decision back: the CRM's record, the sources' files"
+	cycle "$D/cycle-decision.log"
+	python3 tests/demo_crm.py conflict "$CRM" "$DA"
+	for f in "$D"/state/decisions/*.ndjson; do
+		[ -e "$f" ] && printf '%s:\n%s\n' "${f#$D/}" "$(cat "$f")"
+	done
+fi
+
 say "the audit log: chansyncctl audit (the last 10 rows)"
 $C_BIN audit --limit 10
 

@@ -50,6 +50,17 @@ def show(url):
             print("  %5d  %-24s %s" % (n, t, st))
 
 
+def conflict(url, key):
+    """One conflict record as the CRM holds it."""
+    for r in get(url, "/_state/Deal_Conflict__c"):
+        if r.get("Chansync_Key__c") == key:
+            print("Deal_Conflict__c %s in the CRM: %s, winner %s: %s" % (
+                key, r.get("Status__c"), r.get("Recommended_Winner__c"),
+                r.get("Recommendation__c")))
+            return
+    print("Deal_Conflict__c %s: not in the CRM" % key)
+
+
 def change(url, ctl):
     """Approves the oldest registration waiting past its SLA in the CRM and
     closes one partner's biggest open opportunity as won."""
@@ -84,7 +95,9 @@ def change(url, ctl):
 
 
 def main():
-    if len(sys.argv) >= 3 and sys.argv[1] == "show":
+    if len(sys.argv) >= 4 and sys.argv[1] == "conflict":
+        conflict(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) >= 3 and sys.argv[1] == "show":
         show(sys.argv[2])
     elif len(sys.argv) >= 4 and sys.argv[1] == "change":
         change(sys.argv[2], sys.argv[3])

@@ -301,8 +301,17 @@ int store_decision_export_put(struct store *st, int64_t decision_id,
     const char *member, const char *source, const char *now);
 int store_conflict_set_crm_status(struct store *st, const char *key,
     const char *status);
-/* Open conflicts (all: every one), with member and partner counts. */
-int store_list_conflicts(struct store *st, int all, store_row_fn fn, void *ctx);
+/* Open conflicts (all: every one), with member and partner counts, of a
+ * type, a partner among the members, a product line (NULL: any). */
+struct store_conflict_filter {
+	int all;
+	const char *type, *partner_id, *product;
+};
+int store_list_conflicts(struct store *st, const struct store_conflict_filter *f,
+    store_row_fn fn, void *ctx);
+/* The partners a text names: its Account Id, else its name (any case). */
+int store_partner_named(struct store *st, const char *text, store_row_fn fn,
+    void *ctx);
 int store_conflict_get(struct store *st, const char *key, store_row_fn fn,
     void *ctx);
 /* Members of one conflict (key NULL: of every conflict). */

@@ -58,6 +58,9 @@ int ctl_cmd_reload(struct ctl *c, int argc, char **argv);
 int ctl_cmd_quarantine(struct ctl *c, int argc, char **argv);	/* ctl_lists.c */
 int ctl_cmd_registrations(struct ctl *c, int argc, char **argv);
 int ctl_cmd_conflicts(struct ctl *c, int argc, char **argv);
+/* A partner given by Account Id or by name, as an Account Id (a text no
+ * partner has is kept as it is: a source's own id); 0 or an exit status. */
+int ctl_partner_id(struct ctl *c, const char *text, char out[64]);
 int ctl_cmd_conflict(struct ctl *c, int argc, char **argv);
 /* conflict KEY decide|reopen ... (ctl_decide.c) */
 int ctl_conflict_decide(struct ctl *c, int argc, char **argv);

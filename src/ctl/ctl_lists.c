@@ -106,10 +106,103 @@ list_open(struct ctl *c, int argc, char **argv,
 	return EX_OK;
 }
 
+struct named {
+	char id[64];
+	int n;
+};
+
+static int
+keep_named(void *ctx, const struct store_row *r)
+{
+	struct named *nm = ctx;
+	const char *id = store_col(r, "id");
+
+	if (nm->n++ == 0)
+		snprintf(nm->id, sizeof(nm->id), "%s", id ? id : "");
+	return 0;
+}
+
+int
+ctl_partner_id(struct ctl *c, const char *text, char out[64])
+{
+	struct named nm;
+
+	memset(&nm, 0, sizeof(nm));
+	if (store_partner_named(c->st, text, keep_named, &nm) < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+		return EX_IOERR;
+	}
+	if (nm.n == 0) {
+		/* an id the CRM does not know may still name claims */
+		snprintf(out, 64, "%s", text);
+		return 0;
+	}
+	if (nm.n > 1 && strcmp(nm.id, text) != 0) {
+		fprintf(stderr, "chansyncctl: %d partners are named '%s'; give the "
+		    "Account Id (chansyncctl partners)\n", nm.n, text);
+		return EX_DATAERR;
+	}
+	snprintf(out, 64, "%s", nm.id);
+	return 0;
+}
+
 int
 ctl_cmd_conflicts(struct ctl *c, int argc, char **argv)
 {
-	return list_open(c, argc, argv, store_list_conflicts, "conflicts", 40);
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "partner", required_argument, NULL, 'p' },
+		{ "type", required_argument, NULL, 't' },
+		{ "product", required_argument, NULL, 'x' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct store_conflict_filter f;
+	const char *partner = NULL;
+	char pid[64];
+	struct ctl_out o;
+	int ch, rc;
+
+	memset(&f, 0, sizeof(f));
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (ch == 'a')
+			f.all = 1;
+		else if (ch == 'p')
+			partner = optarg;
+		else if (ch == 't')
+			f.type = optarg;
+		else if (ch == 'x')
+			f.product = optarg;
+		else {
+			ctl_usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		ctl_usage(stderr);
+		return EX_USAGE;
+	}
+	if (f.type && strcmp(f.type, "partner_conflict") != 0 &&
+	    strcmp(f.type, "double_approval") != 0 &&
+	    strcmp(f.type, "direct_conflict") != 0 &&
+	    strcmp(f.type, "duplicate") != 0) {
+		fprintf(stderr, "chansyncctl: --type %s: a conflict is a "
+		    "partner_conflict, double_approval, direct_conflict or "
+		    "duplicate\n", f.type);
+		return EX_USAGE;
+	}
+	if ((rc = ctl_open_store(c)) != 0)
+		return rc;
+	if (partner && (rc = ctl_partner_id(c, partner, pid)) != 0)
+		return rc;
+	f.partner_id = partner ? pid : NULL;
+	ctl_out_init(&o, c->json);
+	if (store_list_conflicts(c->st, &f, ctl_collect, &o) < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+		ctl_out_print(&o, "", 0);
+		return EX_IOERR;
+	}
+	ctl_out_print(&o, f.all ? "no conflicts" : "no open conflicts", 40);
+	return EX_OK;
 }
 
 struct one {

@@ -149,22 +149,43 @@ store_count(struct store *st, const char *table)
 }
 
 int
-store_list_conflicts(struct store *st, int all, store_row_fn fn, void *ctx)
+store_list_conflicts(struct store *st, const struct store_conflict_filter *f,
+    store_row_fn fn, void *ctx)
 {
 	sqlite3_stmt *s = sq_prep(st, "SELECT c.key, c.type, c.status, c.customer, "
 	    "c.customer_domain AS domain, c.customer_country AS country, "
+	    "json_extract(c.evidence, '$.product_line') AS product, "
 	    "(SELECT count(*) FROM conflict_members m WHERE m.conflict_key = c.key "
 	    "AND m.removed_at IS NULL) AS members, (SELECT count(DISTINCT "
 	    "partner_id) FROM conflict_members m WHERE m.conflict_key = c.key AND "
 	    "m.removed_at IS NULL AND m.kind = 'registration') AS partners, "
-	    "c.winner, c.opened_at, c.resolution "
-	    "FROM conflicts c WHERE ?1 OR c.status = 'open' ORDER BY c.opened_at, "
-	    "c.key");
+	    "coalesce(c.decided_winner, c.winner) AS winner, c.opened_at, "
+	    "c.resolution FROM conflicts c WHERE (?1 OR c.status = 'open') AND "
+	    "(?2 IS NULL OR c.type = ?2) AND (?3 IS NULL OR EXISTS (SELECT 1 FROM "
+	    "conflict_members m WHERE m.conflict_key = c.key AND m.removed_at IS "
+	    "NULL AND m.partner_id = ?3)) AND (?4 IS NULL OR "
+	    "lower(json_extract(c.evidence, '$.product_line')) = lower(?4)) "
+	    "ORDER BY c.opened_at, c.key");
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int(s, 1, all);
+	sqlite3_bind_int(s, 1, f->all);
+	sq_bind_text(s, 2, f->type);
+	sq_bind_text(s, 3, f->partner_id);
+	sq_bind_text(s, 4, f->product);
 	return sq_rows(st, s, fn, ctx);
+}
+
+int
+store_partner_named(struct store *st, const char *text, store_row_fn fn,
+    void *ctx)
+{
+	const char *b[1] = { text };
+
+	/* an Account Id, or a name without regard to case */
+	return sq_query_rows(st, "SELECT id, name FROM partners WHERE deleted = 0 "
+	    "AND (id = ?1 OR lower(name) = lower(?1)) ORDER BY id = ?1 DESC, id",
+	    b, 1, fn, ctx);
 }
 
 int

@@ -31,6 +31,10 @@ def the_demo_runs_the_whole_story():
                      "== open conflicts and their recommended winners",
                      "== open alerts", "Account: 50 partners carry a score",
                      "approved in the CRM: registration Lead",
+                     "two partners approved for one deal: chansyncctl conflict DA-",
+                     "decided for reghub:HUB-7781 by ",
+                     "in the CRM: Resolved, winner reghub:HUB-7781: decided: Alpine IT AG",
+                     '"decision":"rejected","decision_id":1,"external_id":"D-10001"',
                      "audit log intact"):
             contains(out, want, "demo output")
         # what the CRM holds is what chansync counted: one record per key
