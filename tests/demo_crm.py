@@ -57,6 +57,11 @@ def conflict(url, key):
             print("Deal_Conflict__c %s in the CRM: %s, winner %s: %s" % (
                 key, r.get("Status__c"), r.get("Recommended_Winner__c"),
                 r.get("Recommendation__c")))
+            print("  winning partner Account %s, Lead %s, Opportunity %s" % (
+                r.get("Winning_Partner__c"), r.get("Winning_Lead__c"),
+                r.get("Winning_Opportunity__c")))
+            for line in (r.get("Evidence_Text__c") or "").splitlines():
+                print("  | " + line)
             return
     print("Deal_Conflict__c %s: not in the CRM" % key)
 

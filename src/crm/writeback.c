@@ -226,13 +226,59 @@ alert_row(void *arg, const struct store_row *r)
 	return 0;
 }
 
+/* The evidence of a conflict as a person reads it in the CRM: the
+ * customer, each member with its verdict, the ruling. */
+static char *
+evidence_text(const char *evidence, const char *winner, const char *reason)
+{
+	struct jval *ev;
+	const struct jval *m;
+	struct buf b;
+	char err[64], *out;
+	size_t i;
+
+	if (evidence == NULL || (ev = jv_parse(evidence, strlen(evidence), err,
+	    sizeof(err))) == NULL)
+		return NULL;
+	buf_init(&b, 0);
+	m = jv_lookup(ev, "/members");
+	buf_addf(&b, "%s.", jv_object_str(ev, "rule") ? jv_object_str(ev,
+	    "rule") : "conflict");
+	if (jv_object_str(ev, "product_line"))
+		buf_addf(&b, " Product line: %s.", jv_object_str(ev,
+		    "product_line"));
+	buf_addf(&b, "\nClaims, with chansync's ruling:\n");
+	for (i = 0; i < jv_array_len(m); i++) {
+		const struct jval *x = jv_array_at(m, i);
+		const char *pn = jv_object_str(x, "partner_name");
+		const char *pid = jv_object_str(x, "partner_id");
+		const char *st = jv_object_str(x, "status");
+
+		buf_addf(&b, "- %s: %s, %s, %s%s%s; %s\n", jv_object_str(x, "key"),
+		    pn ? pn : pid ? pid : "the direct team", jv_object_str(x,
+		    "customer_name") ? jv_object_str(x, "customer_name") : "",
+		    st ? st : jv_object_str(x, "stage") ? jv_object_str(x, "stage") :
+		    "", jv_object_str(x, "registered_at") ? ", registered " : "",
+		    jv_object_str(x, "registered_at") ? jv_object_str(x,
+		    "registered_at") : "", jv_object_str(x, "verdict") ?
+		    jv_object_str(x, "verdict") : "");
+	}
+	buf_addf(&b, "Winner: %s. %s", winner ? winner : "none yet",
+	    reason ? reason : "");
+	out = buf_steal(&b);
+	buf_free(&b);
+	jv_free(ev);
+	return out;
+}
+
 static int
 conflict_row(void *arg, const struct store_row *r)
 {
 	struct build *b = arg;
 	const struct config *cfg = b->cfg;
-	const char *key = store_col(r, "key");
+	const char *key = store_col(r, "key"), *w;
 	struct desired *d;
+	char *et;
 
 	if (key == NULL)
 		return 0;
@@ -246,6 +292,21 @@ conflict_row(void *arg, const struct store_row *r)
 	put(d, "Recommended_Winner__c", text(store_col(r, "winner"), 255), 0);
 	put(d, "Recommendation__c", text(store_col(r, "reason"), TEXT_MAX), 0);
 	put(d, "Evidence__c", text(store_col(r, "evidence"), TEXT_MAX), 0);
+	/* lookups: the winning partner's Account when the CRM has it, the
+	 * winning Lead or Opportunity when it is the CRM's */
+	if ((w = store_col(r, "winner_partner")) != NULL &&
+	    strmap_get(&b->crm_partners, w, strlen(w)))
+		put(d, "Winning_Partner__c", jv_str(w), 0);
+	else
+		put(d, "Winning_Partner__c", jv_null(), 0);
+	w = store_col(r, "winner");
+	put(d, "Winning_Lead__c", w && strncmp(w, "crm:", 4) == 0 ? jv_str(w + 4) :
+	    jv_null(), 0);
+	put(d, "Winning_Opportunity__c", w && strncmp(w, "opportunity:", 12) == 0 ?
+	    jv_str(w + 12) : jv_null(), 0);
+	et = evidence_text(store_col(r, "evidence"), w, store_col(r, "reason"));
+	put(d, "Evidence_Text__c", text(et, TEXT_MAX), 0);
+	free(et);
 	return 0;
 }
 

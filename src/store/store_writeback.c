@@ -118,11 +118,15 @@ store_outbox_done(struct store *st, int64_t id, const char *error)
 int
 store_conflict_rows(struct store *st, store_row_fn fn, void *ctx)
 {
-	/* a decided conflict goes out with the operator's winner and words */
+	/* a decided conflict goes out with the operator's winner and words;
+	 * the winner's partner comes from the members in the evidence */
 	return sq_query_rows(st, "SELECT key, type, status, customer, "
 	    "coalesce(decided_winner, winner) AS winner, CASE WHEN decision IS "
 	    "NULL THEN reason ELSE 'decided: ' || decision END AS reason, "
-	    "evidence FROM conflicts ORDER BY key", NULL, 0, fn, ctx);
+	    "evidence, (SELECT json_extract(m.value, '$.partner_id') FROM "
+	    "json_each(evidence, '$.members') m WHERE json_extract(m.value, "
+	    "'$.key') = coalesce(decided_winner, winner)) AS winner_partner "
+	    "FROM conflicts ORDER BY key", NULL, 0, fn, ctx);
 }
 
 int64_t

@@ -91,5 +91,8 @@ SCHEMA = {o["name"].lower(): o for o in [
         ("Name", "string"), ("Chansync_Key__c", "string", {"externalId": True}),
         ("Type__c", "picklist"), ("Status__c", "picklist"), ("Customer__c", "string"),
         ("Recommended_Winner__c", "string"), ("Recommendation__c", "textarea"),
-        ("Evidence__c", "textarea")]),
+        ("Evidence__c", "textarea"), ("Evidence_Text__c", "textarea"),
+        ref("Winning_Partner__c", "Account", "Winning_Partner__r"),
+        ref("Winning_Lead__c", "Lead", "Winning_Lead__r"),
+        ref("Winning_Opportunity__c", "Opportunity", "Winning_Opportunity__r")]),
 ]}
