@@ -7,6 +7,7 @@
                                               chansyncctl command line)
 """
 import json
+import re
 import subprocess
 import sys
 import urllib.request
@@ -67,7 +68,8 @@ def conflict(url, key):
 
 
 def change(url, ctl):
-    """Approves the oldest registration waiting past its SLA in the CRM and
+    """Approves the oldest registration waiting past its SLA (or, when all
+    are stale, the oldest stale one) in the CRM and
     closes one partner's biggest open opportunity as won."""
     out = subprocess.run(ctl.split() + ["--json", "alerts"], capture_output=True,
                          text=True, check=True).stdout
@@ -76,6 +78,12 @@ def change(url, ctl):
         alerts = alerts.get("alerts", [])
     sla = sorted(a["key"] for a in alerts
                  if a["key"].startswith("approval_sla_breach:crm:"))
+    if not sla:
+        # the CRM's waiting registrations are all stale: the oldest of them
+        for a in alerts:
+            m = re.search(r"the oldest is (crm:\S+) by", a.get("message", ""))
+            if a["key"] == "stale_registrations:crm" and m:
+                sla = ["stale_registrations:" + m.group(1)]
     t = datetime.now(timezone.utc)
     now = t.strftime("%Y-%m-%d")
     q = (t.month - 1) // 3 + 1      # an opportunity of this quarter
@@ -84,7 +92,7 @@ def change(url, ctl):
     stamp = (t - timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
     update = {}
     if sla:
-        lead = sla[0].split(":", 2)[2]
+        lead = sla[0].rsplit(":", 1)[1]
         update["Lead"] = {lead: {"Status": "Approved", "SystemModstamp": stamp}}
         print("approved in the CRM: registration Lead %s (alert %s)" % (lead, sla[0]))
     opps = [o for o in get(url, "/_state/Opportunity")

@@ -172,11 +172,20 @@ alerts_input_free(struct alerts_input *in)
 	memset(in, 0, sizeof(*in));
 }
 
+/* The stale pending registrations of one source. */
+struct stale {
+	char source[128];
+	int64_t n, oldest_t;
+	const struct alerts_registration *oldest;
+};
+
 struct ctx {
 	const struct config *cfg;
 	const struct plan_result *plan;
 	struct alerts_result *w;
 	int64_t now;
+	struct stale *stale;
+	size_t nstale, capstale;
 };
 
 static const char *
@@ -303,6 +312,65 @@ skipped_page_alert(struct ctx *c, const struct alerts_skipped_page *p)
 	    msg, e);
 }
 
+/* Counts a stale pending registration in its source's roll-up. */
+static void
+stale_add(struct ctx *c, const struct alerts_registration *r, int64_t t)
+{
+	const char *colon = strchr(r->key, ':');
+	size_t n = colon ? (size_t)(colon - r->key) : strlen(r->key), i;
+	struct stale *s;
+
+	for (i = 0; i < c->nstale; i++)
+		if (strlen(c->stale[i].source) == n &&
+		    strncmp(c->stale[i].source, r->key, n) == 0)
+			break;
+	if (i == c->nstale) {
+		xgrow(&c->stale, &c->capstale, c->nstale + 1, sizeof(*c->stale));
+		s = &c->stale[c->nstale++];
+		memset(s, 0, sizeof(*s));
+		snprintf(s->source, sizeof(s->source), "%.*s", (int)n, r->key);
+	}
+	s = &c->stale[i];
+	s->n++;
+	if (s->oldest == NULL || t < s->oldest_t || (t == s->oldest_t &&
+	    strcmp(r->key, s->oldest->key) < 0)) {
+		s->oldest = r;
+		s->oldest_t = t;
+	}
+}
+
+/* One stale_registrations alert per source: how many, the oldest. */
+static void
+stale_alerts(struct ctx *c)
+{
+	double days = (double)c->cfg->registrations.pending_max_age / 86400.0;
+	size_t i;
+
+	for (i = 0; i < c->nstale; i++) {
+		const struct stale *s = &c->stale[i];
+		const struct alerts_registration *o = s->oldest;
+		struct jval *e = jv_object();
+		char *msg = xasprintf("stale_registrations: source %s has %lld "
+		    "pending registration%s older than %.0f days "
+		    "(registrations.pending_max_age); the oldest is %s by %s for %s, "
+		    "registered %s. They are out of conflicts. To do: approve, "
+		    "reject or close them in %s.", s->source, (long long)s->n,
+		    s->n == 1 ? "" : "s", days, o->key, partner_name(c,
+		    o->partner_id), o->customer_name ? o->customer_name : "?",
+		    o->registered_at, s->source);
+
+		jv_set_str(e, "source", s->source);
+		jv_set_int(e, "stale", s->n);
+		jv_set_str(e, "oldest", o->key);
+		jv_set_str(e, "oldest_registered_at", o->registered_at);
+		want_add(c->w, "stale_registrations", s->source, NULL, NULL,
+		    "warning", msg, e);
+	}
+	free(c->stale);
+	c->stale = NULL;
+	c->nstale = c->capstale = 0;
+}
+
 /* SLA and expiry alerts of one pending or approved registration. */
 static void
 registration_alerts(struct ctx *c, const struct alerts_registration *r)
@@ -316,6 +384,10 @@ registration_alerts(struct ctx *c, const struct alerts_registration *r)
 	if (key == NULL || status == NULL)
 		return;
 	if (strcmp(status, "pending") == 0 && reg &&
+	    norm_time(reg, TIME_ISO8601, &t) == 0 &&
+	    c->now - t >= cfg->registrations.pending_max_age) {
+		stale_add(c, r, t);	/* rolled up per source, no alert of its own */
+	} else if (strcmp(status, "pending") == 0 && reg &&
 	    norm_time(reg, TIME_ISO8601, &t) == 0) {
 		int64_t b = alerts_business_seconds(cfg, t, c->now);
 		const char *type = NULL, *sev = NULL;
@@ -494,6 +566,7 @@ alerts_compute(const struct config *cfg, int64_t now,
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
+	memset(&c, 0, sizeof(c));
 	c.cfg = cfg;
 	c.plan = plan;
 	c.w = out;
@@ -502,6 +575,7 @@ alerts_compute(const struct config *cfg, int64_t now,
 		conflict_alert(&c, &in->conflicts[i]);
 	for (i = 0; i < in->nregistrations; i++)
 		registration_alerts(&c, &in->registrations[i]);
+	stale_alerts(&c);
 	plan_alerts(&c, scores);
 	for (i = 0; i < in->nskipped; i++)
 		skipped_page_alert(&c, &in->skipped[i]);

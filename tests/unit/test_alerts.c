@@ -253,6 +253,44 @@ test_skipped_pages(void)
 	alerts_result_free(&r);
 }
 
+/* Pending registrations past registrations.pending_max_age raise no
+ * SLA alert of their own: one stale_registrations per source counts
+ * them and names the oldest. */
+static void
+test_stale_roll_up(void)
+{
+	struct alerts_registration regs[] = {
+		{ "hub:1", "pending", "P1", "Acme", "2026-08-01T00:00:00Z", NULL },
+		{ "hub:2", "pending", "P2", "Globex", "2025-07-06T00:00:00Z", NULL },
+		{ "hub:3", "pending", "P1", "Initech", "2026-09-27T10:00:00Z", NULL },
+		/* 60 days less a second: an SLA breach, not stale */
+		{ "hub:4", "pending", "P1", "Hooli", "2026-09-28T10:00:01Z", NULL },
+		{ "portal:9", "pending", "P3", "Umbrella", "2026-01-05T00:00:00Z",
+		  NULL },
+	};
+	struct plan_result plan;
+	struct alerts_input in;
+	struct alerts_result r;
+	const struct alert *a;
+
+	memset(&plan, 0, sizeof(plan));
+	memset(&in, 0, sizeof(in));
+	in.registrations = regs;
+	in.nregistrations = sizeof(regs) / sizeof(regs[0]);
+	alerts_compute(cfg, t_time("2026-11-27T10:00:00Z"), &plan, NULL, &in, &r);
+	CHECK((a = held(&r, "stale_registrations:hub")) != NULL &&
+	    strstr(a->message, "source hub has 3 pending registrations older "
+	    "than 60 days") && strstr(a->message, "the oldest is hub:2 by P2 for "
+	    "Globex, registered 2025-07-06T00:00:00Z"));
+	CHECK((a = held(&r, "stale_registrations:portal")) != NULL &&
+	    strstr(a->message, "has 1 pending registration older"));
+	CHECK(held(&r, "approval_sla_breach:hub:2") == NULL);
+	CHECK(held(&r, "approval_sla_breach:hub:3") == NULL);
+	CHECK(held(&r, "approval_sla_breach:hub:4") != NULL);
+	CHECK_INT(r.nholds, 3);
+	alerts_result_free(&r);
+}
+
 int
 main(void)
 {
@@ -269,6 +307,7 @@ main(void)
 	T_RUN(test_plan_scores_and_conflicts);
 	T_RUN(test_lifecycle);
 	T_RUN(test_skipped_pages);
+	T_RUN(test_stale_roll_up);
 	config_free(cfg);
 	normalize_shutdown();
 	return t_done("alerts");
