@@ -230,10 +230,25 @@ member_rows(void *ctx, const struct store_row *row)
 	return ctl_collect(&o, row);
 }
 
+/* " (N days ago)" for an ISO time, "" when unreadable. */
+static const char *
+age_of(const char *iso, char *out, size_t len)
+{
+	int64_t t, d;
+
+	if (norm_time(iso, TIME_ISO8601, &t) < 0 || (d = (clock_now() - t) /
+	    86400) < 0)
+		return "";
+	snprintf(out, len, " (%lld day%s ago)", (long long)d, d == 1 ? "" : "s");
+	return out;
+}
+
 /* One member of a conflict: who, what, when, and why it wins or loses. */
 static void
 print_member(const struct jval *x)
 {
+	char age[40];
+
 	const char *pid = ctl_js(x, "partner_id"), *pname = ctl_js(x, "partner_name");
 	char *amount = NULL, *prob = NULL, err[64];
 
@@ -256,7 +271,8 @@ print_member(const struct jval *x)
 	if (prob)
 		printf(", probability %s%%", prob);
 	if (*ctl_js(x, "registered_at"))
-		printf(", registered %.10s", ctl_js(x, "registered_at"));
+		printf(", registered %.10s%s", ctl_js(x, "registered_at"),
+		    age_of(ctl_js(x, "registered_at"), age, sizeof(age)));
 	if (*ctl_js(x, "created_at"))
 		printf(", opened %.10s", ctl_js(x, "created_at"));
 	if (*ctl_js(x, "decided_at"))
