@@ -41,12 +41,17 @@ struct config;
  * decision approved|rejected, winner, reason, operator, decided_at),
  * exactly once: a line is kept as exported in the database after the
  * file is synced, and lines the file already holds (a crash between the
- * two) are not written again. Audited as decision.exported. Returns the
+ * two) are not written again. A source with decisions: { url } gets a
+ * POST per line with an Idempotency-Key instead (repeated after a crash,
+ * it is one decision to the vendor). Audited as decision.exported.
+ * Returns the
  * lines written, or -1 with err (that source is tried again next cycle;
  * the others still run).
  */
+struct http;
 int decisions_export(const struct config *cfg, struct store *st,
-    struct audit *au, int64_t cycle_id, char *err, size_t errlen);
+    struct audit *au, struct http *h, int64_t cycle_id, char *err,
+    size_t errlen);
 
 /* The control request for it ("decide KEY\tWINNER\tSEEN\tREASON", "-"
  * for no winner or no seen), parsed in place; 0 or -1. */

@@ -10,6 +10,7 @@
 #include "lib/strmap.h"
 #include "store/audit.h"
 #include "store/store.h"
+#include "sources/source.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -256,13 +257,8 @@ open_log(const char *path)
 
 struct pending {
 	const struct config_source *src;
-	struct strmap *done, *in_file;
-	int fd;
-	int64_t written;
-	struct jval *lines;		/* the (decision_id, member) kept */
-	int failed;
-	char *err;
-	size_t errlen;
+	struct strmap *done;
+	struct jval *todo;		/* the lines not yet exported */
 };
 
 /* One decision's members of the source: a line each, unless exported. */
@@ -275,25 +271,17 @@ export_row(void *ctx, const struct store_row *r)
 	size_t sl = strlen(p->src->name);
 	char *list, *m, *save = NULL, k[512];
 
-	if (p->failed || id == NULL || winner == NULL || members == NULL)
+	if (id == NULL || winner == NULL || members == NULL)
 		return 0;
 	list = xstrdup(members);
-	for (m = strtok_r(list, " ", &save); m && !p->failed;
-	    m = strtok_r(NULL, " ", &save)) {
-		struct jval *o, *kept;
-		char *text;
+	for (m = strtok_r(list, " ", &save); m; m = strtok_r(NULL, " ", &save)) {
+		struct jval *o;
 
 		if (strncmp(m, p->src->name, sl) != 0 || m[sl] != ':')
 			continue;
 		snprintf(k, sizeof(k), "%s %s", id, m);
 		if (strmap_get(p->done, k, strlen(k)))
 			continue;
-		kept = jv_object();
-		jv_set_int(kept, "decision_id", strtoll(id, NULL, 10));
-		jv_set_str(kept, "member", m);
-		jv_append(p->lines, kept);
-		if (strmap_get(p->in_file, k, strlen(k)))
-			continue;	/* written before a crash: not again */
 		o = jv_object();
 		jv_set_int(o, "decision_id", strtoll(id, NULL, 10));
 		jv_set_str(o, "conflict", store_col(r, "conflict_key"));
@@ -305,100 +293,176 @@ export_row(void *ctx, const struct store_row *r)
 		jv_set_str(o, "reason", store_col(r, "reason"));
 		jv_set_str(o, "operator", store_col(r, "operator"));
 		jv_set_str(o, "decided_at", store_col(r, "decided_at"));
-		text = jv_dump_canonical(o);
-		jv_free(o);
-		if (p->fd < 0 && (p->fd = open_log(p->src->decisions)) < 0) {
-			snprintf(p->err, p->errlen, "%s: %s", p->src->decisions,
-			    strerror(errno));
-			p->failed = 1;
-		} else if (dprintf(p->fd, "%s\n", text) < 0) {
-			snprintf(p->err, p->errlen, "%s: %s", p->src->decisions,
-			    strerror(errno));
-			p->failed = 1;
-		} else
-			p->written++;
-		free(text);
+		jv_append(p->todo, o);
 	}
 	free(list);
 	return 0;
 }
 
-/* One source's export; lines written or -1. */
+/* "decision_id member", the key a line is known by. */
+static void
+line_key(const struct jval *o, char *out, size_t len)
+{
+	snprintf(out, len, "%lld %s", (long long)jv_number_value(jv_get(o,
+	    "decision_id")), jv_object_str(o, "member"));
+}
+
+/* The lines appended to the source's file and synced (those the file
+ * holds already are not written again); 0 or -1. */
+static int
+to_file(const struct config_source *src, const struct jval *todo,
+    int64_t *written, char *err, size_t errlen)
+{
+	struct strmap in_file;
+	char k[512];
+	size_t i;
+	int fd = -1, rc = -1;
+
+	memset(&in_file, 0, sizeof(in_file));
+	if (lines_in_file(src->decisions, &in_file, err, errlen) < 0)
+		return -1;
+	for (i = 0; i < jv_array_len(todo); i++) {
+		const struct jval *o = jv_array_at(todo, i);
+		char *text;
+		int bad;
+
+		line_key(o, k, sizeof(k));
+		if (strmap_get(&in_file, k, strlen(k)))
+			continue;	/* written before a crash: not again */
+		if (fd < 0 && (fd = open_log(src->decisions)) < 0)
+			goto fail;
+		text = jv_dump_canonical(o);
+		bad = dprintf(fd, "%s\n", text) < 0;
+		free(text);
+		if (bad)
+			goto fail;
+		(*written)++;
+	}
+	if (fd >= 0 && fsync(fd) < 0)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	snprintf(err, errlen, "%s: %s", src->decisions, strerror(errno));
+out:
+	if (fd >= 0)
+		close(fd);
+	strmap_free(&in_file);
+	return rc;
+}
+
+/* The lines POSTed, one request each with an idempotency key: a POST
+ * repeated after a crash is the same decision to the vendor. Those sent
+ * before a failure are kept (*sent); -1 at the first that fails. */
+static int
+to_url(struct http *h, const struct config_source *src,
+    const struct jval *todo, size_t *sent, char *err, size_t errlen)
+{
+	char k[512], idem[600];
+	size_t i;
+
+	for (i = 0; i < jv_array_len(todo); i++) {
+		const struct jval *o = jv_array_at(todo, i);
+		char *text = jv_dump_canonical(o);
+		int rc;
+
+		line_key(o, k, sizeof(k));
+		snprintf(idem, sizeof(idem), "chansync-decision-%s", k);
+		*strchr(idem, ' ') = '-';
+		rc = decision_post(h, src, text, idem, err, errlen);
+		free(text);
+		if (rc < 0)
+			return -1;
+		(*sent)++;
+	}
+	return 0;
+}
+
+/* One source's export; lines written or sent, or -1. */
 static int64_t
 export_source(const struct config_source *src, struct store *st,
-    struct audit *au, int64_t cycle_id, char *err, size_t errlen)
+    struct audit *au, struct http *h, int64_t cycle_id, char *err,
+    size_t errlen)
 {
 	struct exported done;
-	struct strmap in_file;
 	struct pending p;
-	struct jval *detail;
+	struct jval *detail, *kept;
 	char now[CLOCK_ISO_LEN];
-	size_t i;
-	int rc = -1;
+	int64_t written = 0;
+	size_t i, nkeep = 0;
+	int rc = -1, failed = 0;
 
 	memset(&done, 0, sizeof(done));
-	memset(&in_file, 0, sizeof(in_file));
 	memset(&p, 0, sizeof(p));
 	p.src = src;
 	p.done = &done.done;
-	p.in_file = &in_file;
-	p.fd = -1;
-	p.lines = jv_array();
-	p.err = err;
-	p.errlen = errlen;
+	p.todo = jv_array();
 	if (store_decision_exported(st, src->name, keep_exported, &done) < 0 ||
-	    lines_in_file(src->decisions, &in_file, err, errlen) < 0)
-		goto out;
-	if (store_decisions_all(st, export_row, &p) < 0 || p.failed)
-		goto out;
-	if (p.fd >= 0 && fsync(p.fd) < 0) {
-		snprintf(err, errlen, "%s: %s", src->decisions, strerror(errno));
-		goto out;
-	}
-	if (jv_array_len(p.lines) == 0) {
+	    store_decisions_all(st, export_row, &p) < 0)
+		goto db;
+	if (jv_array_len(p.todo) == 0) {
 		rc = 0;
 		goto out;
 	}
-	/* the file holds them: now they count as exported */
+	if (src->decisions_url) {
+		if (h == NULL) {
+			snprintf(err, errlen, "no HTTP client");
+			goto out;
+		}
+		failed = to_url(h, src, p.todo, &nkeep, err, errlen) < 0;
+		written = (int64_t)nkeep;
+	} else {
+		if (to_file(src, p.todo, &written, err, errlen) < 0)
+			goto out;
+		nkeep = jv_array_len(p.todo);
+	}
+	if (nkeep == 0)
+		goto out;
+	/* the vendor holds them: now they count as exported */
 	clock_now_iso(now);
-	if (store_begin(st) < 0)
+	kept = jv_array();
+	if (store_begin(st) < 0) {
+		jv_free(kept);
 		goto db;
-	for (i = 0; i < jv_array_len(p.lines); i++) {
-		const struct jval *x = jv_array_at(p.lines, i);
+	}
+	for (i = 0; i < nkeep; i++) {
+		const struct jval *x = jv_array_at(p.todo, i);
+		struct jval *one = jv_object();
 
+		jv_set(one, "decision_id", jv_copy(jv_get(x, "decision_id")));
+		jv_set_str(one, "member", jv_object_str(x, "member"));
+		jv_append(kept, one);
 		if (store_decision_export_put(st, (int64_t)jv_number_value(jv_get(x,
 		    "decision_id")), jv_object_str(x, "member"), src->name,
 		    now) < 0) {
 			store_rollback(st);
+			jv_free(kept);
 			goto db;
 		}
 	}
 	detail = jv_object();
-	jv_set_str(detail, "file", src->decisions);
-	jv_set_int(detail, "written", p.written);
-	jv_set(detail, "lines", p.lines);
-	p.lines = NULL;
+	jv_set_str(detail, src->decisions_url ? "url" : "file",
+	    src->decisions_url ? src->decisions_url : src->decisions);
+	jv_set_int(detail, "written", written);
+	jv_set(detail, "lines", kept);
 	if (audit_log(au, cycle_id, "decision.exported", "source", src->name,
 	    detail) < 0 || store_commit(st) < 0) {
 		store_rollback(st);
 		goto db;
 	}
-	rc = 0;
+	rc = failed ? -1 : 0;
 	goto out;
 db:
 	snprintf(err, errlen, "database: %s", store_errmsg(st));
 out:
-	if (p.fd >= 0)
-		close(p.fd);
-	jv_free(p.lines);
+	jv_free(p.todo);
 	strmap_free(&done.done);
-	strmap_free(&in_file);
-	return rc < 0 ? -1 : p.written;
+	return rc < 0 ? -1 : written;
 }
 
 int
 decisions_export(const struct config *cfg, struct store *st, struct audit *au,
-    int64_t cycle_id, char *err, size_t errlen)
+    struct http *h, int64_t cycle_id, char *err, size_t errlen)
 {
 	int64_t n, total = 0;
 	size_t i;
@@ -407,17 +471,20 @@ decisions_export(const struct config *cfg, struct store *st, struct audit *au,
 	for (i = 0; i < cfg->nsources; i++) {
 		const struct config_source *src = &cfg->sources[i];
 
-		if (src->decisions == NULL)
+		if (src->decisions == NULL && src->decisions_url == NULL)
 			continue;
-		if ((n = export_source(src, st, au, cycle_id, err, errlen)) < 0) {
+		if ((n = export_source(src, st, au, h, cycle_id, err,
+		    errlen)) < 0) {
 			log_err("decisions for source %s: %s; tried again next "
 			    "cycle", src->name, err);
 			failed = 1;
 			continue;
 		}
 		if (n > 0)
-			log_notice("decisions: %lld line%s appended to %s",
-			    (long long)n, n == 1 ? "" : "s", src->decisions);
+			log_notice("decisions: %lld line%s %s %s", (long long)n,
+			    n == 1 ? "" : "s", src->decisions_url ? "sent to" :
+			    "appended to", src->decisions_url ? src->decisions_url :
+			    src->decisions);
 		total += n;
 	}
 	return failed ? -1 : (int)total;

@@ -20,8 +20,8 @@ export_decisions(struct pass *p, int dry)
 
 	if (dry || p->stopped || p->res->store_failed)
 		return;
-	if ((n = decisions_export(env->cfg, env->st, env->au, p->res->id, err,
-	    sizeof(err))) < 0) {
+	if ((n = decisions_export(env->cfg, env->st, env->au, env->http,
+	    p->res->id, err, sizeof(err))) < 0) {
 		if (strncmp(err, "database", 8) == 0)
 			p->res->store_failed = 1;
 		else

@@ -110,6 +110,7 @@ struct config_source {
 		int64_t size;
 	} pagination;
 	char *decisions;	/* operators' decisions appended here, NDJSON */
+	char *decisions_url;	/* or POSTed here, one line each */
 	/* file_drop */
 	char *path;
 	int format;		/* enum file_format */

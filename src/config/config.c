@@ -855,6 +855,38 @@ parse_aliases(struct ctx *x, const struct key *k, char *base,
 	*AT(base, k->count_off, size_t) = cnt;
 }
 
+/* sources[].decisions: a file's absolute path, or { url: ... } to POST to
+ * (with the source's own auth). */
+static void
+parse_decisions(struct ctx *x, const struct key *k, char *base,
+    const struct ynode *n, const char *path)
+{
+	struct key text = *k;
+	size_t i;
+	int url = 0;
+
+	if (n->kind != YNODE_MAP) {
+		text.type = K_PATH;
+		parse_text(x, &text, base, n, path);
+		return;
+	}
+	text.type = K_URL;
+	text.off = k->count_off;
+	for (i = 0; i < n->n; i++) {
+		char *p = cfg_join(path, n->keys[i]->str);
+
+		if (strcmp(n->keys[i]->str, "url") == 0) {
+			parse_text(x, &text, base, n->vals[i], p);
+			url = 1;
+		} else
+			cfg_err_node(x, n->keys[i], p, "unknown key '%s' (decisions "
+			    "is a file's path, or { url: ... })", n->keys[i]->str);
+		free(p);
+	}
+	if (!url)
+		cfg_err_node(x, n, path, "missing required key 'url'");
+}
+
 static parse_fn *const parsers[] = {
 	[K_STR] = parse_text, [K_SECRET] = parse_text, [K_URL] = parse_text,
 	[K_PATH] = parse_text, [K_INT] = parse_int, [K_NUM] = parse_num,
@@ -862,7 +894,7 @@ static parse_fn *const parsers[] = {
 	[K_STRUCT] = parse_struct, [K_LIST] = parse_list, [K_DAYS] = parscfg_e_days,
 	[K_DATES] = parse_dates, [K_KV] = parse_kv, [K_NUMS] = parse_nums,
 	[K_FIELDS] = parse_fields, [K_FREEMAIL] = parse_freemail,
-	[K_ALIASES] = parse_aliases,
+	[K_ALIASES] = parse_aliases, [K_DECISIONS] = parse_decisions,
 };
 
 static void
@@ -979,6 +1011,10 @@ free_key(const struct key *k, char *base)
 	case K_DATES:
 	case K_FREEMAIL:
 		free_list(*AT(base, k->off, char **), *AT(base, k->count_off, size_t));
+		break;
+	case K_DECISIONS:
+		free(*AT(base, k->off, char *));
+		free(*AT(base, k->count_off, char *));
 		break;
 	case K_ALIASES: {
 		struct config_alias *al = *AT(base, k->off, struct config_alias *);

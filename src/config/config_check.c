@@ -359,6 +359,13 @@ check_source(struct ctx *x, struct config_source *s, size_t idx)
 		check_fields(x, s->fields, s->nfields, s->entity, json, 1, p);
 		free(p);
 	}
+	if (s->decisions_url && s->kind != SOURCE_HTTP_JSON) {
+		p = cfg_join(path, "decisions");
+		cfg_err_path(x, p, "decisions: { url } POSTs with the source's "
+		    "auth: http_json sources only (a file_drop source takes a "
+		    "file's path)");
+		free(p);
+	}
 	if (s->nstatus_map && s->entity != ENTITY_REGISTRATIONS) {
 		p = cfg_join(path, "status_map");
 		cfg_err_path(x, p, "status_map applies to registrations only");

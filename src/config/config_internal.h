@@ -30,6 +30,8 @@ enum ktype {
 	K_FIELDS,	/* struct config_field * (checked in the semantic pass) */
 	K_FREEMAIL,	/* "default", or a list of domains */
 	K_ALIASES,	/* struct config_alias *: source -> { id -> CRM id } */
+	K_DECISIONS,	/* a path (char * at off), or { url } (char * at
+			 * count_off) */
 };
 
 struct key {

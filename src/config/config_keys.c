@@ -208,7 +208,8 @@ static const struct key k_source[] = {
 	KDUR(D, "interval", interval, MIN_S, 30 * DAY, NULL),
 	KENUM(D, "time_format", time_format, cfg_e_time_format, "iso8601", 0),
 	KDUR(D, "max_run", max_run, MIN_S, DAY, "10m"),
-	KPATH(D, "decisions", decisions, NULL, 0),
+	{ "decisions", K_DECISIONS, OFF(D, decisions), OFF(D, decisions_url),
+	  NULL, 0, NULL, 0, 0, NULL, 0, -1 },
 	/* http_json */
 	KURL(D, "url", url, NULL, 0),
 	KPATH(D, "ca_file", ca_file, NULL, 0),

@@ -181,19 +181,33 @@ next_page(struct source_run *run, const struct jval *doc, size_t nrec,
 	}
 }
 
+char *
+source_auth_header(const struct config_source *src)
+{
+	if (src->auth.secret && src->auth.kind == AUTH_BEARER)
+		return xasprintf("Authorization: Bearer %s", src->auth.secret->value);
+	if (src->auth.secret && src->auth.kind == AUTH_HEADER)
+		return xasprintf("%s: %s", src->auth.name, src->auth.secret->value);
+	return NULL;
+}
+
+void
+source_auth_basic(const struct config_source *src, struct http_request *rq)
+{
+	if (src->auth.kind == AUTH_BASIC && src->auth.secret) {
+		rq->username = src->auth.username;
+		rq->password = src->auth.secret->value;
+	}
+}
+
 static const char **
 auth_headers(const struct config_source *src, char **owned)
 {
 	static const char *hdrs[3];
 	int n = 0;
 
-	*owned = NULL;
 	hdrs[n++] = "Accept: application/json";
-	if (src->auth.secret && src->auth.kind == AUTH_BEARER)
-		*owned = xasprintf("Authorization: Bearer %s", src->auth.secret->value);
-	else if (src->auth.secret && src->auth.kind == AUTH_HEADER)
-		*owned = xasprintf("%s: %s", src->auth.name, src->auth.secret->value);
-	if (*owned)
+	if ((*owned = source_auth_header(src)) != NULL)
 		hdrs[n++] = *owned;
 	hdrs[n] = NULL;
 	return hdrs;
@@ -246,10 +260,7 @@ hj_start(struct source_run *run, struct hj *h)
 	h->rq.timeout_ms = (long)src->timeout * 1000;
 	h->rq.low_speed_time = src->timeout < 30 ? (long)src->timeout : 30;
 	h->rq.ca_file = src->ca_file;
-	if (src->auth.kind == AUTH_BASIC && src->auth.secret) {
-		h->rq.username = src->auth.username;
-		h->rq.password = src->auth.secret->value;
-	}
+	source_auth_basic(src, &h->rq);
 	h->retry.max_attempts = (int)src->retries;
 	return SOURCE_OK;
 }

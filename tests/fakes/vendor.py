@@ -5,6 +5,8 @@
       &cursor=C&limit=N with a bearer token (or X-Api-Key: TOKEN); nested
       records, ISO times
       with offsets; {"data": [...], "meta": {"next_cursor": ...}}.
+      POST /api/v2/decisions takes an operator's decision (JSON), once
+      per Idempotency-Key; GET /api/v2/decisions lists those taken.
 
   python3 tests/fakes/vendor.py hub --data FILE --user U --password P
       A multi-vendor registration hub: GET /v1/deals?modified_after=MS
@@ -43,6 +45,7 @@ class Portal(fakehttp.Fake):
         super().__init__()
         self.records = records
         self.token = token
+        self.decisions = []
 
     def data(self, change):
         with self.lock:
@@ -54,12 +57,35 @@ class Portal(fakehttp.Fake):
             self.records.extend(change.get("add", []))
         return 200, {}, b"{}"
 
+    def decision(self, method, headers, body):
+        """POST /api/v2/decisions: one decision, kept once per
+        Idempotency-Key (201 new, 200 repeated); GET lists them."""
+        if method == "GET":
+            with self.lock:
+                return 200, {"Content-Type": "application/json"}, \
+                    json.dumps(self.decisions).encode()
+        key = headers.get("Idempotency-Key")
+        if method != "POST" or not key:
+            return 400, {}, b'{"error":"an Idempotency-Key is required"}'
+        try:
+            d = json.loads(body)
+        except ValueError:
+            return 400, {}, b'{"error":"not JSON"}'
+        with self.lock:
+            if any(x["key"] == key for x in self.decisions):
+                return 200, {}, b'{"status":"already recorded"}'
+            self.decisions.append({"key": key, "decision": d})
+        return 201, {}, b'{"status":"recorded"}'
+
     def route(self, method, path, q, headers, body):
-        if path != "/api/v2/registrations" or method != "GET":
+        if path not in ("/api/v2/registrations", "/api/v2/decisions") or \
+                (path == "/api/v2/registrations" and method != "GET"):
             return 404, {}, b'{"error":"not_found"}'
         if headers.get("Authorization") != "Bearer " + self.token and \
                 headers.get("X-Api-Key") != self.token:
             return 401, {"WWW-Authenticate": "Bearer"}, b'{"error":"invalid_token"}'
+        if path == "/api/v2/decisions":
+            return self.decision(method, headers, body)
         def stamp(r):      # junk records (tests) sort first and always show
             try:
                 return parse_iso(r["updated_at"])

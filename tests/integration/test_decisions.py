@@ -115,3 +115,101 @@ def decide_reopen_and_refusals_through_the_daemon():
         eq(env.ctl("audit", "verify").returncode, 0, "audit intact")
     finally:
         env.cleanup()
+
+
+PORTAL_CONFIG = """
+daemon: { state_dir: @STATE@, interval: 1h, jitter: 0s, log_level: info }
+sources:
+  - name: portal
+    kind: http_json
+    url: @PORTAL@/api/v2/registrations
+    auth: { kind: bearer, token: credential:portal_token }
+    decisions: { url: @PORTAL@/api/v2/decisions }
+    since_param: updated_since
+    records: /data
+    pagination: { kind: cursor, param: cursor, next: /meta/next_cursor }
+    fields:
+      external_id: /id
+      partner_id: /partner/crm_account_id
+      customer_name: /end_customer/company
+      customer_domain: /end_customer/website
+      status: /status
+      registered_at: /submitted_at
+      updated_at: /updated_at
+    status_map: { submitted: pending, approved: approved }
+"""
+
+
+def portal_record(rid, partner, company, submitted):
+    return {"id": rid, "partner": {"crm_account_id": partner, "name": partner},
+            "end_customer": {"company": company, "website": "https://globex.example"},
+            "status": "submitted", "submitted_at": submitted, "updated_at": submitted}
+
+
+@test
+def a_decision_is_posted_to_the_vendor_once():
+    import json
+    import urllib.request
+    from harness import FakeServer
+    env = Env("decide-url")
+    data = os.path.join(env.dir, "portal.json")
+    with open(data, "w") as f:
+        json.dump([portal_record("VP-1", "P1", "Globex", day(9) + "T10:00:00Z"),
+                   portal_record("VP-2", "P2", "Globex Ltd", day(4) + "T10:00:00Z")], f)
+    portal = FakeServer("vendor.py", "portal", "--data", data, "--token", "tok-123")
+
+    def taken():
+        rq = urllib.request.Request(portal.url + "/api/v2/decisions",
+                                    headers={"Authorization": "Bearer tok-123"})
+        with urllib.request.urlopen(rq, timeout=10) as r:
+            return json.loads(r.read())
+
+    def posts():
+        return [r for r in portal.requests()
+                if r["method"] == "POST" and r["path"] == "/api/v2/decisions"]
+
+    try:
+        env.credential("portal_token", "tok-123\n")
+        env.write_config(PORTAL_CONFIG.replace("@PORTAL@", portal.url))
+        n = Notify(os.path.join(env.dir, "notify.sock"))
+        p = env.start(extra_env={"NOTIFY_SOCKET": n.path})
+        n.wait_for("READY", "1")
+        wait_until(lambda: os.path.exists(os.path.join(env.state, "chansyncd.sock")), 10,
+                   "the control socket")
+        env.ctl("sync", "--wait", "--timeout", "30", check_rc=0)
+        key = env.query("SELECT key FROM conflicts WHERE status = 'open'")[0][0]
+        env.ctl("conflict", key, "decide", "--winner", "portal:VP-2", "--reason",
+                "P2 is the incumbent", check_rc=0)
+        # the vendor refuses the first POST: the export waits for the next cycle
+        portal.faults({"path": "/api/v2/decisions", "status": 400, "times": 1,
+                       "body": "{\"error\":\"try later\"}"})
+        r = env.ctl("sync", "--wait", "--timeout", "30")
+        eq(r.returncode, 75, "the cycle is partial: a source's export failed\n" + r.stderr)
+        eq(taken(), [], "nothing taken after the refusal")
+        eq(env.query("SELECT count(*) FROM decision_exports")[0][0], 0, "nothing kept")
+        env.ctl("sync", "--wait", "--timeout", "30", check_rc=0)
+        got = sorted((d["decision"]["member"], d["decision"]["decision"]) for d in taken())
+        eq(got, [("portal:VP-1", "rejected"), ("portal:VP-2", "approved")], "both sent")
+        eq(all(r["authorization"] for r in posts()), True, "sent with the source's auth")
+        eq(env.query("SELECT count(*) FROM decision_exports")[0][0], 2, "kept")
+        sent = len(posts())
+        # nothing new: nothing sent
+        env.ctl("sync", "--wait", "--timeout", "30", check_rc=0)
+        eq(len(posts()), sent, "no POST when nothing is new")
+        p.send_signal(signal.SIGTERM)
+        eq(wait_exit(p, 10), 0, "stops")
+        # a crash after the vendor took them, before they were kept: sent
+        # again with the same keys, one decision each at the vendor
+        con = env.db()
+        con.execute("DELETE FROM decision_exports")
+        con.commit()
+        con.close()
+        env.chansyncd("--once", check_rc=0)
+        eq(len(posts()), sent + 2, "sent again")
+        eq(len(taken()), 2, "the vendor holds each once")
+        eq(env.query("SELECT count(*) FROM decision_exports")[0][0], 2, "kept again")
+        eq(env.query("SELECT count(*) FROM audit WHERE action = 'decision.exported'")[0][0],
+           2, "audited")
+    finally:
+        portal.stop()
+        env.cleanup()
