@@ -472,8 +472,7 @@ cx_protected_until(const struct claim *cl, const struct config *cfg)
 int64_t
 cx_anchor(const struct claim *cl)
 {
-	if (cl->kind == CLAIM_REG && cl->decided_at &&
-	    strcmp(cl->status, "approved") == 0)
+	if (cl->decided_at && cx_is_approved(cl))
 		return cl->decided_at;
 	return cl->registered_at;
 }

@@ -44,6 +44,12 @@ struct claim {
 				 * stale, past protection, past the grace */
 };
 
+static inline int
+cx_is_approved(const struct claim *a)
+{
+	return a->kind == CLAIM_REG && strcmp(a->status, "approved") == 0;
+}
+
 /* An approved claim is protected until then (0: for ever). */
 int64_t cx_protected_until(const struct claim *cl, const struct config *cfg);
 /* The time a claim's protection window starts (0: unknown). */

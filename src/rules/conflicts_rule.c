@@ -23,12 +23,6 @@ cx_earlier(const struct claim *a, const struct claim *b)
 	return strcmp(a->key, b->key) < 0;
 }
 
-static int
-is_approved(const struct claim *a)
-{
-	return a->kind == CLAIM_REG && strcmp(a->status, "approved") == 0;
-}
-
 /* Product lines compare without regard to case; NULL is "any". */
 static int
 same_product(const char *a, const char *b)
@@ -183,7 +177,7 @@ derive_double(const struct conflicts *c, const uint32_t *line, size_t n,
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (is_approved(claim_at(c, line[i])))
+		if (cx_is_approved(claim_at(c, line[i])))
 			u32_push(&d->members, &d->n, &d->cap, line[i]);
 	if (!two_partners(c, d))
 		d->n = 0;

@@ -36,12 +36,6 @@ cx_direct_policy_name(int p)
 	    "manual" : "registration_first";
 }
 
-static int
-is_approved(const struct claim *a)
-{
-	return a->kind == CLAIM_REG && strcmp(a->status, "approved") == 0;
-}
-
 /* A partner's current score, or (product) its win rate on that line. */
 static int
 score_of(const struct conflicts *c, const char *partner, const char *product,
@@ -95,12 +89,12 @@ rank_cmp(const struct conflicts *c, int policy, const char *product,
 	int r;
 
 	*step = STEP_APPROVAL;
-	if (is_approved(a) != is_approved(b))
-		return is_approved(a) ? -1 : 1;
+	if (cx_is_approved(a) != cx_is_approved(b))
+		return cx_is_approved(a) ? -1 : 1;
 	/* an approval without a decision date counts from its registration:
 	 * it was approved no earlier, and a source that leaves the date out
 	 * should not lose to one that sends it */
-	if (is_approved(a) && (r = cmp_time(cx_anchor(a), cx_anchor(b))))
+	if (cx_is_approved(a) && (r = cmp_time(cx_anchor(a), cx_anchor(b))))
 		return r;
 	*step = STEP_POLICY;
 	if (policy == POLICY_FIRST && (r = cmp_time(a->registered_at,
@@ -167,7 +161,7 @@ words(const struct conflicts *c, const struct config *cfg, const char *product,
 	case STEP_APPROVAL:
 		day_of(w->decided_at, t1);
 		day_of(cx_protected_until(w, cfg), t2);
-		if (!is_approved(l))
+		if (!cx_is_approved(l))
 			snprintf(out, len, "%s holds an approval (%s%s%sprotected "
 			    "until %s); an approved claim beats a pending one such as "
 			    "%s", a, w->decided_at ? "of " : "", w->decided_at ? t1 : "",
@@ -254,7 +248,7 @@ first_opportunity(const struct conflicts *c, const struct derived *d)
 static int
 approved_before(const struct claim *cl, const struct claim *opp)
 {
-	return is_approved(cl) && cl->decided_at && opp->registered_at &&
+	return cx_is_approved(cl) && cl->decided_at && opp->registered_at &&
 	    cl->decided_at < opp->registered_at;
 }
 
@@ -511,7 +505,7 @@ member_evidence(const struct conflicts *c, const struct config *cfg,
 		set_time(m, "registered_at", cl->registered_at);
 		set_time(m, "decided_at", cl->decided_at);
 		set_time(m, "expires_at", cl->expires_at);
-		if (is_approved(cl))
+		if (cx_is_approved(cl))
 			set_time(m, "protected_until", cx_protected_until(cl, cfg));
 		else
 			set_time(m, "stale_at", cl->ends_at);
