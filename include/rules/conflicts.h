@@ -69,10 +69,14 @@ struct conflict_claim_row {
 	int deleted, is_closed;
 };
 
-/* A conflict as stored (borrowed strings). */
+/* A conflict as stored (borrowed strings). Its evidence is known by its
+ * SHA-256 (hex) only: a pass compares, and a million claims' evidence
+ * held in memory for that would cost tens of megabytes. */
 struct conflict_state {
-	const char *key, *type, *status;	/* open | resolved | closed */
-	const char *crm_status, *winner, *evidence;	/* may be NULL */
+	const char *key, *type, *status;	/* open | resolved | closed |
+						 * decided */
+	const char *crm_status, *winner, *evidence_sha;	/* may be NULL */
+	const char *customer, *customer_domain, *customer_country, *reason;
 };
 
 /* A present member of a stored conflict. */
@@ -92,7 +96,7 @@ struct conflict_record {
 	const char *key, *type, *status;	/* open | resolved | closed */
 	const char *customer, *customer_domain, *customer_country;
 	const char *policy, *winner, *reason;
-	const char *evidence;			/* JSON */
+	const char *evidence;			/* JSON; NULL: as stored */
 	const char *opened_at, *updated_at, *resolved_at, *resolution;
 	int clear_crm_status;			/* reopened: the CRM's word is old */
 };

@@ -219,7 +219,15 @@ action_of(const struct known *k, const char **mk, size_t n, const char *ev)
 	}
 	if (strcmp(k->status, "resolved") == 0)
 		return "conflict.reopened";
-	return same_str(k->st->evidence, ev) ? NULL : "conflict.updated";
+	{
+		unsigned char h[DIGEST_LEN];
+		char hex[DIGEST_HEX_LEN + 1];
+
+		sha256(ev, strlen(ev), h);
+		hex_encode(h, DIGEST_LEN, hex);
+		return same_str(k->st->evidence_sha, hex) ? NULL :
+		    "conflict.updated";
+	}
 }
 
 /* One derived conflict under its stable key, to the sink if it changed. */
@@ -313,17 +321,15 @@ save(struct pass *ps, const struct derived *d, const uint32_t *nodes, size_t nn)
 	return rc;
 }
 
-/* Known conflict k ends: resolved (its members gone) or closed. */
+/* Known conflict k ends: resolved (its members gone) or closed. The
+ * stored evidence stays as it was. */
 static int
 resolve(struct pass *ps, struct known *k, enum conflict_action how,
     const char *why)
 {
-	const char *ev_text = k->st->evidence;
-	char err[64];
-	struct jval *ev = ev_text ? jv_parse(ev_text, strlen(ev_text), err,
-	    sizeof(err)) : NULL;
 	struct conflict_member_change *mc = NULL;
 	struct conflict_change ch;
+	struct jval *members;
 	size_t i;
 	int rc;
 
@@ -336,21 +342,15 @@ resolve(struct pass *ps, struct known *k, enum conflict_action how,
 	ch.rec.status = how == CONFLICT_CLOSED ? "closed" : "resolved";
 	ch.rec.policy = cx_policy_name(ps->cfg->rules.conflicts.policy);
 	ch.rec.winner = k->st->winner;
-	ch.rec.evidence = ev_text ? ev_text : "{}";
+	ch.rec.evidence = NULL;
 	ch.rec.opened_at = ps->now;
 	ch.rec.updated_at = ps->now;
 	ch.rec.resolved_at = ps->now;
 	ch.rec.resolution = why;
-	if (ev) {
-		const struct jval *m = jv_array_at(jv_lookup(ev, "/members"), 0);
-
-		ch.rec.customer = m ? jv_object_str(m, "customer_name") : NULL;
-		ch.rec.customer_domain = m ? jv_object_str(m, "customer_domain") :
-		    NULL;
-		ch.rec.customer_country = m ? jv_object_str(m, "customer_country") :
-		    NULL;
-		ch.rec.reason = jv_object_str(ev, "reason");
-	}
+	ch.rec.customer = k->st->customer;
+	ch.rec.customer_domain = k->st->customer_domain;
+	ch.rec.customer_country = k->st->customer_country;
+	ch.rec.reason = k->st->reason;
 	if (how == CONFLICT_RESOLVED) {
 		mc = xcalloc(k->nmembers + 1, sizeof(*mc));
 		for (i = 0; i < k->nmembers; i++) {
@@ -360,15 +360,18 @@ resolve(struct pass *ps, struct known *k, enum conflict_action how,
 		ch.members = mc;
 		ch.nmembers = k->nmembers;
 	}
-	/* the audit detail: the evidence as it was, and why it ended (a copy:
-	 * the record above reads the evidence's strings) */
-	ch.audit = ev_text ? jv_parse(ev_text, strlen(ev_text), err,
-	    sizeof(err)) : NULL;
-	if (ch.audit == NULL)
-		ch.audit = jv_object();
+	/* the audit detail: who it was about and why it ended (the evidence
+	 * it had is in the row that opened or last updated it) */
+	ch.audit = jv_object();
+	jv_set_str(ch.audit, "type", k->st->type);
+	jv_set_str(ch.audit, "customer", k->st->customer);
+	jv_set_str(ch.audit, "winner", k->st->winner);
+	members = jv_array();
+	for (i = 0; i < k->nmembers; i++)
+		jv_append(members, jv_str(k->members[i]));
+	jv_set(ch.audit, "members", members);
 	jv_set_str(ch.audit, "resolution", why);
 	rc = ps->sink(ps->ctx, &ch);
-	jv_free(ev);
 	free(mc);
 	return rc;
 }

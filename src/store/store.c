@@ -177,6 +177,8 @@ static const char *const migrations[] = {
 	" decision_id INTEGER NOT NULL, member TEXT NOT NULL, source TEXT NOT NULL,"
 	" exported_at TEXT NOT NULL, PRIMARY KEY(decision_id, member))"
 	" WITHOUT ROWID;"
+	/* what a pass compares a conflict's evidence by */
+	"ALTER TABLE conflicts ADD COLUMN evidence_sha TEXT;"
 	"ALTER TABLE conflicts ADD COLUMN decided_winner TEXT;"
 	"ALTER TABLE conflicts ADD COLUMN decision TEXT;",
 };

@@ -3,6 +3,7 @@
  * conflicts, plan figures, scores, alerts.
  */
 #include "store_internal.h"
+#include "lib/digest.h"
 #include "lib/mem.h"
 #include "model/normalize.h"
 #include "rules/alerts.h"
@@ -298,7 +299,8 @@ store_conflicts_known(struct store *st, struct arena *a,
 
 	memset(out, 0, sizeof(*out));
 	if ((s = sq_prep(st, "SELECT key, type, status, crm_status, winner, "
-	    "evidence FROM conflicts ORDER BY key")) == NULL)
+	    "evidence_sha, customer, customer_domain, customer_country, reason "
+	    "FROM conflicts ORDER BY key")) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct conflict_state *x = push(&v, &n, &cap, sizeof(*x));
@@ -308,7 +310,11 @@ store_conflicts_known(struct store *st, struct arena *a,
 		x->status = col_str(a, s, 2);
 		x->crm_status = col_str(a, s, 3);
 		x->winner = col_str(a, s, 4);
-		x->evidence = col_str(a, s, 5);
+		x->evidence_sha = col_str(a, s, 5);
+		x->customer = col_str(a, s, 6);
+		x->customer_domain = col_str(a, s, 7);
+		x->customer_country = col_str(a, s, 8);
+		x->reason = col_str(a, s, 9);
 	}
 	if (sq_read_end(st, s, rc, "reading conflicts") < 0)
 		goto fail;
@@ -370,11 +376,14 @@ store_conflict_put(struct store *st, const struct conflict_record *c)
 {
 	sqlite3_stmt *s = sq_cached(st, STMT_CONFLICT_PUT, "INSERT INTO conflicts(key, type, status, "
 	    "customer, customer_domain, customer_country, policy, winner, reason, "
-	    "evidence, opened_at, updated_at, resolved_at, resolution, crm_status) "
-	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	    "NULL) ON CONFLICT(key) DO UPDATE SET type = ?2, status = ?3, "
-	    "customer = ?4, customer_domain = ?5, customer_country = ?6, "
-	    "policy = ?7, winner = ?8, reason = ?9, evidence = ?10, "
+	    "evidence, opened_at, updated_at, resolved_at, resolution, crm_status, "
+	    "evidence_sha) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+	    "coalesce(?10, '{}'), ?11, ?12, ?13, ?14, NULL, ?16) "
+	    "ON CONFLICT(key) DO UPDATE SET type = ?2, "
+	    "status = ?3, customer = ?4, customer_domain = ?5, "
+	    "customer_country = ?6, policy = ?7, winner = ?8, reason = ?9, "
+	    "evidence = coalesce(?10, evidence), "
+	    "evidence_sha = coalesce(?16, evidence_sha), "
 	    "updated_at = ?12, resolved_at = ?13, resolution = ?14, "
 	    "crm_status = CASE WHEN ?15 THEN NULL ELSE crm_status END, "
 	    "decided_winner = CASE WHEN ?3 = 'open' THEN NULL ELSE "
@@ -398,6 +407,15 @@ store_conflict_put(struct store *st, const struct conflict_record *c)
 	sq_bind_text(s, 13, c->resolved_at);
 	sq_bind_text(s, 14, c->resolution);
 	sqlite3_bind_int(s, 15, c->clear_crm_status);
+	if (c->evidence) {
+		unsigned char h[DIGEST_LEN];
+		char hex[DIGEST_HEX_LEN + 1];
+
+		sha256(c->evidence, strlen(c->evidence), h);
+		hex_encode(h, DIGEST_LEN, hex);
+		sq_bind_text(s, 16, hex);
+	} else
+		sqlite3_bind_null(s, 16);
 	return sq_run_cached(st, s, "storing a conflict");
 }
 

@@ -3,6 +3,7 @@
  * open (type, members, winner), then a second pass against the first
  * pass's conflicts as known: nothing changes, a member leaves, a
  * conflict resolves. */
+#include "lib/digest.h"
 #include "rules/conflicts.h"
 #include "t.h"
 #include "t_cfg.h"
@@ -481,6 +482,7 @@ test_against_known(void)
 	struct conflict_member_row mem[2];
 	struct conflicts_result res;
 	static struct seen s1, s2, s3;
+	char sha[DIGEST_HEX_LEN + 1];
 
 	memset(&res, 0, sizeof(res));
 	feed(c, cfg, two, 2, now, &res);
@@ -494,7 +496,13 @@ test_against_known(void)
 	st.type = s1.type[0];
 	st.status = "open";
 	st.winner = s1.winner[0];
-	st.evidence = s1.evidence[0];
+	{
+		unsigned char h[DIGEST_LEN];
+
+		sha256(s1.evidence[0], strlen(s1.evidence[0]), h);
+		hex_encode(h, DIGEST_LEN, sha);
+	}
+	st.evidence_sha = sha;
 	mem[0].conflict_key = mem[1].conflict_key = s1.key[0];
 	mem[0].member = "p:1";
 	mem[1].member = "p:2";
