@@ -267,7 +267,6 @@ int store_conflict_put(struct store *st, const struct conflict_record *c);
 /* Adds a member (again), or with !present marks it removed. */
 int store_conflict_member(struct store *st, const char *key, const char *member,
     const char *kind, const char *partner_id, const char *now, int present);
-/* The status read back from the CRM; returns rows changed (0: unknown key). */
 /* store_decisions.c: operators' decisions (contract §7) */
 /* The conflict key as a decision sees it: one row (key, type, status,
  * winner, decided_winner, decision, updated_at, members: its present
@@ -299,8 +298,10 @@ int store_decision_exported(struct store *st, const char *source,
     store_row_fn fn, void *ctx);
 int store_decision_export_put(struct store *st, int64_t decision_id,
     const char *member, const char *source, const char *now);
+/* The status read back from the CRM's sobject; returns rows changed (0: an
+ * unknown key, or the status chansync itself last wrote there). */
 int store_conflict_set_crm_status(struct store *st, const char *key,
-    const char *status);
+    const char *status, const char *sobject);
 /* Open conflicts (all: every one), with member and partner counts, of a
  * type, a partner among the members, a product line (NULL: any). */
 struct store_conflict_filter {

@@ -837,7 +837,8 @@ read_conflict_status(struct crm_env *env, int64_t *seen, struct sf_error *e)
 			char *status = row_str(&page, rec, "Status__c");
 
 			if (key && status) {
-				int n = store_conflict_set_crm_status(env->st, key, status);
+				int n = store_conflict_set_crm_status(env->st, key, status,
+				    sobject);
 
 				if (n < 0) {
 					free(key);

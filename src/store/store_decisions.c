@@ -72,7 +72,10 @@ store_conflict_settle(struct store *st, const char *key, const char *status,
 	sqlite3_stmt *s = sq_prep(st, "UPDATE conflicts SET status = ?2, "
 	    "decided_winner = ?3, decision = ?4, updated_at = ?5, "
 	    "resolved_at = CASE WHEN ?2 = 'decided' THEN ?5 END, "
-	    "resolution = CASE WHEN ?2 = 'decided' THEN 'decided: ' || ?4 END "
+	    "resolution = CASE WHEN ?2 = 'decided' THEN 'decided: ' || ?4 END, "
+	    /* the CRM's record said Resolved for the decision: reopened,
+	     * that word is old, as when a new claim reopens it */
+	    "crm_status = CASE WHEN ?2 = 'open' THEN NULL ELSE crm_status END "
 	    "WHERE key = ?1");
 
 	if (s == NULL)

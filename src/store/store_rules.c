@@ -443,15 +443,21 @@ store_conflict_member(struct store *st, const char *key, const char *member,
 
 int
 store_conflict_set_crm_status(struct store *st, const char *key,
-    const char *status)
+    const char *status, const char *sobject)
 {
+	/* the status chansync itself last wrote there is not an operator's
+	 * word: read back (within the lookback) before the next write-back,
+	 * it would close a conflict an operator has just reopened */
 	sqlite3_stmt *s = sq_prep(st, "UPDATE conflicts SET crm_status = ?2 "
-	    "WHERE key = ?1");
+	    "WHERE key = ?1 AND NOT EXISTS (SELECT 1 FROM crm_acks WHERE "
+	    "object = ?3 AND record = ?1 AND field = 'Status__c' AND "
+	    "value = json_quote(?2))");
 
 	if (s == NULL)
 		return -1;
 	sq_bind_text(s, 1, key);
 	sq_bind_text(s, 2, status);
+	sq_bind_text(s, 3, sobject);
 	if (sq_run(st, s, "storing a conflict's CRM status") < 0)
 		return -1;
 	return sqlite3_changes(st->db);

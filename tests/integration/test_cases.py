@@ -447,7 +447,9 @@ class Case:
         """start: chansyncd in the foreground, ready to take requests;
         stop: SIGTERM, a clean exit; kill9: no chance to finish."""
         if what == "start":
-            self.notify = Notify(os.path.join(self.env.dir, "notify.sock"))
+            self.starts = getattr(self, "starts", 0) + 1
+            self.notify = Notify(os.path.join(self.env.dir,
+                                              "notify-%d.sock" % self.starts))
             self.daemon = self.env.start(extra_env={"NOTIFY_SOCKET": self.notify.path})
             self.notify.wait_for("READY", "1", timeout=60)
             return

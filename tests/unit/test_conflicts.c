@@ -329,7 +329,7 @@ test_closed_in_the_crm(void)
 	CHECK(pass(S1) == 0);
 	CHECK(store_begin(st) == 0);
 	CHECK_INT(store_conflict_set_crm_status(st, q("SELECT key FROM conflicts"),
-	    "Closed"), 1);
+	    "Closed", "Deal_Conflict__c"), 1);
 	CHECK(store_commit(st) == 0);
 	CHECK(pass("2026-11-20T01:00:00Z") == 0);
 	CHECK_STR(q("SELECT status FROM conflicts"), "closed");
