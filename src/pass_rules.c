@@ -199,6 +199,8 @@ apply_alert(struct store *st, struct audit *au, int64_t cycle_id,
 		sa.evidence = o->evidence;
 		sa.status = "resolved";
 		sa.resolved_at = now;
+		sa.owner_id = o->owner_id;	/* who had it, for the digest */
+		sa.account_owner_id = o->account_owner_id;
 		if (store_alert_put(st, &sa) < 0 || audit_alert(au, cycle_id,
 		    "alert.resolved", o->key, o->evidence, "its condition "
 		    "cleared") < 0)
@@ -209,6 +211,8 @@ apply_alert(struct store *st, struct audit *au, int64_t cycle_id,
 	sa.key = a->key;
 	sa.type = a->type;
 	sa.partner_id = a->partner_id;
+	sa.owner_id = a->owner_id;
+	sa.account_owner_id = a->account_owner_id;
 	sa.subject = a->subject;
 	sa.period = a->period;
 	sa.severity = a->severity;

@@ -166,7 +166,7 @@ struct config {
 		char *ca_file;
 		struct {
 			struct config_object partners, opportunities,
-			    registrations, plans;
+			    registrations, plans, users;
 			struct config_object *activities;
 			size_t nactivities;
 		} objects;
@@ -201,6 +201,7 @@ struct config {
 	} normalize;
 
 	struct {
+		char *owner_field;	/* the partner object's owner (a User) */
 		struct config_alias *aliases;
 		size_t naliases;
 	} partners;

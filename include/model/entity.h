@@ -1,5 +1,6 @@
 /*
- * entity.h - the five canonical entities of contract §4 and the record that
+ * entity.h - the canonical entities of contract §4 (five, and the CRM's
+ * users who own them) and the record that
  * carries one of them from a source to the store.
  *
  * Everything downstream of the sources sees only these. Field names here
@@ -17,6 +18,7 @@ enum entity_kind {
 	ENTITY_REGISTRATIONS,
 	ENTITY_PLANS,
 	ENTITY_ACTIVITIES,
+	ENTITY_USERS,		/* the CRM's users: who owns partners and deals */
 	ENTITY_COUNT,
 };
 

@@ -35,6 +35,8 @@
 struct alerts_conflict {
 	const char *key, *type, *customer, *winner;
 	int64_t members, partners;	/* claims; distinct partners */
+	const char *partner_id;		/* the winner's partner, else the first */
+	const char *account_owner_id;	/* direct: the opportunity's owner */
 };
 
 /* A pending or approved registration. */
@@ -60,6 +62,7 @@ struct alerts_unknown_partner {
 /* An alert as stored. */
 struct alert_state {
 	const char *key, *status, *severity, *message, *evidence;
+	const char *owner_id, *account_owner_id, *partner_id;
 };
 
 /* What the computation reads; its strings live in arena. */
@@ -83,6 +86,8 @@ void alerts_input_free(struct alerts_input *in);
 struct alert {
 	char *key;			/* type:subject[:period] */
 	char *type, *partner_id, *subject, *period;	/* may be NULL */
+	char *owner_id;			/* the partner's owner, or NULL */
+	char *account_owner_id;		/* direct conflict: the deal's owner */
 	char *severity;			/* info | warning | critical */
 	char *message;			/* what it is and what to do */
 	char *evidence;			/* canonical JSON */

@@ -36,7 +36,7 @@ int plan_period_of(int64_t t, const char *tz, int kind, int back,
     struct plan_period *out);
 
 struct plan_row {
-	char *partner_id, *name, *tier;
+	char *partner_id, *name, *tier, *owner_id;
 	double closed_won, pipeline, risk_adjusted;
 	int opportunities;		/* closing in the period */
 	int has_plan;
@@ -54,6 +54,7 @@ struct plan_result {
 /* A partner the CRM knows (borrowed strings). */
 struct plan_partner {
 	const char *id, *name, *tier;	/* name, tier: NULL when unknown */
+	const char *owner_id;		/* partners.owner_field, or NULL */
 };
 
 /* An opportunity of a partner, closing in the period. */

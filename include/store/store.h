@@ -24,7 +24,7 @@
 #include "rules/score.h"
 
 #define STORE_DB_NAME "chansync.db"
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 struct store;
 
@@ -313,6 +313,9 @@ int store_list_conflicts(struct store *st, const struct store_conflict_filter *f
 /* The partners a text names: its Account Id, else its name (any case). */
 int store_partner_named(struct store *st, const char *text, store_row_fn fn,
     void *ctx);
+/* One CRM user: id, name, email, is_active. */
+int store_user_get(struct store *st, const char *id, store_row_fn fn,
+    void *ctx);
 int store_conflict_get(struct store *st, const char *key, store_row_fn fn,
     void *ctx);
 /* Members of one conflict (key NULL: of every conflict). */
@@ -372,6 +375,8 @@ struct store_alert {
 	const char *key, *type, *partner_id, *subject, *period;
 	const char *severity, *message, *evidence;	/* evidence: JSON */
 	const char *first_seen, *last_seen, *status, *resolved_at;
+	const char *owner_id;		/* the partner's owner (a CRM User) */
+	const char *account_owner_id;	/* direct conflict: the deal's owner */
 };
 int store_alert_put(struct store *st, const struct store_alert *a);
 /* Open alerts (all: every one), worst first. */
@@ -379,7 +384,13 @@ int store_alert_put(struct store *st, const struct store_alert *a);
  * claims (that partner's members), opened_at. */
 int store_partner_conflicts(struct store *st, const char *partner_id,
     store_row_fn fn, void *ctx);
-int store_list_alerts(struct store *st, int all, store_row_fn fn, void *ctx);
+struct store_alert_filter {
+	int all;			/* resolved ones too */
+	const char *type, *partner_id, *severity;
+	const char *owner;		/* a User's id, name or e-mail */
+};
+int store_list_alerts(struct store *st, const struct store_alert_filter *f,
+    store_row_fn fn, void *ctx);
 /* Every alert with its evidence (the write-back's source). */
 int store_list_alert_rows(struct store *st, store_row_fn fn, void *ctx);
 

@@ -395,6 +395,9 @@ check_aliases(struct ctx *x)
 		cfg_err_path(x, p, "no source is named '%s'", src);
 		free(p);
 	}
+	if (c->partners.owner_field && !valid_identifier(c->partners.owner_field))
+		cfg_err_path(x, "partners.owner_field", "'%s' is not a Salesforce "
+		    "field name", c->partners.owner_field);
 }
 
 static void
@@ -524,6 +527,11 @@ check_crm_objects(struct ctx *x)
 	check_object(x, &c->crm.objects.registrations, ENTITY_REGISTRATIONS,
 	    "crm.objects.registrations");
 	check_object(x, &c->crm.objects.plans, ENTITY_PLANS, "crm.objects.plans");
+	if (!c->crm.objects.users.present) {
+		c->crm.objects.users.present = 1;
+		c->crm.objects.users.sobject = xstrdup("User");
+	}
+	check_object(x, &c->crm.objects.users, ENTITY_USERS, "crm.objects.users");
 	for (i = 0; i < c->crm.objects.nactivities; i++) {
 		char *p = xasprintf("crm.objects.activities[%zu]", i);
 

@@ -133,6 +133,8 @@ static const struct key k_crm_objects[] = {
 	  OFF(C, crm.objects.registrations.present) },
 	{ "plans", K_STRUCT, OFF(C, crm.objects.plans), 0, k_object, 0, NULL,
 	  0, 0, NULL, 0, OFF(C, crm.objects.plans.present) },
+	{ "users", K_STRUCT, OFF(C, crm.objects.users), 0, k_object, 0, NULL,
+	  0, 0, NULL, 0, OFF(C, crm.objects.users.present) },
 	KLIST(C, "activities", crm.objects.activities, crm.objects.nactivities,
 	    k_activity_object, struct config_object),
 	END
@@ -259,6 +261,7 @@ static const struct key k_conflicts[] = {
 	END
 };
 static const struct key k_partners[] = {
+	KSTR(C, "owner_field", partners.owner_field, "OwnerId", 0),
 	{ "aliases", K_ALIASES, OFF(C, partners.aliases),
 	  OFF(C, partners.naliases), NULL, 0, NULL, 0, 0, NULL, 0, -1 },
 	END

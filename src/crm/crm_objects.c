@@ -38,6 +38,7 @@ static const struct default_map defaults[] = {
 	{ "Opportunity", ENTITY_OPPORTUNITIES, "created_at", "CreatedDate" },
 	{ "Opportunity", ENTITY_OPPORTUNITIES, "is_closed", "IsClosed" },
 	{ "Opportunity", ENTITY_OPPORTUNITIES, "is_won", "IsWon" },
+	{ "Opportunity", ENTITY_OPPORTUNITIES, "owner_id", "OwnerId" },
 	{ "Lead", ENTITY_REGISTRATIONS, "external_id", "Id" },
 	{ "Lead", ENTITY_REGISTRATIONS, "partner_id", "PartnerAccountId" },
 	{ "Lead", ENTITY_REGISTRATIONS, "customer_name", "Company" },
@@ -45,6 +46,9 @@ static const struct default_map defaults[] = {
 	{ "Lead", ENTITY_REGISTRATIONS, "customer_country", "Country" },
 	{ "Lead", ENTITY_REGISTRATIONS, "status", "Status" },
 	{ "Lead", ENTITY_REGISTRATIONS, "registered_at", "CreatedDate" },
+	{ "User", ENTITY_USERS, "name", "Name" },
+	{ "User", ENTITY_USERS, "email", "Email" },
+	{ "User", ENTITY_USERS, "is_active", "IsActive" },
 	{ "PartnerFundClaim", ENTITY_ACTIVITIES, "external_id", "Id" },
 	{ "PartnerFundClaim", ENTITY_ACTIVITIES, "partner_id", "ChannelPartnerId" },
 	{ "PartnerFundClaim", ENTITY_ACTIVITIES, "occurred_at", "CreatedDate" },
@@ -63,6 +67,7 @@ static const struct {
 	{ ENTITY_REGISTRATIONS, "registered_at", "CreatedDate" },
 	{ ENTITY_ACTIVITIES, "external_id", "Id" },
 	{ ENTITY_ACTIVITIES, "occurred_at", "CreatedDate" },
+	{ ENTITY_USERS, "id", "Id" },
 };
 
 /* Lead statuses as Salesforce ships them, when the user maps none */
@@ -187,20 +192,27 @@ crm_object_init(struct crm_object *o, const char *key, enum entity_kind entity,
 struct crm_object *
 crm_objects_of(const struct config *cfg, size_t *n)
 {
-	const struct config_object *co[] = { &cfg->crm.objects.partners,
-		&cfg->crm.objects.opportunities, &cfg->crm.objects.registrations,
-		&cfg->crm.objects.plans };
-	static const char *const keys[] = { "partners", "opportunities",
-		"registrations", "plans" };
-	static const enum entity_kind kinds[] = { ENTITY_PARTNERS,
+	const struct config_object *co[] = { &cfg->crm.objects.users,
+		&cfg->crm.objects.partners, &cfg->crm.objects.opportunities,
+		&cfg->crm.objects.registrations, &cfg->crm.objects.plans };
+	static const char *const keys[] = { "users", "partners",
+		"opportunities", "registrations", "plans" };
+	static const enum entity_kind kinds[] = { ENTITY_USERS, ENTITY_PARTNERS,
 		ENTITY_OPPORTUNITIES, ENTITY_REGISTRATIONS, ENTITY_PLANS };
-	struct crm_object *v = xcalloc(4 + cfg->crm.objects.nactivities, sizeof(*v));
+	struct crm_object *v = xcalloc(5 + cfg->crm.objects.nactivities, sizeof(*v));
 	size_t i;
 
 	*n = 0;
-	for (i = 0; i < 4; i++)
-		if (co[i]->present && co[i]->sobject)
-			crm_object_init(&v[(*n)++], keys[i], kinds[i], co[i], NULL);
+	for (i = 0; i < 5; i++) {
+		if (!co[i]->present || !co[i]->sobject)
+			continue;
+		crm_object_init(&v[*n], keys[i], kinds[i], co[i], NULL);
+		/* the partner's owner: partners.owner_field (a User lookup) */
+		if (kinds[i] == ENTITY_PARTNERS)
+			add_field(&v[*n], "owner_id", cfg->partners.owner_field ?
+			    cfg->partners.owner_field : "OwnerId");
+		(*n)++;
+	}
 	for (i = 0; i < cfg->crm.objects.nactivities; i++) {
 		char key[64];
 

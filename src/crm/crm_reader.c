@@ -682,7 +682,9 @@ read_object(struct crm_env *env, struct crm_object *o, struct source_run *out,
 			break;
 		lo = end;
 	}
-	if (res == SF_OK && old > 0)
+	/* User has no IsDeleted and no getDeleted: users are deactivated */
+	if (res == SF_OK && old > 0 &&
+	    entity_field_index(o->src.entity, "deleted") >= 0)
 		res = apply_deletes(&rd, old, hi, e);
 out:
 	abandon(&rd);			/* nothing: read_window flushed it */

@@ -221,6 +221,10 @@ alert_row(void *arg, const struct store_row *r)
 	put(d, "Status__c", jv_str(open_or(store_col(r, "status"))), 0);
 	put(d, "Message__c", text(store_col(r, "message"), TEXT_MAX), 0);
 	put(d, "Evidence__c", text(store_col(r, "evidence"), TEXT_MAX), 0);
+	/* routed to the partner's owner; without an active one the record
+	 * keeps the owner it has */
+	if (store_col(r, "crm_owner"))
+		put(d, "OwnerId", jv_str(store_col(r, "crm_owner")), 0);
 	put(d, "First_Seen__c", text(store_col(r, "first_seen"), 64), 0);
 	put(d, "Last_Seen__c", text(store_col(r, "last_seen"), 64), 1);
 	return 0;
@@ -304,6 +308,8 @@ conflict_row(void *arg, const struct store_row *r)
 	    jv_null(), 0);
 	put(d, "Winning_Opportunity__c", w && strncmp(w, "opportunity:", 12) == 0 ?
 	    jv_str(w + 12) : jv_null(), 0);
+	if (store_col(r, "crm_owner"))
+		put(d, "OwnerId", jv_str(store_col(r, "crm_owner")), 0);
 	et = evidence_text(store_col(r, "evidence"), w, store_col(r, "reason"));
 	put(d, "Evidence_Text__c", text(et, TEXT_MAX), 0);
 	free(et);

@@ -34,6 +34,8 @@ struct ctl_out {
 	int json;
 	struct table *t;
 	struct jval *arr;
+	int columns;		/* > 0: the table shows only the first ones
+				 * (the rest, ids, are for --json) */
 };
 void ctl_out_init(struct ctl_out *o, int json);
 /* A store_row_fn that adds the row to o. */

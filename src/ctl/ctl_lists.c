@@ -65,47 +65,6 @@ cmd_list(struct ctl *c, int argc, char **argv, list_fn list, int64_t limit,
 
 /* ---- conflicts ---- */
 
-/*
- * conflicts and alerts: the open ones, or with --all every one, through
- * list (a store listing with an "all" flag).
- */
-static int
-list_open(struct ctl *c, int argc, char **argv,
-    int (*list)(struct store *, int, store_row_fn, void *), const char *what,
-    int maxw)
-{
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct ctl_out o;
-	char empty[64];
-	int ch, all = 0, rc;
-
-	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (ch != 'a') {
-			ctl_usage(stderr);
-			return EX_USAGE;
-		}
-		all = 1;
-	}
-	if (optind < argc) {
-		ctl_usage(stderr);
-		return EX_USAGE;
-	}
-	if ((rc = ctl_open_store(c)) != 0)
-		return rc;
-	ctl_out_init(&o, c->json);
-	if (list(c->st, all, ctl_collect, &o) < 0) {
-		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
-		ctl_out_print(&o, "", 0);
-		return EX_IOERR;
-	}
-	snprintf(empty, sizeof(empty), "no %s%s", all ? "" : "open ", what);
-	ctl_out_print(&o, empty, maxw);
-	return EX_OK;
-}
-
 struct named {
 	char id[64];
 	int n;
@@ -225,7 +184,7 @@ one_row(void *ctx, const struct store_row *row)
 static int
 member_rows(void *ctx, const struct store_row *row)
 {
-	struct ctl_out o = { 1, NULL, ctx };
+	struct ctl_out o = { 1, NULL, ctx, 0 };
 
 	return ctl_collect(&o, row);
 }
@@ -311,6 +270,22 @@ print_decisions(const struct jval *decisions)
 }
 
 /* One conflict for a channel manager: who, why, what to do. */
+/* "Ana Ruiz <ana@example.com>", flagged when the CRM has them inactive. */
+static void
+print_user(const char *label, const struct jval *u)
+{
+	const char *name = jv_object_str(u, "name"), *mail = jv_object_str(u,
+	    "email");
+	const struct jval *act = jv_lookup(u, "/is_active");
+
+	printf("%s%s", label, name ? name : ctl_js(u, "id"));
+	if (mail)
+		printf(" <%s>", mail);
+	if (act && jv_number_value(act) == 0)	/* NAN (null): unknown */
+		printf(" (inactive in the CRM: reassign the partner)");
+	printf("\n");
+}
+
 static void
 print_conflict(const struct jval *row, const struct jval *members)
 {
@@ -329,7 +304,13 @@ print_conflict(const struct jval *row, const struct jval *members)
 		printf(" (%s%s%s)", ctl_js(row, "customer_domain"),
 		    *ctl_js(row, "customer_domain") && *ctl_js(row, "customer_country") ?
 		    ", " : "", ctl_js(row, "customer_country"));
-	printf("\nwhy:       %s\n", ctl_js(ev, "rule"));
+	printf("\n");
+	if (jv_lookup(row, "/owner") && jv_object_str(jv_lookup(row, "/owner"), "id"))
+		print_user("owner:     ", jv_lookup(row, "/owner"));
+	if (jv_lookup(row, "/account_owner") &&
+	    jv_object_str(jv_lookup(row, "/account_owner"), "id"))
+		print_user("sales:     ", jv_lookup(row, "/account_owner"));
+	printf("why:       %s\n", ctl_js(ev, "rule"));
 	if (w)
 		printf("window:    %s to %s (protection)\n", ctl_js(w, "from"), ctl_js(w, "to"));
 	if (*ctl_js(ev, "product_line"))
@@ -384,6 +365,24 @@ print_conflict(const struct jval *row, const struct jval *members)
 	jv_free(ev);
 }
 
+/* Sets row[as] to the CRM user that row[idcol] names: { id, name,
+ * email, is_active }, or null. Returns 0 or -1. */
+static int
+add_user(struct ctl *c, struct jval *row, const char *idcol, const char *as)
+{
+	const char *id = jv_object_str(row, idcol);
+	struct jval *u = NULL;
+
+	if (id && store_user_get(c->st, id, one_row, &u) < 0)
+		return -1;
+	if (id && u == NULL) {		/* not (yet) read from the CRM */
+		u = jv_object();
+		jv_set_str(u, "id", id);
+	}
+	jv_set(row, as, u ? u : jv_null());
+	return 0;
+}
+
 int
 ctl_cmd_conflict(struct ctl *c, int argc, char **argv)
 {
@@ -416,6 +415,14 @@ ctl_cmd_conflict(struct ctl *c, int argc, char **argv)
 		jv_free(decisions);
 		return EX_DATAERR;
 	}
+	if (add_user(c, row, "owner_id", "owner") < 0 ||
+	    add_user(c, row, "account_owner_id", "account_owner") < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+		jv_free(row);
+		jv_free(members);
+		jv_free(decisions);
+		return EX_IOERR;
+	}
 	if (c->json) {
 		const char *evs = jv_object_str(row, "evidence");
 		char err[64], *out;
@@ -441,10 +448,92 @@ ctl_cmd_conflict(struct ctl *c, int argc, char **argv)
 
 /* ---- alerts and scores ---- */
 
+/* The alert types of contract §8, and the sources' own. */
+static const char *const alert_types[] = { "partner_conflict",
+	"direct_conflict", "double_approval", "duplicate_registration",
+	"approval_sla_warning", "approval_sla_breach", "stale_registrations",
+	"registration_expiring", "pipeline_below_plan",
+	"risk_adjusted_below_plan", "pipeline_past_due", "score_drop",
+	"tier_changed", "unknown_partner", "source_page_skipped", NULL };
+
+static int
+known(const char *const *list, const char *s)
+{
+	for (; *list; list++)
+		if (strcmp(*list, s) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * alerts [--all] [--type T] [--partner P] [--owner O] [--severity S]:
+ * open alerts (--all: every one), worst first. A partner by Account Id
+ * or name; an owner by User id, name or e-mail.
+ */
 int
 ctl_cmd_alerts(struct ctl *c, int argc, char **argv)
 {
-	return list_open(c, argc, argv, store_list_alerts, "alerts", 90);
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "type", required_argument, NULL, 't' },
+		{ "partner", required_argument, NULL, 'p' },
+		{ "owner", required_argument, NULL, 'o' },
+		{ "severity", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const severities[] = { "info", "warning",
+		"critical", NULL };
+	struct store_alert_filter f;
+	const char *partner = NULL;
+	struct ctl_out o;
+	char pid[64];
+	int ch, rc;
+
+	memset(&f, 0, sizeof(f));
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (ch == 'a')
+			f.all = 1;
+		else if (ch == 't')
+			f.type = optarg;
+		else if (ch == 'p')
+			partner = optarg;
+		else if (ch == 'o')
+			f.owner = optarg;
+		else if (ch == 's')
+			f.severity = optarg;
+		else {
+			ctl_usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		ctl_usage(stderr);
+		return EX_USAGE;
+	}
+	if (f.type && !known(alert_types, f.type)) {
+		fprintf(stderr, "chansyncctl: --type %s: not an alert type (see "
+		    "chansyncctl(8), ALERTS)\n", f.type);
+		return EX_USAGE;
+	}
+	if (f.severity && !known(severities, f.severity)) {
+		fprintf(stderr, "chansyncctl: --severity %s: info, warning or "
+		    "critical\n", f.severity);
+		return EX_USAGE;
+	}
+	if ((rc = ctl_open_store(c)) != 0)
+		return rc;
+	if (partner && (rc = ctl_partner_id(c, partner, pid)) != 0)
+		return rc;
+	f.partner_id = partner ? pid : NULL;
+	ctl_out_init(&o, c->json);
+	o.columns = 8;		/* not the ids and the type */
+	if (store_list_alerts(c->st, &f, ctl_collect, &o) < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+		ctl_out_print(&o, "", 0);
+		return EX_IOERR;
+	}
+	ctl_out_print(&o, f.all ? "no alerts" : "no open alerts", 90);
+	return EX_OK;
 }
 
 int

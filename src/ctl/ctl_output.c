@@ -54,7 +54,8 @@ ctl_collect(void *ctx, const struct store_row *row)
 		return 0;
 	}
 	if (o->t == NULL)
-		o->t = table_new(row->ncol, row->names);
+		o->t = table_new(o->columns > 0 && o->columns < row->ncol ?
+		    o->columns : row->ncol, row->names);
 	table_add(o->t, row->vals);
 	return 0;
 }

@@ -36,6 +36,8 @@ latest_row(void *ctx, const struct store_row *row)
 struct ranked {
 	struct ctl_out *o;
 	int rank;
+	const char *only;	/* one partner's row, or NULL: every one */
+	int shown;
 };
 
 static int
@@ -51,6 +53,15 @@ ranked_row(void *ctx, const struct store_row *row)
 	int i;
 
 	snprintf(rank, sizeof(rank), "%d", ++r->rank);
+	if (r->only) {		/* one partner, ranked among all */
+		for (i = 0; i < row->ncol; i++)
+			if (strcmp(row->names[i], "partner_id") == 0)
+				break;
+		if (i == row->ncol || row->vals[i] == NULL ||
+		    strcmp(row->vals[i], r->only) != 0)
+			return 0;
+		r->shown++;
+	}
 	vals[0] = rank;
 	types[0] = STORE_INT;
 	for (i = 1; i < 9; i++) {
@@ -82,26 +93,33 @@ ctl_cmd_scores(struct ctl *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "period", required_argument, NULL, 'p' },
+		{ "partner", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct latest l = { "" };
 	struct ranked r;
 	struct ctl_out o;
-	const char *period = NULL;
+	const char *period = NULL, *partner = NULL;
+	char pid[64];
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (ch != 'p') {
+		if (ch == 'p')
+			period = optarg;
+		else if (ch == 'P')
+			partner = optarg;
+		else {
 			ctl_usage(stderr);
 			return EX_USAGE;
 		}
-		period = optarg;
 	}
 	if (optind < argc) {
 		ctl_usage(stderr);
 		return EX_USAGE;
 	}
 	if ((rc = ctl_open_store(c)) != 0)
+		return rc;
+	if (partner && (rc = ctl_partner_id(c, partner, pid)) != 0)
 		return rc;
 	if (period == NULL) {
 		if (store_partner_periods(c->st, NULL, NULL, latest_row, &l) < 0) {
@@ -113,6 +131,8 @@ ctl_cmd_scores(struct ctl *c, int argc, char **argv)
 	ctl_out_init(&o, c->json);
 	r.o = &o;
 	r.rank = 0;
+	r.shown = 0;
+	r.only = partner ? pid : NULL;
 	if (store_partner_periods(c->st, NULL, period, ranked_row, &r) < 0) {
 		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
 		ctl_out_print(&o, "", 0);
@@ -129,6 +149,13 @@ ctl_cmd_scores(struct ctl *c, int argc, char **argv)
 		table_free(o.t);
 		return EX_DATAERR;
 	}
+	if (r.only && r.shown == 0) {
+		fprintf(stderr, "chansyncctl: partner '%s' has no score in period "
+		    "'%s'\n", partner, period);
+		jv_free(o.arr);
+		table_free(o.t);
+		return EX_DATAERR;
+	}
 	if (!c->json && *period)
 		printf("period %s\n", period);
 	ctl_out_print(&o, "no scores yet (they come with the first cycle that reads "
@@ -139,7 +166,7 @@ ctl_cmd_scores(struct ctl *c, int argc, char **argv)
 static int
 card_row(void *ctx, const struct store_row *row)
 {
-	struct ctl_out o = { 1, NULL, ctx };
+	struct ctl_out o = { 1, NULL, ctx, 0 };
 
 	return ctl_collect(&o, row);
 }
@@ -158,7 +185,7 @@ alert_of(void *ctx, const struct store_row *row)
 	for (i = 0; i < row->ncol; i++)
 		if (strcmp(row->names[i], "partner_id") == 0 && row->vals[i] &&
 		    strcmp(row->vals[i], f->id) == 0) {
-			struct ctl_out o = { 1, NULL, f->arr };
+			struct ctl_out o = { 1, NULL, f->arr, 0 };
 
 			return ctl_collect(&o, row);
 		}
@@ -255,8 +282,10 @@ ctl_cmd_partner(struct ctl *c, int argc, char **argv)
 {
 	struct jval *periods = jv_array(), *alerts = jv_array();
 	struct jval *conflicts = jv_array();
-	struct ctl_out co = { 1, NULL, conflicts };
+	struct ctl_out co = { 1, NULL, conflicts, 0 };
+	struct store_alert_filter af;
 	struct filt f;
+	char pid[64];
 	int rc = EX_OK;
 
 	if (argc != 2) {
@@ -264,12 +293,16 @@ ctl_cmd_partner(struct ctl *c, int argc, char **argv)
 		rc = EX_USAGE;
 		goto out;
 	}
-	if ((rc = ctl_open_store(c)) != 0)
+	if ((rc = ctl_open_store(c)) != 0 ||
+	    (rc = ctl_partner_id(c, argv[1], pid)) != 0)
 		goto out;
+	argv[1] = pid;		/* by id or by name: the Account Id from here */
+	memset(&af, 0, sizeof(af));
+	af.partner_id = pid;
 	f.arr = alerts;
 	f.id = argv[1];
 	if (store_partner_periods(c->st, argv[1], NULL, card_row, periods) < 0 ||
-	    store_list_alerts(c->st, 0, alert_of, &f) < 0 ||
+	    store_list_alerts(c->st, &af, alert_of, &f) < 0 ||
 	    store_partner_conflicts(c->st, argv[1], ctl_collect, &co) < 0) {
 		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
 		rc = EX_IOERR;

@@ -13,6 +13,7 @@ static const struct entity_field partner_fields[] = {
 	{ "domain", FT_DOMAIN, 0 },
 	{ "country", FT_COUNTRY, 0 },
 	{ "tier", FT_NAME, 0 },
+	{ "owner_id", FT_ID, 0 },	/* partners.owner_field: the channel manager */
 	{ "updated_at", FT_TIME, 0 },
 	{ "deleted", FT_BOOL, 0 },
 };
@@ -33,6 +34,7 @@ static const struct entity_field opportunity_fields[] = {
 	{ "created_at", FT_TIME, 0 },
 	{ "is_closed", FT_BOOL, 0 },
 	{ "is_won", FT_BOOL, 0 },
+	{ "owner_id", FT_ID, 0 },	/* the account team's owner */
 	{ "updated_at", FT_TIME, 0 },
 	{ "deleted", FT_BOOL, 0 },
 };
@@ -75,6 +77,14 @@ static const struct entity_field activity_fields[] = {
 	{ "deleted", FT_BOOL, 0 },
 };
 
+static const struct entity_field user_fields[] = {
+	{ "id", FT_ID, 1 },
+	{ "name", FT_NAME, 0 },
+	{ "email", FT_TEXT, 0 },
+	{ "is_active", FT_BOOL, 0 },	/* users are deactivated, never deleted */
+	{ "updated_at", FT_TIME, 0 },
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct entity_def defs[ENTITY_COUNT] = {
@@ -85,6 +95,7 @@ static const struct entity_def defs[ENTITY_COUNT] = {
 	  N(registration_fields), 0 },
 	{ "plans", "plan", plan_fields, N(plan_fields), 0 },
 	{ "activities", "activity", activity_fields, N(activity_fields), 0 },
+	{ "users", "user", user_fields, N(user_fields), 0 },
 };
 
 const char *const entity_statuses[] = { "pending", "approved", "rejected",

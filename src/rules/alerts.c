@@ -107,11 +107,33 @@ alerts_business_seconds(const struct config *cfg, int64_t from, int64_t to)
 
 /* ---- what should hold ---- */
 
-static void
-want_add(struct alerts_result *w, const char *type, const char *subject,
+/* The stale pending registrations of one source. */
+struct stale {
+	char source[128];
+	int64_t n, oldest_t;
+	const struct alerts_registration *oldest;
+};
+
+struct ctx {
+	const struct config *cfg;
+	const struct plan_result *plan;
+	struct alerts_result *w;
+	int64_t now;
+	struct stale *stale;
+	size_t nstale, capstale;
+};
+
+/*
+ * An alert that holds, once per key; its owner is the partner's
+ * (partners.owner_field). Returns it, or NULL when the key was there.
+ */
+static struct alert *
+want_add(struct ctx *c, const char *type, const char *subject,
     const char *period, const char *partner, const char *severity,
     char *message, struct jval *evidence)
 {
+	struct alerts_result *w = c->w;
+	const struct plan_row *p = plan_find(c->plan, partner);
 	struct alert *a;
 	char *key = period ? xasprintf("%s:%s:%s", type, subject, period) :
 	    xasprintf("%s:%s", type, subject);
@@ -123,7 +145,7 @@ want_add(struct alerts_result *w, const char *type, const char *subject,
 		free(key);
 		free(message);
 		jv_free(evidence);
-		return;
+		return NULL;
 	}
 	*ix = (uint32_t)w->nholds;
 	xgrow(&w->holds, &w->capholds, w->nholds + 1, sizeof(*w->holds));
@@ -131,6 +153,8 @@ want_add(struct alerts_result *w, const char *type, const char *subject,
 	a->key = key;
 	a->type = xstrdup(type);
 	a->partner_id = partner ? xstrdup(partner) : NULL;
+	a->owner_id = p && p->owner_id ? xstrdup(p->owner_id) : NULL;
+	a->account_owner_id = NULL;
 	a->subject = xstrdup(subject);
 	a->period = period ? xstrdup(period) : NULL;
 	a->severity = xstrdup(severity);
@@ -138,6 +162,7 @@ want_add(struct alerts_result *w, const char *type, const char *subject,
 	jv_set_str(evidence, "type", type);
 	a->evidence = jv_dump_canonical(evidence);
 	jv_free(evidence);
+	return a;
 }
 
 void
@@ -149,6 +174,8 @@ alerts_result_free(struct alerts_result *w)
 		free(w->holds[i].key);
 		free(w->holds[i].type);
 		free(w->holds[i].partner_id);
+		free(w->holds[i].owner_id);
+		free(w->holds[i].account_owner_id);
 		free(w->holds[i].subject);
 		free(w->holds[i].period);
 		free(w->holds[i].severity);
@@ -172,21 +199,6 @@ alerts_input_free(struct alerts_input *in)
 	memset(in, 0, sizeof(*in));
 }
 
-/* The stale pending registrations of one source. */
-struct stale {
-	char source[128];
-	int64_t n, oldest_t;
-	const struct alerts_registration *oldest;
-};
-
-struct ctx {
-	const struct config *cfg;
-	const struct plan_result *plan;
-	struct alerts_result *w;
-	int64_t now;
-	struct stale *stale;
-	size_t nstale, capstale;
-};
 
 static const char *
 partner_name(const struct ctx *c, const char *id)
@@ -211,6 +223,7 @@ conflict_alert(struct ctx *c, const struct alerts_conflict *k)
 {
 	const char *atype, *sev, *action;
 	struct jval *e;
+	struct alert *a;
 	char *msg, members[24], partners[24];
 
 	if (k->key == NULL || k->type == NULL)
@@ -247,7 +260,11 @@ conflict_alert(struct ctx *c, const struct alerts_conflict *k)
 	jv_set_str(e, "customer", k->customer);
 	jv_set_str(e, "winner", k->winner);
 	jv_set_str(e, "members", members);
-	want_add(c->w, atype, k->key, NULL, NULL, sev, msg, e);
+	jv_set_str(e, "partner_id", k->partner_id);
+	jv_set_str(e, "account_owner_id", k->account_owner_id);
+	if ((a = want_add(c, atype, k->key, NULL, k->partner_id, sev, msg, e)) &&
+	    k->account_owner_id)
+		a->account_owner_id = xstrdup(k->account_owner_id);
 }
 
 /* One alert per source and partner id no CRM partner was found for. */
@@ -281,7 +298,7 @@ unknown_partner_alert(struct ctx *c, const struct alerts_unknown_partner *u)
 	jv_set_int(e, "registrations", u->claims);
 	jv_set_str(e, "proposed_partner_id", u->proposed_id);
 	jv_set_str(e, "proposed_partner_name", u->proposed_name);
-	want_add(c->w, "unknown_partner", subject, NULL, NULL, "warning", msg, e);
+	want_add(c, "unknown_partner", subject, NULL, NULL, "warning", msg, e);
 }
 
 /* One alert per page a source gave up on: its records are missing. */
@@ -308,7 +325,7 @@ skipped_page_alert(struct ctx *c, const struct alerts_skipped_page *p)
 	jv_set_str(e, "reason", p->reason);
 	jv_set_int(e, "bytes", p->bytes);
 	jv_set_str(e, "skipped_at", p->skipped_at);
-	want_add(c->w, "source_page_skipped", subject, NULL, NULL, "warning",
+	want_add(c, "source_page_skipped", subject, NULL, NULL, "warning",
 	    msg, e);
 }
 
@@ -363,7 +380,7 @@ stale_alerts(struct ctx *c)
 		jv_set_int(e, "stale", s->n);
 		jv_set_str(e, "oldest", o->key);
 		jv_set_str(e, "oldest_registered_at", o->registered_at);
-		want_add(c->w, "stale_registrations", s->source, NULL, NULL,
+		want_add(c, "stale_registrations", s->source, NULL, NULL,
 		    "warning", msg, e);
 	}
 	free(c->stale);
@@ -415,7 +432,7 @@ registration_alerts(struct ctx *c, const struct alerts_registration *r)
 			jv_set_str(e, "registered_at", reg);
 			jv_set(e, "limit_business_days", jv_real(limit));
 			/* a breach replaces the warning: one alert per stage */
-			want_add(c->w, type, key, NULL, partner, sev, msg, e);
+			want_add(c, type, key, NULL, partner, sev, msg, e);
 		}
 	}
 	if (strcmp(status, "approved") == 0 && exp &&
@@ -429,7 +446,7 @@ registration_alerts(struct ctx *c, const struct alerts_registration *r)
 
 		jv_set_str(e, "registration", key);
 		jv_set_str(e, "expires_at", exp);
-		want_add(c->w, "registration_expiring", key, NULL, partner, "warning",
+		want_add(c, "registration_expiring", key, NULL, partner, "warning",
 		    msg, e);
 	}
 }
@@ -467,7 +484,7 @@ plan_alerts(struct ctx *c, const struct score_result *scores)
 			jv_set(e, "pipeline", jv_real(strtod(v, NULL)));
 			snprintf(v, sizeof(v), "%.2f", p->total_target);
 			jv_set(e, "total_target", jv_real(strtod(v, NULL)));
-			want_add(c->w, "pipeline_below_plan", p->partner_id,
+			want_add(c, "pipeline_below_plan", p->partner_id,
 			    plan->period.name, p->partner_id, crit ? "critical" :
 			    "warning", msg, e);
 		}
@@ -486,7 +503,7 @@ plan_alerts(struct ctx *c, const struct score_result *scores)
 			jv_set(e, "previous", jv_real(strtod(v, NULL)));
 			snprintf(v, sizeof(v), "%.2f", s->score);
 			jv_set(e, "score", jv_real(strtod(v, NULL)));
-			want_add(c->w, "score_drop", p->partner_id, plan->period.name,
+			want_add(c, "score_drop", p->partner_id, plan->period.name,
 			    p->partner_id, "warning", msg, e);
 		}
 	}
@@ -534,7 +551,9 @@ diff(struct alerts_result *w, const struct alerts_input *in)
 		if (o)
 			handled[*ix - 1] = 1;
 		if (open && same(o->severity, a->severity) &&
-		    same(o->message, a->message) && same(o->evidence, a->evidence))
+		    same(o->message, a->message) && same(o->evidence, a->evidence) &&
+		    same(o->owner_id, a->owner_id) && same(o->account_owner_id,
+		    a->account_owner_id) && same(o->partner_id, a->partner_id))
 			continue;	/* as it was: nothing to write */
 		if (open) {
 			change(w, ALERT_UPDATED, a, o);

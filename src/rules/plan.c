@@ -155,6 +155,7 @@ plan_compute(const struct config *cfg, const struct plan_input *in,
 		p->partner_id = xstrdup(pp->id);
 		p->name = pp->name ? xstrdup(pp->name) : NULL;
 		p->tier = pp->tier ? xstrdup(pp->tier) : NULL;
+		p->owner_id = pp->owner_id ? xstrdup(pp->owner_id) : NULL;
 	}
 	if (out->n > 1)
 		qsort(out->rows, out->n, sizeof(*out->rows), by_id);
@@ -193,6 +194,7 @@ plan_result_free(struct plan_result *r)
 		free(r->rows[i].partner_id);
 		free(r->rows[i].name);
 		free(r->rows[i].tier);
+		free(r->rows[i].owner_id);
 	}
 	free(r->rows);
 	memset(r, 0, sizeof(*r));

@@ -181,6 +181,23 @@ static const char *const migrations[] = {
 	"ALTER TABLE conflicts ADD COLUMN evidence_sha TEXT;"
 	"ALTER TABLE conflicts ADD COLUMN decided_winner TEXT;"
 	"ALTER TABLE conflicts ADD COLUMN decision TEXT;",
+
+	/* 10: owners: the CRM's users, who owns each partner Account
+	 * (partners.owner_field) and each opportunity, and the owner an
+	 * alert is routed to (for a direct conflict also the account team's) */
+	"CREATE TABLE users("
+	" id TEXT PRIMARY KEY, source TEXT NOT NULL, name TEXT, email TEXT,"
+	" is_active INTEGER, updated_at TEXT, origin TEXT,"
+	" synced_at TEXT NOT NULL);"
+	"ALTER TABLE partners ADD COLUMN owner_id TEXT;"
+	"ALTER TABLE opportunities ADD COLUMN owner_id TEXT;"
+	"ALTER TABLE alerts ADD COLUMN owner_id TEXT;"
+	"ALTER TABLE alerts ADD COLUMN account_owner_id TEXT;"
+	"CREATE INDEX alerts_owner ON alerts(owner_id) WHERE owner_id IS NOT NULL;"
+	/* rows read before owners were: read every partner and opportunity
+	 * once more, so each gets its owner */
+	"DELETE FROM watermarks WHERE source = 'crm' AND object IN"
+	" ('partners', 'opportunities');",
 };
 
 const char *

@@ -191,15 +191,36 @@ store_partner_named(struct store *st, const char *text, store_row_fn fn,
 int
 store_conflict_get(struct store *st, const char *key, store_row_fn fn, void *ctx)
 {
+	/* its owner as its alert has it: the winning partner's, else the
+	 * first claim's; a direct conflict's account owner: the deal's */
 	sqlite3_stmt *s = sq_prep(st, "SELECT key, type, status, customer, "
 	    "customer_domain, customer_country, policy, winner, reason, evidence, "
 	    "opened_at, updated_at, resolved_at, resolution, crm_status, "
-	    "decided_winner, decision FROM conflicts WHERE key = ?1");
+	    "decided_winner, decision, (SELECT p.owner_id FROM partners p WHERE "
+	    "p.id = coalesce((SELECT m.partner_id FROM conflict_members m WHERE "
+	    "m.conflict_key = c.key AND m.removed_at IS NULL AND m.member = "
+	    "coalesce(c.decided_winner, c.winner)), (SELECT m.partner_id FROM "
+	    "conflict_members m WHERE m.conflict_key = c.key AND m.removed_at IS "
+	    "NULL AND m.kind = 'registration' AND m.partner_id IS NOT NULL ORDER "
+	    "BY m.added_at, m.member LIMIT 1))) AS owner_id, (SELECT o.owner_id FROM conflict_members m "
+	    "JOIN opportunities o ON o.id = substr(m.member, 13) WHERE "
+	    "m.conflict_key = c.key AND m.removed_at IS NULL AND m.kind = "
+	    "'opportunity' AND o.owner_id IS NOT NULL ORDER BY m.member LIMIT 1) "
+	    "AS account_owner_id FROM conflicts c WHERE key = ?1");
 
 	if (s == NULL)
 		return -1;
 	sq_bind_text(s, 1, key);
 	return sq_rows(st, s, fn, ctx);
+}
+
+int
+store_user_get(struct store *st, const char *id, store_row_fn fn, void *ctx)
+{
+	const char *b[1] = { id };
+
+	return sq_query_rows(st, "SELECT id, name, email, is_active FROM users "
+	    "WHERE id = ?1", b, 1, fn, ctx);
 }
 
 int
@@ -234,16 +255,27 @@ store_partner_conflicts(struct store *st, const char *partner_id,
 }
 
 int
-store_list_alerts(struct store *st, int all, store_row_fn fn, void *ctx)
+store_list_alerts(struct store *st, const struct store_alert_filter *f,
+    store_row_fn fn, void *ctx)
 {
-	const char *b[1] = { all ? "1" : "0" };
+	/* an owner by id, name or e-mail; a direct conflict's account owner
+	 * has it too */
+	const char *b[5] = { f->all ? "1" : "0", f->type, f->partner_id,
+		f->severity, f->owner };
 
 	return sq_query_rows(st, "SELECT a.severity, a.key, a.status, "
-	    "coalesce(p.name, a.partner_id) AS partner, a.message, "
-	    "a.first_seen, a.resolved_at, a.partner_id FROM alerts a LEFT JOIN "
-	    "partners p ON p.id = a.partner_id WHERE ?1 = '1' OR a.status = 'open' "
-	    "ORDER BY a.status, CASE a.severity WHEN 'critical' THEN 0 WHEN "
-	    "'warning' THEN 1 ELSE 2 END, a.first_seen, a.key", b, 1, fn, ctx);
+	    "coalesce(p.name, a.partner_id) AS partner, coalesce(u.name, "
+	    "a.owner_id) AS owner, a.message, a.first_seen, a.resolved_at, "
+	    "a.partner_id, a.owner_id, a.account_owner_id, a.type FROM alerts a "
+	    "LEFT JOIN partners p ON p.id = a.partner_id LEFT JOIN users u ON "
+	    "u.id = a.owner_id WHERE (?1 = '1' OR a.status = 'open') AND (?2 IS "
+	    "NULL OR a.type = ?2) AND (?3 IS NULL OR a.partner_id = ?3) AND (?4 "
+	    "IS NULL OR a.severity = ?4) AND (?5 IS NULL OR EXISTS (SELECT 1 FROM "
+	    "users o WHERE o.id IN (a.owner_id, a.account_owner_id) AND (o.id = "
+	    "?5 OR lower(o.name) = lower(?5) OR lower(o.email) = lower(?5))) OR "
+	    "a.owner_id = ?5 OR a.account_owner_id = ?5) ORDER BY a.status, "
+	    "CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 "
+	    "END, a.first_seen, a.key", b, 5, fn, ctx);
 }
 
 int

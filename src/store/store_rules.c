@@ -503,11 +503,14 @@ store_alert_put(struct store *st, const struct store_alert *a)
 {
 	sqlite3_stmt *s = sq_cached(st, STMT_ALERT_PUT, "INSERT INTO alerts(key, "
 	    "type, partner_id, subject, period, severity, message, evidence, "
-	    "first_seen, last_seen, status, resolved_at) VALUES(?1, ?2, ?3, ?4, "
-	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(key) DO UPDATE SET "
+	    "first_seen, last_seen, status, resolved_at, owner_id, "
+	    "account_owner_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+	    "?11, ?12, ?13, ?14) ON CONFLICT(key) DO UPDATE SET "
 	    "severity = ?6, message = ?7, evidence = ?8, last_seen = ?10, "
 	    "status = ?11, resolved_at = ?12, first_seen = CASE WHEN status = "
-	    "'resolved' AND ?11 = 'open' THEN ?9 ELSE first_seen END");
+	    "'resolved' AND ?11 = 'open' THEN ?9 ELSE first_seen END, "
+	    "partner_id = coalesce(?3, partner_id), owner_id = ?13, "
+	    "account_owner_id = ?14");
 
 	if (s == NULL)
 		return -1;
@@ -523,6 +526,8 @@ store_alert_put(struct store *st, const struct store_alert *a)
 	sq_bind_text(s, 10, a->last_seen);
 	sq_bind_text(s, 11, a->status);
 	sq_bind_text(s, 12, a->resolved_at);
+	sq_bind_text(s, 13, a->owner_id);
+	sq_bind_text(s, 14, a->account_owner_id);
 	return sq_run_cached(st, s, "storing an alert");
 }
 
@@ -535,8 +540,8 @@ store_plan_input(struct store *st, const struct plan_period *per,
 	int rc;
 
 	memset(in, 0, sizeof(*in));
-	if ((s = sq_prep(st, "SELECT id, name, tier FROM partners WHERE "
-	    "deleted = 0 ORDER BY id")) == NULL)
+	if ((s = sq_prep(st, "SELECT id, name, tier, owner_id FROM partners "
+	    "WHERE deleted = 0 ORDER BY id")) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct plan_partner *p;
@@ -547,6 +552,7 @@ store_plan_input(struct store *st, const struct plan_period *per,
 		p->id = col_str(&in->arena, s, 0);
 		p->name = col_str(&in->arena, s, 1);
 		p->tier = col_str(&in->arena, s, 2);
+		p->owner_id = col_str(&in->arena, s, 3);
 	}
 	if (sq_read_end(st, s, rc, "reading partners") < 0)
 		goto fail;
@@ -713,11 +719,23 @@ store_alerts_input(struct store *st, struct alerts_input *in)
 	int rc;
 
 	memset(in, 0, sizeof(*in));
+	/* a conflict's partner: the decided or recommended winner's, else the
+	 * first claim's; its account owner: the opportunity's owner */
 	if ((s = sq_prep(st, "SELECT c.key, c.type, c.customer, c.winner, "
 	    "(SELECT count(*) FROM conflict_members m WHERE m.conflict_key = "
 	    "c.key AND m.removed_at IS NULL), (SELECT count(DISTINCT partner_id) "
 	    "FROM conflict_members m WHERE m.conflict_key = c.key AND "
-	    "m.removed_at IS NULL AND m.kind = 'registration') FROM conflicts c "
+	    "m.removed_at IS NULL AND m.kind = 'registration'), "
+	    "coalesce((SELECT m.partner_id FROM conflict_members m WHERE "
+	    "m.conflict_key = c.key AND m.removed_at IS NULL AND m.member = "
+	    "coalesce(c.decided_winner, c.winner)), (SELECT m.partner_id FROM "
+	    "conflict_members m WHERE m.conflict_key = c.key AND m.removed_at IS "
+	    "NULL AND m.kind = 'registration' AND m.partner_id IS NOT NULL ORDER "
+	    "BY m.added_at, m.member LIMIT 1)), "
+	    "(SELECT o.owner_id FROM conflict_members m JOIN opportunities o ON "
+	    "o.id = substr(m.member, 13) WHERE m.conflict_key = c.key AND "
+	    "m.removed_at IS NULL AND m.kind = 'opportunity' AND o.owner_id IS "
+	    "NOT NULL ORDER BY m.member LIMIT 1) FROM conflicts c "
 	    "WHERE c.status = 'open' ORDER BY c.opened_at, c.key")) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -730,6 +748,8 @@ store_alerts_input(struct store *st, struct alerts_input *in)
 		x->winner = col_str(a, s, 3);
 		x->members = sqlite3_column_int64(s, 4);
 		x->partners = sqlite3_column_int64(s, 5);
+		x->partner_id = col_str(a, s, 6);
+		x->account_owner_id = col_str(a, s, 7);
 	}
 	if (sq_read_end(st, s, rc, "reading conflicts") < 0)
 		goto fail;
@@ -768,8 +788,9 @@ store_alerts_input(struct store *st, struct alerts_input *in)
 	}
 	if (sq_read_end(st, s, rc, "reading skipped pages") < 0)
 		goto fail;
-	if ((s = sq_prep(st, "SELECT key, status, severity, message, evidence "
-	    "FROM alerts ORDER BY key")) == NULL)
+	if ((s = sq_prep(st, "SELECT key, status, severity, message, evidence, "
+	    "owner_id, account_owner_id, partner_id FROM alerts ORDER BY key")) ==
+	    NULL)
 		goto fail;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct alert_state *x = push(&in->states, &in->nstates, &cap[2],
@@ -780,6 +801,9 @@ store_alerts_input(struct store *st, struct alerts_input *in)
 		x->severity = col_str(a, s, 2);
 		x->message = col_str(a, s, 3);
 		x->evidence = col_str(a, s, 4);
+		x->owner_id = col_str(a, s, 5);
+		x->account_owner_id = col_str(a, s, 6);
+		x->partner_id = col_str(a, s, 7);
 	}
 	if (sq_read_end(st, s, rc, "reading alerts") < 0)
 		goto fail;

@@ -33,9 +33,12 @@ store_writeback_partners(struct store *st, const char *period,
 int
 store_list_alert_rows(struct store *st, store_row_fn fn, void *ctx)
 {
+	/* the owner only when the CRM has them active: Salesforce refuses
+	 * an inactive owner (INACTIVE_OWNER_OR_USER) */
 	return sq_query_rows(st, "SELECT key, type, partner_id, subject, period, "
-	    "severity, message, evidence, first_seen, last_seen, status "
-	    "FROM alerts ORDER BY key", NULL, 0, fn, ctx);
+	    "severity, message, evidence, first_seen, last_seen, status, "
+	    "(SELECT u.id FROM users u WHERE u.id = a.owner_id AND u.is_active = "
+	    "1) AS crm_owner FROM alerts a ORDER BY key", NULL, 0, fn, ctx);
 }
 
 int
@@ -120,13 +123,21 @@ store_conflict_rows(struct store *st, store_row_fn fn, void *ctx)
 {
 	/* a decided conflict goes out with the operator's winner and words;
 	 * the winner's partner comes from the members in the evidence */
-	return sq_query_rows(st, "SELECT key, type, status, customer, "
-	    "coalesce(decided_winner, winner) AS winner, CASE WHEN decision IS "
-	    "NULL THEN reason ELSE 'decided: ' || decision END AS reason, "
-	    "evidence, (SELECT json_extract(m.value, '$.partner_id') FROM "
+	/* its owner: the winning partner's owner, else the first claim's
+	 * partner's, as its alert has it; only an active CRM user */
+	return sq_query_rows(st, "SELECT key, type, status, customer, winner, "
+	    "reason, evidence, winner_partner, (SELECT u.id FROM users u JOIN "
+	    "partners p ON p.owner_id = u.id WHERE u.is_active = 1 AND p.id = "
+	    "coalesce(winner_partner, (SELECT m.partner_id FROM conflict_members m "
+	    "WHERE m.conflict_key = x.key AND m.removed_at IS NULL AND m.kind = "
+	    "'registration' AND m.partner_id IS NOT NULL ORDER BY m.added_at, "
+	    "m.member LIMIT 1))) AS crm_owner FROM (SELECT key, type, status, "
+	    "customer, coalesce(decided_winner, winner) AS winner, CASE WHEN "
+	    "decision IS NULL THEN reason ELSE 'decided: ' || decision END AS "
+	    "reason, evidence, (SELECT json_extract(m.value, '$.partner_id') FROM "
 	    "json_each(evidence, '$.members') m WHERE json_extract(m.value, "
 	    "'$.key') = coalesce(decided_winner, winner)) AS winner_partner "
-	    "FROM conflicts ORDER BY key", NULL, 0, fn, ctx);
+	    "FROM conflicts) x ORDER BY key", NULL, 0, fn, ctx);
 }
 
 int64_t

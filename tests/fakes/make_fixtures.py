@@ -114,6 +114,14 @@ PARTNER_NAMES = [
     "Zenith Partners GmbH",
 ]
 TIERS = ["platinum"] * 5 + ["gold"] * 12 + ["silver"] * 18 + ["bronze"] * 15
+# name, e-mail, active, role (cm: channel manager, ae: account executive)
+USERS = [("Ana Ruiz", "ana.ruiz@vendor.example", True, "cm"),
+         ("Ben Okafor", "ben.okafor@vendor.example", True, "cm"),
+         ("Chloé Martin", "chloe.martin@vendor.example", True, "cm"),
+         ("Dev Patel", "dev.patel@vendor.example", False, "cm"),
+         ("Erik Lund", "erik.lund@vendor.example", True, "ae"),
+         ("Fatima Zahra", "fatima.zahra@vendor.example", True, "ae"),
+         ("chansync integration", "chansync@vendor.example", True, "integration")]
 PRODUCTS = ["Firewall", "Endpoint", "SD-WAN", "SIEM", "Email Security"]
 
 
@@ -156,7 +164,16 @@ def make_org(rnd, partners):
     org = {"RecordType": [{"Id": "0129z000000DRegAAA", "Name": "Deal Registration",
                            "DeveloperName": "Deal_Registration", "SobjectType": "Lead"}],
            "OpportunityStage": [], "Account": [], "Opportunity": [], "Lead": [],
-           "Partner_Plan__c": [], "Partner_Certification__c": [], "PartnerFundClaim": []}
+           "Partner_Plan__c": [], "Partner_Certification__c": [], "PartnerFundClaim": [],
+           "User": []}
+    # the people who own partners (channel managers) and deals (account
+    # executives); one channel manager has left and is inactive
+    for i, (name, email, active, _role) in enumerate(USERS):
+        org["User"].append({"Id": sfid("005", 100 + i), "Name": name, "Email": email,
+                            "Username": email + ".prod", "IsActive": active,
+                            "CreatedDate": iso_ms(base), "SystemModstamp": iso_ms(base)})
+    managers = [u["Id"] for u, x in zip(org["User"], USERS) if x[3] == "cm"]
+    executives = [u["Id"] for u, x in zip(org["User"], USERS) if x[3] == "ae"]
     for i, (name, p, closed, won, fc) in enumerate(STAGES):
         org["OpportunityStage"].append({
             "Id": sfid("01J", 50 + i), "ApiName": name, "MasterLabel": name,
@@ -170,9 +187,10 @@ def make_org(rnd, partners):
             stamp[0] += rnd.randrange(60, 4 * 3600)
         return stamp[0]
 
-    for p in partners:
+    for k, p in enumerate(partners):
         t = next_stamp()
         org["Account"].append({"Id": p["id"], "Name": p["name"], "Website": p["website"],
+                               "OwnerId": managers[3] if k % 10 == 9 else managers[k % 3],
                                "BillingCountry": p["country"], "Type": "Channel Partner / Reseller",
                                "IsPartner": True, "Partner_Tier__c": p["tier"].capitalize(),
                                "CreatedDate": iso_ms(t), "SystemModstamp": iso_ms(t)})
@@ -205,6 +223,7 @@ def make_org(rnd, partners):
         o = {"Id": sfid("006", 10000 + i), "Name": "%s - %s" % (acc["Name"], rnd.choice(
              ["Firewall refresh", "Endpoint rollout", "SD-WAN", "SIEM", "Renewal"])),
              "AccountId": acc["Id"], "StageName": stage[0],
+             "OwnerId": executives[i % len(executives)],
              "Amount": rnd.randrange(5, 400) * 1000, "CloseDate": close,
              "Type": "New Business", "LeadSource": "Partner" if p else "Web",
              "CreatedDate": iso_ms(t - 86400), "SystemModstamp": iso_ms(t)}

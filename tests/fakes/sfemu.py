@@ -508,6 +508,23 @@ class Emulator(fakehttp.Fake):
                            "profile or permission set." % k, [k])
         return None
 
+    def owner_problem(self, fields):
+        """An OwnerId must name an active User, as Salesforce checks it."""
+        oid = next((v for k, v in fields.items() if k.lower() == "ownerid"), None)
+        if oid is None:
+            return None
+        u = self.org.records.get("user", {}).get(oid)
+        if u is None or u["IsDeleted"]:
+            return {"success": False, "errors": [{
+                "statusCode": "INVALID_CROSS_REFERENCE_KEY",
+                "message": "invalid cross reference id", "fields": ["OwnerId"]}]}
+        if not u.get("IsActive"):
+            return {"success": False, "errors": [{
+                "statusCode": "INACTIVE_OWNER_OR_USER",
+                "message": "operation performed with inactive user [%s] as owner" % oid,
+                "fields": []}]}
+        return None
+
     @staticmethod
     def too_long(o, fields):
         """STRING_TOO_LONG for a text value longer than its field holds
@@ -598,6 +615,9 @@ class Emulator(fakehttp.Fake):
         long_ = self.too_long(o, fields)
         if long_:
             return long_
+        bad_owner = self.owner_problem(fields)
+        if bad_owner:
+            return bad_owner
         try:
             if method == "POST":
                 rec = self.create(o, fields)

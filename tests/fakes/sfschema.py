@@ -37,19 +37,22 @@ def ref(name, to, rel, **kw):
 
 
 RO = {"createable": False, "updateable": False}
+OWNER = ref("OwnerId", "User", "Owner")
 
 SCHEMA = {o["name"].lower(): o for o in [
+    obj("User", "005", [("Name", "string"), ("Username", "string"), ("Email", "email"),
+                        ("IsActive", "boolean"), ("UserType", "picklist", RO)]),
     obj("RecordType", "012", [("Name", "string"), ("DeveloperName", "string"),
                               ("SobjectType", "string")]),
     obj("Account", "001", [
-        ("Name", "string"), ("Website", "url"), ("BillingCountry", "string"),
+        ("Name", "string"), ("Website", "url"), ("BillingCountry", "string"), OWNER,
         ("Type", "picklist"), ("Industry", "picklist"), ("IsPartner", "boolean"),
         ("Partner_Tier__c", "picklist"),
         ("Partner_Score__c", "double"), ("Plan_Attainment__c", "double"),
         ("Pipeline_Coverage__c", "double"), ("Risk_Adjusted_Coverage__c", "double"),
         ("Partner_Scored_At__c", "datetime")]),
     obj("Opportunity", "006", [
-        ("Name", "string"), ref("AccountId", "Account", "Account"),
+        ("Name", "string"), ref("AccountId", "Account", "Account"), OWNER,
         ("StageName", "picklist"), ("Amount", "currency"), ("Probability", "percent"),
         ("CloseDate", "date"), ("IsClosed", "boolean", RO), ("IsWon", "boolean", RO),
         ("ForecastCategoryName", "picklist", RO),
@@ -64,6 +67,7 @@ SCHEMA = {o["name"].lower(): o for o in [
         ("ForecastCategoryName", "picklist", RO), ("SortOrder", "int", RO)]),
     obj("Lead", "00Q", [
         ("Company", "string"), ("Website", "url"), ("Email", "email"), ("Country", "string"),
+        OWNER,
         ("Status", "picklist"), ("LeadSource", "picklist"),
         ref("RecordTypeId", "RecordType", "RecordType"),
         ref("PartnerAccountId", "Account", "PartnerAccount", **RO),
@@ -82,13 +86,13 @@ SCHEMA = {o["name"].lower(): o for o in [
         ("Title", "string"), ("Amount", "currency"), ("Status", "picklist"),
         ref("ChannelPartnerId", "Account", "ChannelPartner", **RO)]),
     obj("Channel_Alert__c", "a03", [
-        ("Name", "string"), ("Chansync_Key__c", "string", {"externalId": True}),
+        ("Name", "string"), ("Chansync_Key__c", "string", {"externalId": True}), OWNER,
         ref("Partner__c", "Account", "Partner__r"), ("Type__c", "picklist"),
         ("Severity__c", "picklist"), ("Status__c", "picklist"), ("Message__c", "textarea"),
         ("Evidence__c", "textarea"), ("First_Seen__c", "datetime"),
         ("Last_Seen__c", "datetime")]),
     obj("Deal_Conflict__c", "a04", [
-        ("Name", "string"), ("Chansync_Key__c", "string", {"externalId": True}),
+        ("Name", "string"), ("Chansync_Key__c", "string", {"externalId": True}), OWNER,
         ("Type__c", "picklist"), ("Status__c", "picklist"), ("Customer__c", "string"),
         ("Recommended_Winner__c", "string"), ("Recommendation__c", "textarea"),
         ("Evidence__c", "textarea"), ("Evidence_Text__c", "textarea"),

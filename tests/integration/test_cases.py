@@ -36,7 +36,7 @@ STEP_KEYS = {
     "kill9_when_handled": set(),
     "disk_fails_when_handled": {"exit", "log"},
     "sfwrite": {"records", "expect"},
-    "ctl": {"contains", "exit", "stderr"},
+    "ctl": {"contains", "not_contains", "exit", "stderr", "rows_sql"},
     "daemon": set(),
     "file": {"lines"},
     "text_cut": {"field", "max", "rows_sql"},
@@ -353,6 +353,15 @@ class Case:
                 contains(p.stdout, c, where + ": chansyncctl " + " ".join(s["ctl"]))
             for c in s.get("stderr", []):
                 contains(p.stderr, c, where + ": chansyncctl " + " ".join(s["ctl"]))
+            for c in s.get("not_contains", []):
+                if c in p.stdout:
+                    raise AssertionError("%s: chansyncctl %s: %r found in:\n%s"
+                                         % (where, " ".join(s["ctl"]), c, p.stdout[-3000:]))
+            if "rows_sql" in s:
+                # a --json listing: as many rows as the query counts
+                want = self.env.query(s["rows_sql"])[0][0]
+                eq(len(json.loads(p.stdout)), want, where + ": chansyncctl " +
+                   " ".join(s["ctl"]) + " rows against " + s["rows_sql"])
         if "file" in s:
             # a file the daemon wrote (under the case's directory): its
             # lines, each a JSON object, hold exactly these members

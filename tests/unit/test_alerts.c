@@ -94,10 +94,12 @@ test_plan_scores_and_conflicts(void)
 		rows, 3 };
 	struct score_result scores = { srows, 3 };
 	struct alerts_conflict conf[] = {
-		{ "PC-1", "partner_conflict", "Acme", "portal:R1", 2, 2 },
-		{ "DC-1", "direct_conflict", "Acme", NULL, 3, 1 },
-		{ "DU-1", "duplicate", NULL, "portal:R2", 2, 1 },
-		{ "DA-1", "double_approval", "Müller", "drop:D1", 2, 2 },
+		{ "PC-1", "partner_conflict", "Acme", "portal:R1", 2, 2, "P2",
+		  NULL },
+		{ "DC-1", "direct_conflict", "Acme", NULL, 3, 1, "P1", "005AE" },
+		{ "DU-1", "duplicate", NULL, "portal:R2", 2, 1, NULL, NULL },
+		{ "DA-1", "double_approval", "Müller", "drop:D1", 2, 2, "P9",
+		  NULL },
 	};
 	struct alerts_input in;
 	struct alerts_result r;
@@ -112,6 +114,7 @@ test_plan_scores_and_conflicts(void)
 	rows[1].name = "Beta";
 	rows[1].has_coverage = 1;
 	rows[1].coverage = 0.8;
+	rows[1].owner_id = "005CM";	/* Beta's channel manager */
 	rows[2].partner_id = "P3";	/* no plan: no pipeline alert */
 	srows[1].has_score = srows[1].has_previous = 1;	/* fell 12 points */
 	srows[1].previous = 70;
@@ -139,6 +142,16 @@ test_plan_scores_and_conflicts(void)
 	CHECK((a = held(&r, "partner_conflict:PC-1")) &&
 	    strcmp(a->severity, "warning") == 0 &&
 	    strstr(a->message, "2 claims on Acme (2 partners)"));
+	/* owners: the partner's; a direct conflict's deal owner beside it;
+	 * a partner the CRM does not have, none */
+	CHECK((a = held(&r, "partner_conflict:PC-1")) && a->owner_id &&
+	    strcmp(a->owner_id, "005CM") == 0 && strcmp(a->partner_id, "P2") == 0);
+	CHECK((a = held(&r, "pipeline_below_plan:P2:2026-Q4")) && a->owner_id &&
+	    strcmp(a->owner_id, "005CM") == 0);
+	CHECK((a = held(&r, "direct_conflict:DC-1")) && a->owner_id == NULL &&
+	    a->account_owner_id && strcmp(a->account_owner_id, "005AE") == 0);
+	CHECK((a = held(&r, "double_approval:DA-1")) && a->owner_id == NULL &&
+	    strcmp(a->partner_id, "P9") == 0);
 	CHECK((a = held(&r, "direct_conflict:DC-1")) &&
 	    strstr(a->message, "none (manual policy)") &&
 	    strstr(a->message, "(1 partner)"));
@@ -188,6 +201,7 @@ test_lifecycle(void)
 		states[i].evidence = first.holds[i].evidence;
 	}
 	states[1].message = "an older text";
+	states[0].owner_id = "005OLD";	/* the partner changed hands */
 	states[2].status = "resolved";
 	states[3] = states[0];
 	states[3].key = "approval_sla_breach:portal:GONE";
@@ -198,17 +212,19 @@ test_lifecycle(void)
 	in.nstates = 5;
 	alerts_compute(cfg, t_time("2026-11-27T10:00:00Z"), &plan, NULL, &in, &r);
 	CHECK_INT(r.raised, 1);		/* R3's: open again */
-	CHECK_INT(r.updated, 1);	/* R2's text */
+	CHECK_INT(r.updated, 2);	/* R2's text, R1's owner */
 	CHECK_INT(r.resolved, 1);	/* GONE; LONG-GONE stays as it was */
 	CHECK_INT(r.open, 3);
-	CHECK_INT(r.nchanges, 3);
+	CHECK_INT(r.nchanges, 4);
 	for (i = 0; i < r.nchanges; i++) {
 		const struct alert_change *ch = &r.changes[i];
 
 		if (ch->kind == ALERT_RESOLVED)
 			CHECK_STR(ch->was->key, "approval_sla_breach:portal:GONE");
 		else if (ch->kind == ALERT_UPDATED)
-			CHECK_STR(ch->alert->key, "approval_sla_warning:portal:R2");
+			CHECK(strcmp(ch->alert->key, "approval_sla_warning:portal:R2")
+			    == 0 || strcmp(ch->alert->key,
+			    "approval_sla_breach:portal:R1") == 0);
 		else
 			CHECK_STR(ch->alert->key, "approval_sla_warning:portal:R3");
 	}

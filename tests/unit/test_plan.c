@@ -29,7 +29,7 @@ static const struct plan_case {
 	  "normalize: { stages: { Proposal: 40 } }\n"
 	  "rules: { pipeline: { basis: plan, total_index: 2.0, "
 	  "risk_adjusted_index: 1.0 } }\n",
-	  { { "P1", "Alpha", "gold" }, { "P2", "Beta", NULL } },
+	  { { "P1", "Alpha", "gold", NULL }, { "P2", "Beta", NULL, NULL } },
 	  { { "P1", "Closed Won", 1, 50000, 1, 100, 1, 1 },
 	    { "P1", "Proposal", 1, 100000, 0, 0, 0, 0 },	/* 40: configured */
 	    { "P1", "Proposal", 1, 50000, 1, 10, 0, 0 },	/* 10: its own */
@@ -46,7 +46,7 @@ static const struct plan_case {
 	{ "basis remaining: the plan minus closed-won; met: no target left",
 	  "rules: { pipeline: { basis: remaining, total_index: 2.0, "
 	  "risk_adjusted_index: 1.0 } }\n",
-	  { { "P1", "Alpha", NULL }, { "P2", "Beta", NULL } },
+	  { { "P1", "Alpha", NULL, NULL }, { "P2", "Beta", NULL, NULL } },
 	  { { "P1", "Closed Won", 1, 60000, 1, 100, 1, 1 },
 	    { "P1", "Proposal", 1, 40000, 1, 50, 0, 0 },
 	    { "P2", "Closed Won", 1, 120000, 1, 100, 1, 1 },
@@ -57,7 +57,7 @@ static const struct plan_case {
 	    { "P2", 120000, 10000, 5000, 1, 0, 1, 0, 0, 1.2, 0 } } },
 	{ "a plan and nothing else: zero coverage, not missing",
 	  "rules: { pipeline: { basis: plan, total_index: 3.0 } }\n",
-	  { { "P1", NULL, NULL } },
+	  { { "P1", NULL, NULL, NULL } },
 	  { { NULL, NULL, 0, 0, 0, 0, 0, 0 } },
 	  { { "P1", 80000 } },
 	  { { NULL, 0 } },
