@@ -3,7 +3,9 @@
  * (contract §7, partner identity). A source may name partners by ids of
  * its own; each such id is resolved through partners.aliases, else by
  * the name the source gives the partner, normalized, equal to exactly
- * one CRM partner's. What stays unresolved keeps its claims out of
+ * one CRM partner's, else by the partner's domain (its website or
+ * e-mail as the source gives it) equal to exactly one CRM partner's
+ * website domain. What stays unresolved keeps its claims out of
  * partner conflicts and raises unknown_partner, with the CRM partner it
  * most resembles as a proposal.
  */
@@ -18,6 +20,7 @@
 /* A CRM partner (borrowed strings). */
 struct partner_entry {
 	const char *id, *name;
+	const char *domain;		/* the Account's website domain, or NULL */
 };
 
 /* A partner id a source uses that is no CRM partner's (borrowed). */
@@ -25,9 +28,11 @@ struct partner_ref {
 	const char *source, *id;
 	const char *name;		/* the partner's name in the source, or NULL */
 	int64_t claims;			/* registrations naming it */
+	const char *domain;		/* the partner's domain in the source */
 };
 
-enum partner_how { PARTNER_UNRESOLVED, PARTNER_ALIAS, PARTNER_NAME };
+enum partner_how { PARTNER_UNRESOLVED, PARTNER_ALIAS, PARTNER_NAME,
+	PARTNER_DOMAIN };
 
 /* A ref, resolved or not (strings borrowed from the inputs). */
 struct partner_resolution {

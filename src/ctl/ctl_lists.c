@@ -204,7 +204,7 @@ age_of(const char *iso, char *out, size_t len)
 
 /* One member of a conflict: who, what, when, and why it wins or loses. */
 static void
-print_member(const struct jval *x)
+print_member(const struct jval *x, const char *owner)
 {
 	char age[40];
 
@@ -242,6 +242,8 @@ print_member(const struct jval *x)
 		printf(", stale from %.10s", ctl_js(x, "stale_at"));
 	if (*ctl_js(x, "close_date"))
 		printf(", closes %.10s", ctl_js(x, "close_date"));
+	if (owner && *owner)
+		printf(", owner %s", owner);
 	printf("\n");
 	if (*ctl_js(x, "verdict"))
 		printf("      %s\n", ctl_js(x, "verdict"));
@@ -316,8 +318,14 @@ print_conflict(const struct jval *row, const struct jval *members)
 	if (*ctl_js(ev, "product_line"))
 		printf("product:   %s\n", ctl_js(ev, "product_line"));
 	printf("claims:\n");
-	for (i = 0; i < jv_array_len(m); i++)
-		print_member(jv_array_at(m, i));
+	for (i = 0; i < jv_array_len(m); i++) {
+		const char *key = ctl_js(jv_array_at(m, i), "key"), *owner = NULL;
+
+		for (j = 0; j < jv_array_len(members); j++)
+			if (strcmp(ctl_js(jv_array_at(members, j), "member"), key) == 0)
+				owner = ctl_js(jv_array_at(members, j), "owner");
+		print_member(jv_array_at(m, i), owner);
+	}
 	printf("linked by:\n");
 	for (i = 0; i < jv_array_len(links); i++) {
 		const struct jval *l = jv_array_at(links, i);

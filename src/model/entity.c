@@ -43,6 +43,7 @@ static const struct entity_field registration_fields[] = {
 	{ "external_id", FT_ID, 1 },
 	{ "partner_id", FT_ID, 1 },
 	{ "partner_name", FT_NAME, 0 },	/* as the source names the partner */
+	{ "partner_domain", FT_DOMAIN, 0 },	/* the partner's website or e-mail */
 	{ "customer_name", FT_NAME, 1 },
 	{ "customer_domain", FT_DOMAIN, 0 },
 	{ "customer_country", FT_COUNTRY, 0 },

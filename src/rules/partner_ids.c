@@ -1,7 +1,8 @@
 /*
  * partner_ids.c - a source's partner ids resolved to CRM partners (see
  * partner_ids.h): an alias first, then the source's name for the
- * partner when its normalized key is exactly one CRM partner's. Pure:
+ * partner when its normalized key is exactly one CRM partner's, then
+ * the partner's domain when it is exactly one CRM partner's. Pure:
  * lists in, resolutions out.
  */
 #include "rules/partner_ids.h"
@@ -19,7 +20,7 @@ const char *
 partner_how_name(enum partner_how how)
 {
 	return how == PARTNER_ALIAS ? "alias" : how == PARTNER_NAME ? "name" :
-	    "unresolved";
+	    how == PARTNER_DOMAIN ? "domain" : "unresolved";
 }
 
 static const struct partner_entry *
@@ -79,6 +80,33 @@ by_name(const struct partner_entry *crm, char **keys, size_t n,
 	free(key);
 }
 
+/*
+ * By domain, when the name did not decide: the one CRM partner whose
+ * website has the ref's domain. Two partners on one domain (or a free
+ * mail domain, which normalization already dropped) decide nothing.
+ */
+static void
+by_domain(const struct partner_entry *crm, size_t n, const char *domain,
+    struct partner_resolution *r)
+{
+	const struct partner_entry *hit = NULL;
+	size_t i, equal = 0;
+
+	if (domain == NULL || *domain == '\0' || r->how != PARTNER_UNRESOLVED)
+		return;
+	for (i = 0; i < n; i++)
+		if (crm[i].domain && strcmp(crm[i].domain, domain) == 0 &&
+		    equal++ == 0)
+			hit = &crm[i];
+	if (equal != 1)
+		return;
+	r->how = PARTNER_DOMAIN;
+	r->crm_id = hit->id;
+	r->crm_name = hit->name;
+	r->similarity = 1.0;
+	r->ambiguous = 0;
+}
+
 void
 partner_ids_resolve(const struct config *cfg, const struct partner_entry *crm,
     size_t ncrm, const struct partner_ref *refs, size_t nrefs,
@@ -112,6 +140,7 @@ partner_ids_resolve(const struct config *cfg, const struct partner_entry *crm,
 			continue;
 		}
 		by_name(crm, keys, ncrm, refs[i].name, r);
+		by_domain(crm, ncrm, refs[i].domain, r);
 	}
 	for (i = 0; i < ncrm; i++)
 		free(keys[i]);

@@ -190,6 +190,8 @@ static const char *const migrations[] = {
 	" is_active INTEGER, updated_at TEXT, origin TEXT,"
 	" synced_at TEXT NOT NULL);"
 	"ALTER TABLE partners ADD COLUMN owner_id TEXT;"
+	/* the partner's domain as a source gives it (identity by domain) */
+	"ALTER TABLE registrations ADD COLUMN partner_domain TEXT;"
 	"ALTER TABLE opportunities ADD COLUMN owner_id TEXT;"
 	"ALTER TABLE alerts ADD COLUMN owner_id TEXT;"
 	"ALTER TABLE alerts ADD COLUMN account_owner_id TEXT;"

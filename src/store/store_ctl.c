@@ -282,9 +282,15 @@ int
 store_conflict_members(struct store *st, const char *key, store_row_fn fn,
     void *ctx)
 {
-	sqlite3_stmt *s = sq_prep(st, "SELECT conflict_key, member, kind, "
-	    "partner_id, added_at, removed_at FROM conflict_members WHERE ?1 IS "
-	    "NULL OR conflict_key = ?1 ORDER BY conflict_key, added_at, member");
+	/* each member's owner: a claim's partner's, an opportunity's own */
+	sqlite3_stmt *s = sq_prep(st, "SELECT m.conflict_key, m.member, m.kind, "
+	    "m.partner_id, m.added_at, m.removed_at, (SELECT coalesce(u.name, "
+	    "x.owner_id) FROM (SELECT CASE WHEN m.kind = 'opportunity' THEN "
+	    "(SELECT owner_id FROM opportunities WHERE id = substr(m.member, 13)) "
+	    "ELSE (SELECT owner_id FROM partners WHERE id = m.partner_id) END AS "
+	    "owner_id) x LEFT JOIN users u ON u.id = x.owner_id) AS owner FROM "
+	    "conflict_members m WHERE ?1 IS NULL OR m.conflict_key = ?1 ORDER BY "
+	    "m.conflict_key, m.added_at, m.member");
 
 	if (s == NULL)
 		return -1;

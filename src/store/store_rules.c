@@ -191,14 +191,15 @@ store_partner_directory(struct store *st, struct arena *a,
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((s = sq_prep(st, "SELECT id, name FROM partners WHERE deleted = 0 "
-	    "ORDER BY id")) == NULL)
+	if ((s = sq_prep(st, "SELECT id, name, domain FROM partners WHERE "
+	    "deleted = 0 ORDER BY id")) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct partner_entry *x = push(&v, &n, &cap, sizeof(*x));
 
 		x->id = col_str(a, s, 0);
 		x->name = col_str(a, s, 1);
+		x->domain = col_str(a, s, 2);
 	}
 	if (sq_read_end(st, s, rc, "reading partners") < 0) {
 		free(v);
@@ -229,7 +230,10 @@ store_partner_refs(struct store *st, struct arena *a,
 	if ((s = sq_prep(st, "SELECT source, partner_id, (SELECT partner_name "
 	    "FROM registrations q WHERE q.source = r.source AND q.partner_id = "
 	    "r.partner_id AND q.partner_name IS NOT NULL ORDER BY updated_at "
-	    "DESC LIMIT 1), count(*) FROM registrations r WHERE partner_id IN "
+	    "DESC LIMIT 1), count(*), (SELECT partner_domain FROM registrations "
+	    "q WHERE q.source = r.source AND q.partner_id = r.partner_id AND "
+	    "q.partner_domain IS NOT NULL ORDER BY updated_at DESC LIMIT 1) "
+	    "FROM registrations r WHERE partner_id IN "
 	    "(SELECT partner_id FROM registrations EXCEPT SELECT id FROM partners "
 	    "WHERE deleted = 0) AND deleted = 0 GROUP BY source, partner_id "
 	    "ORDER BY source, partner_id")) == NULL)
@@ -241,6 +245,7 @@ store_partner_refs(struct store *st, struct arena *a,
 		x->id = col_str(a, s, 1);
 		x->name = col_str(a, s, 2);
 		x->claims = sqlite3_column_int64(s, 3);
+		x->domain = col_str(a, s, 4);
 	}
 	if (sq_read_end(st, s, rc, "reading partner ids") < 0) {
 		free(v);
