@@ -23,6 +23,15 @@
 int pass_plan(const struct config *cfg, struct store *st,
     const struct plan_period *p, struct plan_result *out, char *err,
     size_t errlen);
+/*
+ * The same on day today ("YYYY-MM-DD" in the daemon's zone; NULL: no
+ * opportunity is past due): later says p comes after the current period
+ * (its basis is its plan); the current one also gathers every partner's
+ * past-due opportunities.
+ */
+int pass_plan_on(const struct config *cfg, struct store *st,
+    const struct plan_period *p, const char *today, int later,
+    struct plan_result *out, char *err, size_t errlen);
 
 /*
  * Scores plan's partners at time now against the previous period's

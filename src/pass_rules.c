@@ -15,22 +15,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+int
+pass_plan_on(const struct config *cfg, struct store *st,
+    const struct plan_period *per, const char *today, int later,
+    struct plan_result *out, char *err, size_t errlen)
+{
+	struct plan_input in;
+
+	memset(out, 0, sizeof(*out));
+	if (store_plan_input(st, per, later ? NULL : today, &in) < 0) {
+		snprintf(err, errlen, "reading pipeline: %s", store_errmsg(st));
+		return -1;
+	}
+	in.today = today;
+	in.later = later;
+	plan_compute(cfg, &in, per, out);
+	plan_input_free(&in);
+	return 0;
+}
 
 int
 pass_plan(const struct config *cfg, struct store *st,
     const struct plan_period *per, struct plan_result *out, char *err,
     size_t errlen)
 {
-	struct plan_input in;
-
-	memset(out, 0, sizeof(*out));
-	if (store_plan_input(st, per, &in) < 0) {
-		snprintf(err, errlen, "reading pipeline: %s", store_errmsg(st));
-		return -1;
-	}
-	plan_compute(cfg, &in, per, out);
-	plan_input_free(&in);
-	return 0;
+	return pass_plan_on(cfg, st, per, NULL, 0, out, err, errlen);
 }
 
 /* The stored score of a partner, or NULL. */
@@ -260,6 +271,7 @@ unknown_partners(const struct partner_map *pm, size_t *n)
 static int
 alerts_with(const struct config *cfg, struct store *st, struct audit *au,
     int64_t cycle_id, int64_t now, const struct plan_result *plan,
+    const struct plan_result *later, size_t nlater,
     const struct score_result *scores, int (*tick)(void *), void *tick_arg,
     const struct partner_map *given, struct pass_alerts_result *res)
 {
@@ -287,6 +299,8 @@ alerts_with(const struct config *cfg, struct store *st, struct audit *au,
 	}
 	unknown = unknown_partners(given ? given : &pm, &in.nunknown);
 	in.unknown = unknown;
+	in.later = later;
+	in.nlater = nlater;
 	alerts_compute(cfg, now, plan, scores, &in, &out);
 	norm_time_format(now, nowiso);
 	if (store_begin(st) < 0) {
@@ -332,42 +346,62 @@ pass_alerts(const struct config *cfg, struct store *st, struct audit *au,
     const struct score_result *scores, int (*tick)(void *), void *tick_arg,
     struct pass_alerts_result *res)
 {
-	return alerts_with(cfg, st, au, cycle_id, now, plan, scores, tick,
-	    tick_arg, NULL, res);
+	return alerts_with(cfg, st, au, cycle_id, now, plan, NULL, 0, scores,
+	    tick, tick_arg, NULL, res);
 }
 
+#define HORIZON_MAX 8
+
 /*
- * Pipeline to plan, scores and alerts for the current period, after the
- * reads and the conflicts: what the cycle read is what they judge.
+ * Pipeline to plan for the current period and the later ones of the
+ * horizon, scores for the current one, and alerts, after the reads and
+ * the conflicts: what the cycle read is what they judge.
  */
 void
 pass_rules(struct pass *p)
 {
 	const struct config *cfg = p->env->cfg;
 	struct cycle_result *res = p->res;
-	struct plan_period cur, prev;
-	struct plan_result plan;
+	struct plan_period cur, prev, next;
+	struct plan_result plan, later[HORIZON_MAX];
 	struct score_result scores;
 	struct pass_alerts_result ar;
 	struct jval *o;
-	char err[256];
+	struct tm tm;
+	char err[256], today[48];
 	int64_t now = clock_now();
+	size_t nlater = 0, i;
 
 	res->alerts_open = -1;
 	if (p->stopped || res->store_failed)
 		return;
 	if (plan_period_of(now, cfg->daemon.timezone, cfg->rules.pipeline.period,
 	    0, &cur) < 0 || plan_period_of(now, cfg->daemon.timezone,
-	    cfg->rules.pipeline.period, 1, &prev) < 0) {
+	    cfg->rules.pipeline.period, 1, &prev) < 0 ||
+	    clock_local(now, cfg->daemon.timezone, &tm) < 0) {
 		log_err("rules: unknown time zone %s", cfg->daemon.timezone);
 		return;
 	}
+	snprintf(today, sizeof(today), "%04d-%02d-%02d", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday);
 	o = jv_object();
 	memset(&plan, 0, sizeof(plan));
 	memset(&scores, 0, sizeof(scores));
+	memset(&ar, 0, sizeof(ar));
 	/* each step commits on its own: a stop between them is clean */
-	if (pass_plan(cfg, p->env->st, &cur, &plan, err, sizeof(err)) < 0)
+	if (pass_plan_on(cfg, p->env->st, &cur, today, 0, &plan, err,
+	    sizeof(err)) < 0)
 		goto failed;
+	for (i = 1; i < (size_t)cfg->rules.pipeline.horizon && i <= HORIZON_MAX;
+	    i++) {
+		if (plan_period_of(now, cfg->daemon.timezone,
+		    cfg->rules.pipeline.period, -(int)i, &next) < 0)
+			break;
+		if (pass_plan_on(cfg, p->env->st, &next, today, 1,
+		    &later[nlater], err, sizeof(err)) < 0)
+			goto failed;
+		nlater++;
+	}
 	if (pass_tick(p))
 		goto stopped;
 	if (pass_scores(cfg, p->env->st, p->env->au, res->id, &plan, &prev, now,
@@ -376,7 +410,8 @@ pass_rules(struct pass *p)
 	if (pass_tick(p))
 		goto stopped;
 	switch (alerts_with(cfg, p->env->st, p->env->au, res->id, now, &plan,
-	    &scores, p->env->tick, p->env->tick_arg, pass_partner_map(p), &ar)) {
+	    later, nlater, &scores, p->env->tick, p->env->tick_arg,
+	    pass_partner_map(p), &ar)) {
 	case 0:
 		res->alerts_open = ar.open;
 		break;
@@ -404,5 +439,7 @@ stopped:
 out:
 	jv_set(p->detail, "rules", o);
 	plan_result_free(&plan);
+	for (i = 0; i < nlater; i++)
+		plan_result_free(&later[i]);
 	score_result_free(&scores);
 }

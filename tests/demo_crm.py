@@ -79,10 +79,11 @@ def change(url, ctl):
     sla = sorted(a["key"] for a in alerts
                  if a["key"].startswith("approval_sla_breach:crm:"))
     if not sla:
-        # the CRM's waiting registrations are all stale: the oldest of them
+        # the CRM's waiting registrations are all stale: the oldest of
+        # them (one roll-up per owner)
         for a in alerts:
             m = re.search(r"the oldest is (crm:\S+) by", a.get("message", ""))
-            if a["key"] == "stale_registrations:crm" and m:
+            if a["key"].startswith("stale_registrations:crm") and m:
                 sla = ["stale_registrations:" + m.group(1)]
     t = datetime.now(timezone.utc)
     now = t.strftime("%Y-%m-%d")

@@ -228,6 +228,7 @@ struct config {
 		struct {
 			int period;		/* enum pipeline_period */
 			int basis;		/* enum pipeline_basis */
+			int64_t horizon;	/* periods checked: the current, then later */
 			double total_index, risk_adjusted_index, critical_below;
 		} pipeline;
 		double score_drop;

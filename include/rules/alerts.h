@@ -2,18 +2,25 @@
  * alerts.h - alerts with a lifecycle (contract §8).
  *
  * Each cycle works out which alerts hold: partner_conflict,
- * direct_conflict and duplicate_registration (one per open conflict),
- * approval_sla_warning and approval_sla_breach (a pending registration
- * older than rules.approval_sla.warn / breach in business time:
- * daemon.business_days, minus daemon.holidays, in daemon.timezone),
- * registration_expiring (approved, not won, expiring within
- * rules.expiry_warning), pipeline_below_plan (pipeline coverage of the
- * total target under 1.0 a warning, under critical_below critical)
+ * double_approval, direct_conflict and duplicate_registration (one per
+ * open conflict), approval_sla_warning and approval_sla_breach (a
+ * pending registration older than rules.approval_sla.warn / breach in
+ * business time: daemon.business_days, minus daemon.holidays, in
+ * daemon.timezone; the age in whole business days in the text),
+ * stale_registrations (pending beyond registrations.pending_max_age:
+ * one per source and owner instead), registration_expiring (approved,
+ * not won, expiring within rules.expiry_warning), pipeline_below_plan
+ * and, when the total is covered, risk_adjusted_below_plan (per period
+ * of the horizon; coverage under 1.0 a warning, under critical_below
+ * critical; none for the current period once its plan is met),
+ * pipeline_past_due (open opportunities past their close date),
  * score_drop (rules.score_drop points or more since the previous
- * period) and source_page_skipped (a page a source could not read for
- * page_retries cycles and gave up on). An alert has a stable key (type:subject[:period]); it is raised
- * once, updated when its severity, message or evidence change, and
- * resolved when its condition clears.
+ * period), unknown_partner and source_page_skipped (a page a source
+ * could not read for page_retries cycles and gave up on). An alert has
+ * a stable key (type:subject[:period]) and the owner of its partner
+ * (partners.owner_field; a direct conflict's also the deal owner); it
+ * is raised once, updated when its severity, message, evidence or owner
+ * change, and resolved when its condition clears.
  *
  * A pure computation: what holds is worked out from arrays of plain
  * structs (the store's alert read fills them) and compared with the
@@ -77,6 +84,10 @@ struct alerts_input {
 	size_t nunknown;
 	struct alert_state *states;	/* every alert stored */
 	size_t nstates;
+	const struct plan_result *later;	/* the periods after the current
+						 * one (rules.pipeline.horizon);
+						 * the caller's */
+	size_t nlater;
 	struct arena arena;
 };
 

@@ -2,11 +2,13 @@
  * plan.h - pipeline to plan, per partner and period (contract §8).
  *
  * closed-won = Σ amount of won opportunities closing in the period;
- * pipeline = Σ amount of open ones; risk-adjusted = Σ amount x
- * probability (the opportunity's, else normalize.stages, else the CRM's
- * OpportunityStage). Targets: total = total_index x basis, risk-adjusted
- * = risk_adjusted_index x basis, basis = the plan, or (remaining) the
- * plan minus closed-won. Coverage = pipeline / total target, risk
+ * pipeline = Σ amount of open ones not past due (closing today or
+ * later); risk-adjusted = Σ amount x probability (the opportunity's,
+ * else normalize.stages, else the CRM's OpportunityStage); past-due =
+ * open opportunities whose close date has passed, apart and never
+ * pipeline. Targets: total = total_index x basis, risk-adjusted =
+ * risk_adjusted_index x basis, basis = the plan, or (remaining, the
+ * current period only) the plan minus closed-won. Coverage = pipeline / total target, risk
  * coverage = risk-adjusted / risk target, attainment = closed-won / plan.
  * Everything in the base currency. A partner without a plan for the
  * period has no targets and no ratios, and says so.
@@ -43,12 +45,16 @@ struct plan_row {
 	double plan, basis, total_target, risk_target;
 	int has_coverage, has_risk_coverage, has_attainment;
 	double coverage, risk_coverage, attainment;
+	double past_due;		/* open, close date passed: not pipeline */
+	int past_due_n;
+	char past_due_oldest[11];	/* the earliest such close date */
 };
 
 struct plan_result {
 	struct plan_period period;
 	struct plan_row *rows;		/* one per partner, by partner id */
 	size_t n;
+	int later;			/* a period after the current one */
 };
 
 /* A partner the CRM knows (borrowed strings). */
@@ -66,6 +72,7 @@ struct plan_opportunity {
 	int has_probability;
 	double probability;		/* percent, the opportunity's own */
 	int is_closed, is_won;
+	const char *close_date;		/* "YYYY-MM-DD", or NULL */
 };
 
 /* A partner's plan for the period (several add up). */
@@ -90,6 +97,11 @@ struct plan_input {
 	size_t ntargets;
 	struct plan_stage *stages;
 	size_t nstages;
+	const char *today;		/* "YYYY-MM-DD" in the daemon's zone: an
+					 * open opportunity closing before it is
+					 * past due; NULL: none is */
+	int later;			/* a period after the current one: the
+					 * basis is its plan, nothing is closed */
 	struct arena arena;
 };
 

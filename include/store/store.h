@@ -324,9 +324,11 @@ int store_conflict_members(struct store *st, const char *key, store_row_fn fn,
 
 /* ---- plans, scores, alerts (the rules' pass) ---- */
 
-/* The figures of period p, for plan_compute. Returns 0 or -1 (in freed). */
+/* The figures of period p, for plan_compute, and with past_due_before
+ * ("YYYY-MM-DD", or NULL) every open opportunity closing before it.
+ * Returns 0 or -1 (in freed). */
 int store_plan_input(struct store *st, const struct plan_period *p,
-    struct plan_input *in);
+    const char *past_due_before, struct plan_input *in);
 /* The evidence over the windows w, and the scores of previous_period
  * (NULL: none), for score_compute. Returns 0 or -1 (in freed). */
 int store_score_input(struct store *st, const struct score_windows *w,

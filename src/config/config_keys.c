@@ -280,7 +280,8 @@ static const struct key k_sla[] = {
 };
 static const struct key k_pipeline[] = {
 	KENUM(C, "period", rules.pipeline.period, e_period, "quarter", 0),
-	KENUM(C, "basis", rules.pipeline.basis, e_basis, "plan", 0),
+	KENUM(C, "basis", rules.pipeline.basis, e_basis, "remaining", 0),
+	KINT(C, "horizon", rules.pipeline.horizon, 1, 8, "2"),
 	KNUM(C, "total_index", rules.pipeline.total_index, 0.01, 100, "2.0"),
 	KNUM(C, "risk_adjusted_index", rules.pipeline.risk_adjusted_index,
 	    0.01, 100, "1.0"),

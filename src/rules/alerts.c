@@ -107,9 +107,10 @@ alerts_business_seconds(const struct config *cfg, int64_t from, int64_t to)
 
 /* ---- what should hold ---- */
 
-/* The stale pending registrations of one source. */
+/* The stale pending registrations of one source and owner. */
 struct stale {
 	char source[128];
+	char owner[128];		/* the partners' owner; "": none known */
 	int64_t n, oldest_t;
 	const struct alerts_registration *oldest;
 };
@@ -208,13 +209,41 @@ partner_name(const struct ctx *c, const char *id)
 	return p && p->name ? p->name : id ? id : "(no partner)";
 }
 
+/* An amount as people read it: "1,234,567 USD" (whole units). */
 static void
 money(double v, const char *cur, char *out, size_t len)
 {
-	if (v >= 1e6)
-		snprintf(out, len, "%.2fM %s", v / 1e6, cur);
-	else
-		snprintf(out, len, "%.0f %s", v, cur);
+	char digits[48], *o = out;
+	size_t n, i, room = len;
+	int neg = v < 0;
+
+	snprintf(digits, sizeof(digits), "%.0f", neg ? -v : v);
+	n = strlen(digits);
+	if (neg && room > 1) {
+		*o++ = '-';
+		room--;
+	}
+	for (i = 0; i < n && room > 1; i++) {
+		if (i > 0 && (n - i) % 3 == 0 && room > 2) {
+			*o++ = ',';
+			room--;
+		}
+		*o++ = digits[i];
+		room--;
+	}
+	*o = '\0';
+	if (cur && room > 1)
+		snprintf(o, room, " %s", cur);
+}
+
+/* A rounded figure for evidence: the same cycle after cycle. */
+static void
+set_fig(struct jval *e, const char *name, double v, int decimals)
+{
+	char b[48];
+
+	snprintf(b, sizeof(b), "%.*f", decimals, v);
+	jv_set(e, name, jv_real(strtod(b, NULL)));
 }
 
 /* One alert per open conflict. */
@@ -335,17 +364,21 @@ stale_add(struct ctx *c, const struct alerts_registration *r, int64_t t)
 {
 	const char *colon = strchr(r->key, ':');
 	size_t n = colon ? (size_t)(colon - r->key) : strlen(r->key), i;
+	const struct plan_row *p = plan_find(c->plan, r->partner_id);
+	const char *owner = p && p->owner_id ? p->owner_id : "";
 	struct stale *s;
 
 	for (i = 0; i < c->nstale; i++)
 		if (strlen(c->stale[i].source) == n &&
-		    strncmp(c->stale[i].source, r->key, n) == 0)
+		    strncmp(c->stale[i].source, r->key, n) == 0 &&
+		    strcmp(c->stale[i].owner, owner) == 0)
 			break;
 	if (i == c->nstale) {
 		xgrow(&c->stale, &c->capstale, c->nstale + 1, sizeof(*c->stale));
 		s = &c->stale[c->nstale++];
 		memset(s, 0, sizeof(*s));
 		snprintf(s->source, sizeof(s->source), "%.*s", (int)n, r->key);
+		snprintf(s->owner, sizeof(s->owner), "%s", owner);
 	}
 	s = &c->stale[i];
 	s->n++;
@@ -356,7 +389,8 @@ stale_add(struct ctx *c, const struct alerts_registration *r, int64_t t)
 	}
 }
 
-/* One stale_registrations alert per source: how many, the oldest. */
+/* One stale_registrations alert per source and owner: how many, the
+ * oldest. */
 static void
 stale_alerts(struct ctx *c)
 {
@@ -367,6 +401,8 @@ stale_alerts(struct ctx *c)
 		const struct stale *s = &c->stale[i];
 		const struct alerts_registration *o = s->oldest;
 		struct jval *e = jv_object();
+		struct alert *a;
+		char subject[260];
 		char *msg = xasprintf("stale_registrations: source %s has %lld "
 		    "pending registration%s older than %.0f days "
 		    "(registrations.pending_max_age); the oldest is %s by %s for %s, "
@@ -380,8 +416,15 @@ stale_alerts(struct ctx *c)
 		jv_set_int(e, "stale", s->n);
 		jv_set_str(e, "oldest", o->key);
 		jv_set_str(e, "oldest_registered_at", o->registered_at);
-		want_add(c, "stale_registrations", s->source, NULL, NULL,
-		    "warning", msg, e);
+		jv_set_str(e, "owner_id", s->owner[0] ? s->owner : NULL);
+		if (s->owner[0])
+			snprintf(subject, sizeof(subject), "%s:%s", s->source,
+			    s->owner);
+		else
+			snprintf(subject, sizeof(subject), "%s", s->source);
+		if ((a = want_add(c, "stale_registrations", subject, NULL, NULL,
+		    "warning", msg, e)) && s->owner[0])
+			a->owner_id = xstrdup(s->owner);
 	}
 	free(c->stale);
 	c->stale = NULL;
@@ -421,16 +464,20 @@ registration_alerts(struct ctx *c, const struct alerts_registration *r)
 			int breach = strcmp(type, "approval_sla_breach") == 0;
 			double limit = (double)(breach ? cfg->rules.approval_sla.breach :
 			    cfg->rules.approval_sla.warn) / 86400.0;
-			/* no running clock in the text: it would change every cycle */
+			/* the age in whole business days: the text changes once
+			 * a business day, not every cycle */
+			int64_t days = b / 86400;
 			char *msg = xasprintf("%s: registration %s by %s for %s has "
-			    "waited more than %.0f business day%s for a decision "
-			    "(registered %s). To do: approve or reject it.", type, key,
-			    partner_name(c, partner), cust ? cust : "?", limit,
-			    limit == 1 ? "" : "s", reg);
+			    "waited %lld business day%s for a decision (registered %s; "
+			    "%s after %.0f). To do: approve or reject it.", type, key,
+			    partner_name(c, partner), cust ? cust : "?", (long long)days,
+			    days == 1 ? "" : "s", reg, breach ? "critical" : "a warning",
+			    limit);
 
 			jv_set_str(e, "registration", key);
 			jv_set_str(e, "registered_at", reg);
 			jv_set(e, "limit_business_days", jv_real(limit));
+			jv_set_int(e, "age_business_days", days);
 			/* a breach replaces the warning: one alert per stage */
 			want_add(c, type, key, NULL, partner, sev, msg, e);
 		}
@@ -451,58 +498,136 @@ registration_alerts(struct ctx *c, const struct alerts_registration *r)
 	}
 }
 
+/*
+ * pipeline_below_plan or risk_adjusted_below_plan of one partner and
+ * period: the coverage of its target, stated with the figures.
+ */
 static void
-plan_alerts(struct ctx *c, const struct score_result *scores)
+coverage_alert(struct ctx *c, const struct plan_result *r,
+    const struct plan_row *p, int risk)
+{
+	const struct config *cfg = c->cfg;
+	const char *cur = cfg->normalize.base_currency ?
+	    cfg->normalize.base_currency : "USD";
+	double cov = risk ? p->risk_coverage : p->coverage;
+	double index = risk ? cfg->rules.pipeline.risk_adjusted_index :
+	    cfg->rules.pipeline.total_index;
+	double have = risk ? p->risk_adjusted : p->pipeline;
+	int crit = cov < cfg->rules.pipeline.critical_below;
+	int remaining = cfg->rules.pipeline.basis == BASIS_REMAINING && !r->later;
+	const char *type = risk ? "risk_adjusted_below_plan" :
+	    "pipeline_below_plan";
+	char h[64], b[64], pl[64], cw[64], cl[64], *msg;
+	struct jval *e = jv_object();
+
+	/* critical: under rules.pipeline.critical_below of the target */
+	if (crit)
+		snprintf(cl, sizeof(cl), "; critical under %.2fx",
+		    cfg->rules.pipeline.critical_below);
+	else
+		cl[0] = '\0';
+	money(have, cur, h, sizeof(h));
+	money(p->basis, cur, b, sizeof(b));
+	money(p->plan, cur, pl, sizeof(pl));
+	money(p->closed_won, cur, cw, sizeof(cw));
+	if (remaining)
+		msg = xasprintf("%s: %s's %spipeline of %s covers %.2fx of the "
+		    "%gx target on the %s still to close in %s (plan %s, "
+		    "closed-won %s)%s. To do: plan pipeline generation with the "
+		    "partner.", type, p->name ? p->name : p->partner_id, risk ?
+		    "risk-adjusted " : "", h, cov, index, b, r->period.name, pl, cw,
+		    cl);
+	else
+		msg = xasprintf("%s: %s's %spipeline of %s covers %.2fx of the "
+		    "%gx target on the plan of %s for %s%s. To do: plan pipeline "
+		    "generation with the partner.", type, p->name ? p->name :
+		    p->partner_id, risk ? "risk-adjusted " : "", h, cov, index, pl,
+		    r->period.name, cl);
+	jv_set_str(e, "period", r->period.name);
+	jv_set_str(e, "basis", remaining ? "remaining" : "plan");
+	set_fig(e, "coverage", cov, 4);
+	set_fig(e, risk ? "risk_adjusted_pipeline" : "pipeline", have, 2);
+	set_fig(e, "target", index * p->basis, 2);
+	set_fig(e, "plan", p->plan, 2);
+	set_fig(e, "closed_won", p->closed_won, 2);
+	want_add(c, type, p->partner_id, r->period.name, p->partner_id,
+	    crit ? "critical" : "warning", msg, e);
+}
+
+/* The pipeline rules of one period's figures (contract §8). */
+static void
+period_alerts(struct ctx *c, const struct plan_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		const struct plan_row *p = &r->rows[i];
+
+		if (!p->has_plan || p->plan <= 0)
+			continue;	/* no plan: flagged on the scorecard */
+		if (!r->later && p->closed_won >= p->plan)
+			continue;	/* the current period's plan is met */
+		/* the risk-adjusted alert says what the total one does not:
+		 * enough pipeline, too little of it likely to close */
+		if (p->has_coverage && p->coverage < 1.0)
+			coverage_alert(c, r, p, 0);
+		else if (p->has_risk_coverage && p->risk_coverage < 1.0)
+			coverage_alert(c, r, p, 1);
+	}
+}
+
+/* A partner's open opportunities past their close date: apart from the
+ * pipeline, one alert with their count and total. */
+static void
+past_due_alert(struct ctx *c, const struct plan_row *p)
+{
+	const char *cur = c->cfg->normalize.base_currency ?
+	    c->cfg->normalize.base_currency : "USD";
+	struct jval *e = jv_object();
+	char t[64], *msg;
+
+	money(p->past_due, cur, t, sizeof(t));
+	msg = xasprintf("pipeline_past_due: %s has %d open opportunit%s past "
+	    "the close date (the oldest %s), %s in all, not counted as "
+	    "pipeline. To do: ask the partner to move the close dates or close "
+	    "them.", p->name ? p->name : p->partner_id, p->past_due_n,
+	    p->past_due_n == 1 ? "y" : "ies", p->past_due_oldest, t);
+	jv_set_int(e, "opportunities", p->past_due_n);
+	set_fig(e, "total", p->past_due, 2);
+	jv_set_str(e, "oldest_close_date", p->past_due_oldest);
+	/* housekeeping for the partner, not a risk today: info */
+	want_add(c, "pipeline_past_due", p->partner_id, NULL, p->partner_id,
+	    "info", msg, e);
+}
+
+static void
+plan_alerts(struct ctx *c, const struct score_result *scores,
+    const struct alerts_input *in)
 {
 	const struct config *cfg = c->cfg;
 	const struct plan_result *plan = c->plan;
-	const char *cur = cfg->normalize.base_currency ?
-	    cfg->normalize.base_currency : "USD";
 	size_t i;
 
+	period_alerts(c, plan);
+	for (i = 0; i < in->nlater; i++)
+		period_alerts(c, &in->later[i]);
 	for (i = 0; i < plan->n; i++) {
 		const struct plan_row *p = &plan->rows[i];
-		char a[48], b[48];
 
-		if (p->has_coverage && p->coverage < 1.0) {
-			int crit = p->coverage < cfg->rules.pipeline.critical_below;
-			struct jval *e = jv_object();
-			char *msg;
-			char v[32];
-
-			money(p->pipeline, cur, a, sizeof(a));
-			money(p->total_target, cur, b, sizeof(b));
-			msg = xasprintf("pipeline_below_plan: %s has %s of pipeline "
-			    "closing in %s against a target of %s (coverage %.2f, %s "
-			    "under %s). To do: plan pipeline generation with the partner.",
-			    p->name ? p->name : p->partner_id, a, plan->period.name, b,
-			    p->coverage, crit ? "critical" : "warning", crit ? "the "
-			    "critical line" : "1.0");
-			snprintf(v, sizeof(v), "%.4f", p->coverage);
-			jv_set(e, "coverage", jv_real(strtod(v, NULL)));
-			snprintf(v, sizeof(v), "%.2f", p->pipeline);
-			jv_set(e, "pipeline", jv_real(strtod(v, NULL)));
-			snprintf(v, sizeof(v), "%.2f", p->total_target);
-			jv_set(e, "total_target", jv_real(strtod(v, NULL)));
-			want_add(c, "pipeline_below_plan", p->partner_id,
-			    plan->period.name, p->partner_id, crit ? "critical" :
-			    "warning", msg, e);
-		}
+		if (p->past_due_n > 0)
+			past_due_alert(c, p);
 		if (scores && i < scores->n && scores->rows[i].has_score &&
 		    scores->rows[i].has_previous && scores->rows[i].previous -
 		    scores->rows[i].score >= cfg->rules.score_drop) {
 			const struct score_row *s = &scores->rows[i];
 			struct jval *e = jv_object();
-			char v[32];
 			char *msg = xasprintf("score_drop: %s's score fell from %.0f to "
 			    "%.0f in %s. To do: review the scorecard (chansyncctl partner "
 			    "%s).", p->name ? p->name : p->partner_id, s->previous,
 			    s->score, plan->period.name, p->partner_id);
 
-			snprintf(v, sizeof(v), "%.2f", s->previous);
-			jv_set(e, "previous", jv_real(strtod(v, NULL)));
-			snprintf(v, sizeof(v), "%.2f", s->score);
-			jv_set(e, "score", jv_real(strtod(v, NULL)));
+			set_fig(e, "previous", s->previous, 2);
+			set_fig(e, "score", s->score, 2);
 			want_add(c, "score_drop", p->partner_id, plan->period.name,
 			    p->partner_id, "warning", msg, e);
 		}
@@ -595,7 +720,7 @@ alerts_compute(const struct config *cfg, int64_t now,
 	for (i = 0; i < in->nregistrations; i++)
 		registration_alerts(&c, &in->registrations[i]);
 	stale_alerts(&c);
-	plan_alerts(&c, scores);
+	plan_alerts(&c, scores, in);
 	for (i = 0; i < in->nskipped; i++)
 		skipped_page_alert(&c, &in->skipped[i]);
 	for (i = 0; i < in->nunknown; i++)

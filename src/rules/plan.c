@@ -22,12 +22,17 @@ plan_period_of(int64_t t, const char *tz, int kind, int back,
 		return -1;
 	y = tm.tm_year + 1900;
 	m = tm.tm_mon + 1;
+	/* back < 0 moves later */
 	switch (kind) {
 	case PERIOD_MONTH:
 		m -= back;
 		while (m < 1) {
 			m += 12;
 			y--;
+		}
+		while (m > 12) {
+			m -= 12;
+			y++;
 		}
 		snprintf(out->name, sizeof(out->name), "%04d-%02d", y, m);
 		snprintf(out->from, sizeof(out->from), "%04d-%02d-01", y, m);
@@ -45,6 +50,10 @@ plan_period_of(int64_t t, const char *tz, int kind, int back,
 		while (q < 1) {
 			q += 4;
 			y--;
+		}
+		while (q > 4) {
+			q -= 4;
+			y++;
 		}
 		snprintf(out->name, sizeof(out->name), "%04d-Q%d", y, q);
 		snprintf(out->from, sizeof(out->from), "%04d-%02d-01", y, 3 * q - 2);
@@ -97,10 +106,26 @@ add_opportunity(const struct config *cfg, const struct plan_input *in,
 {
 	struct plan_row *p = (struct plan_row *)plan_find(out, o->partner_id);
 	double pr;
+	int in_period;
 
 	if (p == NULL || !o->has_amount)
 		return;		/* a partner not in the cache, or no amount */
-	p->opportunities++;
+	in_period = o->close_date == NULL ||
+	    (strcmp(o->close_date, out->period.from) >= 0 &&
+	    strcmp(o->close_date, out->period.to) <= 0);
+	p->opportunities += in_period;
+	if (!o->is_closed && in->today && o->close_date &&
+	    strcmp(o->close_date, in->today) < 0) {
+		/* past due: apart, never pipeline (in this period or before) */
+		p->past_due += o->amount;
+		if (p->past_due_n++ == 0 ||
+		    strcmp(o->close_date, p->past_due_oldest) < 0)
+			snprintf(p->past_due_oldest, sizeof(p->past_due_oldest),
+			    "%.10s", o->close_date);
+		return;
+	}
+	if (!in_period)
+		return;		/* not this period's */
 	if (o->is_closed) {
 		if (o->is_won)
 			p->closed_won += o->amount;
@@ -115,11 +140,12 @@ add_opportunity(const struct config *cfg, const struct plan_input *in,
 
 /* Targets and ratios of a partner whose figures are added up. */
 static void
-ratios(const struct config *cfg, struct plan_row *p)
+ratios(const struct config *cfg, struct plan_row *p, int later)
 {
 	if (!p->has_plan)
 		return;
-	p->basis = cfg->rules.pipeline.basis == BASIS_REMAINING ?
+	/* what is still to close: this period's remainder, a later one's plan */
+	p->basis = cfg->rules.pipeline.basis == BASIS_REMAINING && !later ?
 	    p->plan - p->closed_won : p->plan;
 	if (p->basis < 0)
 		p->basis = 0;
@@ -147,6 +173,7 @@ plan_compute(const struct config *cfg, const struct plan_input *in,
 
 	memset(out, 0, sizeof(*out));
 	out->period = *per;
+	out->later = in->later;
 	out->rows = xcalloc(in->npartners + 1, sizeof(*out->rows));
 	for (i = 0; i < in->npartners; i++) {
 		struct plan_row *p = &out->rows[out->n++];
@@ -171,7 +198,7 @@ plan_compute(const struct config *cfg, const struct plan_input *in,
 		}
 	}
 	for (i = 0; i < out->n; i++)
-		ratios(cfg, &out->rows[i]);
+		ratios(cfg, &out->rows[i], in->later);
 }
 
 void

@@ -538,7 +538,7 @@ store_alert_put(struct store *st, const struct store_alert *a)
 
 int
 store_plan_input(struct store *st, const struct plan_period *per,
-    struct plan_input *in)
+    const char *past_due_before, struct plan_input *in)
 {
 	size_t cap[4] = { 0, 0, 0, 0 };
 	sqlite3_stmt *s;
@@ -578,13 +578,17 @@ store_plan_input(struct store *st, const struct plan_period *per,
 	/* no partner, nothing to add up: no scan of every opportunity */
 	if (in->npartners == 0)
 		return 0;
+	/* the period's, and (past_due_before) every open one closing before
+	 * that day: past due, whichever period it was in */
 	if ((s = sq_prep(st, "SELECT partner_id, stage, amount_base, "
-	    "probability, is_closed, is_won FROM opportunities WHERE deleted = 0 "
-	    "AND partner_id IS NOT NULL AND close_date >= ?1 AND close_date <= "
-	    "?2")) == NULL)
+	    "probability, is_closed, is_won, close_date FROM opportunities WHERE "
+	    "deleted = 0 AND partner_id IS NOT NULL AND ((close_date >= ?1 AND "
+	    "close_date <= ?2) OR (?3 IS NOT NULL AND is_closed = 0 AND "
+	    "close_date < ?3))")) == NULL)
 		goto fail;
 	sq_bind_text(s, 1, per->from);
 	sq_bind_text(s, 2, per->to);
+	sq_bind_text(s, 3, past_due_before);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct plan_opportunity *o;
 
@@ -598,6 +602,7 @@ store_plan_input(struct store *st, const struct plan_period *per,
 		o->probability = sqlite3_column_double(s, 3);
 		o->is_closed = sqlite3_column_int(s, 4) != 0;
 		o->is_won = sqlite3_column_int(s, 5) != 0;
+		o->close_date = col_str(&in->arena, s, 6);
 	}
 	if (sq_read_end(st, s, rc, "reading opportunities") < 0)
 		goto fail;

@@ -4,6 +4,7 @@ import glob
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 
 from harness import BUILD, ROOT, contains, eq, sanitizer_report, test
@@ -59,6 +60,45 @@ def the_demo_runs_the_whole_story():
         if not m5 or "CRM writes" in m5.group(0):
             raise AssertionError("cycle 3 should write nothing: " +
                                  (m5.group(0) if m5 else "no summary"))
+        alerts_a_manager_can_read(os.path.join(m.group(1), "state", "chansync.db"))
     finally:
         if m:
             shutil.rmtree(m.group(1), ignore_errors=True)
+
+
+def alerts_a_manager_can_read(db):
+    """The demo's alerts, counted: stale claims rolled up (no per-claim SLA
+    alert for them), no pipeline alert for a partner at or above plan, every
+    alert about a CRM partner with an owner, and the SLA texts with an age."""
+    con = sqlite3.connect(db)
+    try:
+        q = lambda sql: con.execute(sql).fetchall()
+        stale = q("SELECT count(*) FROM registrations WHERE status = 'pending' AND "
+                  "deleted = 0 AND registered_at < strftime('%Y-%m-%dT%H:%M:%SZ', "
+                  "'now', '-60 days')")[0][0]
+        rolled = q("SELECT count(*), sum(json_extract(evidence, '$.stale')) FROM alerts "
+                   "WHERE status = 'open' AND type = 'stale_registrations'")[0]
+        if stale == 0 or rolled[1] != stale or rolled[0] >= stale:
+            raise AssertionError("stale claims %d, rolled up as %r" % (stale, rolled))
+        eq(q("SELECT count(*) FROM alerts a JOIN registrations r ON a.subject = r.key "
+             "WHERE a.status = 'open' AND a.type LIKE 'approval_sla_%' AND "
+             "r.registered_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-60 days')"),
+           [(0,)], "SLA alerts on stale claims")
+        met = q("SELECT count(*) FROM partner_periods WHERE period = (SELECT "
+                "max(period) FROM partner_periods) AND attainment >= 1")[0][0]
+        if met == 0:
+            raise AssertionError("no partner meets its plan in the demo: the check "
+                                 "would prove nothing")
+        eq(q("SELECT count(*) FROM alerts a JOIN partner_periods p ON p.partner_id = "
+             "a.partner_id AND p.period = a.period WHERE a.status = 'open' AND "
+             "a.type LIKE '%below_plan' AND p.attainment >= 1"), [(0,)],
+           "pipeline alerts for partners at or above plan")
+        eq(q("SELECT count(*) FROM alerts a JOIN partners p ON p.id = a.partner_id "
+             "WHERE a.status = 'open' AND a.owner_id IS NULL"), [(0,)],
+           "alerts about CRM partners without an owner")
+        for (msg,) in q("SELECT message FROM alerts WHERE status = 'open' AND type "
+                        "LIKE 'approval_sla_%'"):
+            if not re.search(r"has waited \d+ business days? for a decision", msg):
+                raise AssertionError("an SLA alert without its age: " + msg)
+    finally:
+        con.close()

@@ -6,6 +6,8 @@
 #include "t.h"
 #include "t_cfg.h"
 
+#include <math.h>
+
 static struct config *cfg;
 
 /* Is key among what holds, and with this severity? */
@@ -91,7 +93,7 @@ test_plan_scores_and_conflicts(void)
 	struct plan_row rows[3];
 	struct score_row srows[3];
 	struct plan_result plan = { { "2026-Q4", "2026-10-01", "2026-12-31" },
-		rows, 3 };
+		rows, 3, 0 };
 	struct score_result scores = { srows, 3 };
 	struct alerts_conflict conf[] = {
 		{ "PC-1", "partner_conflict", "Acme", "portal:R1", 2, 2, "P2",
@@ -108,10 +110,16 @@ test_plan_scores_and_conflicts(void)
 	memset(rows, 0, sizeof(rows));
 	memset(srows, 0, sizeof(srows));
 	rows[0].partner_id = "P1";	/* coverage 0.4: critical (under 0.5) */
+	rows[0].has_plan = 1;
+	rows[0].plan = rows[0].basis = 100000;
+	rows[0].pipeline = 80000;
 	rows[0].has_coverage = 1;
 	rows[0].coverage = 0.4;
 	rows[1].partner_id = "P2";	/* 0.8: a warning */
 	rows[1].name = "Beta";
+	rows[1].has_plan = 1;
+	rows[1].plan = rows[1].basis = 50000;
+	rows[1].pipeline = 80000;
 	rows[1].has_coverage = 1;
 	rows[1].coverage = 0.8;
 	rows[1].owner_id = "005CM";	/* Beta's channel manager */
@@ -302,9 +310,167 @@ test_stale_roll_up(void)
 	    strstr(a->message, "has 1 pending registration older"));
 	CHECK(held(&r, "approval_sla_breach:hub:2") == NULL);
 	CHECK(held(&r, "approval_sla_breach:hub:3") == NULL);
-	CHECK(held(&r, "approval_sla_breach:hub:4") != NULL);
+	CHECK((a = held(&r, "approval_sla_breach:hub:4")) != NULL &&
+	    strstr(a->message, "has waited 43 business days for a decision "
+	    "(registered 2026-09-28T10:00:01Z; critical after 4)"));
 	CHECK_INT(r.nholds, 3);
 	alerts_result_free(&r);
+
+	/* owners: one roll-up per source and owner, routed to them; a
+	 * partner the CRM does not know rolls up without an owner */
+	{
+		struct plan_row rows[2];
+
+		memset(rows, 0, sizeof(rows));
+		rows[0].partner_id = "P1";
+		rows[0].owner_id = "005ANA";
+		rows[1].partner_id = "P2";
+		rows[1].owner_id = "005BEN";
+		plan.rows = rows;
+		plan.n = 2;
+		alerts_compute(cfg, t_time("2026-11-27T10:00:00Z"), &plan, NULL,
+		    &in, &r);
+		CHECK((a = held(&r, "stale_registrations:hub:005ANA")) &&
+		    strcmp(a->owner_id, "005ANA") == 0 &&
+		    strstr(a->message, "has 2 pending registrations"));
+		CHECK((a = held(&r, "stale_registrations:hub:005BEN")) &&
+		    strcmp(a->owner_id, "005BEN") == 0 &&
+		    strstr(a->message, "has 1 pending registration older"));
+		CHECK((a = held(&r, "stale_registrations:portal")) &&
+		    a->owner_id == NULL);
+		CHECK(held(&r, "stale_registrations:hub") == NULL);
+		CHECK_INT(r.nholds, 4);
+		alerts_result_free(&r);
+	}
+}
+
+/*
+ * The pipeline rules end to end on structs (plan_compute, then the
+ * alerts), on Friday 2026-11-27 in Berlin: 2026-Q4 is current, 2027-Q1
+ * the next; basis remaining, targets 2x total and 1x risk-adjusted,
+ * critical under 0.5x. One partner per edge.
+ */
+static void
+test_pipeline_rules(void)
+{
+	static struct plan_partner partners[] = {
+		{ "PA", "Met Exactly", NULL, "005A" },	/* attainment 100% */
+		{ "PB", "One Short", NULL, NULL },	/* 1 still to close */
+		{ "PC", "Zero Plan", NULL, NULL },
+		{ "PD", "Due Today", NULL, NULL },	/* closes today: pipeline */
+		{ "PE", "Due Yesterday", NULL, NULL },	/* past due: not pipeline */
+		{ "PF", "Next Quarter", NULL, NULL },
+		{ "PG", "No Plan", NULL, NULL },
+		{ "PH", "Thin Deals", NULL, NULL },	/* enough, but unlikely */
+	};
+	static struct plan_opportunity opps[] = {
+		{ "PA", "Closed Won", 1, 100000, 1, 100, 1, 1, "2026-10-15" },
+		{ "PA", "Proposal", 1, 5000, 1, 50, 0, 0, "2026-12-20" },
+		{ "PB", "Closed Won", 1, 99999, 1, 100, 1, 1, "2026-11-02" },
+		{ "PD", "Proposal", 1, 150000, 1, 100, 0, 0, "2026-11-27" },
+		{ "PE", "Proposal", 1, 300000, 1, 100, 0, 0, "2026-11-26" },
+		{ "PE", "Proposal", 1, 40000, 1, 100, 0, 0, "2026-09-30" },
+		{ "PF", "Proposal", 1, 50000, 1, 40, 0, 0, "2027-02-10" },
+		{ "PG", "Proposal", 1, 10, 1, 10, 0, 0, "2026-12-01" },
+		{ "PH", "Prospecting", 1, 250000, 1, 20, 0, 0, "2026-12-30" },
+	};
+	static struct plan_target cur_t[] = { { "PA", 100000 }, { "PB", 100000 },
+		{ "PC", 0 }, { "PD", 100000 }, { "PE", 100000 }, { "PH", 100000 } };
+	static struct plan_target next_t[] = { { "PA", 0 }, { "PF", 100000 } };
+	struct plan_period q4 = { "2026-Q4", "2026-10-01", "2026-12-31" };
+	struct plan_period q1 = { "2027-Q1", "2027-01-01", "2027-03-31" };
+	struct config *c = t_config("daemon: { timezone: Europe/Berlin }\n"
+	    "rules: { pipeline: { basis: remaining, total_index: 2.0, "
+	    "risk_adjusted_index: 1.0, critical_below: 0.5 } }\n");
+	struct plan_input pin;
+	struct plan_result cur, next;
+	struct alerts_input in;
+	struct alerts_result r;
+	const struct alert *a;
+	const struct plan_row *p;
+
+	memset(&pin, 0, sizeof(pin));
+	pin.partners = partners;
+	pin.npartners = sizeof(partners) / sizeof(partners[0]);
+	pin.opportunities = opps;
+	pin.nopportunities = sizeof(opps) / sizeof(opps[0]);
+	pin.targets = cur_t;
+	pin.ntargets = sizeof(cur_t) / sizeof(cur_t[0]);
+	pin.today = "2026-11-27";
+	plan_compute(c, &pin, &q4, &cur);
+	pin.targets = next_t;
+	pin.ntargets = sizeof(next_t) / sizeof(next_t[0]);
+	pin.later = 1;
+	plan_compute(c, &pin, &q1, &next);
+
+	/* the figures: closing today is pipeline, yesterday past due (and
+	 * one from the quarter before, which never was this period's) */
+	CHECK((p = plan_find(&cur, "PD")) && p->pipeline == 150000 &&
+	    p->past_due_n == 0);
+	CHECK((p = plan_find(&cur, "PE")) && p->pipeline == 0 &&
+	    p->past_due_n == 2 && p->past_due == 340000 &&
+	    strcmp(p->past_due_oldest, "2026-09-30") == 0 &&
+	    p->opportunities == 1);
+	CHECK((p = plan_find(&cur, "PB")) && p->basis == 1 &&
+	    p->total_target == 2);
+	CHECK((p = plan_find(&cur, "PA")) && p->basis == 0 && !p->has_coverage);
+	/* a later period: the plan is the basis, nothing closed counts */
+	CHECK((p = plan_find(&next, "PF")) && p->basis == 100000 &&
+	    p->pipeline == 50000 && fabs(p->coverage - 0.25) < 1e-9 &&
+	    fabs(p->risk_coverage - 0.2) < 1e-9);
+
+	memset(&in, 0, sizeof(in));
+	in.later = &next;
+	in.nlater = 1;
+	alerts_compute(c, t_time("2026-11-27T10:00:00Z"), &cur, NULL, &in, &r);
+	/* attainment exactly 100%: the current period raises nothing, the
+	 * open 5,000 is no alert */
+	CHECK(held(&r, "pipeline_below_plan:PA:2026-Q4") == NULL);
+	CHECK(held(&r, "risk_adjusted_below_plan:PA:2026-Q4") == NULL);
+	/* one short of the plan: 1 still to close, no pipeline: critical */
+	CHECK((a = held(&r, "pipeline_below_plan:PB:2026-Q4")) &&
+	    strcmp(a->severity, "critical") == 0 && strstr(a->message,
+	    "One Short's pipeline of 0 USD covers 0.00x of the 2x target on "
+	    "the 1 USD still to close in 2026-Q4 (plan 100,000 USD, closed-won "
+	    "99,999 USD); critical under 0.50x."));
+	/* below on both: the total alert says it, the risk-adjusted one
+	 * would repeat it */
+	CHECK(held(&r, "risk_adjusted_below_plan:PB:2026-Q4") == NULL);
+	/* zero plan, and no plan: nothing */
+	CHECK(held(&r, "pipeline_below_plan:PC:2026-Q4") == NULL);
+	CHECK(held(&r, "pipeline_below_plan:PG:2026-Q4") == NULL);
+	/* closing today counts: 150,000 of a 200,000 target is a warning,
+	 * and the risk-adjusted 150,000 covers its 100,000 */
+	CHECK((a = held(&r, "pipeline_below_plan:PD:2026-Q4")) &&
+	    strcmp(a->severity, "warning") == 0 && strstr(a->message,
+	    "pipeline of 150,000 USD covers 0.75x of the 2x target on the "
+	    "100,000 USD still to close in 2026-Q4"));
+	CHECK(held(&r, "risk_adjusted_below_plan:PD:2026-Q4") == NULL);
+	/* past due the day before: no pipeline, and its own alert */
+	CHECK((a = held(&r, "pipeline_below_plan:PE:2026-Q4")) &&
+	    strcmp(a->severity, "critical") == 0);
+	CHECK((a = held(&r, "pipeline_past_due:PE")) && strstr(a->message,
+	    "has 2 open opportunities past the close date (the oldest "
+	    "2026-09-30), 340,000 USD in all"));
+	CHECK(held(&r, "pipeline_past_due:PD") == NULL);
+	/* 250,000 covers 1.25x of the total target, but at 20% only 50,000
+	 * is likely: 0.50x of the risk-adjusted one, a warning (not under) */
+	CHECK(held(&r, "pipeline_below_plan:PH:2026-Q4") == NULL);
+	CHECK((a = held(&r, "risk_adjusted_below_plan:PH:2026-Q4")) &&
+	    strcmp(a->severity, "warning") == 0 && strstr(a->message,
+	    "Thin Deals's risk-adjusted pipeline of 50,000 USD covers 0.50x of "
+	    "the 1x target on the 100,000 USD still to close in 2026-Q4"));
+	/* the next period against its plan */
+	CHECK((a = held(&r, "pipeline_below_plan:PF:2027-Q1")) &&
+	    strcmp(a->severity, "critical") == 0 && strstr(a->message,
+	    "covers 0.25x of the 2x target on the plan of 100,000 USD for "
+	    "2027-Q1"));
+	CHECK(held(&r, "risk_adjusted_below_plan:PF:2027-Q1") == NULL);
+	CHECK(held(&r, "pipeline_below_plan:PA:2027-Q1") == NULL);	/* plan 0 */
+	alerts_result_free(&r);
+	plan_result_free(&cur);
+	plan_result_free(&next);
+	config_free(c);
 }
 
 int
@@ -321,6 +487,7 @@ main(void)
 	    "score_drop: 10, pipeline: { critical_below: 0.5 } }\n");
 	T_RUN(test_registrations);
 	T_RUN(test_plan_scores_and_conflicts);
+	T_RUN(test_pipeline_rules);
 	T_RUN(test_lifecycle);
 	T_RUN(test_skipped_pages);
 	T_RUN(test_stale_roll_up);

@@ -30,14 +30,14 @@ static const struct plan_case {
 	  "rules: { pipeline: { basis: plan, total_index: 2.0, "
 	  "risk_adjusted_index: 1.0 } }\n",
 	  { { "P1", "Alpha", "gold", NULL }, { "P2", "Beta", NULL, NULL } },
-	  { { "P1", "Closed Won", 1, 50000, 1, 100, 1, 1 },
-	    { "P1", "Proposal", 1, 100000, 0, 0, 0, 0 },	/* 40: configured */
-	    { "P1", "Proposal", 1, 50000, 1, 10, 0, 0 },	/* 10: its own */
-	    { "P1", "Qualification", 1, 20000, 0, 0, 0, 0 },	/* 20: the CRM's */
-	    { "P1", "Mystery", 1, 30000, 0, 0, 0, 0 },	/* no probability */
-	    { "P1", "Closed Lost", 1, 7000, 1, 0, 1, 0 },
-	    { "P1", "Proposal", 0, 0, 0, 0, 0, 0 },	/* no amount: left out */
-	    { "P9", "Proposal", 1, 999999, 1, 90, 0, 0 } },	/* unknown partner */
+	  { { "P1", "Closed Won", 1, 50000, 1, 100, 1, 1, NULL },
+	    { "P1", "Proposal", 1, 100000, 0, 0, 0, 0, NULL },	/* 40: configured */
+	    { "P1", "Proposal", 1, 50000, 1, 10, 0, 0, NULL },	/* 10: its own */
+	    { "P1", "Qualification", 1, 20000, 0, 0, 0, 0, NULL },	/* 20: the CRM's */
+	    { "P1", "Mystery", 1, 30000, 0, 0, 0, 0, NULL },	/* no probability */
+	    { "P1", "Closed Lost", 1, 7000, 1, 0, 1, 0, NULL },
+	    { "P1", "Proposal", 0, 0, 0, 0, 0, 0, NULL },	/* no amount: left out */
+	    { "P9", "Proposal", 1, 999999, 1, 90, 0, 0, NULL } },	/* unknown partner */
 	  { { "P1", 100000 } },
 	  { { "Qualification", 20 }, { "Proposal", 75 } },	/* config wins */
 	  { { "P1", 50000, 200000, 40000 + 5000 + 4000, 1, 1, 1,
@@ -47,10 +47,10 @@ static const struct plan_case {
 	  "rules: { pipeline: { basis: remaining, total_index: 2.0, "
 	  "risk_adjusted_index: 1.0 } }\n",
 	  { { "P1", "Alpha", NULL, NULL }, { "P2", "Beta", NULL, NULL } },
-	  { { "P1", "Closed Won", 1, 60000, 1, 100, 1, 1 },
-	    { "P1", "Proposal", 1, 40000, 1, 50, 0, 0 },
-	    { "P2", "Closed Won", 1, 120000, 1, 100, 1, 1 },
-	    { "P2", "Proposal", 1, 10000, 1, 50, 0, 0 } },
+	  { { "P1", "Closed Won", 1, 60000, 1, 100, 1, 1, NULL },
+	    { "P1", "Proposal", 1, 40000, 1, 50, 0, 0, NULL },
+	    { "P2", "Closed Won", 1, 120000, 1, 100, 1, 1, NULL },
+	    { "P2", "Proposal", 1, 10000, 1, 50, 0, 0, NULL } },
 	  { { "P1", 100000 }, { "P2", 60000 }, { "P2", 40000 } },	/* add up */
 	  { { NULL, 0 } },
 	  { { "P1", 60000, 40000, 20000, 1, 1, 1, 0.5, 0.5, 0.6, 80000 },
@@ -58,7 +58,7 @@ static const struct plan_case {
 	{ "a plan and nothing else: zero coverage, not missing",
 	  "rules: { pipeline: { basis: plan, total_index: 3.0 } }\n",
 	  { { "P1", NULL, NULL, NULL } },
-	  { { NULL, NULL, 0, 0, 0, 0, 0, 0 } },
+	  { { NULL, NULL, 0, 0, 0, 0, 0, 0, NULL } },
 	  { { "P1", 80000 } },
 	  { { NULL, 0 } },
 	  { { "P1", 0, 0, 0, 1, 1, 1, 0, 0, 0, 240000 } } },
