@@ -324,6 +324,17 @@ int store_conflict_members(struct store *st, const char *key, store_row_fn fn,
 
 /* ---- plans, scores, alerts (the rules' pass) ---- */
 
+/*
+ * The approval queue's input: pending registrations (of source, and of
+ * partners whose owner is owner: a User id, name or e-mail; NULL: any)
+ * and those decided since then. Strings in a; arrays to free. Returns 0
+ * or -1.
+ */
+struct queue_claim;
+struct queue_decided;
+int store_queue_input(struct store *st, const char *source, const char *owner,
+    int64_t since, struct arena *a, struct queue_claim **claims,
+    size_t *nclaims, struct queue_decided **decided, size_t *ndecided);
 /* The figures of period p, for plan_compute, and with past_due_before
  * ("YYYY-MM-DD", or NULL) every open opportunity closing before it.
  * Returns 0 or -1 (in freed). */

@@ -44,6 +44,8 @@ ctl_usage(FILE *f)
 	    "                                  open alerts, worst first (--all: every one)\n"
 	    "  scores [--period P] [--partner P]  partner scores, ranked (default: latest)\n"
 	    "  partner ID                      one partner's scorecard, alerts, conflicts\n"
+	    "  queue [--owner O] [--source S]  pending registrations by business age,\n"
+	    "                                  approval turnaround per source\n"
 	    "  partners [--unresolved]         CRM partners; (--unresolved) the ids\n"
 	    "                                  sources use that no CRM partner has\n"
 	    "  source NAME reset-watermark [--to T]\n"
@@ -159,6 +161,7 @@ static const struct command {
 	{ "scores", ctl_cmd_scores, 1 },
 	{ "partner", ctl_cmd_partner, 1 },
 	{ "partners", ctl_cmd_partners, 1 },
+	{ "queue", ctl_cmd_queue, 1 },
 	{ "source", ctl_cmd_source, 1 },
 	{ "audit", ctl_cmd_audit, 1 },
 };

@@ -146,6 +146,8 @@ status_json(struct ctl *c, struct status *s)
 	jv_set_str(o, "database", c->dbpath);
 	jv_set(o, "cycles", s->cycles.arr);
 	jv_set(o, "sources", s->sources.arr);
+	if (ctl_queue_status(c, o) < 0)
+		jv_set(o, "approvals", jv_null());
 	jv_set_int(o, "quarantined", s->quarantined);
 	jv_set_int(o, "writes_queued", s->writes_queued);
 	jv_set_int(o, "writes_failing", s->writes_failing);
@@ -197,7 +199,9 @@ status_text(struct ctl *c, struct status *s)
 	printf("audit:       %lld rows, head %lld %.16s\n\n",
 	    (long long)s->audit_rows, (long long)s->head_seq,
 	    s->head[0] ? s->head : "-");
-	printf("recent cycles:\n");
+	if (ctl_queue_status(c, NULL) < 0)
+		printf("approvals:   unreadable: %s\n", store_errmsg(c->st));
+	printf("\nrecent cycles:\n");
 	ctl_out_print(&s->cycles, "  (none yet)", 0);
 	printf("\nsources:\n");
 	ctl_out_print(&s->sources, "  (none has run yet)", 60);

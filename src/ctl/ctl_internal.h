@@ -67,6 +67,11 @@ int ctl_cmd_conflict(struct ctl *c, int argc, char **argv);
 /* conflict KEY decide|reopen ... (ctl_decide.c) */
 int ctl_conflict_decide(struct ctl *c, int argc, char **argv);
 int ctl_cmd_alerts(struct ctl *c, int argc, char **argv);
+int ctl_cmd_queue(struct ctl *c, int argc, char **argv);
+/* The approval queue's summary for status: into status (JSON, key
+ * "approvals"), or printed when NULL. Returns 0 or -1. */
+struct jval;
+int ctl_queue_status(struct ctl *c, struct jval *status);
 int ctl_cmd_scores(struct ctl *c, int argc, char **argv);	/* ctl_scores.c */
 int ctl_cmd_partner(struct ctl *c, int argc, char **argv);
 int ctl_cmd_partners(struct ctl *c, int argc, char **argv);	/* ctl_partners.c */

@@ -10,6 +10,7 @@
 #include "rules/conflicts.h"
 #include "rules/partner_ids.h"
 #include "rules/plan.h"
+#include "rules/queue.h"
 #include "rules/score.h"
 
 #include <stdio.h>
@@ -820,5 +821,84 @@ store_alerts_input(struct store *st, struct alerts_input *in)
 	return 0;
 fail:
 	alerts_input_free(in);
+	return -1;
+}
+
+/* ---- the approval queue ---- */
+
+/* An owner given as a User id, name or e-mail (any case); NULL: any. */
+#define OWNER_MATCH(col) "(?2 IS NULL OR " col " = ?2 OR EXISTS (SELECT 1 " \
+	"FROM users u WHERE u.id = " col " AND (lower(u.name) = lower(?2) OR " \
+	"lower(u.email) = lower(?2))))"
+
+int
+store_queue_input(struct store *st, const char *source, const char *owner,
+    int64_t since, struct arena *a, struct queue_claim **claims,
+    size_t *nclaims, struct queue_decided **decided, size_t *ndecided)
+{
+	size_t cap[2] = { 0, 0 };
+	sqlite3_stmt *s;
+	char t[21];
+	int rc;
+
+	*claims = NULL;
+	*decided = NULL;
+	*nclaims = *ndecided = 0;
+	if ((s = sq_prep(st, "SELECT r.key, r.source, r.partner_id, p.name, "
+	    "r.customer_name, r.product, p.owner_id, u.name, r.registered_at, "
+	    "r.amount_base FROM registrations r LEFT JOIN partners p ON p.id = "
+	    "r.partner_id LEFT JOIN users u ON u.id = p.owner_id WHERE "
+	    "r.status = 'pending' AND r.deleted = 0 AND (?1 IS NULL OR r.source = "
+	    "?1) AND " OWNER_MATCH("p.owner_id") " ORDER BY r.key")) == NULL)
+		return -1;
+	sq_bind_text(s, 1, source);
+	sq_bind_text(s, 2, owner);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct queue_claim *x = push(claims, nclaims, &cap[0], sizeof(*x));
+
+		x->key = col_str(a, s, 0);
+		x->source = col_str(a, s, 1);
+		x->partner_id = col_str(a, s, 2);
+		x->partner = col_str(a, s, 3);
+		x->customer = col_str(a, s, 4);
+		x->product = col_str(a, s, 5);
+		x->owner_id = col_str(a, s, 6);
+		x->owner = col_str(a, s, 7);
+		x->registered_at = col_str(a, s, 8);
+		x->has_amount = sqlite3_column_type(s, 9) != SQLITE_NULL;
+		x->amount = sqlite3_column_double(s, 9);
+	}
+	if (sq_read_end(st, s, rc, "reading the approval queue") < 0)
+		goto fail;
+	/* decisions in the window: approved or rejected, and those that went
+	 * on to be won or lost */
+	norm_time_format(since, t);
+	if ((s = sq_prep(st, "SELECT r.source, r.registered_at, r.decided_at "
+	    "FROM registrations r LEFT JOIN partners p ON p.id = r.partner_id "
+	    "WHERE r.deleted = 0 AND r.decided_at >= ?3 AND r.registered_at IS "
+	    "NOT NULL AND r.status IN ('approved', 'rejected', 'won', 'lost') "
+	    "AND (?1 IS NULL OR r.source = ?1) AND " OWNER_MATCH("p.owner_id")
+	    " ORDER BY r.source, r.key")) == NULL)
+		goto fail;
+	sq_bind_text(s, 1, source);
+	sq_bind_text(s, 2, owner);
+	sq_bind_text(s, 3, t);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct queue_decided *x = push(decided, ndecided, &cap[1],
+		    sizeof(*x));
+
+		x->source = col_str(a, s, 0);
+		x->registered_at = col_str(a, s, 1);
+		x->decided_at = col_str(a, s, 2);
+	}
+	if (sq_read_end(st, s, rc, "reading decisions") < 0)
+		goto fail;
+	return 0;
+fail:
+	free(*claims);
+	free(*decided);
+	*claims = NULL;
+	*decided = NULL;
+	*nclaims = *ndecided = 0;
 	return -1;
 }

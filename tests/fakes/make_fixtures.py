@@ -244,6 +244,9 @@ def make_org(rnd, partners):
                 "CreatedDate": iso_ms(t - 3600), "SystemModstamp": iso_ms(t)}
         if st == "Approved":
             lead["Registration_Expires__c"] = iso_ms(t + 90 * 86400)
+        if st in ("Approved", "Rejected"):
+            # decided half a day to three days after it came in
+            lead["Decision_Date__c"] = iso_ms(t - 3600 + (i % 6 + 1) * 43200)
         org["Lead"].append(lead)
     for i, p in enumerate(partners):
         for j, (y, qn) in enumerate(quarters):

@@ -74,7 +74,7 @@ SCHEMA = {o["name"].lower(): o for o in [
         ref("Partner_Account__c", "Account", "Partner_Account__r"),
         ("Product_Interest__c", "picklist"), ("Estimated_Amount__c", "currency"),
         ("Registration_Expires__c", "datetime"), ("IsConverted", "boolean", RO),
-        ("Decision_Reason__c", "textarea"),
+        ("Decision_Reason__c", "textarea"), ("Decision_Date__c", "datetime"),
         ref("ConvertedOpportunityId", "Opportunity", "ConvertedOpportunity", **RO)]),
     obj("Partner_Plan__c", "a01", [
         ref("Partner__c", "Account", "Partner__r"), ("Period__c", "string"),
