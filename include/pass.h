@@ -3,8 +3,8 @@
  *
  * cycle.c runs a list of passes in order: the CRM read and the sources
  * (pass_sync.c), conflict detection (pass_conflicts.c), pipeline to
- * plan, scores and alerts (pass_rules.c), and the write-back
- * (pass_writeback.c). Each pass reads the cycle's parts from one struct
+ * plan, scores and alerts (pass_rules.c), the write-back
+ * (pass_writeback.c) and notifications (pass_notify.c). Each pass reads the cycle's parts from one struct
  * pass, adds its counts to the result and its own object to the cycle's
  * detail, and says when the store failed or the daemon must stop, which
  * the passes after it respect.
@@ -40,5 +40,6 @@ void pass_sources(struct pass *p);	/* pass_sync.c */
 void pass_conflicts(struct pass *p);	/* pass_conflicts.c */
 void pass_rules(struct pass *p);	/* pass_rules.c */
 void pass_writeback(struct pass *p);	/* pass_writeback.c */
+void pass_notify(struct pass *p);	/* pass_notify.c */
 
 #endif

@@ -34,6 +34,7 @@ static const struct {
 	{ "conflicts", pass_conflicts, 1 },
 	{ "rules", pass_rules, 1 },
 	{ "writeback", pass_writeback, 1 },
+	{ "notify", pass_notify, 1 },
 };
 
 /* The cycle's row and its start in the audit log; -1 when not even the

@@ -2,6 +2,7 @@
  * daemon.c - the main loop and what the signals and control requests do.
  */
 #include "daemon.h"
+#include "pass_notify.h"
 #include "decisions.h"
 #include "store/audit.h"
 #include "lib/clock.h"
@@ -183,6 +184,23 @@ set_idle_status(struct daemon *d)
 	free(next);
 }
 
+/* The daemon's parts as a cycle (or a request between cycles) uses them. */
+static void
+env_of(struct daemon *d, struct cycle_env *env)
+{
+	memset(env, 0, sizeof(*env));
+	env->cfg = d->cfg;
+	env->st = d->st;
+	env->au = d->au;
+	env->tick = tick;
+	env->tick_arg = d;
+	env->http = d->http;
+	env->sf = d->sf;
+	env->conflicts = d->conflicts;
+	env->dry_run = d->dry_run;
+	env->last_run = d->last_run;
+}
+
 static void
 run_cycle(struct daemon *d, const char *trigger, int force)
 {
@@ -194,17 +212,7 @@ run_cycle(struct daemon *d, const char *trigger, int force)
 	d->last_cycle_start = clock_monotonic_usec();
 	d->in_cycle = 1;
 	notify_status("cycle running (%s)", trigger);
-	memset(&env, 0, sizeof(env));
-	env.cfg = d->cfg;
-	env.st = d->st;
-	env.au = d->au;
-	env.tick = tick;
-	env.tick_arg = d;
-	env.http = d->http;
-	env.sf = d->sf;
-	env.conflicts = d->conflicts;
-	env.dry_run = d->dry_run;
-	env.last_run = d->last_run;
+	env_of(d, &env);
 	if (cycle_run(&env, trigger, force, &res) < 0)
 		log_err("%s", res.summary);
 	d->in_cycle = 0;
@@ -394,6 +402,32 @@ decide(struct daemon *d, size_t i, char *args)
 	client_close(d, i);
 }
 
+/* "digest OWNER": that owner's digest queued and sent now (chansyncctl
+ * digest --send), between cycles like every request. */
+static void
+digest_request(struct daemon *d, size_t i, const char *who)
+{
+	struct cycle_env env;
+	char msg[512];
+	int rc;
+
+	env_of(d, &env);
+	if (*who == '\0')
+		control_reply(d->clients[i].fd, "error", "digest needs an owner");
+	else if (d->dry_run || d->cfg->daemon.dry_run)
+		control_reply(d->clients[i].fd, "error", "the daemon runs dry: "
+		    "nothing is sent");
+	else if ((rc = pass_notify_digest_now(&env, who, 0, msg, sizeof(msg))) != 0) {
+		if (rc < 0)
+			log_err("digest for %s: %s", who, msg);
+		control_reply(d->clients[i].fd, "error", "%s", msg);
+	} else {
+		log_notice("%s (asked by %s)", msg, d->clients[i].operator);
+		control_reply(d->clients[i].fd, "ok", "%s", msg);
+	}
+	client_close(d, i);
+}
+
 /* "reset-watermark NAME [TIME]": requests are read between cycles, so no
  * source is reading while its watermark changes. */
 static void
@@ -449,9 +483,11 @@ handle_request(struct daemon *d, size_t i, const char *line)
 		reset_watermark(d, i, line + 16);
 	} else if (strncmp(line, "decide ", 7) == 0) {
 		decide(d, i, (char *)line + 7);
+	} else if (strncmp(line, "digest ", 7) == 0) {
+		digest_request(d, i, line + 7);
 	} else {
 		control_reply(c->fd, "error", "unknown request; expected reload, "
-		    "sync, status, reset-watermark or decide");
+		    "sync, status, reset-watermark, decide or digest");
 		client_close(d, i);
 	}
 }

@@ -158,4 +158,10 @@ $C_BIN audit --limit 10
 say "chansyncctl audit verify"
 $C_BIN audit verify
 
+say "the approval queue of one channel manager: chansyncctl queue --owner \"Ana Ruiz\""
+$C_BIN queue --owner "Ana Ruiz" | head -16
+
+say "the digest Ana Ruiz gets in the morning: chansyncctl digest --owner \"Ana Ruiz\""
+$C_BIN digest --owner "Ana Ruiz"
+
 printf '\nThe demo state is in %s (remove it with: rm -rf %s)\n' "$D" "$D"

@@ -249,7 +249,40 @@ struct config {
 		char *hmac_key;			/* reference */
 		struct secret *hmac_key_value;
 	} audit;
+
+	struct {			/* contract §15 */
+		int present;
+		struct {
+			char *at;		/* "HH:MM" in daemon.timezone */
+			int minute;		/* of the day, from at */
+			int business_days_only;
+		} digest;
+		char **immediate;		/* alert types sent at once */
+		size_t nimmediate;
+		struct {
+			int present;
+			char *url;		/* smtp:// or smtps:// */
+			char *from;
+			char *username;
+			char *password;		/* reference */
+			int starttls;		/* enum starttls */
+			char *ca_file;
+			struct secret *password_value;
+		} smtp;
+		struct {
+			int present;
+			char *url;		/* reference */
+			struct secret *url_value;
+		} webhook;
+		struct config_kv *recipients;	/* owner id -> e-mail */
+		size_t nrecipients;
+	} notify;
 };
+
+enum starttls { STARTTLS_REQUIRED, STARTTLS_NONE };
+
+/* The alert types of contract §8, NULL-terminated. */
+extern const char *const config_alert_types[];
 
 /* config_load flags */
 #define CONFIG_SKIP_SECRETS 0x1	/* chansyncctl: validate, do not resolve */

@@ -33,6 +33,8 @@ int hex_decode(const char *hex, unsigned char *out, size_t n);
  */
 char *rs256_sign_b64url(const char *pem, size_t pemlen, const void *data,
     size_t len, char *err, size_t errlen);
+/* Returns a new string: base64 (RFC 4648 §4, padded) of n bytes. */
+char *base64(const void *p, size_t n);
 /* Returns a new string: base64url of n bytes, without padding. */
 char *base64url(const void *p, size_t n);
 

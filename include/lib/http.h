@@ -27,6 +27,10 @@
 
 struct http;
 
+/* Whether host (as a URL holds it: "127.0.0.1", "[::1]", "localhost")
+ * is a loopback address. */
+int http_loopback_host(const char *host);
+
 /* Once, at the top of main() before any thread; and at exit. */
 void http_global_init(void);
 void http_global_cleanup(void);

@@ -322,6 +322,52 @@ int store_conflict_get(struct store *st, const char *key, store_row_fn fn,
 int store_conflict_members(struct store *st, const char *key, store_row_fn fn,
     void *ctx);
 
+/* ---- notifications (contract §15) ---- */
+
+struct store_notification {
+	const char *key;		/* the idempotency key */
+	const char *kind;		/* digest | alert */
+	const char *channel;		/* email | webhook */
+	const char *owner_id, *recipient;	/* recipient: an address */
+	const char *subject, *body, *message_id;
+	const char *created_at;
+};
+/* Queues n. Returns 1, 0 when its key is queued already, -1 on error. */
+int store_notify_put(struct store *st, const struct store_notification *n);
+/* Those waiting whose next attempt is due at now: id, key, kind, channel,
+ * owner_id, recipient, subject, body, message_id, created_at, attempts. */
+int store_notify_due(struct store *st, const char *now, store_row_fn fn,
+    void *ctx);
+/* After an attempt: sent (error NULL), or failed, next at next_at, or
+ * given up on. */
+int store_notify_done(struct store *st, int64_t id, const char *now,
+    const char *error, const char *next_at, int give_up);
+/* When the last notification of kind for owner was queued (*ret NULL:
+ * never). Returns 1, 0 or -1. */
+int store_notify_last(struct store *st, const char *owner_id, const char *kind,
+    char **ret);
+/* Per channel: sent, waiting, gave_up, last_error, last_sent. */
+int store_notify_status(struct store *st, store_row_fn fn, void *ctx);
+/* The owners a digest may go to: id, name, email, is_active. */
+int store_digest_owners(struct store *st, store_row_fn fn, void *ctx);
+/* An owner's open alerts and those resolved after since, worst first:
+ * key, type, severity, message, status, first_seen, resolved_at,
+ * escalated_at, subject. */
+int store_digest_alerts(struct store *st, const char *owner_id,
+    const char *since, store_row_fn fn, void *ctx);
+/* Every open alert: key, type, severity, message, first_seen, owner_id,
+ * account_owner_id. */
+int store_immediate_alerts(struct store *st, store_row_fn fn, void *ctx);
+/*
+ * Owner owner_id's digest at time now (owner_name, or the id, names
+ * them): the alerts since their last digest and their approval queue.
+ * Returns 1 with out filled, 0 when there is nothing to say, -1 on error.
+ */
+struct digest;
+int store_digest_compose(struct store *st, const struct config *cfg,
+    const char *owner_id, const char *owner_name, int64_t now,
+    struct digest *out);
+
 /* ---- plans, scores, alerts (the rules' pass) ---- */
 
 /*

@@ -376,6 +376,14 @@ apply_default(const struct key *k, char *base)
 	case K_FREEMAIL:
 		/* "default": the built-in list; flag lives beside the list */
 		break;
+	case K_WORDS: {
+		size_t n;
+		char **v = split_list(k->def, &n);
+
+		*AT(base, k->off, char **) = v;
+		*AT(base, k->count_off, size_t) = n;
+		break;
+	}
 	default:
 		break;
 	}
@@ -675,6 +683,46 @@ parse_dates(struct ctx *x, const struct key *k, char *base,
 	*AT(base, k->count_off, size_t) = cnt;
 }
 
+/* A list of words (notify.immediate): each one of k->enums when set. */
+static void
+parse_words(struct ctx *x, const struct key *k, char *base,
+    const struct ynode *n, const char *path)
+{
+	char **v;
+	size_t i, j, cnt = 0;
+
+	if (n->kind != YNODE_SEQ) {
+		cfg_err_node(x, n, path, "expected a list, found %s",
+		    ynode_kind_name(n));
+		return;
+	}
+	v = xcalloc(n->n ? n->n : 1, sizeof(*v));
+	for (i = 0; i < n->n; i++) {
+		const struct ynode *e = n->vals[i];
+		char *p = xasprintf("%s[%zu]", path, i);
+
+		if (scalar_ok(x, e, p, "a word")) {
+			for (j = 0; k->enums && k->enums[j]; j++)
+				if (strcmp(k->enums[j], e->str) == 0)
+					break;
+			if (k->enums && k->enums[j] == NULL) {
+				struct buf b;
+
+				buf_init(&b, 0);
+				for (j = 0; k->enums[j]; j++)
+					buf_addf(&b, "%s%s", j ? ", " : "", k->enums[j]);
+				cfg_err_node(x, e, p, "'%s' is not one of: %s", e->str,
+				    buf_str(&b));
+				buf_free(&b);
+			} else
+				v[cnt++] = xstrdup(e->str);
+		}
+		free(p);
+	}
+	*AT(base, k->off, char **) = v;
+	*AT(base, k->count_off, size_t) = cnt;
+}
+
 static void
 parse_kv(struct ctx *x, const struct key *k, char *base,
     const struct ynode *n, const char *path)
@@ -895,6 +943,7 @@ static parse_fn *const parsers[] = {
 	[K_DATES] = parse_dates, [K_KV] = parse_kv, [K_NUMS] = parse_nums,
 	[K_FIELDS] = parse_fields, [K_FREEMAIL] = parse_freemail,
 	[K_ALIASES] = parse_aliases, [K_DECISIONS] = parse_decisions,
+	[K_WORDS] = parse_words,
 };
 
 static void
@@ -1010,6 +1059,7 @@ free_key(const struct key *k, char *base)
 	}
 	case K_DATES:
 	case K_FREEMAIL:
+	case K_WORDS:
 		free_list(*AT(base, k->off, char **), *AT(base, k->count_off, size_t));
 		break;
 	case K_DECISIONS:
@@ -1077,6 +1127,8 @@ config_free(struct config *cfg)
 	secret_free(cfg->crm.auth.client_secret_value);
 	secret_free(cfg->crm.auth.refresh_token_value);
 	secret_free(cfg->audit.hmac_key_value);
+	secret_free(cfg->notify.smtp.password_value);
+	secret_free(cfg->notify.webhook.url_value);
 	free_table(cfg_root_keys, (char *)cfg);
 	free(cfg->path);
 	free(cfg);

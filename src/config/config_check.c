@@ -5,6 +5,7 @@
  * secret references. Adds to the same diagnostics as the table pass.
  */
 #include "config_internal.h"
+#include "lib/http.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/mem.h"
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* keys that belong to one kind of source only */
@@ -373,6 +375,124 @@ check_source(struct ctx *x, struct config_source *s, size_t idx)
 	}
 }
 
+/* An e-mail address as a recipient or sender: local@domain, printable,
+ * no spaces or brackets, a dot in the domain. */
+static int
+valid_email(const char *s)
+{
+	const char *at = strchr(s, '@'), *p;
+
+	if (at == NULL || at == s || strchr(at + 1, '@') || strlen(s) > 254 ||
+	    strchr(at + 1, '.') == NULL || at[1] == '.' ||
+	    s[strlen(s) - 1] == '.')
+		return 0;
+	for (p = s; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+		    strchr("<>()[]\\,;:\"", *p))
+			return 0;
+	return 1;
+}
+
+/*
+ * The host of an smtp:// or smtps:// URL into host (scheme into tls:
+ * 1 for smtps). Returns 0, or -1 when it is no such URL.
+ */
+static int
+smtp_host(const char *url, char *host, size_t len, int *tls)
+{
+	const char *h, *e;
+
+	if (strncasecmp(url, "smtp://", 7) == 0) {
+		*tls = 0;
+		h = url + 7;
+	} else if (strncasecmp(url, "smtps://", 8) == 0) {
+		*tls = 1;
+		h = url + 8;
+	} else
+		return -1;
+	if (strchr(h, '@'))
+		return -1;		/* credentials go in username/password */
+	if (*h == '[') {
+		e = strchr(h, ']');
+		if (e == NULL)
+			return -1;
+		e++;
+	} else
+		e = h + strcspn(h, ":/?#");
+	if (e == h || (size_t)(e - h) >= len)
+		return -1;
+	snprintf(host, len, "%.*s", (int)(e - h), h);
+	return 0;
+}
+
+/* notify: the digest's hour, the mail server and the webhook, the
+ * recipients (contract §15). */
+static void
+check_notify(struct ctx *x)
+{
+	struct config *c = x->cfg;
+	int hh, mm, n = 0, tls;
+	char host[256];
+	size_t i;
+
+	if (!c->notify.present)
+		return;
+	if (c->notify.digest.at && (sscanf(c->notify.digest.at, "%2d:%2d%n",
+	    &hh, &mm, &n) != 2 || (size_t)n != strlen(c->notify.digest.at) ||
+	    hh < 0 || hh > 23 || mm < 0 || mm > 59))
+		cfg_err_path(x, "notify.digest.at", "'%s' is not a time of day "
+		    "(HH:MM, 24-hour)", c->notify.digest.at);
+	else if (c->notify.digest.at)
+		c->notify.digest.minute = hh * 60 + mm;
+	if (!c->notify.smtp.present && !c->notify.webhook.present)
+		cfg_err_path(x, "notify", "neither smtp nor webhook is configured: "
+		    "nothing could be sent");
+	if (c->notify.smtp.present) {
+		const char *url = c->notify.smtp.url;
+
+		if (url && smtp_host(url, host, sizeof(host), &tls) < 0)
+			cfg_err_path(x, "notify.smtp.url", "'%s' is not an smtp:// or "
+			    "smtps:// URL with a host (and no credentials: use "
+			    "username and password)", url);
+		else if (url && !tls && c->notify.smtp.starttls == STARTTLS_NONE &&
+		    !http_loopback_host(host))
+			cfg_err_path(x, "notify.smtp.url", "plain SMTP (starttls: "
+			    "none) is only allowed to a loopback address; use "
+			    "starttls: required or smtps://");
+		if (c->notify.smtp.from && !valid_email(c->notify.smtp.from))
+			cfg_err_path(x, "notify.smtp.from", "'%s' is not an e-mail "
+			    "address", c->notify.smtp.from);
+		if (!c->notify.smtp.username != !c->notify.smtp.password)
+			cfg_err_path(x, "notify.smtp", "username and password go "
+			    "together");
+		resolve_secret(x, c->notify.smtp.password,
+		    &c->notify.smtp.password_value, "notify.smtp.password");
+	}
+	if (c->notify.webhook.present) {
+		if (c->notify.webhook.url == NULL)
+			cfg_err_path(x, "notify.webhook", "missing required key 'url'");
+		resolve_secret(x, c->notify.webhook.url,
+		    &c->notify.webhook.url_value, "notify.webhook.url");
+		if (c->notify.webhook.url_value) {
+			const char *why = http_url_problem(
+			    c->notify.webhook.url_value->value);
+
+			/* the URL is the secret: say what is wrong, not what it is */
+			if (why)
+				cfg_err_path(x, "notify.webhook.url", "the URL in %s %s",
+				    c->notify.webhook.url, why);
+		}
+	}
+	for (i = 0; i < c->notify.nrecipients; i++) {
+		char *p = cfg_join("notify.recipients", c->notify.recipients[i].key);
+
+		if (!valid_email(c->notify.recipients[i].value))
+			cfg_err_path(x, p, "'%s' is not an e-mail address",
+			    c->notify.recipients[i].value);
+		free(p);
+	}
+}
+
 /* partners.aliases names configured sources (or crm, the CRM's own). */
 static void
 check_aliases(struct ctx *x)
@@ -645,6 +765,7 @@ cfg_check(struct ctx *x)
 	for (i = 0; i < c->nsources; i++)
 		check_source(x, &c->sources[i], i);
 	check_aliases(x);
+	check_notify(x);
 	{
 		char code[4];
 

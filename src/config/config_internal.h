@@ -32,6 +32,7 @@ enum ktype {
 	K_ALIASES,	/* struct config_alias *: source -> { id -> CRM id } */
 	K_DECISIONS,	/* a path (char * at off), or { url } (char * at
 			 * count_off) */
+	K_WORDS,	/* char ** of words, each from enums if set */
 };
 
 struct key {

@@ -316,6 +316,43 @@ static const struct key k_audit[] = {
 	END
 };
 
+const char *const config_alert_types[] = { "partner_conflict",
+	"direct_conflict", "double_approval", "duplicate_registration",
+	"approval_sla_warning", "approval_sla_breach", "stale_registrations",
+	"registration_expiring", "pipeline_below_plan",
+	"risk_adjusted_below_plan", "pipeline_past_due", "score_drop",
+	"tier_changed", "unknown_partner", "source_page_skipped", NULL };
+static const char *const e_starttls[] = { "required", "none", NULL };
+static const struct key k_digest[] = {
+	KSTR(C, "at", notify.digest.at, "08:00", 0),
+	KBOOL(C, "business_days_only", notify.digest.business_days_only, "true"),
+	END
+};
+static const struct key k_smtp[] = {
+	KSTR(C, "url", notify.smtp.url, NULL, 1),
+	KSTR(C, "from", notify.smtp.from, NULL, 1),
+	KSTR(C, "username", notify.smtp.username, NULL, 0),
+	KSECRET(C, "password", notify.smtp.password),
+	KENUM(C, "starttls", notify.smtp.starttls, e_starttls, "required", 0),
+	KPATH(C, "ca_file", notify.smtp.ca_file, NULL, 0),
+	END
+};
+static const struct key k_webhook[] = {
+	KSECRET(C, "url", notify.webhook.url),
+	END
+};
+static const struct key k_notify[] = {
+	KSTRUCT(C, "digest", notify, k_digest, -1),
+	{ "immediate", K_WORDS, OFF(C, notify.immediate),
+	  OFF(C, notify.nimmediate), NULL, 0, config_alert_types, 0, 0,
+	  "double_approval,direct_conflict", 0, -1 },
+	KSTRUCT(C, "smtp", notify, k_smtp, (int)OFF(C, notify.smtp.present)),
+	KSTRUCT(C, "webhook", notify, k_webhook,
+	    (int)OFF(C, notify.webhook.present)),
+	KKV(C, "recipients", notify.recipients, notify.nrecipients, NULL),
+	END
+};
+
 const struct key cfg_root_keys[] = {
 	KSTRUCT(C, "daemon", daemon, k_daemon, -1),
 	KSTRUCT(C, "crm", crm, k_crm, (int)OFF(C, crm.present)),
@@ -326,6 +363,7 @@ const struct key cfg_root_keys[] = {
 	KSTRUCT(C, "rules", rules, k_rules, -1),
 	KSTRUCT(C, "scoring", scoring, k_scoring, -1),
 	KSTRUCT(C, "audit", audit, k_audit, -1),
+	KSTRUCT(C, "notify", notify, k_notify, (int)OFF(C, notify.present)),
 	END
 };
 

@@ -46,6 +46,8 @@ ctl_usage(FILE *f)
 	    "  partner ID                      one partner's scorecard, alerts, conflicts\n"
 	    "  queue [--owner O] [--source S]  pending registrations by business age,\n"
 	    "                                  approval turnaround per source\n"
+	    "  digest [--owner O] [--send]     each owner's daily digest as it stands;\n"
+	    "                                  --send: the daemon sends O's now\n"
 	    "  partners [--unresolved]         CRM partners; (--unresolved) the ids\n"
 	    "                                  sources use that no CRM partner has\n"
 	    "  source NAME reset-watermark [--to T]\n"
@@ -162,6 +164,7 @@ static const struct command {
 	{ "partner", ctl_cmd_partner, 1 },
 	{ "partners", ctl_cmd_partners, 1 },
 	{ "queue", ctl_cmd_queue, 1 },
+	{ "digest", ctl_cmd_digest, 1 },
 	{ "source", ctl_cmd_source, 1 },
 	{ "audit", ctl_cmd_audit, 1 },
 };

@@ -148,6 +148,8 @@ status_json(struct ctl *c, struct status *s)
 	jv_set(o, "sources", s->sources.arr);
 	if (ctl_queue_status(c, o) < 0)
 		jv_set(o, "approvals", jv_null());
+	if (ctl_outbox_status(c, o) < 0)
+		jv_set(o, "notifications", jv_null());
 	jv_set_int(o, "quarantined", s->quarantined);
 	jv_set_int(o, "writes_queued", s->writes_queued);
 	jv_set_int(o, "writes_failing", s->writes_failing);
@@ -205,6 +207,8 @@ status_text(struct ctl *c, struct status *s)
 	ctl_out_print(&s->cycles, "  (none yet)", 0);
 	printf("\nsources:\n");
 	ctl_out_print(&s->sources, "  (none has run yet)", 60);
+	if (c->cfg->notify.present && ctl_outbox_status(c, NULL) < 0)
+		printf("notifications: unreadable: %s\n", store_errmsg(c->st));
 }
 
 int

@@ -72,6 +72,10 @@ int ctl_cmd_queue(struct ctl *c, int argc, char **argv);
  * "approvals"), or printed when NULL. Returns 0 or -1. */
 struct jval;
 int ctl_queue_status(struct ctl *c, struct jval *status);
+int ctl_cmd_digest(struct ctl *c, int argc, char **argv);
+/* The notifications' outbox per channel for status: into status (JSON,
+ * key "notifications"), or printed when NULL. Returns 0 or -1. */
+int ctl_outbox_status(struct ctl *c, struct jval *status);
 int ctl_cmd_scores(struct ctl *c, int argc, char **argv);	/* ctl_scores.c */
 int ctl_cmd_partner(struct ctl *c, int argc, char **argv);
 int ctl_cmd_partners(struct ctl *c, int argc, char **argv);	/* ctl_partners.c */

@@ -135,6 +135,15 @@ hex_decode(const char *hex, unsigned char *out, size_t n)
 }
 
 char *
+base64(const void *p, size_t n)
+{
+	char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+
+	EVP_EncodeBlock((unsigned char *)out, p, (int)n);
+	return out;
+}
+
+char *
 base64url(const void *p, size_t n)
 {
 	size_t cap = 4 * ((n + 2) / 3) + 1, i;

@@ -92,8 +92,8 @@ http_response_free(struct http_response *rs)
 
 /* ---- URLs ---- */
 
-static int
-loopback_host(const char *h)
+int
+http_loopback_host(const char *h)
 {
 	size_t i, n = strlen(h);
 
@@ -129,7 +129,7 @@ http_url_problem(const char *url)
 		goto out;
 	if (strcasecmp(scheme, "http") != 0)
 		why = "must be an https:// URL";
-	else if (!loopback_host(host))
+	else if (!http_loopback_host(host))
 		why = "plain http:// is only allowed to loopback addresses; "
 		    "use https://";
 out:

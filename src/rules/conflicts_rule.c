@@ -269,6 +269,23 @@ sort_members(const struct conflicts *c, struct derived *d)
 		qsort_r(d->members, d->n, sizeof(*d->members), by_key, (void *)c);
 }
 
+/* Whether a and b hold the same claims (each holds a claim once). */
+static int
+same_members(const struct derived *a, const struct derived *b)
+{
+	size_t i, j;
+
+	if (a->n == 0 || a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++) {
+		for (j = 0; j < b->n && b->members[j] != a->members[i]; j++)
+			;
+		if (j == b->n)
+			return 0;
+	}
+	return 1;
+}
+
 /* The conflicts of one product line (product NULL: every claim). */
 static void
 derive_line(const struct conflicts *c, const struct config *cfg,
@@ -278,7 +295,7 @@ derive_line(const struct conflicts *c, const struct config *cfg,
 	uint32_t *line = xcalloc(nr + 1, sizeof(*line));
 	uint32_t *known = xcalloc(nr + 1, sizeof(*known));
 	struct derived *d;
-	size_t i, n = 0, nk = 0, first = *nv;
+	size_t i, n = 0, nk = 0, first = *nv, pc;
 
 	for (i = 0; i < nr; i++)
 		if (product == NULL || same_product(product,
@@ -290,11 +307,17 @@ derive_line(const struct conflicts *c, const struct config *cfg,
 				known[nk++] = regs[i];
 		}
 	d = add_derived(v, nv, cap, "partner_conflict", product);
+	pc = *nv - 1;
 	derive_partner(c, cfg, known, nk, d);
 	if (!two_partners(c, d))
 		d->n = 0;
 	derive_double(c, known, nk, add_derived(v, nv, cap, "double_approval",
 	    product));
+	/* every claim of the partner conflict approved: the double approval
+	 * says it all, and two conflicts on the same claims would be one
+	 * decision asked twice */
+	if (same_members(&(*v)[pc], &(*v)[*nv - 1]))
+		(*v)[pc].n = 0;
 	d = add_derived(v, nv, cap, "direct_conflict", product);
 	if (cfg->rules.conflicts.direct && no > 0 && n > 0) {
 		for (i = 0; i < n; i++)

@@ -199,7 +199,20 @@ static const char *const migrations[] = {
 	/* rows read before owners were: read every partner and opportunity
 	 * once more, so each gets its owner */
 	"DELETE FROM watermarks WHERE source = 'crm' AND object IN"
-	" ('partners', 'opportunities');",
+	" ('partners', 'opportunities');"
+	/* when an open alert's severity last went up (the digest's
+	 * "escalated"), and the notifications' outbox: one row per message
+	 * and channel, its key the idempotency key, sent once */
+	"ALTER TABLE alerts ADD COLUMN escalated_at TEXT;"
+	"CREATE TABLE notifications("
+	" id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+	" channel TEXT NOT NULL, owner_id TEXT, recipient TEXT,"
+	" subject TEXT NOT NULL, body TEXT NOT NULL, message_id TEXT NOT NULL,"
+	" created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_at TEXT NOT NULL, last_error TEXT, sent_at TEXT, gave_up_at TEXT);"
+	"CREATE INDEX notifications_due ON notifications(next_at)"
+	" WHERE sent_at IS NULL AND gave_up_at IS NULL;"
+	"CREATE INDEX notifications_owner ON notifications(owner_id, kind);",
 };
 
 const char *

@@ -504,6 +504,9 @@ store_partner_period_put(struct store *st, const struct store_partner_period *p,
 	return sq_run(st, s, "storing a partner's period");
 }
 
+#define SEVERITY_RANK(x) "(CASE " x " WHEN 'critical' THEN 2 WHEN 'warning' " \
+	"THEN 1 ELSE 0 END)"
+
 int
 store_alert_put(struct store *st, const struct store_alert *a)
 {
@@ -516,7 +519,9 @@ store_alert_put(struct store *st, const struct store_alert *a)
 	    "status = ?11, resolved_at = ?12, first_seen = CASE WHEN status = "
 	    "'resolved' AND ?11 = 'open' THEN ?9 ELSE first_seen END, "
 	    "partner_id = coalesce(?3, partner_id), owner_id = ?13, "
-	    "account_owner_id = ?14");
+	    "account_owner_id = ?14, escalated_at = CASE WHEN status = 'open' "
+	    "AND ?11 = 'open' AND " SEVERITY_RANK("?6") " > " SEVERITY_RANK(
+	    "severity") " THEN ?10 ELSE escalated_at END");
 
 	if (s == NULL)
 		return -1;

@@ -82,7 +82,7 @@ lib_owner() {
 }
 {
 	lib_owner sqlite3.h 'src/store/*'
-	lib_owner curl/ src/lib/http.c
+	lib_owner curl/ src/lib/http.c src/lib/smtp.c
 	lib_owner jansson.h src/lib/json.c
 	lib_owner yaml.h src/lib/yamltree.c
 	lib_owner openssl/ src/lib/digest.c

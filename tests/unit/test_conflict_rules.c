@@ -67,7 +67,8 @@ static const struct rule_case {
 	  { { "partner_conflict", 3, "d:1", "was approved first (2026-10-02), "
 	      "before h:7781 by partner P2 (2026-11-03)" },
 	    { "double_approval", 2, "d:1", "approved first" } } },
-	{ "an approval without a decision date counts from its registration",
+	{ "an approval without a decision date counts from its registration; "
+	  "every claim approved: the double approval alone",
 	  "", "",
 	  { { "x:1", "P1", "Müller Maschinenbau GmbH", "mueller.example", "DE",
 	      "Firewall", "approved", "2026-10-02T00:00:00Z", 0, NULL,
@@ -75,10 +76,9 @@ static const struct rule_case {
 	    { "x:2", "P2", "Mueller Maschinenbau", "mueller.example", "DE",
 	      "Firewall", "approved", "2026-11-03T00:00:00Z", 0,
 	      "2026-11-06T12:00:00Z" } },
-	  { { "partner_conflict", 2, "x:1", "x:1 by partner P1 was approved first "
+	  { { "double_approval", 2, "x:1", "x:1 by partner P1 was approved first "
 	      "(2026-10-02, registered; no decision date), before x:2 by partner "
-	      "P2 (2026-11-06)" },
-	    { "double_approval", 2, "x:1", NULL } } },
+	      "P2 (2026-11-06)" } } },
 	{ "mixed product lines: one conflict per line, a claim without one on each",
 	  "same_product_only: true", "",
 	  { { "m:1", "P1", "HPE", "hpe.example", NULL, "Email Security", "pending",

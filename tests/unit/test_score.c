@@ -31,7 +31,7 @@ test_kpis_weights_and_tiers(void)
 	struct config *cfg = t_config("scoring: { peer_group: all }\n");
 	struct plan_row rows[3];
 	struct plan_result plan = { { "2026-Q4", "2026-10-01", "2026-12-31" },
-		rows, 3 };
+		rows, 3, 0 };
 	struct score_wins wins[] = { { "A", 3, 7 }, { "B", 0, 2 }, { "X", 9, 0 } };
 	struct score_outcome outs[] = { { "A", "approved", 2 }, { "A", "won", 1 },
 		{ "A", "rejected", 1 }, { "A", "pending", 5 } };
@@ -110,7 +110,7 @@ test_peers_by_tier(void)
 	struct config *cfg = t_config("scoring: { peer_group: tier }\n");
 	struct plan_row rows[3];
 	struct plan_result plan = { { "2026-Q4", "2026-10-01", "2026-12-31" },
-		rows, 3 };
+		rows, 3, 0 };
 	struct score_input in;
 	struct score_result s;
 
