@@ -462,9 +462,11 @@ check_notify(struct ctx *x)
 		if (c->notify.smtp.from && !valid_email(c->notify.smtp.from))
 			cfg_err_path(x, "notify.smtp.from", "'%s' is not an e-mail "
 			    "address", c->notify.smtp.from);
-		if (!c->notify.smtp.username != !c->notify.smtp.password)
-			cfg_err_path(x, "notify.smtp", "username and password go "
-			    "together");
+		if (c->notify.smtp.username && !c->notify.smtp.password)
+			cfg_err_path(x, "notify.smtp", "username needs a password "
+			    "(a secret reference)");
+		else if (!c->notify.smtp.username && c->notify.smtp.password)
+			cfg_err_path(x, "notify.smtp", "password needs a username");
 		resolve_secret(x, c->notify.smtp.password,
 		    &c->notify.smtp.password_value, "notify.smtp.password");
 	}
