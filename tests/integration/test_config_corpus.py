@@ -96,8 +96,9 @@ def hostile_files_are_stopped_by_the_caps():
 def the_shipped_example_passes_when_its_credentials_exist():
     env = Env("example")
     try:
-        for n in ("sf_jwt_key", "portal_token", "audit_key"):
+        for n in ("sf_jwt_key", "portal_token", "audit_key", "smtp_password"):
             env.credential(n, "value-%s\n" % n)
+        env.credential("chat_webhook_url", "https://hooks.chat.example/T0/B0/x\n")
         p = env.run([bin_path("chansyncd"), "--check-config", "-c",
                      os.path.join(ROOT, "config", "chansync.yaml")], check_rc=0)
         eq(p.stdout, "configuration OK\n", "stdout")
