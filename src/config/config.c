@@ -696,6 +696,8 @@ parse_words(struct ctx *x, const struct key *k, char *base,
 		    ynode_kind_name(n));
 		return;
 	}
+	/* the default goes: the file's list replaces it */
+	free_list(*AT(base, k->off, char **), *AT(base, k->count_off, size_t));
 	v = xcalloc(n->n ? n->n : 1, sizeof(*v));
 	for (i = 0; i < n->n; i++) {
 		const struct ynode *e = n->vals[i];

@@ -31,19 +31,24 @@ test_shipped_example(void)
 	struct diags d;
 	struct config *c;
 	const struct config_source *s;
-	const char *names[] = { "sf_jwt_key", "portal_token", "audit_key" };
+	const char *names[] = { "sf_jwt_key", "portal_token", "audit_key",
+		"smtp_password", "chat_webhook_url" };
 	size_t i;
 	double r;
 
 	snprintf(dir, sizeof(dir), "%s/creds", t_tmpdir());
 	mkdir(dir, 0700);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 5; i++) {
 		char p[700];
 		FILE *f;
 
 		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
 		f = fopen(p, "w");
-		fprintf(f, "value-of-%s\n", names[i]);
+		/* the webhook's credential is a URL */
+		if (i == 4)
+			fprintf(f, "https://hooks.chat.example/T0/B0/x\n");
+		else
+			fprintf(f, "value-of-%s\n", names[i]);
 		fclose(f);
 		chmod(p, 0400);
 	}
