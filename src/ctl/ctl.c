@@ -48,6 +48,8 @@ ctl_usage(FILE *f)
 	    "                                  approval turnaround per source\n"
 	    "  digest [--owner O] [--send]     each owner's daily digest as it stands;\n"
 	    "                                  --send: the daemon sends O's now\n"
+	    "  crm fields                      the Salesforce fields the configuration\n"
+	    "                                  reads and writes, with what each needs\n"
 	    "  partners [--unresolved]         CRM partners; (--unresolved) the ids\n"
 	    "                                  sources use that no CRM partner has\n"
 	    "  source NAME reset-watermark [--to T]\n"
@@ -165,6 +167,7 @@ static const struct command {
 	{ "partners", ctl_cmd_partners, 1 },
 	{ "queue", ctl_cmd_queue, 1 },
 	{ "digest", ctl_cmd_digest, 1 },
+	{ "crm", ctl_cmd_crm, 1 },
 	{ "source", ctl_cmd_source, 1 },
 	{ "audit", ctl_cmd_audit, 1 },
 };

@@ -73,6 +73,7 @@ int ctl_cmd_queue(struct ctl *c, int argc, char **argv);
 struct jval;
 int ctl_queue_status(struct ctl *c, struct jval *status);
 int ctl_cmd_digest(struct ctl *c, int argc, char **argv);
+int ctl_cmd_crm(struct ctl *c, int argc, char **argv);
 /* The notifications' outbox per channel for status: into status (JSON,
  * key "notifications"), or printed when NULL. Returns 0 or -1. */
 int ctl_outbox_status(struct ctl *c, struct jval *status);
