@@ -9,6 +9,7 @@
 #include "lib/control_socket.h"
 #include "rules/conflicts.h"
 #include "cycle.h"
+#include "crm/crm_check.h"
 #include "lib/digest.h"
 #include "lib/http.h"
 #include "lib/json.h"
@@ -701,6 +702,56 @@ check_database(struct daemon *d)
 }
 
 /*
+ * The org checked against the configuration before the first cycle
+ * (crm.preflight): each problem logged with its configuration key; with
+ * strict, one that blocks a read or a write stops the start (78). An org
+ * that cannot be asked now is left to the first cycle. Not with --once:
+ * a cron job would pay the describes on every run (chansyncctl crm
+ * check is its check).
+ */
+static int
+preflight(struct daemon *d)
+{
+	struct crm_check out;
+	struct sf_error e;
+	struct jval *detail;
+	size_t i, blocking = 0;
+
+	memset(&e, 0, sizeof(e));
+	if (crm_check_run(d->cfg, d->sf, &out, &e) < 0) {
+		log_warning("preflight: the org could not be checked (%s%s%s); the "
+		    "first cycle tries the CRM again", e.code[0] ? e.code : "",
+		    e.code[0] ? ": " : "", e.message);
+		return EX_OK;
+	}
+	for (i = 0; i < out.n; i++) {
+		char *m = crm_problem_format(d->cfg, &out.v[i]);
+
+		log_warning("preflight: %s", m);
+		free(m);
+		blocking += out.v[i].blocks != 0;
+	}
+	log_info("preflight: %zu objects described, %zu fields checked, %zu "
+	    "problem%s", out.objects, out.fields, out.n, out.n == 1 ? "" : "s");
+	detail = jv_object();
+	jv_set_int(detail, "objects", (int64_t)out.objects);
+	jv_set_int(detail, "fields", (int64_t)out.fields);
+	jv_set_int(detail, "problems", (int64_t)out.n);
+	jv_set_int(detail, "blocking", (int64_t)blocking);
+	crm_check_free(&out);
+	if (audit_log(d->au, 0, "crm.preflight", "crm", NULL, detail) < 0)
+		return EX_IOERR;
+	if (blocking && d->cfg->crm.preflight == PREFLIGHT_STRICT) {
+		log_err("preflight: %zu problem%s block reads or writes and "
+		    "crm.preflight is strict: not starting (chansyncctl crm check "
+		    "lists them)", blocking, blocking == 1 ? "" : "s");
+		notify_fatal(EINVAL, "the CRM org lacks what the configuration needs");
+		return EX_CONFIG;
+	}
+	return EX_OK;
+}
+
+/*
  * The daemon's parts: the state directory and its lock, the database,
  * the audit log's start, the clients, the control socket. Returns
  * EX_OK, or the exit status to stop with (logged).
@@ -761,6 +812,9 @@ daemon_open(struct daemon *d)
 		log_err("cannot write the audit log: %s", store_errmsg(d->st));
 		return EX_IOERR;
 	}
+	if (!d->once && d->sf && d->cfg->crm.preflight != PREFLIGHT_OFF &&
+	    (rc = preflight(d)) != EX_OK)
+		return rc;
 	if (!d->once) {
 		d->lfd = control_listen(d->cfg->daemon.state_dir, err, sizeof(err));
 		if (d->lfd < 0) {

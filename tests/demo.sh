@@ -72,6 +72,9 @@ say "configuration: $D/chansync.yaml"
 echo "CRM (Salesforce emulator) $CRM, vendor portal $PORTAL, deal hub $HUB"
 "$D_BIN" --check-config -c "$D/chansync.yaml"
 
+say "the Salesforce org checked for every field the configuration needs: chansyncctl crm check"
+$C_BIN crm check
+
 say "cycle 1: chansyncd --once"
 cycle "$D/cycle1.log"
 

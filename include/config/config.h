@@ -161,6 +161,7 @@ struct config {
 			struct secret *refresh_token_value;
 		} auth;
 		int64_t api_budget_percent;
+		int preflight;		/* enum preflight: the org checked at start */
 		int64_t batch_size;
 		int64_t lookback, safety_lag;	/* seconds */
 		char *ca_file;
@@ -280,6 +281,16 @@ struct config {
 };
 
 enum starttls { STARTTLS_REQUIRED, STARTTLS_NONE };
+enum preflight { PREFLIGHT_WARN, PREFLIGHT_STRICT, PREFLIGHT_OFF };
+
+/*
+ * Where key (a path as diagnostics write it: "crm.writeback.alerts",
+ * "crm.objects.activities[0].fields.kind") is in cfg's file, or the
+ * nearest key above it the file holds: 0 with *line and *col (1-based),
+ * -1 when the file cannot be read again.
+ */
+int config_position(const struct config *cfg, const char *key, int *line,
+    int *col);
 
 /* The alert types of contract §8, NULL-terminated. */
 extern const char *const config_alert_types[];

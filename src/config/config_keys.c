@@ -57,6 +57,7 @@ static const char *const e_policy[] = { "first_to_register", "highest_score",
 	"manual", "likelihood_to_close", NULL };
 static const char *const e_direct_policy[] = { "registration_first",
 	"direct_first", "manual", NULL };
+static const char *const e_preflight[] = { "warn", "strict", "off", NULL };
 static const char *const e_period[] = { "quarter", "month", "year", NULL };
 static const char *const e_basis[] = { "plan", "remaining", NULL };
 static const char *const e_peer[] = { "all", "tier", NULL };
@@ -174,6 +175,7 @@ static const struct key k_crm[] = {
 	KSTR(C, "api_version", crm.api_version, "60.0", 0),
 	KSTRUCT(C, "auth", crm, k_crm_auth, -1),
 	KINT(C, "api_budget_percent", crm.api_budget_percent, 1, 100, "80"),
+	KENUM(C, "preflight", crm.preflight, e_preflight, "warn", 0),
 	KINT(C, "batch_size", crm.batch_size, 200, 2000, "2000"),
 	KDUR(C, "lookback", crm.lookback, 0, DAY, "10m"),
 	KDUR(C, "safety_lag", crm.safety_lag, 0, HOUR, "2m"),

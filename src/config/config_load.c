@@ -153,6 +153,34 @@ config_peek_state_dir(const char *path)
 	return ret;
 }
 
+int
+config_position(const struct config *cfg, const char *key, int *line, int *col)
+{
+	struct diags d;
+	struct ynode *root = NULL;
+	const struct ynode *n;
+	char *data;
+	size_t len;
+	FILE *f = cfg->path ? fopen(cfg->path, "r") : NULL;
+
+	*line = *col = 0;
+	if (f == NULL)
+		return -1;
+	data = xmalloc(CONFIG_MAX_BYTES + 1);
+	len = fread(data, 1, CONFIG_MAX_BYTES, f);
+	fclose(f);
+	diags_init(&d, cfg->path);
+	yaml_parse(data, len, YAML_KEEP_TREE, &root, &d);
+	if ((n = cfg_locate(root, key)) != NULL) {
+		*line = n->line;
+		*col = n->col;
+	}
+	ynode_free(root);
+	diags_free(&d);
+	free(data);
+	return n ? 0 : -1;
+}
+
 const char *
 config_default_path(const char *given)
 {

@@ -50,6 +50,7 @@ ctl_usage(FILE *f)
 	    "                                  --send: the daemon sends O's now\n"
 	    "  crm fields                      the Salesforce fields the configuration\n"
 	    "                                  reads and writes, with what each needs\n"
+	    "  crm check                       the org checked for them (needs the secrets)\n"
 	    "  partners [--unresolved]         CRM partners; (--unresolved) the ids\n"
 	    "                                  sources use that no CRM partner has\n"
 	    "  source NAME reset-watermark [--to T]\n"

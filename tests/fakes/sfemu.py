@@ -389,8 +389,7 @@ class Emulator(fakehttp.Fake):
             o = SCHEMA.get(m.group(1).lower())
             if o is None:
                 return err(404, "NOT_FOUND", "The requested resource does not exist")
-            return 200, {"name": o["name"], "keyPrefix": o["keyPrefix"],
-                         "fields": list(o["fields"].values())}
+            return 200, self.describe(o)
         m = re.match(r"^/(query|queryAll)/?$", rest)
         if m and method == "GET":
             return self.query(q.get("q", ""), m.group(1) == "queryAll", version, headers)
@@ -406,6 +405,31 @@ class Emulator(fakehttp.Fake):
         if m and method == "PATCH":
             return self.collections("UPSERT", m.group(1), m.group(2), body, headers)
         return err(404, "NOT_FOUND", "The requested resource does not exist")
+
+    def describe(self, o):
+        """describe as this user sees it; settings["describe"] changes it
+        for a test: {"hide": ["Obj.Field"]} (missing or not readable),
+        "readonly": [...], "length": {"Obj.Field": n},
+        "drop_values": {"Obj.Field": ["value"]}}."""
+        d = self.settings.get("describe") or {}
+        fields = []
+        for f in o["fields"].values():
+            key = "%s.%s" % (o["name"], f["name"])
+            if key in d.get("hide", []):
+                continue
+            f = json.loads(json.dumps(f))
+            f.setdefault("picklistValues", [])
+            if isinstance(f.get("referenceTo"), str):
+                f["referenceTo"] = [f["referenceTo"]]   # describe lists them
+            if key in d.get("readonly", []):
+                f["createable"] = f["updateable"] = False
+            if key in d.get("length", {}):
+                f["length"] = d["length"][key]
+            drop = d.get("drop_values", {}).get(key, [])
+            f["picklistValues"] = [v for v in f["picklistValues"] if v["value"] not in drop]
+            fields.append(f)
+        return {"name": o["name"], "keyPrefix": o["keyPrefix"], "createable": True,
+                "updateable": True, "queryable": True, "fields": fields}
 
     def page_size(self, headers):
         m = re.search(r"batchSize=(\d+)", headers.get("Sforce-Query-Options") or "")

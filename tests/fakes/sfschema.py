@@ -37,6 +37,21 @@ def ref(name, to, rel, **kw):
 
 
 RO = {"createable": False, "updateable": False}
+ALERT_TYPES = ["partner_conflict", "direct_conflict", "double_approval", "duplicate_registration",
+               "approval_sla_warning", "approval_sla_breach", "stale_registrations",
+               "registration_expiring", "pipeline_below_plan", "risk_adjusted_below_plan",
+               "pipeline_past_due", "score_drop", "tier_changed", "unknown_partner",
+               "source_page_skipped"]
+LEAD_STATUSES = ["Open - Not Contacted", "Working - Contacted", "Submitted", "Approved",
+                 "Rejected", "Expired", "Closed - Converted", "Closed - Not Converted"]
+
+
+def pick(name, values, **kw):
+    """A picklist field with its values, as describe lists them."""
+    d = {"picklistValues": [{"value": v, "label": v, "active": True, "defaultValue": False}
+                            for v in values], "restrictedPicklist": True}
+    d.update(kw)
+    return (name, "picklist", d)
 OWNER = ref("OwnerId", "User", "Owner")
 
 SCHEMA = {o["name"].lower(): o for o in [
@@ -68,7 +83,7 @@ SCHEMA = {o["name"].lower(): o for o in [
     obj("Lead", "00Q", [
         ("Company", "string"), ("Website", "url"), ("Email", "email"), ("Country", "string"),
         OWNER,
-        ("Status", "picklist"), ("LeadSource", "picklist"),
+        pick("Status", LEAD_STATUSES), ("LeadSource", "picklist"),
         ref("RecordTypeId", "RecordType", "RecordType"),
         ref("PartnerAccountId", "Account", "PartnerAccount", **RO),
         ref("Partner_Account__c", "Account", "Partner_Account__r"),
@@ -87,13 +102,15 @@ SCHEMA = {o["name"].lower(): o for o in [
         ref("ChannelPartnerId", "Account", "ChannelPartner", **RO)]),
     obj("Channel_Alert__c", "a03", [
         ("Name", "string"), ("Chansync_Key__c", "string", {"externalId": True}), OWNER,
-        ref("Partner__c", "Account", "Partner__r"), ("Type__c", "picklist"),
-        ("Severity__c", "picklist"), ("Status__c", "picklist"), ("Message__c", "textarea"),
+        ref("Partner__c", "Account", "Partner__r"), pick("Type__c", ALERT_TYPES),
+        pick("Severity__c", ["info", "warning", "critical"]),
+        pick("Status__c", ["Open", "Resolved", "Closed"]), ("Message__c", "textarea"),
         ("Evidence__c", "textarea"), ("First_Seen__c", "datetime"),
         ("Last_Seen__c", "datetime")]),
     obj("Deal_Conflict__c", "a04", [
         ("Name", "string"), ("Chansync_Key__c", "string", {"externalId": True}), OWNER,
-        ("Type__c", "picklist"), ("Status__c", "picklist"), ("Customer__c", "string"),
+        pick("Type__c", ["partner_conflict", "double_approval", "direct_conflict", "duplicate"]),
+        pick("Status__c", ["Open", "Resolved", "Closed"]), ("Customer__c", "string"),
         ("Recommended_Winner__c", "string"), ("Recommendation__c", "textarea"),
         ("Evidence__c", "textarea"), ("Evidence_Text__c", "textarea"),
         ref("Winning_Partner__c", "Account", "Winning_Partner__r"),
