@@ -1,13 +1,15 @@
 /*
  * score.h - partner scorecards against peers (contract §9).
  *
- * Per partner and period, five KPIs scaled to 0-100: plan attainment (vs
- * 100%), risk-adjusted pipeline coverage (vs 1.0), win rate over the
- * trailing year (vs scoring.win_rate_target), registration quality
- * (approved ÷ decided over the trailing year; won and lost count as
- * approved) and engagement (each activity kind's count over the trailing
- * 90 days as a percentile among the peer group, weighted by
- * scoring.engagement). The score is the weighted mean of the KPIs that
+ * Per partner and period, five KPIs in their own units: plan attainment,
+ * risk-adjusted pipeline coverage, win rate over the trailing year,
+ * registration quality (approved ÷ decided over the trailing year; won
+ * and lost count as approved) and engagement (activities over the
+ * trailing 90 days; ranked by each kind's count as a percentile among the
+ * peers, weighted by scoring.engagement). Each KPI becomes a percentile
+ * rank in the peer group, without caps (0 the lowest, 100 the highest,
+ * ties sharing the middle of their places, a group of one at 100). The
+ * score is the weighted mean of the ranks of the KPIs that
  * have data: a KPI without data shifts its weight to the others and is
  * flagged, never counted as zero. Each KPI comes with the peer group's
  * average and top decile and the partner's percentile; the tier follows
@@ -37,6 +39,8 @@ struct score_row {
 	double kpi[SCORE_KPIS];		/* 0-100 */
 	double raw[SCORE_KPIS];		/* attainment, coverage, win rate, ... */
 	double peer_avg[SCORE_KPIS], peer_top[SCORE_KPIS], pct[SCORE_KPIS];
+	double eng, eng_raw;		/* engagement's percentile of counts; its
+					 * total (working values) */
 	int has_score;
 	double score;
 	const char *tier;		/* from scoring.tiers */

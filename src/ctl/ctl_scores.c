@@ -38,6 +38,8 @@ struct ranked {
 	int rank;
 	const char *only;	/* one partner's row, or NULL: every one */
 	int shown;
+	int place;		/* the rank shown: shared when all ties hold */
+	char last[96];		/* score, attainment, closed-won of the last */
 };
 
 static int
@@ -52,7 +54,31 @@ ranked_row(void *ctx, const struct store_row *row)
 	struct store_row out = { 9, names, vals, types };
 	int i;
 
-	snprintf(rank, sizeof(rank), "%d", ++r->rank);
+	/* ties broken by attainment, then closed-won (the query's order);
+	 * what still ties shares the place, shown as "=N" */
+	{
+		char key[96];
+		const char *vs = NULL, *va = NULL, *vc = NULL;
+
+		for (i = 0; i < row->ncol; i++) {
+			if (strcmp(row->names[i], "score") == 0)
+				vs = row->vals[i];
+			else if (strcmp(row->names[i], "attainment") == 0)
+				va = row->vals[i];
+			else if (strcmp(row->names[i], "closed_won") == 0)
+				vc = row->vals[i];
+		}
+		snprintf(key, sizeof(key), "%.1f|%.4f|%.2f", vs ? strtod(vs, NULL) :
+		    -1, va ? strtod(va, NULL) : -1, vc ? strtod(vc, NULL) : -1);
+		r->rank++;
+		if (r->rank > 1 && vs && strcmp(key, r->last) == 0)
+			snprintf(rank, sizeof(rank), "=%d", r->place);
+		else {
+			r->place = r->rank;
+			snprintf(rank, sizeof(rank), "%d", r->rank);
+		}
+		snprintf(r->last, sizeof(r->last), "%s", key);
+	}
 	if (r->only) {		/* one partner, ranked among all */
 		for (i = 0; i < row->ncol; i++)
 			if (strcmp(row->names[i], "partner_id") == 0)
@@ -63,7 +89,7 @@ ranked_row(void *ctx, const struct store_row *row)
 		r->shown++;
 	}
 	vals[0] = rank;
-	types[0] = STORE_INT;
+	types[0] = rank[0] == '=' ? STORE_TEXT : STORE_INT;
 	for (i = 1; i < 9; i++) {
 		int j;
 
@@ -132,6 +158,8 @@ ctl_cmd_scores(struct ctl *c, int argc, char **argv)
 	r.o = &o;
 	r.rank = 0;
 	r.shown = 0;
+	r.place = 0;
+	r.last[0] = '\0';
 	r.only = partner ? pid : NULL;
 	if (store_partner_periods(c->st, NULL, period, ranked_row, &r) < 0) {
 		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));

@@ -17,12 +17,6 @@ const char *const score_kpi_names[SCORE_KPIS] = { "plan_attainment",
 	"pipeline_coverage", "win_rate", "registration_quality", "engagement" };
 
 
-static double
-cap100(double v)
-{
-	return v < 0 ? 0 : v > 100 ? 100 : v;
-}
-
 struct ctx {
 	const struct config *cfg;
 	const struct plan_result *plan;
@@ -117,7 +111,34 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The peers' average and top decile of KPI k. */
+/*
+ * Partner i's rank in its peer group on KPI k (in its own units), as a
+ * percentile: 0 the lowest, 100 the highest, ties at the middle of the
+ * places they share (everyone equal: 50 each). Alone in its group: 100.
+ * Nothing is capped, so the best of several is told from the rest.
+ */
+static double
+rank_percentile(const struct ctx *c, size_t i, int k)
+{
+	double x = c->out->rows[i].raw[k];
+	size_t j, n = 0, below = 0, equal = 0;
+
+	for (j = 0; j < c->plan->n; j++) {
+		if (!peers(c, i, j) || !c->out->rows[j].has[k])
+			continue;
+		n++;
+		if (c->out->rows[j].raw[k] < x)
+			below++;
+		else if (c->out->rows[j].raw[k] == x)
+			equal++;
+	}
+	if (n <= 1)
+		return 100;
+	return 100.0 * ((double)below + (double)(equal - 1) / 2.0) /
+	    (double)(n - 1);
+}
+
+/* The peers' average and top decile of KPI k, in its own units. */
 static void
 peer_stats(const struct ctx *c, size_t i, int k, double *avg, double *top)
 {
@@ -126,8 +147,8 @@ peer_stats(const struct ctx *c, size_t i, int k, double *avg, double *top)
 
 	for (j = 0; j < c->plan->n; j++)
 		if (peers(c, i, j) && c->out->rows[j].has[k]) {
-			v[n++] = c->out->rows[j].kpi[k];
-			sum += c->out->rows[j].kpi[k];
+			v[n++] = c->out->rows[j].raw[k];
+			sum += c->out->rows[j].raw[k];
 		}
 	*avg = n ? sum / (double)n : 0;
 	if (n) {
@@ -224,36 +245,27 @@ score_windows_of(int64_t now, struct score_windows *w)
 	norm_time_format(now - 90 * 86400, w->days90_from_time);
 }
 
-/* The KPIs a partner has data for, as raw figures and scaled 0-100. */
+/* The KPIs a partner has data for, in their own units (ranked later). */
 static void
 own_kpis(const struct ctx *c, size_t i, struct score_row *r)
 {
-	const struct config *cfg = c->cfg;
 	const struct plan_row *p = r->plan;
 
 	if (p->has_attainment) {
 		r->has[K_ATTAIN] = 1;
 		r->raw[K_ATTAIN] = p->attainment;
-		r->kpi[K_ATTAIN] = cap100(p->attainment * 100);
 	}
 	if (p->has_risk_coverage) {
 		r->has[K_COVERAGE] = 1;
 		r->raw[K_COVERAGE] = p->risk_coverage;
-		r->kpi[K_COVERAGE] = cap100(p->risk_coverage * 100);
 	}
 	if (c->won[i] + c->lost[i] > 0) {
-		double rate = c->won[i] / (c->won[i] + c->lost[i]);
-
 		r->has[K_WINRATE] = 1;
-		r->raw[K_WINRATE] = rate;
-		r->kpi[K_WINRATE] = cap100(rate / cfg->scoring.win_rate_target * 100);
+		r->raw[K_WINRATE] = c->won[i] / (c->won[i] + c->lost[i]);
 	}
 	if (c->good[i] + c->rejected[i] > 0) {
-		double q = c->good[i] / (c->good[i] + c->rejected[i]);
-
 		r->has[K_QUALITY] = 1;
-		r->raw[K_QUALITY] = q;
-		r->kpi[K_QUALITY] = q * 100;
+		r->raw[K_QUALITY] = c->good[i] / (c->good[i] + c->rejected[i]);
 	}
 }
 
@@ -275,7 +287,8 @@ engagement(const struct ctx *c, size_t i, struct score_row *r)
 	if (wsum > 0) {
 		r->has[K_ENGAGE] = 1;
 		r->raw[K_ENGAGE] = total;
-		r->kpi[K_ENGAGE] = acc / wsum;
+		/* the weighted percentile of the counts by kind: what is ranked */
+		r->eng = acc / wsum;
 	}
 }
 
@@ -284,10 +297,7 @@ static void
 weigh(const struct ctx *c, size_t i, struct score_row *r)
 {
 	const struct config *cfg = c->cfg;
-	size_t n = c->plan->n, m;
 	double wsum = 0, acc = 0;
-	double *v = xcalloc(n + 1, sizeof(double));
-	int *h = xcalloc(n + 1, sizeof(int));
 	struct buf flags;
 	int j;
 
@@ -301,11 +311,7 @@ weigh(const struct ctx *c, size_t i, struct score_row *r)
 			continue;
 		}
 		peer_stats(c, i, j, &r->peer_avg[j], &r->peer_top[j]);
-		for (m = 0; m < n; m++) {
-			v[m] = c->out->rows[m].kpi[j];
-			h[m] = c->out->rows[m].has[j];
-		}
-		r->pct[j] = percentile(c, i, v, h, 1, r->kpi[j]);
+		r->pct[j] = r->kpi[j];
 		acc += w * r->kpi[j];
 		wsum += w;
 	}
@@ -319,8 +325,6 @@ weigh(const struct ctx *c, size_t i, struct score_row *r)
 	}
 	r->flags = flags.len ? buf_steal(&flags) : NULL;
 	buf_free(&flags);
-	free(v);
-	free(h);
 }
 
 void
@@ -350,6 +354,20 @@ score_compute(const struct config *cfg, const struct plan_result *plan,
 	}
 	for (i = 0; i < n && c.any_activity && c.nkinds; i++)
 		engagement(&c, i, &out->rows[i]);
+	/* each KPI a percentile rank among the peers: engagement's by its
+	 * weighted percentile of counts, the others by their own figure */
+	for (i = 0; i < n; i++)
+		if (out->rows[i].has[K_ENGAGE]) {
+			out->rows[i].eng_raw = out->rows[i].raw[K_ENGAGE];
+			out->rows[i].raw[K_ENGAGE] = out->rows[i].eng;
+		}
+	for (i = 0; i < n; i++)
+		for (k = 0; k < SCORE_KPIS; k++)
+			if (out->rows[i].has[k])
+				out->rows[i].kpi[k] = rank_percentile(&c, i, (int)k);
+	for (i = 0; i < n; i++)
+		if (out->rows[i].has[K_ENGAGE])
+			out->rows[i].raw[K_ENGAGE] = out->rows[i].eng_raw;
 	for (i = 0; i < n; i++) {
 		struct score_row *r = &out->rows[i];
 

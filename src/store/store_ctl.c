@@ -235,7 +235,8 @@ store_partner_periods(struct store *st, const char *partner_id,
 	    "p.computed_at FROM partner_periods p LEFT JOIN partners a ON "
 	    "a.id = p.partner_id WHERE (?1 IS NULL OR p.partner_id = ?1) AND "
 	    "(?2 IS NULL OR p.period = ?2) ORDER BY p.period, p.score IS NULL, "
-	    "p.score DESC, p.partner_id", b, 2, fn, ctx);
+	    "round(p.score, 1) DESC, p.attainment IS NULL, p.attainment DESC, "
+	    "p.closed_won DESC, a.name, p.partner_id", b, 2, fn, ctx);
 }
 
 /* The open conflicts a partner has a claim in. */

@@ -364,12 +364,13 @@ test_scores_and_alerts(void)
 	CHECK(pass_plan(cfg, st, &p, &r, err, sizeof(err)) == 0);
 	CHECK(pass_scores(cfg, st, au, 0, &r, &prev, now, &s, err,
 	    sizeof(err)) == 0);
-	/* P1: attainment 100, risk coverage 150000/100000 -> 100, win rate
-	 * 1/1 vs 0.30 -> 100, quality 1 approved of 1 decided -> 100 */
+	/* ranks among the gold peers P1 and P2: P1 above P2 on attainment
+	 * (1.0 to 0), win rate (1 to 0) and quality (1 to 0); P1 met its plan,
+	 * so it has no coverage target: P2 alone ranks on coverage */
 	CHECK(s.rows[0].has_score && fabs(s.rows[0].score - 100) < 1e-9);
 	CHECK_STR(s.rows[0].tier, "platinum");
-	/* P2: attainment 0, coverage 10, win rate 0, quality 0 */
-	CHECK(s.rows[1].has_score && s.rows[1].score < 10);
+	CHECK(!s.rows[0].has[1] && s.rows[1].has[1]);
+	CHECK(s.rows[1].has_score && fabs(s.rows[1].score - 2000.0 / 75) < 1e-9);
 	/* a peer group of one: top of it */
 	CHECK(s.rows[2].has[1] == 0);		/* no plan: no coverage */
 	CHECK(s.rows[2].pct[2] == 100);
@@ -404,20 +405,22 @@ test_scores_and_alerts(void)
 	CHECK_STR(q("SELECT status FROM alerts WHERE key = "
 	    "'approval_sla_warning:portal:R2'"), "resolved");
 	/* score changes are audited, old -> new: every partner's first score,
-	 * then only P2's, whose registration quality R2 raised */
+	 * then P1's and P2's, whose places on registration quality swap once
+	 * P1's R3 is rejected (P1 0 of 1, P2 1 of 2) */
 	CHECK_STR(q("SELECT count(*) FROM audit WHERE action = 'score.changed'"), "3");
 	score_result_free(&s);
+	reg("R3", "P1", "rejected", "2026-10-01T08:00:00Z", NULL);
 	CHECK(pass_scores(cfg, st, au, 0, &r, &prev, now, &s, err,
 	    sizeof(err)) == 0);
 	CHECK_STR(q("SELECT group_concat(entity_id) FROM audit WHERE action = "
-	    "'score.changed'"), "P1,P2,P3,P2");
+	    "'score.changed'"), "P1,P2,P3,P1,P2");
 	CHECK_STR(q("SELECT json_extract(detail, '$.old.score') < json_extract("
 	    "detail, '$.new.score') FROM audit WHERE action = 'score.changed' "
 	    "ORDER BY seq DESC LIMIT 1"), "1");
 	score_result_free(&s);
 	CHECK(pass_scores(cfg, st, au, 0, &r, &prev, now, &s, err,
 	    sizeof(err)) == 0);
-	CHECK_STR(q("SELECT count(*) FROM audit WHERE action = 'score.changed'"), "4");
+	CHECK_STR(q("SELECT count(*) FROM audit WHERE action = 'score.changed'"), "5");
 	score_result_free(&s);
 	plan_result_free(&r);
 }

@@ -44,8 +44,8 @@ test_kpis_weights_and_tiers(void)
 	struct score_result s;
 	const struct score_row *a, *b, *c;
 
-	row(&rows[0], "A", NULL, 0.5, 2.0);	/* coverage capped at 100 */
-	row(&rows[1], "B", NULL, 1.5, -1);	/* attainment capped at 100 */
+	row(&rows[0], "A", NULL, 0.5, 2.0);	/* 2x coverage: no cap */
+	row(&rows[1], "B", NULL, 1.5, -1);	/* 150%: no cap */
 	row(&rows[2], "C", NULL, -1, -1);	/* no plan */
 	memset(&in, 0, sizeof(in));
 	in.wins = wins;
@@ -61,44 +61,81 @@ test_kpis_weights_and_tiers(void)
 	a = &s.rows[0];
 	b = &s.rows[1];
 	c = &s.rows[2];
-	/* A: attainment 50, coverage 100, win rate 0.3 of 0.30 -> 100,
-	 * quality 3 of 4 decided (won counts as approved) -> 75,
-	 * engagement (100 + 100 + 66.7 + 100 + 100) / 5 */
-	CHECK(NEAR(a->kpi[0], 50) && NEAR(a->kpi[1], 100) && NEAR(a->kpi[2], 100));
-	CHECK(NEAR(a->raw[2], 0.3) && NEAR(a->kpi[3], 75));
-	CHECK(NEAR(a->kpi[4], 466.6667 / 5) && NEAR(a->raw[4], 2));
-	CHECK(a->has_score && NEAR(a->score, (1500 + 2000 + 1500 + 750 +
-	    25 * 466.6667 / 5) / 100));
-	CHECK_STR(a->tier, "gold");	/* 80.8: under platinum's 85 */
+	/* every KPI a percentile rank among the peers that have it, in its
+	 * own units, uncapped: attainment A 0.5 < B 1.5 (0, 100); coverage A
+	 * alone (100); win rate A 0.3 > B 0 (100, 0); quality A alone, 3 of 4
+	 * decided (won counts as approved) (100); engagement by each kind's
+	 * count percentile, weighted: A (100+100+66.7+100+100)/5 = 93.3,
+	 * B (33.3+100+66.7+100+100)/5 = 80, C 93.3: A and C share the top
+	 * two places (75 each), B the bottom (0) */
+	CHECK(NEAR(a->kpi[0], 0) && NEAR(a->kpi[1], 100) && NEAR(a->kpi[2], 100));
+	CHECK(NEAR(a->raw[0], 0.5) && NEAR(a->raw[1], 2.0));
+	CHECK(NEAR(a->raw[2], 0.3) && NEAR(a->raw[3], 0.75) && NEAR(a->kpi[3], 100));
+	CHECK(NEAR(a->kpi[4], 75) && NEAR(a->raw[4], 2));
+	CHECK(a->has_score && NEAR(a->score, (0 + 2000 + 1500 + 1000 + 25 * 75)
+	    / 100.0));
+	CHECK_STR(a->tier, "silver");	/* 63.75 */
 	CHECK(a->has_previous && a->previous == 90);
 	CHECK(a->flags == NULL);
-	/* B: attainment 100, win rate 0, engagement 80; no coverage and no
+	/* B: attainment 100, win rate 0, engagement 0; no coverage and no
 	 * quality: their weight shifts to the rest, flagged */
-	CHECK(NEAR(b->kpi[0], 100) && b->has[2] && b->kpi[2] == 0);
+	CHECK(NEAR(b->kpi[0], 100) && b->has[2] && b->kpi[2] == 0 &&
+	    NEAR(b->raw[0], 1.5));
 	CHECK(!b->has[1] && !b->has[3]);
-	CHECK(NEAR(b->score, (3000 + 0 + 25 * 80) / 70.0));
-	CHECK_STR(b->tier, "gold");
+	CHECK(NEAR(b->score, (3000 + 0 + 0) / 70.0));
+	CHECK_STR(b->tier, "bronze");	/* 42.9 */
 	CHECK(!b->has_previous);
 	CHECK_STR(b->flags, "no pipeline_coverage data; no registration_quality "
 	    "data");
 	/* C: engagement alone; no plan, said so; a stored period without a
 	 * score is no previous score */
-	CHECK(NEAR(c->score, 466.6667 / 5));
-	CHECK_STR(c->tier, "platinum");
+	CHECK(NEAR(c->score, 75));
+	CHECK_STR(c->tier, "gold");
 	CHECK(!c->has_previous);
 	CHECK_STR(c->flags, "no plan_attainment data; no pipeline_coverage data; "
 	    "no win_rate data; no registration_quality data; no plan for 2026-Q4");
-	/* peers: A's attainment against A and B (C has none) */
-	CHECK(NEAR(a->pct[0], 50) && NEAR(a->peer_avg[0], 75) &&
-	    NEAR(a->peer_top[0], 100));
+	/* peers: A's attainment against A and B (C has none), in its units */
+	CHECK(NEAR(a->pct[0], 0) && NEAR(a->peer_avg[0], 1.0) &&
+	    NEAR(a->peer_top[0], 1.5));
 	/* the scorecard as stored */
 	{
 		char *j = score_card_json(&s, 1);
 
 		CHECK(strstr(j, "\"pipeline_coverage\":{\"value\":null}") != NULL);
-		CHECK(strstr(j, "\"tier\":\"gold\"") != NULL);
+		CHECK(strstr(j, "\"tier\":\"bronze\"") != NULL);
 		free(j);
 	}
+	score_result_free(&s);
+	config_free(cfg);
+}
+
+/* Above plan is no ceiling: 150% and 421% rank apart; equal figures share
+ * the middle of their places; everyone equal is 50 each. */
+static void
+test_ranks_without_caps(void)
+{
+	struct config *cfg = t_config("scoring: { peer_group: all }\n");
+	struct plan_row rows[4];
+	struct plan_result plan = { { "2026-Q4", "2026-10-01", "2026-12-31" },
+		rows, 4, 0 };
+	struct score_input in;
+	struct score_result s;
+	size_t i;
+
+	row(&rows[0], "A", NULL, 1.5, 0.9);
+	row(&rows[1], "B", NULL, 4.21, 0.9);
+	row(&rows[2], "C", NULL, 1.0, 0.9);
+	row(&rows[3], "D", NULL, 1.0, 0.9);
+	memset(&in, 0, sizeof(in));
+	score_compute(cfg, &plan, &in, &s);
+	CHECK(NEAR(s.rows[1].kpi[0], 100));
+	CHECK(NEAR(s.rows[0].kpi[0], 200.0 / 3));
+	CHECK(NEAR(s.rows[2].kpi[0], 50.0 / 3) && NEAR(s.rows[3].kpi[0], 50.0 / 3));
+	for (i = 0; i < 4; i++)
+		CHECK(NEAR(s.rows[i].kpi[1], 50));	/* all equal coverage */
+	/* the scores rank: 421% above 150% */
+	CHECK(s.rows[1].score > s.rows[0].score && s.rows[0].score >
+	    s.rows[2].score);
 	score_result_free(&s);
 	config_free(cfg);
 }
@@ -119,13 +156,13 @@ test_peers_by_tier(void)
 	row(&rows[2], "P1", "platinum", 0.1, -1);
 	memset(&in, 0, sizeof(in));
 	score_compute(cfg, &plan, &in, &s);
-	CHECK(NEAR(s.rows[0].pct[0], 50));
+	CHECK(NEAR(s.rows[0].pct[0], 0));	/* the lower of two golds */
 	CHECK(NEAR(s.rows[1].pct[0], 100));
 	CHECK(NEAR(s.rows[2].pct[0], 100));	/* alone: the top of its group */
-	CHECK(NEAR(s.rows[2].peer_avg[0], 10));
-	CHECK(NEAR(s.rows[0].peer_avg[0], 50));
+	CHECK(NEAR(s.rows[2].peer_avg[0], 0.1));
+	CHECK(NEAR(s.rows[0].peer_avg[0], 0.5));
 	/* no evidence at all: attainment is the only KPI */
-	CHECK(NEAR(s.rows[1].score, 80) && !s.rows[1].has[4]);
+	CHECK(NEAR(s.rows[1].score, 100) && !s.rows[1].has[4]);
 	score_result_free(&s);
 	config_free(cfg);
 }
@@ -153,6 +190,7 @@ main(void)
 		return 1;
 	}
 	T_RUN(test_kpis_weights_and_tiers);
+	T_RUN(test_ranks_without_caps);
 	T_RUN(test_peers_by_tier);
 	T_RUN(test_windows);
 	normalize_shutdown();
