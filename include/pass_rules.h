@@ -43,6 +43,21 @@ int pass_scores(const struct config *cfg, struct store *st, struct audit *au,
     int64_t cycle_id, const struct plan_result *plan,
     const struct plan_period *previous, int64_t now, struct score_result *out,
     char *err, size_t errlen);
+/* The same with the evidence windows (trailing year, 90 days) ending at
+ * as_of: a past period is scored as it stood at its end. */
+int pass_scores_as_of(const struct config *cfg, struct store *st,
+    struct audit *au, int64_t cycle_id, const struct plan_result *plan,
+    const struct plan_period *previous, int64_t now, int64_t as_of,
+    struct score_result *out, char *err, size_t errlen);
+/*
+ * Scores every period before cur that has a plan: those never scored
+ * (the history, on the first run) and the one just before cur, each as
+ * it stood at its end. Returns how many periods it scored, or -1 with
+ * err.
+ */
+int pass_score_history(const struct config *cfg, struct store *st,
+    struct audit *au, int64_t cycle_id, const struct plan_period *cur,
+    int64_t now, char *err, size_t errlen);
 
 struct pass_alerts_result {
 	int64_t raised, updated, resolved, open;

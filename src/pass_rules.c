@@ -125,6 +125,16 @@ pass_scores(const struct config *cfg, struct store *st, struct audit *au,
     const struct plan_period *previous, int64_t now, struct score_result *out,
     char *err, size_t errlen)
 {
+	return pass_scores_as_of(cfg, st, au, cycle_id, plan, previous, now, now,
+	    out, err, errlen);
+}
+
+int
+pass_scores_as_of(const struct config *cfg, struct store *st,
+    struct audit *au, int64_t cycle_id, const struct plan_result *plan,
+    const struct plan_period *previous, int64_t now, int64_t as_of,
+    struct score_result *out, char *err, size_t errlen)
+{
 	struct score_input in;
 	struct score_windows w;
 	struct score_stored *stored = NULL;
@@ -136,7 +146,7 @@ pass_scores(const struct config *cfg, struct store *st, struct audit *au,
 	memset(out, 0, sizeof(*out));
 	memset(&in, 0, sizeof(in));
 	memset(&sa, 0, sizeof(sa));
-	score_windows_of(now, &w);
+	score_windows_of(as_of, &w);
 	norm_time_format(now, nowiso);
 	/* no partner, nothing to read */
 	if (plan->n && (store_score_input(st, &w, previous ? previous->name :
@@ -350,6 +360,102 @@ pass_alerts(const struct config *cfg, struct store *st, struct audit *au,
 	    tick, tick_arg, NULL, res);
 }
 
+/* A period name, collected (store_plan_periods). */
+struct names {
+	char (*v)[24];
+	size_t n, cap;
+};
+
+static int
+name_row(void *ctx, const struct store_row *r)
+{
+	struct names *nm = ctx;
+	const char *p = store_col(r, "period");
+
+	if (p == NULL || strlen(p) >= sizeof(nm->v[0]))
+		return 0;
+	xgrow(&nm->v, &nm->cap, nm->n + 1, sizeof(*nm->v));
+	snprintf(nm->v[nm->n++], sizeof(nm->v[0]), "%s", p);
+	return 0;
+}
+
+/* The period before per, of the same kind ("" when it is not one). */
+static void
+period_before(const struct plan_period *per, struct plan_period *out)
+{
+	char name[24] = "";
+	int y, q, m;
+
+	if (sscanf(per->name, "%4d-Q%1d", &y, &q) == 2)
+		snprintf(name, sizeof(name), "%04d-Q%d", q == 1 ? y - 1 : y,
+		    q == 1 ? 4 : q - 1);
+	else if (sscanf(per->name, "%4d-%2d", &y, &m) == 2)
+		snprintf(name, sizeof(name), "%04d-%02d", m == 1 ? y - 1 : y,
+		    m == 1 ? 12 : m - 1);
+	else if (sscanf(per->name, "%4d", &y) == 1)
+		snprintf(name, sizeof(name), "%04d", y - 1);
+	/* a name it cannot read leaves out empty */
+	plan_period_named(name, out);
+}
+
+int
+pass_score_history(const struct config *cfg, struct store *st,
+    struct audit *au, int64_t cycle_id, const struct plan_period *cur,
+    int64_t now, char *err, size_t errlen)
+{
+	struct names nm;
+	struct plan_period prev;
+	size_t i;
+	int done = 0, rc = 0;
+
+	memset(&nm, 0, sizeof(nm));
+	period_before(cur, &prev);
+	if (store_plan_periods(st, name_row, &nm) < 0) {
+		snprintf(err, errlen, "reading plans: %s", store_errmsg(st));
+		return -1;
+	}
+	for (i = 0; i < nm.n && rc == 0; i++) {
+		struct plan_period per, before;
+		struct plan_result plan;
+		struct score_result sc;
+		int64_t end;
+		int scored;
+
+		/* earlier periods of the same kind as the current one */
+		if (plan_period_named(nm.v[i], &per) < 0 ||
+		    strlen(per.name) != strlen(cur->name) ||
+		    (strchr(per.name, 'Q') == NULL) != (strchr(cur->name, 'Q') ==
+		    NULL) || strcmp(per.name, cur->name) >= 0)
+			continue;
+		if ((scored = store_period_scored(st, per.name)) < 0) {
+			snprintf(err, errlen, "database: %s", store_errmsg(st));
+			rc = -1;
+			break;
+		}
+		if (scored && strcmp(per.name, prev.name) != 0)
+			continue;	/* history already written, and settled */
+		/* as it stood at its last day's end: its pipeline was what
+		 * was still open then */
+		if (norm_time(per.to, TIME_ISO8601, &end) < 0)
+			continue;
+		end += 86399;
+		period_before(&per, &before);
+		if (pass_plan_on(cfg, st, &per, NULL, 0, &plan, err, errlen) < 0) {
+			rc = -1;
+			break;
+		}
+		if (pass_scores_as_of(cfg, st, au, cycle_id, &plan, &before, now,
+		    end < now ? end : now, &sc, err, errlen) < 0)
+			rc = -1;
+		else
+			done++;
+		score_result_free(&sc);
+		plan_result_free(&plan);
+	}
+	free(nm.v);
+	return rc < 0 ? -1 : done;
+}
+
 #define HORIZON_MAX 8
 
 /*
@@ -392,6 +498,13 @@ pass_rules(struct pass *p)
 	if (pass_plan_on(cfg, p->env->st, &cur, today, 0, &plan, err,
 	    sizeof(err)) < 0)
 		goto failed;
+	/* the earlier periods with a plan first: the current scores then
+	 * have the previous period's to compare with, from the first run */
+	if (pass_score_history(cfg, p->env->st, p->env->au, res->id, &cur, now,
+	    err, sizeof(err)) < 0)
+		goto failed;
+	if (pass_tick(p))
+		goto stopped;
 	for (i = 1; i < (size_t)cfg->rules.pipeline.horizon && i <= HORIZON_MAX;
 	    i++) {
 		if (plan_period_of(now, cfg->daemon.timezone,

@@ -37,6 +37,12 @@ struct plan_period {
 int plan_period_of(int64_t t, const char *tz, int kind, int back,
     struct plan_period *out);
 
+/*
+ * The period a name gives ("2026-Q4", "2026-11", "2026"): 0 with its
+ * first and last day, -1 when it is none of those.
+ */
+int plan_period_named(const char *name, struct plan_period *out);
+
 struct plan_row {
 	char *partner_id, *name, *tier, *owner_id;
 	double closed_won, pipeline, risk_adjusted;

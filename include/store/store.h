@@ -381,6 +381,10 @@ struct queue_decided;
 int store_queue_input(struct store *st, const char *source, const char *owner,
     int64_t since, struct arena *a, struct queue_claim **claims,
     size_t *nclaims, struct queue_decided **decided, size_t *ndecided);
+/* The periods plans exist for, oldest first: period. */
+int store_plan_periods(struct store *st, store_row_fn fn, void *ctx);
+/* 1 when any partner has a scorecard for period, 0 when none, -1. */
+int store_period_scored(struct store *st, const char *period);
 /* The figures of period p, for plan_compute, and with past_due_before
  * ("YYYY-MM-DD", or NULL) every open opportunity closing before it.
  * Returns 0 or -1 (in freed). */

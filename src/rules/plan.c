@@ -64,6 +64,37 @@ plan_period_of(int64_t t, const char *tz, int kind, int back,
 }
 
 
+int
+plan_period_named(const char *name, struct plan_period *out)
+{
+	int y, q, m, n = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (sscanf(name, "%4d-Q%1d%n", &y, &q, &n) == 2 && name[n] == '\0' &&
+	    q >= 1 && q <= 4) {
+		snprintf(out->name, sizeof(out->name), "%04d-Q%d", y, q);
+		snprintf(out->from, sizeof(out->from), "%04d-%02d-01", y, 3 * q - 2);
+		snprintf(out->to, sizeof(out->to), "%04d-%02d-%02d", y, 3 * q,
+		    clock_days_in_month(y, 3 * q));
+		return 0;
+	}
+	if (sscanf(name, "%4d-%2d%n", &y, &m, &n) == 2 && name[n] == '\0' &&
+	    m >= 1 && m <= 12 && n == 7) {
+		snprintf(out->name, sizeof(out->name), "%04d-%02d", y, m);
+		snprintf(out->from, sizeof(out->from), "%04d-%02d-01", y, m);
+		snprintf(out->to, sizeof(out->to), "%04d-%02d-%02d", y, m,
+		    clock_days_in_month(y, m));
+		return 0;
+	}
+	if (sscanf(name, "%4d%n", &y, &n) == 1 && name[n] == '\0' && n == 4) {
+		snprintf(out->name, sizeof(out->name), "%04d", y);
+		snprintf(out->from, sizeof(out->from), "%04d-01-01", y);
+		snprintf(out->to, sizeof(out->to), "%04d-12-31", y);
+		return 0;
+	}
+	return -1;
+}
+
 /* A stage's probability (percent): configured, else the CRM's; -1: none. */
 static double
 stage_probability(const struct config *cfg, const struct plan_input *in,

@@ -907,3 +907,28 @@ fail:
 	*nclaims = *ndecided = 0;
 	return -1;
 }
+
+int
+store_plan_periods(struct store *st, store_row_fn fn, void *ctx)
+{
+	return sq_query_rows(st, "SELECT DISTINCT period FROM plans ORDER BY "
+	    "period", NULL, 0, fn, ctx);
+}
+
+int
+store_period_scored(struct store *st, const char *period)
+{
+	sqlite3_stmt *s = sq_prep(st, "SELECT EXISTS (SELECT 1 FROM "
+	    "partner_periods WHERE period = ?1)");
+	int rc = -1;
+
+	if (s == NULL)
+		return -1;
+	sq_bind_text(s, 1, period);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rc = sqlite3_column_int(s, 0);
+	else
+		sq_set_err(st, "reading the scored periods");
+	sqlite3_finalize(s);
+	return rc;
+}

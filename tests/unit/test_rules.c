@@ -204,6 +204,18 @@ test_periods_in_time_zones(void)
 	    &p) == 0);
 	CHECK_STR(p.name, "2027-02");
 	CHECK_STR(p.to, "2027-02-28");
+	/* a period by its name, as plans give it */
+	CHECK(plan_period_named("2026-Q4", &p) == 0);
+	CHECK_STR(p.from, "2026-10-01");
+	CHECK_STR(p.to, "2026-12-31");
+	CHECK(plan_period_named("2028-02", &p) == 0);
+	CHECK_STR(p.to, "2028-02-29");
+	CHECK(plan_period_named("2026", &p) == 0);
+	CHECK_STR(p.to, "2026-12-31");
+	CHECK(plan_period_named("2026-Q5", &p) == -1);
+	CHECK(plan_period_named("2026-13", &p) == -1);
+	CHECK(plan_period_named("2026-Q4x", &p) == -1);
+	CHECK(plan_period_named("", &p) == -1);
 }
 
 static void
@@ -331,6 +343,47 @@ test_plan_figures(void)
 	plan_result_free(&r);
 }
 
+/* Every earlier period with a plan is scored once, as it stood at its
+ * end; the one just before the current is scored again each cycle; a
+ * later period and plans of another kind are not. */
+static void
+test_score_history(void)
+{
+	struct plan_period cur;
+	char err[256];
+	int64_t now = at("2026-11-27T10:00:00Z");
+
+	setup("");
+	partner("P1", "Alpha", "gold");
+	partner("P2", "Beta", "gold");
+	opp("O1", "P1", 90000, "Closed Won", "100", 1, 1, "2026-05-10");
+	opp("O2", "P2", 30000, "Closed Won", "100", 1, 1, "2026-05-11");
+	opp("O3", "P2", 80000, "Closed Won", "100", 1, 1, "2026-08-11");
+	plan("P1", "2026-Q2", 100000);
+	plan("P2", "2026-Q2", 100000);
+	plan("P1", "2026-Q3", 100000);
+	plan("P2", "2026-Q3", 100000);
+	plan("P1", "2026-Q4", 100000);
+	plan("P1", "2027-Q1", 100000);		/* later: not scored */
+	plan("P1", "2026-11", 50000);		/* a month: another kind */
+	CHECK(plan_period_of(now, "Europe/Berlin", PERIOD_QUARTER, 0, &cur) == 0);
+	CHECK_INT(pass_score_history(cfg, st, au, 0, &cur, now, err,
+	    sizeof(err)), 2);
+	CHECK_STR(q("SELECT group_concat(DISTINCT period) FROM partner_periods"),
+	    "2026-Q2,2026-Q3");
+	/* Q2: P1 at 90% above P2 at 30%; Q3 the other way round */
+	CHECK_STR(q("SELECT partner_id FROM partner_periods WHERE period = "
+	    "'2026-Q2' ORDER BY score DESC LIMIT 1"), "P1");
+	CHECK_STR(q("SELECT partner_id FROM partner_periods WHERE period = "
+	    "'2026-Q3' ORDER BY score DESC LIMIT 1"), "P2");
+	CHECK_STR(q("SELECT round(attainment, 2) FROM partner_periods WHERE "
+	    "period = '2026-Q3' AND partner_id = 'P2'"), "0.8");
+	/* the next cycle: only the previous period again */
+	CHECK_INT(pass_score_history(cfg, st, au, 0, &cur, now, err,
+	    sizeof(err)), 1);
+	CHECK_STR(q("SELECT count(*) FROM partner_periods"), "4");
+}
+
 static void
 test_scores_and_alerts(void)
 {
@@ -437,6 +490,7 @@ main(void)
 	T_RUN(test_periods_in_time_zones);
 	T_RUN(test_business_time);
 	T_RUN(test_plan_figures);
+	T_RUN(test_score_history);
 	T_RUN(test_scores_and_alerts);
 	audit_free(au);
 	store_close(st);
