@@ -258,7 +258,7 @@ open_log(const char *path)
 struct pending {
 	const struct config_source *src;
 	struct strmap *done;
-	struct jval *todo;		/* the lines not yet exported */
+	struct jval *unsent;		/* the lines not yet exported */
 };
 
 /* One decision's members of the source: a line each, unless exported. */
@@ -293,7 +293,7 @@ export_row(void *ctx, const struct store_row *r)
 		jv_set_str(o, "reason", store_col(r, "reason"));
 		jv_set_str(o, "operator", store_col(r, "operator"));
 		jv_set_str(o, "decided_at", store_col(r, "decided_at"));
-		jv_append(p->todo, o);
+		jv_append(p->unsent, o);
 	}
 	free(list);
 	return 0;
@@ -310,7 +310,7 @@ line_key(const struct jval *o, char *out, size_t len)
 /* The lines appended to the source's file and synced (those the file
  * holds already are not written again); 0 or -1. */
 static int
-to_file(const struct config_source *src, const struct jval *todo,
+to_file(const struct config_source *src, const struct jval *unsent,
     int64_t *written, char *err, size_t errlen)
 {
 	struct strmap in_file;
@@ -321,8 +321,8 @@ to_file(const struct config_source *src, const struct jval *todo,
 	memset(&in_file, 0, sizeof(in_file));
 	if (lines_in_file(src->decisions, &in_file, err, errlen) < 0)
 		return -1;
-	for (i = 0; i < jv_array_len(todo); i++) {
-		const struct jval *o = jv_array_at(todo, i);
+	for (i = 0; i < jv_array_len(unsent); i++) {
+		const struct jval *o = jv_array_at(unsent, i);
 		char *text;
 		int bad;
 
@@ -356,13 +356,13 @@ out:
  * before a failure are kept (*sent); -1 at the first that fails. */
 static int
 to_url(struct http *h, const struct config_source *src,
-    const struct jval *todo, size_t *sent, char *err, size_t errlen)
+    const struct jval *unsent, size_t *sent, char *err, size_t errlen)
 {
 	char k[512], idem[600];
 	size_t i;
 
-	for (i = 0; i < jv_array_len(todo); i++) {
-		const struct jval *o = jv_array_at(todo, i);
+	for (i = 0; i < jv_array_len(unsent); i++) {
+		const struct jval *o = jv_array_at(unsent, i);
 		char *text = jv_dump_canonical(o);
 		int rc;
 
@@ -396,11 +396,11 @@ export_source(const struct config_source *src, struct store *st,
 	memset(&p, 0, sizeof(p));
 	p.src = src;
 	p.done = &done.done;
-	p.todo = jv_array();
+	p.unsent = jv_array();
 	if (store_decision_exported(st, src->name, keep_exported, &done) < 0 ||
 	    store_decisions_all(st, export_row, &p) < 0)
 		goto db;
-	if (jv_array_len(p.todo) == 0) {
+	if (jv_array_len(p.unsent) == 0) {
 		rc = 0;
 		goto out;
 	}
@@ -409,12 +409,12 @@ export_source(const struct config_source *src, struct store *st,
 			snprintf(err, errlen, "no HTTP client");
 			goto out;
 		}
-		failed = to_url(h, src, p.todo, &nkeep, err, errlen) < 0;
+		failed = to_url(h, src, p.unsent, &nkeep, err, errlen) < 0;
 		written = (int64_t)nkeep;
 	} else {
-		if (to_file(src, p.todo, &written, err, errlen) < 0)
+		if (to_file(src, p.unsent, &written, err, errlen) < 0)
 			goto out;
-		nkeep = jv_array_len(p.todo);
+		nkeep = jv_array_len(p.unsent);
 	}
 	if (nkeep == 0)
 		goto out;
@@ -426,7 +426,7 @@ export_source(const struct config_source *src, struct store *st,
 		goto db;
 	}
 	for (i = 0; i < nkeep; i++) {
-		const struct jval *x = jv_array_at(p.todo, i);
+		const struct jval *x = jv_array_at(p.unsent, i);
 		struct jval *one = jv_object();
 
 		jv_set(one, "decision_id", jv_copy(jv_get(x, "decision_id")));
@@ -455,7 +455,7 @@ export_source(const struct config_source *src, struct store *st,
 db:
 	snprintf(err, errlen, "database: %s", store_errmsg(st));
 out:
-	jv_free(p.todo);
+	jv_free(p.unsent);
 	strmap_free(&done.done);
 	return rc < 0 ? -1 : written;
 }

@@ -76,8 +76,16 @@ queue_message(const struct cycle_env *env, const char *kind,
     const char *subject, const char *body, int webhook, struct counts *c)
 {
 	const struct config *cfg = env->cfg;
+	const struct {
+		const char *channel, *recipient;
+		int on;
+	} ch[2] = {
+		{ "email", address, cfg->notify.smtp.present && address },
+		{ "webhook", NULL, cfg->notify.webhook.present && webhook },
+	};
 	struct store_notification n;
 	char now[CLOCK_ISO_LEN], mid[128], *k;
+	size_t i;
 	int rc;
 
 	clock_now_iso(now);
@@ -88,24 +96,14 @@ queue_message(const struct cycle_env *env, const char *kind,
 	n.body = body;
 	n.created_at = now;
 	n.message_id = mid;
-	if (cfg->notify.smtp.present && address) {
-		k = xasprintf("%s:email", key);
+	for (i = 0; i < 2; i++) {
+		if (!ch[i].on)
+			continue;
+		k = xasprintf("%s:%s", key, ch[i].channel);
 		message_id(cfg, k, mid, sizeof(mid));
 		n.key = k;
-		n.channel = "email";
-		n.recipient = address;
-		rc = store_notify_put(env->st, &n);
-		free(k);
-		if (rc < 0)
-			return -1;
-		c->queued += rc;
-	}
-	if (cfg->notify.webhook.present && webhook) {
-		k = xasprintf("%s:webhook", key);
-		message_id(cfg, k, mid, sizeof(mid));
-		n.key = k;
-		n.channel = "webhook";
-		n.recipient = NULL;
+		n.channel = ch[i].channel;
+		n.recipient = ch[i].recipient;
 		rc = store_notify_put(env->st, &n);
 		free(k);
 		if (rc < 0)

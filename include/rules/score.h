@@ -39,8 +39,8 @@ struct score_row {
 	double kpi[SCORE_KPIS];		/* 0-100 */
 	double raw[SCORE_KPIS];		/* attainment, coverage, win rate, ... */
 	double peer_avg[SCORE_KPIS], peer_top[SCORE_KPIS], pct[SCORE_KPIS];
-	double eng, eng_raw;		/* engagement's percentile of counts; its
-					 * total (working values) */
+	double eng;			/* engagement's weighted percentile of
+					 * counts by kind: what it is ranked by */
 	int has_score;
 	double score;
 	const char *tier;		/* from scoring.tiers */

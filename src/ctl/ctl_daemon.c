@@ -372,3 +372,49 @@ ctl_cmd_reload(struct ctl *c, int argc, char **argv)
 	printf("configuration reloaded (sha256 %s)\n", r.final);
 	return EX_OK;
 }
+
+/* The last line of an answer: "ok" or "error", with its text. */
+struct final {
+	char text[CONTROL_LINE_MAX];
+};
+
+static void
+final_line(void *ctx, const char *kind, const char *text)
+{
+	struct final *f = ctx;
+
+	if (strcmp(kind, "ok") == 0 || strcmp(kind, "error") == 0)
+		snprintf(f->text, sizeof(f->text), "%s", text);
+}
+
+int
+ctl_daemon_ask(struct ctl *c, const char *req, int timeout_ms,
+    const char *why)
+{
+	struct final f;
+	char err[512];
+	int fd, rc;
+
+	fd = control_connect(c->cfg->daemon.state_dir, err, sizeof(err));
+	if (fd < 0) {
+		int e = errno;
+
+		fprintf(stderr, "chansyncctl: %s (%s: start it first)\n", err, why);
+		return e == EACCES || e == EPERM ? EX_NOPERM : EX_UNAVAILABLE;
+	}
+	memset(&f, 0, sizeof(f));
+	rc = control_request(fd, req, timeout_ms, final_line, &f, err,
+	    sizeof(err));
+	close(fd);
+	if (rc < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", err);
+		return EX_TEMPFAIL;
+	}
+	if (rc == 1) {
+		fprintf(stderr, "chansyncctl: %s\n", f.text);
+		return strncmp(f.text, CONTROL_BUSY, strlen(CONTROL_BUSY)) == 0 ?
+		    EX_TEMPFAIL : EX_DATAERR;
+	}
+	printf("%s\n", f.text);
+	return EX_OK;
+}

@@ -6,29 +6,14 @@
  */
 #include "ctl_internal.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 #include "lib/control_socket.h"
 #include "lib/mem.h"
-
-struct answer {
-	char final[CONTROL_LINE_MAX];
-};
-
-static void
-answer_line(void *ctx, const char *kind, const char *text)
-{
-	struct answer *a = ctx;
-
-	if (strcmp(kind, "ok") == 0 || strcmp(kind, "error") == 0)
-		snprintf(a->final, sizeof(a->final), "%s", text);
-}
 
 /* The conflict's updated_at as stored now ("-" when it cannot be read):
  * the daemon refuses the decision if the conflict changes before it. */
@@ -59,39 +44,17 @@ static int
 send_decision(struct ctl *c, const char *key, const char *winner,
     const char *reason)
 {
-	struct answer a;
-	char err[512], seen[40] = "-", *req;
-	int fd, rc;
+	char seen[40] = "-", *req;
+	int rc;
 
-	/* the daemon first: without it nothing is decided */
-	fd = control_connect(c->cfg->daemon.state_dir, err, sizeof(err));
-	if (fd < 0) {
-		int e = errno;
-
-		fprintf(stderr, "chansyncctl: %s (the daemon records decisions, "
-		    "so that they are audited and written back: start it "
-		    "first)\n", err);
-		return e == EACCES || e == EPERM ? EX_NOPERM : EX_UNAVAILABLE;
-	}
 	if (ctl_open_store(c) == 0)
 		store_conflict_brief(c->st, key, seen_row, seen);
-	memset(&a, 0, sizeof(a));
 	req = xasprintf("decide %s\t%s\t%s\t%s", key, winner ? winner : "-",
 	    seen, reason);
-	rc = control_request(fd, req, 60000, answer_line, &a, err, sizeof(err));
+	rc = ctl_daemon_ask(c, req, 60000, "the daemon records decisions, so "
+	    "that they are audited and written back");
 	free(req);
-	close(fd);
-	if (rc < 0) {
-		fprintf(stderr, "chansyncctl: %s\n", err);
-		return EX_TEMPFAIL;
-	}
-	if (rc == 1) {
-		fprintf(stderr, "chansyncctl: %s\n", a.final);
-		return strncmp(a.final, CONTROL_BUSY, strlen(CONTROL_BUSY)) == 0 ?
-		    EX_TEMPFAIL : EX_DATAERR;
-	}
-	printf("%s\n", a.final);
-	return EX_OK;
+	return rc;
 }
 
 int

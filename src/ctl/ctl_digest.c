@@ -6,20 +6,17 @@
  */
 #include "ctl_internal.h"
 #include "lib/clock.h"
-#include "lib/control_socket.h"
 #include "lib/json.h"
 #include "lib/mem.h"
 #include "lib/text_table.h"
 #include "rules/digest.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 struct owner_list {
 	struct jval *rows;
@@ -44,44 +41,16 @@ matches(const struct jval *o, const char *who)
 	    (mail && strcasecmp(mail, who) == 0);
 }
 
-static void
-final_line(void *ctx, const char *kind, const char *text)
-{
-	if (strcmp(kind, "ok") == 0 || strcmp(kind, "error") == 0)
-		snprintf(ctx, 512, "%s", text);
-}
-
 /* --send: the daemon queues and sends (it alone writes the outbox). */
 static int
 send_digest(struct ctl *c, const char *who)
 {
-	char err[512], final[512] = "", *req;
-	int fd, rc;
+	char *req = xasprintf("digest %s", who);
+	int rc = ctl_daemon_ask(c, req, 120000, "the daemon sends digests, so "
+	    "that each is recorded and sent once");
 
-	fd = control_connect(c->cfg->daemon.state_dir, err, sizeof(err));
-	if (fd < 0) {
-		int e = errno;
-
-		fprintf(stderr, "chansyncctl: %s (the daemon sends digests, so "
-		    "that each is recorded and sent once: start it first)\n", err);
-		return e == EACCES || e == EPERM ? EX_NOPERM : EX_UNAVAILABLE;
-	}
-	req = xasprintf("digest %s", who);
-	rc = control_request(fd, req, 120000, final_line, final, err,
-	    sizeof(err));
 	free(req);
-	close(fd);
-	if (rc < 0) {
-		fprintf(stderr, "chansyncctl: %s\n", err);
-		return EX_TEMPFAIL;
-	}
-	if (rc == 1) {
-		fprintf(stderr, "chansyncctl: %s\n", final);
-		return strncmp(final, CONTROL_BUSY, strlen(CONTROL_BUSY)) == 0 ?
-		    EX_TEMPFAIL : EX_DATAERR;
-	}
-	printf("%s\n", final);
-	return EX_OK;
+	return rc;
 }
 
 int

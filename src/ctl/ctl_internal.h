@@ -74,6 +74,13 @@ struct jval;
 int ctl_queue_status(struct ctl *c, struct jval *status);
 int ctl_cmd_digest(struct ctl *c, int argc, char **argv);
 int ctl_cmd_crm(struct ctl *c, int argc, char **argv);
+/*
+ * Sends one request to the running daemon and prints its answer. Exit
+ * status: 0 ok, 65 refused, 75 busy or lost, 69 (77) no daemon to ask,
+ * said with why ("the daemon records decisions, so that ...").
+ */
+int ctl_daemon_ask(struct ctl *c, const char *req, int timeout_ms,
+    const char *why);
 /* The notifications' outbox per channel for status: into status (JSON,
  * key "notifications"), or printed when NULL. Returns 0 or -1. */
 int ctl_outbox_status(struct ctl *c, struct jval *status);

@@ -5,62 +5,24 @@
  */
 #include "ctl_internal.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <unistd.h>
 
-#include "lib/control_socket.h"
 #include "lib/mem.h"
-
-struct answer {
-	char final[CONTROL_LINE_MAX];
-};
-
-static void
-answer_line(void *ctx, const char *kind, const char *text)
-{
-	struct answer *a = ctx;
-
-	if (strcmp(kind, "ok") == 0 || strcmp(kind, "error") == 0)
-		snprintf(a->final, sizeof(a->final), "%s", text);
-}
 
 static int
 reset_watermark(struct ctl *c, const char *name, const char *to)
 {
-	struct answer a;
-	char err[512], *req;
-	int fd, rc;
-
-	fd = control_connect(c->cfg->daemon.state_dir, err, sizeof(err));
-	if (fd < 0) {
-		int e = errno;
-
-		fprintf(stderr, "chansyncctl: %s (the daemon makes the reset, so "
-		    "that it is audited: start it first)\n", err);
-		return e == EACCES || e == EPERM ? EX_NOPERM : EX_UNAVAILABLE;
-	}
-	memset(&a, 0, sizeof(a));
-	req = xasprintf("reset-watermark %s%s%s", name, to ? " " : "",
+	char *req = xasprintf("reset-watermark %s%s%s", name, to ? " " : "",
 	    to ? to : "");
-	rc = control_request(fd, req, 30000, answer_line, &a, err, sizeof(err));
+	int rc = ctl_daemon_ask(c, req, 30000, "the daemon makes the reset, so "
+	    "that it is audited");
+
 	free(req);
-	close(fd);
-	if (rc < 0) {
-		fprintf(stderr, "chansyncctl: %s\n", err);
-		return EX_TEMPFAIL;
-	}
-	if (rc == 1) {
-		fprintf(stderr, "chansyncctl: %s\n", a.final);
-		return strncmp(a.final, CONTROL_BUSY, strlen(CONTROL_BUSY)) == 0 ?
-		    EX_TEMPFAIL : EX_DATAERR;
-	}
-	printf("%s\n", a.final);
-	return EX_OK;
+	return rc;
 }
 
 int

@@ -117,19 +117,30 @@ cmp_double(const void *a, const void *b)
  * places they share (everyone equal: 50 each). Alone in its group: 100.
  * Nothing is capped, so the best of several is told from the rest.
  */
+/* What KPI k is ranked by: its figure; engagement by the weighted
+ * percentile of its counts by kind (its figure is the total). */
+static double
+rank_value(const struct score_row *r, int k)
+{
+	return k == K_ENGAGE ? r->eng : r->raw[k];
+}
+
 static double
 rank_percentile(const struct ctx *c, size_t i, int k)
 {
-	double x = c->out->rows[i].raw[k];
+	double x = rank_value(&c->out->rows[i], k);
 	size_t j, n = 0, below = 0, equal = 0;
 
 	for (j = 0; j < c->plan->n; j++) {
+		double y;
+
 		if (!peers(c, i, j) || !c->out->rows[j].has[k])
 			continue;
 		n++;
-		if (c->out->rows[j].raw[k] < x)
+		y = rank_value(&c->out->rows[j], k);
+		if (y < x)
 			below++;
-		else if (c->out->rows[j].raw[k] == x)
+		else if (y == x)
 			equal++;
 	}
 	if (n <= 1)
@@ -354,20 +365,11 @@ score_compute(const struct config *cfg, const struct plan_result *plan,
 	}
 	for (i = 0; i < n && c.any_activity && c.nkinds; i++)
 		engagement(&c, i, &out->rows[i]);
-	/* each KPI a percentile rank among the peers: engagement's by its
-	 * weighted percentile of counts, the others by their own figure */
-	for (i = 0; i < n; i++)
-		if (out->rows[i].has[K_ENGAGE]) {
-			out->rows[i].eng_raw = out->rows[i].raw[K_ENGAGE];
-			out->rows[i].raw[K_ENGAGE] = out->rows[i].eng;
-		}
+	/* each KPI a percentile rank among the peers */
 	for (i = 0; i < n; i++)
 		for (k = 0; k < SCORE_KPIS; k++)
 			if (out->rows[i].has[k])
 				out->rows[i].kpi[k] = rank_percentile(&c, i, (int)k);
-	for (i = 0; i < n; i++)
-		if (out->rows[i].has[K_ENGAGE])
-			out->rows[i].raw[K_ENGAGE] = out->rows[i].eng_raw;
 	for (i = 0; i < n; i++) {
 		struct score_row *r = &out->rows[i];
 
