@@ -33,6 +33,7 @@ DEB_BUILD = gcc make pkg-config libjansson-dev libyaml-dev libsqlite3-dev \
             libsystemd-dev libssl-dev libcurl4-openssl-dev libutf8proc-dev \
             libpsl-dev publicsuffix iso-codes tzdata
 DEB_TEST  = python3 python3-aiosmtpd sqlite3 systemd util-linux procps valgrind openssl \
+            chromium \
             clang-14 libclang-rt-14-dev
 
 # The layers, lowest first; a folder may include its own headers and

@@ -146,7 +146,8 @@ pass_scores_as_of(const struct config *cfg, struct store *st,
 	memset(out, 0, sizeof(*out));
 	memset(&in, 0, sizeof(in));
 	memset(&sa, 0, sizeof(sa));
-	score_windows_of(as_of, &w);
+	score_windows_of(as_of, plan->period.from,
+	    cfg->scoring.certification_valid, &w);
 	norm_time_format(now, nowiso);
 	/* no partner, nothing to read */
 	if (plan->n && (store_score_input(st, &w, previous ? previous->name :

@@ -42,9 +42,17 @@ struct config_kv {		/* status_map and writeback field maps */
 	char *value;
 };
 
-struct config_num {		/* fx, stages, weights, engagement, tiers */
+struct config_num {		/* fx, stages, weights, engagement, requires */
 	char *key;
 	double value;
+};
+
+/* scoring.tiers: one program tier, a rule a partner's scorecard meets */
+struct config_tier {
+	char *name;
+	double min_score;
+	struct config_num *requires;	/* attainment, certifications, ... */
+	size_t nrequires;
 };
 
 struct config_object {		/* one entry of crm.objects */
@@ -242,9 +250,17 @@ struct config {
 		double win_rate_target;
 		struct config_num *engagement;
 		size_t nengagement;
-		struct config_num *tiers;
+		struct config_tier *tiers;	/* top down: the first met */
 		size_t ntiers;
+		int64_t certification_valid;	/* seconds a certification counts */
 	} scoring;
+
+	struct {			/* contract §3 mdf: the CRM's MDF objects */
+		int enabled;
+		struct config_object claims, requests;
+		char **paid_statuses, **approved_statuses, **rejected_statuses;
+		size_t npaid_statuses, napproved_statuses, nrejected_statuses;
+	} mdf;
 
 	struct {
 		char *hmac_key;			/* reference */

@@ -24,7 +24,7 @@
 #include "rules/score.h"
 
 #define STORE_DB_NAME "chansync.db"
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 
 struct store;
 
@@ -443,8 +443,20 @@ struct store_alert {
 };
 int store_alert_put(struct store *st, const struct store_alert *a);
 /* Open alerts (all: every one), worst first. */
+/* A partner's registrations since (UTC ISO), newest first: key, source,
+ * customer_name, product, status, registered_at, decided_at, expires_at,
+ * amount_base. */
+int store_report_registrations(struct store *st, const char *partner_id,
+    const char *since, store_row_fn fn, void *ctx);
+/* A partner's activities of kind, newest first: external_id, kind,
+ * occurred_at, value, status. */
+int store_report_activities(struct store *st, const char *partner_id,
+    const char *kind, store_row_fn fn, void *ctx);
+/* The CRM's partners: id, name, tier, owner_id, owner (the user's name). */
+int store_report_partners(struct store *st, store_row_fn fn, void *ctx);
 /* Open conflicts with a claim of partner_id: key, type, customer, winner,
- * claims (that partner's members), opened_at. */
+ * claims (that partner's members), others (the other partners' names),
+ * opened_at. */
 int store_partner_conflicts(struct store *st, const char *partner_id,
     store_row_fn fn, void *ctx);
 struct store_alert_filter {

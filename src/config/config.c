@@ -312,6 +312,41 @@ free_list(char **v, size_t n)
 }
 
 
+/*
+ * The tiers' default, "name:min_score:req=value;req=value,..." (a
+ * requirement list may be empty).
+ */
+static void
+default_tiers(const struct key *k, char *base)
+{
+	size_t n, i;
+	char **v = split_list(k->def, &n);
+	struct config_tier *t = xcalloc(n + 1, sizeof(*t));
+
+	for (i = 0; i < n; i++) {
+		char *min = strchr(v[i], ':'), *req, *save = NULL, *r;
+
+		*min++ = '\0';
+		if ((req = strchr(min, ':')))
+			*req++ = '\0';
+		t[i].name = xstrdup(v[i]);
+		t[i].min_score = strtod(min, NULL);
+		for (r = req ? strtok_r(req, ";", &save) : NULL; r;
+		    r = strtok_r(NULL, ";", &save)) {
+			char *eq = strchr(r, '=');
+
+			*eq = '\0';
+			t[i].requires = xrealloc(t[i].requires, (t[i].nrequires + 1) *
+			    sizeof(*t[i].requires));
+			t[i].requires[t[i].nrequires].key = xstrdup(r);
+			t[i].requires[t[i].nrequires++].value = strtod(eq + 1, NULL);
+		}
+	}
+	*AT(base, k->off, struct config_tier *) = t;
+	*AT(base, k->count_off, size_t) = n;
+	free_list(v, n);
+}
+
 static void
 apply_default(const struct key *k, char *base)
 {
@@ -384,6 +419,9 @@ apply_default(const struct key *k, char *base)
 		*AT(base, k->count_off, size_t) = n;
 		break;
 	}
+	case K_TIERS:
+		default_tiers(k, base);
+		break;
 	default:
 		break;
 	}
@@ -763,6 +801,73 @@ parse_kv(struct ctx *x, const struct key *k, char *base,
 	*AT(base, k->count_off, size_t) = cnt;
 }
 
+static void free_table(const struct key *tab, char *base);
+
+static void
+free_tiers(const struct key *k, char *base)
+{
+	struct config_tier *t = *AT(base, k->off, struct config_tier *);
+	size_t i, n = *AT(base, k->count_off, size_t);
+
+	for (i = 0; i < n; i++)
+		free_table(k->sub, (char *)&t[i]);
+	free(t);
+	*AT(base, k->off, struct config_tier *) = NULL;
+	*AT(base, k->count_off, size_t) = 0;
+}
+
+/*
+ * scoring.tiers: a list of rules ({ name, min_score, requires }), first
+ * met top down; or, as older files write it, a mapping of each tier's
+ * name to its lowest score (ordered highest first).
+ */
+static void
+parse_tiers(struct ctx *x, const struct key *k, char *base,
+    const struct ynode *n, const char *path)
+{
+	struct config_tier *t;
+	size_t i, j, cnt = 0;
+
+	if (n->kind == YNODE_SEQ) {
+		free_tiers(k, base);
+		parse_list(x, k, base, n, path);
+		return;
+	}
+	if (n->kind != YNODE_MAP) {
+		cfg_err_node(x, n, path, "expected a list of tiers ({ name, "
+		    "min_score, requires }), found %s", ynode_kind_name(n));
+		return;
+	}
+	free_tiers(k, base);
+	t = xcalloc(n->n + 1, sizeof(*t));
+	for (i = 0; i < n->n; i++) {
+		const struct ynode *v = n->vals[i];
+		char *p = cfg_join(path, n->keys[i]->str);
+		double d;
+
+		if (!scalar_ok(x, v, p, "a number"))
+			;
+		else if (!v->plain || parse_number_text(v->str, &d) < 0)
+			cfg_err_node(x, v, p, "expected a number, found '%s'",
+			    v->str);
+		else if (d < 0 || d > 100)
+			cfg_err_node(x, v, p, "%s is out of range (0 to 100)",
+			    v->str);
+		else {
+			/* highest first, as the list form reads */
+			for (j = cnt; j > 0 && t[j - 1].min_score < d; j--)
+				t[j] = t[j - 1];
+			memset(&t[j], 0, sizeof(t[j]));
+			t[j].name = xstrdup(n->keys[i]->str);
+			t[j].min_score = d;
+			cnt++;
+		}
+		free(p);
+	}
+	*AT(base, k->off, struct config_tier *) = t;
+	*AT(base, k->count_off, size_t) = cnt;
+}
+
 static void
 parse_nums(struct ctx *x, const struct key *k, char *base,
     const struct ynode *n, const char *path)
@@ -945,7 +1050,7 @@ static parse_fn *const parsers[] = {
 	[K_DATES] = parse_dates, [K_KV] = parse_kv, [K_NUMS] = parse_nums,
 	[K_FIELDS] = parse_fields, [K_FREEMAIL] = parse_freemail,
 	[K_ALIASES] = parse_aliases, [K_DECISIONS] = parse_decisions,
-	[K_WORDS] = parse_words,
+	[K_WORDS] = parse_words, [K_TIERS] = parse_tiers,
 };
 
 static void
@@ -1059,6 +1164,9 @@ free_key(const struct key *k, char *base)
 		free(arr);
 		break;
 	}
+	case K_TIERS:
+		free_tiers(k, base);
+		break;
 	case K_DATES:
 	case K_FREEMAIL:
 	case K_WORDS:

@@ -626,6 +626,59 @@ check_crm_auth(struct ctx *x)
 	    &c->crm.auth.refresh_token_value, "crm.auth.refresh_token");
 }
 
+/*
+ * One MDF object: its default sobject, checked, then read as activities
+ * of kind (the object moves to the end of crm.objects.activities; the
+ * mdf section keeps its name).
+ */
+static void
+mdf_object(struct ctx *x, struct config_object *o, const char *sobject,
+    const char *kind, const char *path)
+{
+	struct config *c = x->cfg;
+	struct config_object *a;
+	size_t i;
+
+	o->present = 1;
+	if (o->sobject == NULL)
+		o->sobject = xstrdup(sobject);
+	check_object(x, o, ENTITY_ACTIVITIES, path);
+	for (i = 0; i < c->crm.objects.nactivities; i++)
+		if (strcasecmp(c->crm.objects.activities[i].sobject, o->sobject)
+		    == 0) {
+			char *p = xasprintf("crm.objects.activities[%zu].sobject",
+			    i);
+
+			cfg_err_path(x, p, "%s is read by %s; remove it here (or "
+			    "set mdf.enabled: false)", o->sobject, path);
+			free(p);
+		}
+	c->crm.objects.activities = xrealloc(c->crm.objects.activities,
+	    (c->crm.objects.nactivities + 1) * sizeof(*a));
+	a = &c->crm.objects.activities[c->crm.objects.nactivities++];
+	*a = *o;
+	a->kind = xstrdup(kind);
+	a->status_map = NULL;	/* refused above: registrations only */
+	a->nstatus_map = 0;
+	memset(o, 0, sizeof(*o));
+	o->present = 1;
+	o->sobject = xstrdup(a->sobject);
+}
+
+/* mdf: the claims and the requests (contract §3), read from the CRM. */
+static void
+check_mdf(struct ctx *x)
+{
+	struct config *c = x->cfg;
+
+	if (!c->mdf.enabled)
+		return;
+	mdf_object(x, &c->mdf.claims, "PartnerFundClaim", "mdf_claim",
+	    "mdf.claims");
+	mdf_object(x, &c->mdf.requests, "PartnerFundRequest", "mdf_request",
+	    "mdf.requests");
+}
+
 /* crm.objects: the standard objects' defaults (contract §4), each checked. */
 static void
 check_crm_objects(struct ctx *x)
@@ -661,6 +714,7 @@ check_crm_objects(struct ctx *x)
 		check_object(x, &c->crm.objects.activities[i], ENTITY_ACTIVITIES, p);
 		free(p);
 	}
+	check_mdf(x);
 	if (c->crm.objects.registrations.present &&
 	    !c->crm.objects.registrations.sobject)
 		cfg_err_path(x, "crm.objects.registrations", "missing required key "
@@ -797,12 +851,24 @@ cfg_check(struct ctx *x)
 	if (c->scoring.nweights && wsum <= 0)
 		cfg_err_path(x, "scoring.weights", "at least one weight must be "
 		    "positive");
-	for (i = 0; i < c->scoring.ntiers; i++)
-		if (c->scoring.tiers[i].value == 0)
+	for (i = 0; i < c->scoring.ntiers; i++) {
+		const struct config_tier *t = &c->scoring.tiers[i];
+		size_t j;
+
+		if (t->min_score == 0 && t->nrequires == 0)
 			has_zero = 1;
+		for (j = 0; j < i && t->name; j++)
+			if (c->scoring.tiers[j].name && strcasecmp(
+			    c->scoring.tiers[j].name, t->name) == 0) {
+				char *p = xasprintf("scoring.tiers[%zu].name", i);
+
+				cfg_err_path(x, p, "tier '%s' is named twice", t->name);
+				free(p);
+			}
+	}
 	if (!has_zero)
-		cfg_err_path(x, "scoring.tiers", "one tier needs threshold 0 so that "
-		    "every score has a tier");
+		cfg_err_path(x, "scoring.tiers", "one tier needs min_score 0 and no "
+		    "requires so that every partner has a tier");
 	resolve_secret(x, c->audit.hmac_key, &c->audit.hmac_key_value,
 	    "audit.hmac_key");
 }

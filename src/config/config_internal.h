@@ -33,6 +33,8 @@ enum ktype {
 	K_DECISIONS,	/* a path (char * at off), or { url } (char * at
 			 * count_off) */
 	K_WORDS,	/* char ** of words, each from enums if set */
+	K_TIERS,	/* struct config_tier *: a list of rules, or (older
+			 * files) a mapping of names to lowest scores */
 };
 
 struct key {

@@ -62,7 +62,12 @@ static const char *const e_period[] = { "quarter", "month", "year", NULL };
 static const char *const e_basis[] = { "plan", "remaining", NULL };
 static const char *const e_peer[] = { "all", "tier", NULL };
 static const char *const e_kpis[] = { "plan_attainment", "pipeline_coverage",
-	"win_rate", "registration_quality", "engagement", NULL };
+	"win_rate", "registration_quality", "registration_conversion",
+	"engagement", "certifications", "mdf_approval", "mdf_roi", NULL };
+/* what a tier may require of a scorecard (score.c) */
+const char *const cfg_e_tier_requires[] = { "attainment", "coverage",
+	"win_rate", "registration_quality", "registration_conversion",
+	"certifications", "engagement", "closed_won", "mdf_roi", NULL };
 const char *const cfg_e_wb_fields[] = { "score", "tier", "plan_attainment",
 	"pipeline_coverage", "risk_adjusted_coverage", "scored_at", NULL };
 const char *const cfg_e_days[] = { "mon", "tue", "wed", "thu", "fri",
@@ -299,17 +304,47 @@ static const struct key k_rules[] = {
 	END
 };
 
+#define T struct config_tier
+static const struct key k_tier[] = {
+	KSTR(T, "name", name, NULL, 1),
+	KNUM(T, "min_score", min_score, 0, 100, "0"),
+	KNUMS(T, "requires", requires, nrequires, cfg_e_tier_requires, 0, 1e15,
+	    NULL),
+	END
+};
+#undef T
+
 static const struct key k_scoring[] = {
 	KENUM(C, "peer_group", scoring.peer_group, e_peer, "all", 0),
 	KNUMS(C, "weights", scoring.weights, scoring.nweights, e_kpis, 0, 1000,
 	    "plan_attainment:30,pipeline_coverage:20,win_rate:15,"
-	    "registration_quality:10,engagement:25"),
+	    "registration_quality:10,engagement:15,mdf_roi:10"),
 	KNUM(C, "win_rate_target", scoring.win_rate_target, 0.01, 1, "0.30"),
 	KNUMS(C, "engagement", scoring.engagement, scoring.nengagement, NULL,
-	    0, 1000, "certification:1,campaign:1,meeting:1,lead_shared:1,"
-	    "mdf_claim:1"),
-	KNUMS(C, "tiers", scoring.tiers, scoring.ntiers, NULL, 0, 100,
-	    "platinum:85,gold:70,silver:50,bronze:0"),
+	    0, 1000, "certification:1,campaign:1,meeting:1,lead_shared:1"),
+	{ "tiers", K_TIERS, OFF(C, scoring.tiers), OFF(C, scoring.ntiers),
+	  k_tier, sizeof(struct config_tier), NULL, 0, 0,
+	  "platinum:80:attainment=1;certifications=3,gold:60:certifications=1,"
+	  "silver:40,bronze:0", 0, -1 },
+	KDUR(C, "certification_valid", scoring.certification_valid, DAY,
+	    3650 * DAY, "730d"),
+	END
+};
+
+static const struct key k_mdf[] = {
+	KBOOL(C, "enabled", mdf.enabled, "true"),
+	{ "claims", K_STRUCT, OFF(C, mdf.claims), 0, k_object, 0, NULL, 0, 0,
+	  NULL, 0, OFF(C, mdf.claims.present) },
+	{ "requests", K_STRUCT, OFF(C, mdf.requests), 0, k_object, 0, NULL, 0,
+	  0, NULL, 0, OFF(C, mdf.requests.present) },
+	{ "paid_statuses", K_WORDS, OFF(C, mdf.paid_statuses),
+	  OFF(C, mdf.npaid_statuses), NULL, 0, NULL, 0, 0, "Paid", 0, -1 },
+	{ "approved_statuses", K_WORDS, OFF(C, mdf.approved_statuses),
+	  OFF(C, mdf.napproved_statuses), NULL, 0, NULL, 0, 0, "Approved,Paid",
+	  0, -1 },
+	{ "rejected_statuses", K_WORDS, OFF(C, mdf.rejected_statuses),
+	  OFF(C, mdf.nrejected_statuses), NULL, 0, NULL, 0, 0, "Rejected", 0,
+	  -1 },
 	END
 };
 
@@ -364,6 +399,7 @@ const struct key cfg_root_keys[] = {
 	KSTRUCT(C, "registrations", registrations, k_registrations, -1),
 	KSTRUCT(C, "rules", rules, k_rules, -1),
 	KSTRUCT(C, "scoring", scoring, k_scoring, -1),
+	KSTRUCT(C, "mdf", mdf, k_mdf, -1),
 	KSTRUCT(C, "audit", audit, k_audit, -1),
 	KSTRUCT(C, "notify", notify, k_notify, (int)OFF(C, notify.present)),
 	END

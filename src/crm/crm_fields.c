@@ -155,8 +155,8 @@ partner_writes(const struct config *cfg, struct list *l)
 	size_t i, j, tier = 0;
 
 	for (j = 0; j < cfg->scoring.ntiers; j++)
-		if (strlen(cfg->scoring.tiers[j].key) > tier)
-			tier = strlen(cfg->scoring.tiers[j].key);
+		if (strlen(cfg->scoring.tiers[j].name) > tier)
+			tier = strlen(cfg->scoring.tiers[j].name);
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		const char *f = kv(cfg->crm.writeback.partner.fields,
 		    cfg->crm.writeback.partner.nfields, fields[i].key);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* canonical field <- Salesforce field, for the standard objects */
 struct default_map {
@@ -39,6 +40,7 @@ static const struct default_map defaults[] = {
 	{ "Opportunity", ENTITY_OPPORTUNITIES, "is_closed", "IsClosed" },
 	{ "Opportunity", ENTITY_OPPORTUNITIES, "is_won", "IsWon" },
 	{ "Opportunity", ENTITY_OPPORTUNITIES, "owner_id", "OwnerId" },
+	{ "Opportunity", ENTITY_OPPORTUNITIES, "campaign_id", "CampaignId" },
 	{ "Lead", ENTITY_REGISTRATIONS, "external_id", "Id" },
 	{ "Lead", ENTITY_REGISTRATIONS, "partner_id", "PartnerAccountId" },
 	{ "Lead", ENTITY_REGISTRATIONS, "customer_name", "Company" },
@@ -54,6 +56,14 @@ static const struct default_map defaults[] = {
 	{ "PartnerFundClaim", ENTITY_ACTIVITIES, "occurred_at", "CreatedDate" },
 	{ "PartnerFundClaim", ENTITY_ACTIVITIES, "value", "Amount" },
 	{ "PartnerFundClaim", ENTITY_ACTIVITIES, "status", "Status" },
+	{ "PartnerFundClaim", ENTITY_ACTIVITIES, "request_id", "RequestId" },
+	{ "PartnerFundRequest", ENTITY_ACTIVITIES, "external_id", "Id" },
+	{ "PartnerFundRequest", ENTITY_ACTIVITIES, "partner_id",
+	  "ChannelPartnerId" },
+	{ "PartnerFundRequest", ENTITY_ACTIVITIES, "occurred_at", "CreatedDate" },
+	{ "PartnerFundRequest", ENTITY_ACTIVITIES, "value", "RequestedAmount" },
+	{ "PartnerFundRequest", ENTITY_ACTIVITIES, "status", "Status" },
+	{ "PartnerFundRequest", ENTITY_ACTIVITIES, "campaign_id", "CampaignId" },
 };
 
 /* for every object: the identity and the change stamp */

@@ -169,6 +169,7 @@ static const struct command {
 	{ "queue", ctl_cmd_queue, 1 },
 	{ "digest", ctl_cmd_digest, 1 },
 	{ "crm", ctl_cmd_crm, 1 },
+	{ "report", ctl_cmd_report, 1 },
 	{ "source", ctl_cmd_source, 1 },
 	{ "audit", ctl_cmd_audit, 1 },
 };

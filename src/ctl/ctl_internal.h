@@ -72,6 +72,17 @@ int ctl_cmd_queue(struct ctl *c, int argc, char **argv);
  * "approvals"), or printed when NULL. Returns 0 or -1. */
 struct jval;
 int ctl_queue_status(struct ctl *c, struct jval *status);
+/* The approval queue (of source and owner, NULL: all) computed now, its
+ * claims in a; 0 or -1 (the store's error). */
+struct queue_claim;
+struct queue_decided;
+struct queue_result;
+struct arena;
+int ctl_queue_now(struct ctl *c, const char *source, const char *owner,
+    struct arena *a, struct queue_claim **claims, struct queue_decided **d,
+    struct queue_result *q);
+/* report partner P|program ... (ctl_report.c) */
+int ctl_cmd_report(struct ctl *c, int argc, char **argv);
 int ctl_cmd_digest(struct ctl *c, int argc, char **argv);
 int ctl_cmd_crm(struct ctl *c, int argc, char **argv);
 /*

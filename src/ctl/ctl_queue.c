@@ -152,8 +152,8 @@ print_queue(const struct config *cfg, const struct queue_result *q,
 }
 
 /* The queue of everyone, computed now; 0 or -1 (the store's error). */
-static int
-queue_now(struct ctl *c, const char *source, const char *owner,
+int
+ctl_queue_now(struct ctl *c, const char *source, const char *owner,
     struct arena *a, struct queue_claim **claims, struct queue_decided **d,
     struct queue_result *q)
 {
@@ -177,7 +177,7 @@ ctl_queue_status(struct ctl *c, struct jval *status)
 	size_t i;
 
 	memset(&a, 0, sizeof(a));
-	if (queue_now(c, NULL, NULL, &a, &claims, &d, &q) < 0) {
+	if (ctl_queue_now(c, NULL, NULL, &a, &claims, &d, &q) < 0) {
 		arena_free(&a);
 		return -1;
 	}
@@ -233,7 +233,7 @@ ctl_cmd_queue(struct ctl *c, int argc, char **argv)
 	if ((rc = ctl_open_store(c)) != 0)
 		return rc;
 	memset(&a, 0, sizeof(a));
-	if (queue_now(c, source, owner, &a, &claims, &decided, &q) < 0) {
+	if (ctl_queue_now(c, source, owner, &a, &claims, &decided, &q) < 0) {
 		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
 		arena_free(&a);
 		return EX_IOERR;

@@ -35,6 +35,7 @@ static const struct entity_field opportunity_fields[] = {
 	{ "is_closed", FT_BOOL, 0 },
 	{ "is_won", FT_BOOL, 0 },
 	{ "owner_id", FT_ID, 0 },	/* the account team's owner */
+	{ "campaign_id", FT_ID, 0 },	/* the campaign it came from (MDF ROI) */
 	{ "updated_at", FT_TIME, 0 },
 	{ "deleted", FT_BOOL, 0 },
 };
@@ -74,6 +75,8 @@ static const struct entity_field activity_fields[] = {
 	{ "occurred_at", FT_TIME, 1 },
 	{ "value", FT_NUMBER, 0 },
 	{ "status", FT_NAME, 0 },
+	{ "request_id", FT_ID, 0 },	/* an MDF claim: the fund request */
+	{ "campaign_id", FT_ID, 0 },	/* an MDF request: the campaign funded */
 	{ "updated_at", FT_TIME, 0 },
 	{ "deleted", FT_BOOL, 0 },
 };

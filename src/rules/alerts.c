@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 
@@ -600,6 +601,52 @@ past_due_alert(struct ctx *c, const struct plan_row *p)
 	    "info", msg, e);
 }
 
+/* A tier's place in scoring.tiers (0 the top), or -1. */
+static int
+tier_index(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < cfg->scoring.ntiers; i++)
+		if (strcasecmp(cfg->scoring.tiers[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * tier_changed: the tier the rules give the partner in this period is not
+ * the one it ended the previous period with. A condition of the period,
+ * not of a cycle: it stays open while it holds, and the write-back of
+ * the new tier does not clear it.
+ */
+static void
+tier_alert(struct ctx *c, const struct plan_row *p, const struct score_row *s)
+{
+	const char *had = s->previous_tier;
+	int was = tier_index(c->cfg, had), now = tier_index(c->cfg, s->tier);
+	int down = was >= 0 && now > was;
+	struct jval *e;
+	char *msg;
+
+	if (s->tier == NULL || had == NULL || strcasecmp(had, s->tier) == 0)
+		return;
+	e = jv_object();
+	jv_set_str(e, "previous_tier", had);
+	jv_set_str(e, "tier", s->tier);
+	jv_set_str(e, "rule", s->tier_rule);
+	jv_set_str(e, "next_tier_needs", s->next_needs);
+	msg = xasprintf("tier_changed: %s moves from %s (the previous period's) "
+	    "to %s in %s by the rule %s%s%s. To do: %s (chansyncctl partner %s).",
+	    p->name ? p->name : p->partner_id, had, s->tier,
+	    c->plan->period.name, s->tier_rule ? s->tier_rule : s->tier,
+	    s->next_needs ? "; the tier above needs " : "", s->next_needs ?
+	    s->next_needs : "", down ? "tell the partner, with what the tier "
+	    "above needs" : "confirm the new tier's benefits with the partner",
+	    p->partner_id);
+	want_add(c, "tier_changed", p->partner_id, c->plan->period.name,
+	    p->partner_id, down ? "warning" : "info", msg, e);
+}
+
 static void
 plan_alerts(struct ctx *c, const struct score_result *scores,
     const struct alerts_input *in)
@@ -631,6 +678,8 @@ plan_alerts(struct ctx *c, const struct score_result *scores,
 			want_add(c, "score_drop", p->partner_id, plan->period.name,
 			    p->partner_id, "warning", msg, e);
 		}
+		if (scores && i < scores->n)
+			tier_alert(c, p, &scores->rows[i]);
 	}
 }
 

@@ -213,6 +213,14 @@ static const char *const migrations[] = {
 	"CREATE INDEX notifications_due ON notifications(next_at)"
 	" WHERE sent_at IS NULL AND gave_up_at IS NULL;"
 	"CREATE INDEX notifications_owner ON notifications(owner_id, kind);",
+
+	/* 11: MDF (contract §3 mdf): a claim's fund request, a request's
+	 * campaign, an opportunity's campaign, for the MDF ROI; the
+	 * opportunities are read once more so old rows get their campaign */
+	"ALTER TABLE activities ADD COLUMN request_id TEXT;"
+	"ALTER TABLE activities ADD COLUMN campaign_id TEXT;"
+	"ALTER TABLE opportunities ADD COLUMN campaign_id TEXT;"
+	"DELETE FROM watermarks WHERE source = 'crm' AND object = 'opportunities';",
 };
 
 const char *

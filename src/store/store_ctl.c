@@ -249,7 +249,11 @@ store_partner_conflicts(struct store *st, const char *partner_id,
 	return sq_query_rows(st, "SELECT c.key, c.type, c.customer, c.winner, "
 	    "(SELECT group_concat(member, ' ') FROM conflict_members m WHERE "
 	    "m.conflict_key = c.key AND m.removed_at IS NULL AND m.partner_id = "
-	    "?1) AS claims, c.opened_at FROM conflicts c WHERE c.status = 'open' "
+	    "?1) AS claims, (SELECT group_concat(coalesce(p.name, m.partner_id), "
+	    "', ') FROM (SELECT DISTINCT partner_id FROM conflict_members WHERE "
+	    "conflict_key = c.key AND removed_at IS NULL AND partner_id <> ?1) m "
+	    "LEFT JOIN partners p ON p.id = m.partner_id) AS others, c.opened_at "
+	    "FROM conflicts c WHERE c.status = 'open' "
 	    "AND EXISTS (SELECT 1 FROM conflict_members m WHERE m.conflict_key = "
 	    "c.key AND m.removed_at IS NULL AND m.partner_id = ?1) ORDER BY c.key",
 	    b, 1, fn, ctx);
@@ -297,4 +301,38 @@ store_conflict_members(struct store *st, const char *key, store_row_fn fn,
 		return -1;
 	sq_bind_text(s, 1, key);
 	return sq_rows(st, s, fn, ctx);
+}
+
+/* ---- reports (contract §16) ---- */
+
+int
+store_report_registrations(struct store *st, const char *partner_id,
+    const char *since, store_row_fn fn, void *ctx)
+{
+	const char *b[2] = { partner_id, since };
+
+	return sq_query_rows(st, "SELECT key, source, customer_name, product, "
+	    "status, registered_at, decided_at, expires_at, amount_base FROM "
+	    "registrations WHERE deleted = 0 AND partner_id = ?1 AND "
+	    "registered_at >= ?2 ORDER BY registered_at DESC, key", b, 2, fn, ctx);
+}
+
+int
+store_report_activities(struct store *st, const char *partner_id,
+    const char *kind, store_row_fn fn, void *ctx)
+{
+	const char *b[2] = { partner_id, kind };
+
+	return sq_query_rows(st, "SELECT external_id, kind, occurred_at, value, "
+	    "status FROM activities WHERE deleted = 0 AND partner_id = ?1 AND "
+	    "kind = ?2 ORDER BY occurred_at DESC, key", b, 2, fn, ctx);
+}
+
+int
+store_report_partners(struct store *st, store_row_fn fn, void *ctx)
+{
+	return sq_query_rows(st, "SELECT p.id, p.name, p.tier, p.owner_id, "
+	    "u.name AS owner FROM partners p LEFT JOIN users u ON u.id = "
+	    "p.owner_id WHERE p.deleted = 0 ORDER BY p.name, "
+	    "p.id", NULL, 0, fn, ctx);
 }

@@ -273,7 +273,45 @@ def make_org(rnd, partners):
             "Status": rnd.choice(["Draft", "Approved", "Rejected", "Paid"]),
             "ChannelPartnerId": p["id"], "CreatedDate": iso_ms(t),
             "SystemModstamp": iso_ms(t)})
+    add_mdf(org, partners)
     return org
+
+
+def add_mdf(org, partners):
+    """MDF as a partner program funds it: a campaign per partner that
+    claims, a fund request per claim (the campaign it funds), and some of
+    the partner's opportunities sourced from that campaign. A random of
+    its own, so the records made before keep their values."""
+    rnd = random.Random(20261206)
+    org["Campaign"], org["PartnerFundRequest"] = [], []
+    campaign = {}
+    for i, c in enumerate(org["PartnerFundClaim"]):
+        pid = c["ChannelPartnerId"]
+        # claimed through 2026, the program year the opportunities close in
+        t = 1768435200 + rnd.randrange(0, 300) * 86400 + rnd.randrange(0, 86400)
+        c["CreatedDate"] = c["SystemModstamp"] = iso_ms(t)
+        if pid not in campaign:
+            k = len(campaign)
+            name = next(p["name"] for p in partners if p["id"] == pid)
+            campaign[pid] = sfid("701", 200 + k)
+            org["Campaign"].append({
+                "Id": campaign[pid], "Name": "%s joint campaign" % name,
+                "Type": "Partners", "Status": "In Progress", "StartDate": "2026-01-01",
+                "EndDate": "2026-12-31", "CreatedDate": c["CreatedDate"],
+                "SystemModstamp": c["CreatedDate"]})
+        req = {"Id": sfid("0Fr", i), "Title": "MDF request %d" % i,
+               "RequestedAmount": c["Amount"] + rnd.randrange(0, 5) * 500,
+               "Amount": c["Amount"],
+               "Status": "Approved" if c["Status"] in ("Approved", "Paid") else
+               "Rejected" if c["Status"] == "Rejected" else "Submitted",
+               "ChannelPartnerId": pid, "CampaignId": campaign[pid],
+               "CreatedDate": c["CreatedDate"], "SystemModstamp": c["CreatedDate"]}
+        org["PartnerFundRequest"].append(req)
+        c["RequestId"] = req["Id"]
+    for o in org["Opportunity"]:
+        pid = o.get("PartnerAccountId")
+        if pid in campaign and rnd.random() < 0.35:
+            o["CampaignId"] = campaign[pid]
 
 
 def main():

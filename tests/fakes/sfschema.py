@@ -42,6 +42,7 @@ ALERT_TYPES = ["partner_conflict", "direct_conflict", "double_approval", "duplic
                "registration_expiring", "pipeline_below_plan", "risk_adjusted_below_plan",
                "pipeline_past_due", "score_drop", "tier_changed", "unknown_partner",
                "source_page_skipped"]
+MDF_STATUSES = ["Draft", "Submitted", "Approved", "Rejected", "Paid"]
 LEAD_STATUSES = ["Open - Not Contacted", "Working - Contacted", "Submitted", "Approved",
                  "Rejected", "Expired", "Closed - Converted", "Closed - Not Converted"]
 
@@ -74,7 +75,10 @@ SCHEMA = {o["name"].lower(): o for o in [
         ("ExpectedRevenue", "currency", dict(RO, calculated=True)),
         ref("PartnerAccountId", "Account", "PartnerAccount", **RO),
         ref("Registered_Partner__c", "Account", "Registered_Partner__r"),
-        ("Type", "picklist"), ("LeadSource", "picklist")]),
+        ("Type", "picklist"), ("LeadSource", "picklist"),
+        ref("CampaignId", "Campaign", "Campaign")]),
+    obj("Campaign", "701", [("Name", "string"), ("Type", "picklist"), ("Status", "picklist"),
+                            ("StartDate", "date"), ("EndDate", "date")]),
     obj("OpportunityStage", "01J", [
         ("ApiName", "string", RO), ("MasterLabel", "string", RO),
         ("DefaultProbability", "percent", RO), ("IsActive", "boolean", RO),
@@ -97,9 +101,15 @@ SCHEMA = {o["name"].lower(): o for o in [
     obj("Partner_Certification__c", "a02", [
         ref("Partner__c", "Account", "Partner__r"), ("Name", "string"),
         ("Completed_Date__c", "datetime")]),
+    obj("PartnerFundRequest", "0Fr", [
+        ("Title", "string"), ("RequestedAmount", "currency"), ("Amount", "currency"),
+        pick("Status", MDF_STATUSES),
+        ref("ChannelPartnerId", "Account", "ChannelPartner", **RO),
+        ref("CampaignId", "Campaign", "Campaign")]),
     obj("PartnerFundClaim", "0Fc", [
-        ("Title", "string"), ("Amount", "currency"), ("Status", "picklist"),
-        ref("ChannelPartnerId", "Account", "ChannelPartner", **RO)]),
+        ("Title", "string"), ("Amount", "currency"), pick("Status", MDF_STATUSES),
+        ref("ChannelPartnerId", "Account", "ChannelPartner", **RO),
+        ref("RequestId", "PartnerFundRequest", "Request")]),
     obj("Channel_Alert__c", "a03", [
         ("Name", "string"), ("Chansync_Key__c", "string", {"externalId": True}), OWNER,
         ref("Partner__c", "Account", "Partner__r"), pick("Type__c", ALERT_TYPES),

@@ -87,7 +87,8 @@ class Env:
                 text = self.stderr_text(os.path.join(self.dir, name))
                 if sanitizer_report(text):
                     reports.append(text[-4000:])
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if not os.environ.get("CHANSYNC_KEEP_TEST_DIRS"):   # for a look after
+            shutil.rmtree(self.dir, ignore_errors=True)
         if reports:
             raise AssertionError("sanitizer report from the daemon:\n" + "\n".join(reports))
 

@@ -67,9 +67,9 @@ def warn_logs_the_problems_and_starts():
                  "read it" % env.config)
         contains(log, "preflight: %s:15:13: crm.writeback.alerts: chansync@vendor.example "
                  "cannot update Channel_Alert__c.Message__c" % env.config)
-        contains(log, "preflight: 5 objects described, 47 fields checked, 3 problems")
+        contains(log, "preflight: 7 objects described, 64 fields checked, 3 problems")
         # users, partners, opportunities (the defaults), registrations, alerts
-        eq(len(describes(emu)), 5, "one describe per object")
+        eq(len(describes(emu)), 7, "one describe per object")
         eq(env.query("SELECT json_extract(detail, '$.blocking') FROM audit WHERE action = "
                      "'crm.preflight'"), [(3,)], "audited")
         eq(p.poll(), None, "running")

@@ -94,7 +94,7 @@ test_plan_scores_and_conflicts(void)
 	struct score_row srows[3];
 	struct plan_result plan = { { "2026-Q4", "2026-10-01", "2026-12-31" },
 		rows, 3, 0 };
-	struct score_result scores = { srows, 3 };
+	struct score_result scores = { srows, 3, NULL, 0 };
 	struct alerts_conflict conf[] = {
 		{ "PC-1", "partner_conflict", "Acme", "portal:R1", 2, 2, "P2",
 		  NULL },

@@ -72,8 +72,14 @@ test_shipped_example(void)
 	CHECK(c->crm.auth.private_key_value != NULL);
 	CHECK_STR(c->crm.auth.private_key_value->value, "value-of-sf_jwt_key");
 	CHECK_INT(c->crm.batch_size, 2000);
-	CHECK_INT(c->crm.objects.nactivities, 2);
+	/* the certifications, then the mdf section's claims and requests */
+	CHECK_INT(c->crm.objects.nactivities, 3);
 	CHECK_STR(c->crm.objects.activities[1].kind, "mdf_claim");
+	CHECK_STR(c->crm.objects.activities[1].sobject, "PartnerFundClaim");
+	CHECK_STR(c->crm.objects.activities[2].kind, "mdf_request");
+	CHECK_STR(c->crm.objects.activities[2].sobject, "PartnerFundRequest");
+	CHECK_STR(c->mdf.claims.sobject, "PartnerFundClaim");
+	CHECK_INT(c->mdf.napproved_statuses, 2);
 	CHECK_INT(c->crm.objects.registrations.nstatus_map, 3);
 	CHECK_INT(c->nsources, 2);
 	s = config_source_by_name(c, "vendor-portal");
@@ -123,8 +129,8 @@ test_defaults(void)
 	CHECK_INT(c->rules.approval_sla.breach, 4 * 86400);
 	CHECK_INT(c->rules.pipeline.period, PERIOD_QUARTER);
 	CHECK(c->rules.pipeline.total_index == 2.0);
-	CHECK_INT(c->scoring.nweights, 5);
-	CHECK_INT(c->scoring.nengagement, 5);
+	CHECK_INT(c->scoring.nweights, 6);	/* contract §3: mdf_roi too */
+	CHECK_INT(c->scoring.nengagement, 4);	/* MDF is its own KPIs */
 	CHECK(c->scoring.win_rate_target == 0.30);
 	config_free(c);
 	diags_free(&d);

@@ -421,7 +421,10 @@ test_scores_and_alerts(void)
 	 * (1.0 to 0), win rate (1 to 0) and quality (1 to 0); P1 met its plan,
 	 * so it has no coverage target: P2 alone ranks on coverage */
 	CHECK(s.rows[0].has_score && fabs(s.rows[0].score - 100) < 1e-9);
-	CHECK_STR(s.rows[0].tier, "platinum");
+	/* the top score, but the default platinum and gold ask for
+	 * certifications P1 has not got: silver, and it says so */
+	CHECK_STR(s.rows[0].tier, "silver");
+	CHECK_STR(s.rows[0].next_needs, "certifications 1 (has 0)");
 	CHECK(!s.rows[0].has[1] && s.rows[1].has[1]);
 	CHECK(s.rows[1].has_score && fabs(s.rows[1].score - 2000.0 / 75) < 1e-9);
 	/* a peer group of one: top of it */
