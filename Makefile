@@ -46,7 +46,7 @@ UNIT_TESTS = test_config test_csv test_normalize test_store test_audit \
              test_secret test_log test_record test_http \
              test_salesforce test_jscan test_match test_conflicts test_strmap test_rules test_utf8 \
              test_plan test_score test_alerts test_conflict_rules test_jsalvage \
-             test_partner_ids test_queue test_digest
+             test_partner_ids test_queue test_digest test_humanfmt
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 TOOLS      = sfwrite match_eval

@@ -167,4 +167,18 @@ $C_BIN queue --owner "Ana Ruiz" | head -16
 say "the digest Ana Ruiz gets in the morning: chansyncctl digest --owner \"Ana Ruiz\""
 $C_BIN digest --owner "Ana Ruiz"
 
+say "the business review pages: chansyncctl report partner $TOP and report program"
+mkdir -p "$D/reports"
+if [ -n "$TOP" ]; then
+	$C_BIN report partner "$TOP" --html "$D/reports/partner.html"
+	$C_BIN report partner "$TOP" --audience partner \
+	    --html "$D/reports/partner-for-partner.html"
+	if command -v chromium >/dev/null 2>&1; then
+		$C_BIN report partner "$TOP" --pdf "$D/reports/partner.pdf" ||
+		    echo "(no PDF: Chromium could not print)"
+	fi
+fi
+$C_BIN report program --html "$D/reports/program.html"
+printf 'open them in a browser: file://%s/reports/partner.html and file://%s/reports/program.html\n' "$D" "$D"
+
 printf '\nThe demo state is in %s (remove it with: rm -rf %s)\n' "$D" "$D"

@@ -626,6 +626,18 @@ check_crm_auth(struct ctx *x)
 	    &c->crm.auth.refresh_token_value, "crm.auth.refresh_token");
 }
 
+static void
+free_kv(struct config_kv *kv, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
 /*
  * One MDF object: its default sobject, checked, then read as activities
  * of kind (the object moves to the end of crm.objects.activities; the
@@ -658,8 +670,14 @@ mdf_object(struct ctx *x, struct config_object *o, const char *sobject,
 	a = &c->crm.objects.activities[c->crm.objects.nactivities++];
 	*a = *o;
 	a->kind = xstrdup(kind);
-	a->status_map = NULL;	/* refused above: registrations only */
+	/* refused above (registrations only), and not freed as an activity */
+	free_kv(a->status_map, a->nstatus_map);
+	a->status_map = NULL;
 	a->nstatus_map = 0;
+	free(a->decision.approved);
+	free(a->decision.rejected);
+	free(a->decision.reason_field);
+	memset(&a->decision, 0, sizeof(a->decision));
 	memset(o, 0, sizeof(*o));
 	o->present = 1;
 	o->sobject = xstrdup(a->sobject);

@@ -81,6 +81,10 @@ struct arena;
 int ctl_queue_now(struct ctl *c, const char *source, const char *owner,
     struct arena *a, struct queue_claim **claims, struct queue_decided **d,
     struct queue_result *q);
+/* A KPI of the scorecard as people read it (ctl_scores.c): its label,
+ * and a figure of it in its own units ("60%", "3", "4.5x"). */
+const char *ctl_kpi_label(int kpi);
+void ctl_kpi_figure(int kpi, double v, char *out, size_t len);
 /* report partner P|program ... (ctl_report.c) */
 int ctl_cmd_report(struct ctl *c, int argc, char **argv);
 int ctl_cmd_digest(struct ctl *c, int argc, char **argv);

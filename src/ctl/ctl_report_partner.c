@@ -22,23 +22,6 @@
 #include <string.h>
 #include <sysexits.h>
 
-enum unit { U_PCT, U_COUNT, U_MULT };
-
-static const struct {
-	const char *name, *label;
-	enum unit unit;
-} kpi_info[SCORE_KPIS] = {
-	{ "plan_attainment", "Plan attainment", U_PCT },
-	{ "pipeline_coverage", "Risk-adjusted pipeline vs target", U_PCT },
-	{ "win_rate", "Win rate (trailing year)", U_PCT },
-	{ "registration_quality", "Registrations approved", U_PCT },
-	{ "registration_conversion", "Registrations won", U_PCT },
-	{ "engagement", "Engagement (activities)", U_COUNT },
-	{ "certifications", "Active certifications", U_COUNT },
-	{ "mdf_approval", "MDF claims approved", U_PCT },
-	{ "mdf_roi", "MDF return (revenue / paid)", U_MULT },
-};
-
 /* What a partner can do about an alert it is shown. */
 static const struct {
 	const char *type, *action;
@@ -52,17 +35,6 @@ static const struct {
 	  "before the protection ends" },
 	{ "tier_changed", "Review the program tier and what the next one needs" },
 };
-
-static void
-fmt_unit(enum unit u, double v, char *out, size_t len)
-{
-	if (u == U_PCT)
-		human_percent(v, out, len);
-	else if (u == U_MULT)
-		human_multiple(v, out, len);
-	else
-		human_thousands(v, 0, out, len);
-}
 
 static void
 money_axis(double v, const void *arg, char *out, size_t len)
@@ -291,7 +263,7 @@ section_kpis(struct report *r, const struct jval *card_json)
 	buf_addstr(r->b, "<table>");
 	th_row(r->b, heads, 5, 1);
 	for (i = 0; i < SCORE_KPIS; i++) {
-		const struct jval *x = jv_get(k, kpi_info[i].name);
+		const struct jval *x = jv_get(k, score_kpi_names[i]);
 		double raw, avg, top, pct;
 
 		if (x == NULL || !ctl_num(x, "/raw", &raw))
@@ -299,18 +271,18 @@ section_kpis(struct report *r, const struct jval *card_json)
 		avg = num(x, "/peer_average", 0);
 		top = num(x, "/peer_top_decile", 0);
 		pct = num(x, "/percentile", 0);
-		fmt_unit(kpi_info[i].unit, raw, txt[n][0], HUMAN_LEN);
-		fmt_unit(kpi_info[i].unit, avg, txt[n][1], HUMAN_LEN);
-		fmt_unit(kpi_info[i].unit, top, txt[n][2], HUMAN_LEN);
+		ctl_kpi_figure((int)i, raw, txt[n][0], HUMAN_LEN);
+		ctl_kpi_figure((int)i, avg, txt[n][1], HUMAN_LEN);
+		ctl_kpi_figure((int)i, top, txt[n][2], HUMAN_LEN);
 		buf_addstr(r->b, "<tr>");
-		td(r->b, kpi_info[i].label, 0);
+		td(r->b, ctl_kpi_label((int)i), 0);
 		td(r->b, txt[n][0], 1);
 		td(r->b, txt[n][1], 1);
 		td(r->b, txt[n][2], 1);
 		snprintf(p, sizeof(p), "%.0f", pct);
 		td(r->b, p, 1);
 		buf_addstr(r->b, "</tr>");
-		rows[n].label = kpi_info[i].label;
+		rows[n].label = ctl_kpi_label((int)i);
 		rows[n].value = raw;
 		rows[n].avg = avg;
 		rows[n].top = top;

@@ -2,6 +2,7 @@
  * ctl_scores.c - partner scores ranked, and one partner's scorecard.
  */
 #include "ctl_internal.h"
+#include "lib/humanfmt.h"
 #include "lib/json.h"
 #include "lib/mem.h"
 #include "lib/text_table.h"
@@ -220,6 +221,41 @@ alert_of(void *ctx, const struct store_row *row)
 	return 0;
 }
 
+static const struct {
+	const char *label;
+	char unit;		/* %: a ratio shown as a percentage, n: a count,
+				 * x: a multiple */
+} kpi_info[SCORE_KPIS] = {
+	[K_ATTAIN] = { "Plan attainment", '%' },
+	[K_COVERAGE] = { "Risk-adjusted pipeline vs target", '%' },
+	[K_WINRATE] = { "Win rate (trailing year)", '%' },
+	[K_QUALITY] = { "Registrations approved", '%' },
+	[K_CONVERT] = { "Registrations won", '%' },
+	[K_ENGAGE] = { "Engagement (activities)", 'n' },
+	[K_CERTS] = { "Active certifications", 'n' },
+	[K_MDF_APPROVAL] = { "MDF claims approved", '%' },
+	[K_MDF_ROI] = { "MDF return (revenue / paid)", 'x' },
+};
+
+const char *
+ctl_kpi_label(int kpi)
+{
+	return kpi >= 0 && kpi < SCORE_KPIS ? kpi_info[kpi].label : "";
+}
+
+void
+ctl_kpi_figure(int kpi, double v, char *out, size_t len)
+{
+	char u = kpi >= 0 && kpi < SCORE_KPIS ? kpi_info[kpi].unit : 'n';
+
+	if (u == '%')
+		human_percent(v, out, len);
+	else if (u == 'x')
+		human_multiple(v, out, len);
+	else
+		human_thousands(v, 0, out, len);
+}
+
 static void
 print_card(const char *id, const struct jval *periods, const struct jval *alerts,
     const struct jval *conflicts)
@@ -254,31 +290,41 @@ print_card(const char *id, const struct jval *periods, const struct jval *alerts
 		printf("plan %.0f\n", d);
 	else
 		printf("no plan for this period\n");
-	printf("%-22s %8s %10s %10s %10s\n", "KPI", "value", "peer avg",
+	printf("%-34s %10s %10s %10s %7s\n", "KPI", "value", "peer avg",
 	    "top 10%", "pctile");
 	for (i = 0; k && i < SCORE_KPIS; i++) {
-		const struct jval *x = jv_lookup(jv_lookup(k, "/kpis"), "");
-		char path[64];
-		double val, avg, top, pct;
+		const struct jval *x = jv_get(jv_get(k, "kpis"), score_kpi_names[i]);
+		char v[3][HUMAN_LEN];
+		double raw;
 
-		snprintf(path, sizeof(path), "/%s/value", score_kpi_names[i]);
-		if (!ctl_num(x, path, &val)) {
-			printf("%-22s %8s\n", score_kpi_names[i], "no data");
+		if (!ctl_num(x, "/raw", &raw)) {
+			printf("%-34s %10s\n", kpi_info[i].label, "no data");
 			continue;
 		}
-		snprintf(path, sizeof(path), "/%s/peer_average", score_kpi_names[i]);
-		ctl_num(x, path, &avg);
-		snprintf(path, sizeof(path), "/%s/peer_top_decile", score_kpi_names[i]);
-		ctl_num(x, path, &top);
-		snprintf(path, sizeof(path), "/%s/percentile", score_kpi_names[i]);
-		ctl_num(x, path, &pct);
-		printf("%-22s %8.1f %10.1f %10.1f %10.0f\n", score_kpi_names[i], val,
-		    avg, top, pct);
+		ctl_kpi_figure((int)i, raw, v[0], HUMAN_LEN);
+		ctl_kpi_figure((int)i, ctl_num(x, "/peer_average", &d) ? d : 0, v[1],
+		    HUMAN_LEN);
+		ctl_kpi_figure((int)i, ctl_num(x, "/peer_top_decile", &d) ? d : 0,
+		    v[2], HUMAN_LEN);
+		printf("%-34s %10s %10s %10s %7.0f\n", kpi_info[i].label, v[0], v[1],
+		    v[2], ctl_num(x, "/percentile", &d) ? d : 0);
 	}
+	if (*ctl_js(k, "tier_rule"))
+		printf("tier:      %s\n", ctl_js(k, "tier_rule"));
+	if (*ctl_js(k, "next_tier"))
+		printf("next tier: %s needs %s\n", ctl_js(k, "next_tier"),
+		    ctl_js(k, "next_tier_needs"));
+	if (ctl_num(k, "/mdf/claimed", &d) && d > 0)
+		printf("MDF:       claimed %.0f, approved %.0f, rejected %.0f, paid "
+		    "%.0f; closed-won of the funded campaigns %.0f (trailing year)\n",
+		    d, ctl_num(k, "/mdf/approved", &e) ? e : 0,
+		    ctl_num(k, "/mdf/rejected", &f) ? f : 0,
+		    ctl_num(k, "/mdf/paid", &e) ? e : 0,
+		    ctl_num(k, "/mdf/attributed_revenue", &f) ? f : 0);
 	if (*ctl_js(k, "flags"))
 		printf("flags:     %s\n", ctl_js(k, "flags"));
 	printf("trend:    ");
-	for (i = 0; i < n; i++) {
+	for (i = n > 4 ? n - 4 : 0; i < n; i++) {	/* the last four periods */
 		if (ctl_num(jv_array_at(periods, i), "/score", &d))
 			printf(" %s %.1f", ctl_js(jv_array_at(periods, i), "period"), d);
 		else

@@ -98,7 +98,9 @@ svg_bars(struct buf *b, const struct svg_bars *c)
 			    c->series[s].color);
 			html_escape(b, c->series[s].name);
 			fmt(c->series[s].v[i], c->arg, t, sizeof(t));
-			buf_addf(b, " %s: ", c->labels[i]);
+			buf_addch(b, ' ');
+			html_escape(b, c->labels[i]);
+			buf_addstr(b, ": ");
 			html_escape(b, t);
 			buf_addstr(b, "</title></rect>");
 		}

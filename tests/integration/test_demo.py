@@ -39,8 +39,19 @@ def the_demo_runs_the_whole_story():
                      "decided for reghub:HUB-7781 by ",
                      "in the CRM: Resolved, winner reghub:HUB-7781: decided: Alpine IT AG",
                      '"decision":"rejected","decision_id":1,"external_id":"D-10001"',
-                     "audit log intact"):
+                     "audit log intact", "== the business review pages",
+                     "/reports/partner.html", "/reports/program.html"):
             contains(out, want, "demo output")
+        # the reports it wrote: a page with charts, and one without other
+        # partners' conflicts for the partner
+        for name, has in (("partner.html", "Open conflicts (internal)"),
+                          ("program.html", "Partners ranked")):
+            with open(os.path.join(m.group(1), "reports", name)) as fh:
+                page = fh.read()
+            contains(page, "<svg", name)
+            contains(page, has, name)
+        with open(os.path.join(m.group(1), "reports", "partner-for-partner.html")) as fh:
+            eq("Open conflicts" in fh.read(), False, "conflicts on the partner's own page")
         # what the CRM holds is what chansync counted: one record per key
         for obj in ("Channel_Alert__c", "Deal_Conflict__c"):
             m2 = re.search(r"%s: (\d+) records, (\d+) distinct keys" % obj, out)

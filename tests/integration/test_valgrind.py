@@ -50,6 +50,8 @@ def t13_valgrind_clean():
             [bin_path("chansyncctl"), "-c", env.config, "--json", "audit"],
             [bin_path("chansyncctl"), "-c", env.config, "quarantine"],
             [bin_path("chansyncctl"), "-c", env.config, "audit", "verify"],
+            [bin_path("chansyncctl"), "-c", env.config, "report", "program", "--html",
+             os.path.join(env.dir, "program.html")],
         ]
         for cmd in runs:
             p = env.run(VG + cmd, timeout=300)
@@ -57,9 +59,20 @@ def t13_valgrind_clean():
                     "Invalid" in p.stderr:
                 raise AssertionError("valgrind: %s\n%s" % (" ".join(cmd[-2:]), p.stderr))
             eq(p.returncode, 0, " ".join(cmd[len(cmd) - 2:]))
-        # a rejected configuration frees what it built, at either stage
+        # a CRM configuration (its mdf objects moved into the activities)
+        # frees what it built
         good = open(env.config).read()
-        for tail in ("bogus: 1\ndaemon2: [\n", "bogus: 1\nscoring: { tiers: { a: 5 } }\n"):
+        env.credential("sf_jwt_key", "not-a-key-but-a-secret\n")
+        with open(env.config, "w") as f:
+            f.write(good + "crm:\n  kind: salesforce\n  auth: { flow: jwt_bearer, "
+                    "client_id: x, username: u@vendor.example, private_key: "
+                    "credential:sf_jwt_key }\n")
+        p = env.run(VG + [bin_path("chansyncd"), "-c", env.config, "--check-config"])
+        eq(p.returncode, 0, "a CRM configuration under valgrind: " + p.stderr[-2000:])
+        # a rejected configuration frees what it built, at either stage
+        for tail in ("bogus: 1\ndaemon2: [\n", "bogus: 1\nscoring: { tiers: { a: 5 } }\n",
+                     "scoring: { tiers: [ { name: a, min_score: 5, requires: "
+                     "{ certifications: 2, bogus: 1 } } ] }\n"):
             with open(env.config, "w") as f:
                 f.write(good + tail)
             p = env.run(VG + [bin_path("chansyncd"), "-c", env.config, "--check-config"])

@@ -1,6 +1,7 @@
 /* test_config.c - the schema: values, defaults, every error at once. */
 #include "config/config.h"
 #include "lib/log.h"
+#include "lib/mem.h"
 #include "sources/source.h"
 #include "t.h"
 
@@ -212,6 +213,67 @@ test_positions(void)
 	diags_free(&d);
 }
 
+/* The mdf section: its objects read as activities of their own kinds; an
+ * activity list that reads the claims again is refused where it says
+ * so; enabled: false reads neither. */
+static void
+test_mdf(void)
+{
+	char dir[600], p[700];
+	struct diags d;
+	struct config *c;
+	FILE *f;
+	static const char head[] = "crm:\n  kind: salesforce\n"
+	    "  auth: { flow: jwt_bearer, client_id: x, username: u@example.com,"
+	    " private_key: credential:k }\n";
+	char *yaml;
+
+	snprintf(dir, sizeof(dir), "%s/mdfcreds", t_tmpdir());
+	mkdir(dir, 0700);
+	snprintf(p, sizeof(p), "%s/k", dir);
+	f = fopen(p, "w");
+	fprintf(f, "key\n");
+	fclose(f);
+	chmod(p, 0400);
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	yaml = xasprintf("%smdf: { requests: { sobject: Fund_Request__c, fields: "
+	    "{ campaign_id: Campaign__c } }, paid_statuses: [Settled] }\n", head);
+	c = load(yaml, &d);
+	CHECK(c != NULL);
+	if (c) {
+		CHECK_INT(c->crm.objects.nactivities, 2);
+		CHECK_STR(c->crm.objects.activities[0].sobject, "PartnerFundClaim");
+		CHECK_STR(c->crm.objects.activities[1].sobject, "Fund_Request__c");
+		CHECK_STR(c->crm.objects.activities[1].kind, "mdf_request");
+		CHECK_STR(c->mdf.paid_statuses[0], "Settled");
+		config_free(c);
+	}
+	diags_free(&d);
+	free(yaml);
+	yaml = xasprintf("%s  objects:\n    activities:\n      - { sobject: "
+	    "PartnerFundClaim, kind: mdf_claim }\n", head);
+	c = load(yaml, &d);
+	CHECK(c == NULL && d.n == 1);
+	if (d.n == 1) {
+		char *s = diags_format(&d, 0);
+
+		CHECK_STR(s, "t.yaml:6:20: crm.objects.activities[0].sobject: "
+		    "PartnerFundClaim is read by mdf.claims; remove it here (or set "
+		    "mdf.enabled: false)");
+		free(s);
+	}
+	diags_free(&d);
+	free(yaml);
+	yaml = xasprintf("%s  objects:\n    activities:\n      - { sobject: "
+	    "PartnerFundClaim, kind: mdf_claim }\nmdf: { enabled: false }\n", head);
+	c = load(yaml, &d);
+	CHECK(c != NULL && c->crm.objects.nactivities == 1);
+	config_free(c);
+	diags_free(&d);
+	free(yaml);
+	unsetenv("CREDENTIALS_DIRECTORY");
+}
+
 /* Every kind the configuration accepts has a reader, and no reader is
  * for a kind the configuration would refuse. */
 static void
@@ -235,6 +297,7 @@ main(void)
 	T_RUN(test_every_error_reported);
 	T_RUN(test_durations);
 	T_RUN(test_positions);
+	T_RUN(test_mdf);
 	normalize_shutdown();
 	log_clear_secrets();
 	return t_done("config");
