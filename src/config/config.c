@@ -199,8 +199,8 @@ format_duration(double secs)
 	return xasprintf("%llds", (long long)s);
 }
 
-static int
-scalar_ok(struct ctx *x, const struct ynode *n, const char *path,
+int
+cfg_scalar_ok(struct ctx *x, const struct ynode *n, const char *path,
     const char *what)
 {
 	if (n->kind != YNODE_SCALAR) {
@@ -224,8 +224,8 @@ parse_bool_text(const char *s, int *ret)
 	return 0;
 }
 
-static int
-parse_number_text(const char *s, double *ret)
+int
+cfg_parse_number(const char *s, double *ret)
 {
 	char *end;
 	double v;
@@ -286,8 +286,8 @@ static void range_error(struct ctx *x, const struct ynode *n,
 
 
 /* Splits "k:v,k:v" or "a,b" default texts. */
-static char **
-split_list(const char *s, size_t *ret_n)
+char **
+cfg_split_list(const char *s, size_t *ret_n)
 {
 	char **v = NULL, *copy = xstrdup(s), *tok, *save = NULL;
 	size_t n = 0, cap = 0;
@@ -301,8 +301,8 @@ split_list(const char *s, size_t *ret_n)
 	return v;
 }
 
-static void
-free_list(char **v, size_t n)
+void
+cfg_free_list(char **v, size_t n)
 {
 	size_t i;
 
@@ -311,41 +311,6 @@ free_list(char **v, size_t n)
 	free(v);
 }
 
-
-/*
- * The tiers' default, "name:min_score:req=value;req=value,..." (a
- * requirement list may be empty).
- */
-static void
-default_tiers(const struct key *k, char *base)
-{
-	size_t n, i;
-	char **v = split_list(k->def, &n);
-	struct config_tier *t = xcalloc(n + 1, sizeof(*t));
-
-	for (i = 0; i < n; i++) {
-		char *min = strchr(v[i], ':'), *req, *save = NULL, *r;
-
-		*min++ = '\0';
-		if ((req = strchr(min, ':')))
-			*req++ = '\0';
-		t[i].name = xstrdup(v[i]);
-		t[i].min_score = strtod(min, NULL);
-		for (r = req ? strtok_r(req, ";", &save) : NULL; r;
-		    r = strtok_r(NULL, ";", &save)) {
-			char *eq = strchr(r, '=');
-
-			*eq = '\0';
-			t[i].requires = xrealloc(t[i].requires, (t[i].nrequires + 1) *
-			    sizeof(*t[i].requires));
-			t[i].requires[t[i].nrequires].key = xstrdup(r);
-			t[i].requires[t[i].nrequires++].value = strtod(eq + 1, NULL);
-		}
-	}
-	*AT(base, k->off, struct config_tier *) = t;
-	*AT(base, k->count_off, size_t) = n;
-	free_list(v, n);
-}
 
 static void
 apply_default(const struct key *k, char *base)
@@ -369,7 +334,7 @@ apply_default(const struct key *k, char *base)
 		parse_int_text(k->def, AT(base, k->off, int64_t));
 		break;
 	case K_NUM:
-		parse_number_text(k->def, AT(base, k->off, double));
+		cfg_parse_number(k->def, AT(base, k->off, double));
 		break;
 	case K_BOOL:
 		parse_bool_text(k->def, AT(base, k->off, int));
@@ -382,18 +347,18 @@ apply_default(const struct key *k, char *base)
 		break;
 	case K_DAYS: {
 		size_t n, i;
-		char **v = split_list(k->def, &n);
+		char **v = cfg_split_list(k->def, &n);
 		unsigned mask = 0;
 
 		for (i = 0; i < n; i++)
 			mask |= 1u << enum_index(cfg_e_days, v[i]);
 		*AT(base, k->off, unsigned) = mask;
-		free_list(v, n);
+		cfg_free_list(v, n);
 		break;
 	}
 	case K_NUMS: {
 		size_t n, i;
-		char **v = split_list(k->def, &n);
+		char **v = cfg_split_list(k->def, &n);
 		struct config_num *nums = xcalloc(n, sizeof(*nums));
 
 		for (i = 0; i < n; i++) {
@@ -405,7 +370,7 @@ apply_default(const struct key *k, char *base)
 		}
 		*AT(base, k->off, struct config_num *) = nums;
 		*AT(base, k->count_off, size_t) = n;
-		free_list(v, n);
+		cfg_free_list(v, n);
 		break;
 	}
 	case K_FREEMAIL:
@@ -413,14 +378,14 @@ apply_default(const struct key *k, char *base)
 		break;
 	case K_WORDS: {
 		size_t n;
-		char **v = split_list(k->def, &n);
+		char **v = cfg_split_list(k->def, &n);
 
 		*AT(base, k->off, char **) = v;
 		*AT(base, k->count_off, size_t) = n;
 		break;
 	}
 	case K_TIERS:
-		default_tiers(k, base);
+		cfg_default_tiers(k, base);
 		break;
 	default:
 		break;
@@ -468,14 +433,14 @@ parse_fields(struct ctx *x, const struct key *k, char *base,
 
 				if (!strcmp(kn, "pointer") || !strcmp(kn, "column") ||
 				    !strcmp(kn, "field")) {
-					if (scalar_ok(x, vv, pp, "a string")) {
+					if (cfg_scalar_ok(x, vv, pp, "a string")) {
 						free(f[i].src);
 						f[i].src = xstrdup(vv->str);
 					}
 				} else if (!strcmp(kn, "format")) {
 					int e;
 
-					if (scalar_ok(x, vv, pp, "a time format")) {
+					if (cfg_scalar_ok(x, vv, pp, "a time format")) {
 						if ((e = enum_index(cfg_e_time_format,
 						    vv->str)) < 0) {
 							char *l = cfg_enum_list(cfg_e_time_format);
@@ -521,7 +486,7 @@ parse_text(struct ctx *x, const struct key *k, char *base,
 {
 	const char *why = NULL;
 
-	if (!scalar_ok(x, n, path, "a string"))
+	if (!cfg_scalar_ok(x, n, path, "a string"))
 		return;
 	if (k->type == K_URL)
 		why = http_url_problem(n->str);
@@ -549,7 +514,7 @@ parse_int(struct ctx *x, const struct key *k, char *base,
 {
 	int64_t v;
 
-	if (!scalar_ok(x, n, path, "an integer"))
+	if (!cfg_scalar_ok(x, n, path, "an integer"))
 		return;
 	if (!n->plain || parse_int_text(n->str, &v) < 0)
 		cfg_err_node(x, n, path, "expected an integer, found '%s'", n->str);
@@ -565,9 +530,9 @@ parse_num(struct ctx *x, const struct key *k, char *base,
 {
 	double v;
 
-	if (!scalar_ok(x, n, path, "a number"))
+	if (!cfg_scalar_ok(x, n, path, "a number"))
 		return;
-	if (!n->plain || parse_number_text(n->str, &v) < 0)
+	if (!n->plain || cfg_parse_number(n->str, &v) < 0)
 		cfg_err_node(x, n, path, "expected a number, found '%s'", n->str);
 	else if (v < k->min || v > k->max)
 		range_error(x, n, path, k);
@@ -581,7 +546,7 @@ parse_bool(struct ctx *x, const struct key *k, char *base,
 {
 	int v;
 
-	if (!scalar_ok(x, n, path, "true or false"))
+	if (!cfg_scalar_ok(x, n, path, "true or false"))
 		return;
 	if (!n->plain || parse_bool_text(n->str, &v) < 0)
 		cfg_err_node(x, n, path, "expected true or false, found '%s'",
@@ -596,7 +561,7 @@ parse_dur(struct ctx *x, const struct key *k, char *base,
 {
 	int64_t v;
 
-	if (!scalar_ok(x, n, path, "a duration"))
+	if (!cfg_scalar_ok(x, n, path, "a duration"))
 		return;
 	if (config_parse_duration(n->str, &v) < 0)
 		cfg_err_node(x, n, path, "'%s' is not a duration (a whole "
@@ -613,7 +578,7 @@ parse_enum(struct ctx *x, const struct key *k, char *base,
 {
 	int e;
 
-	if (!scalar_ok(x, n, path, "one of the allowed values"))
+	if (!cfg_scalar_ok(x, n, path, "one of the allowed values"))
 		return;
 	if ((e = enum_index(k->enums, n->str)) < 0) {
 		char *l = cfg_enum_list(k->enums);
@@ -635,8 +600,8 @@ parse_struct(struct ctx *x, const struct key *k, char *base,
 	parse_table(x, k->sub, base + k->off, n, NULL, path);
 }
 
-static void
-parse_list(struct ctx *x, const struct key *k, char *base,
+void
+cfg_parse_list(struct ctx *x, const struct key *k, char *base,
     const struct ynode *n, const char *path)
 {
 	char *arr;
@@ -676,7 +641,7 @@ parscfg_e_days(struct ctx *x, const struct key *k, char *base,
 		char *p = xasprintf("%s[%zu]", path, i);
 		int e;
 
-		if (scalar_ok(x, v, p, "a weekday")) {
+		if (cfg_scalar_ok(x, v, p, "a weekday")) {
 			if ((e = enum_index(cfg_e_days, v->str)) < 0)
 				cfg_err_node(x, v, p, "unknown weekday '%s' (expected "
 				    "mon, tue, wed, thu, fri, sat or sun)", v->str);
@@ -708,7 +673,7 @@ parse_dates(struct ctx *x, const struct key *k, char *base,
 		char *p = xasprintf("%s[%zu]", path, i);
 		char day[11];
 
-		if (scalar_ok(x, e, p, "a date")) {
+		if (cfg_scalar_ok(x, e, p, "a date")) {
 			if (strlen(e->str) != 10 || norm_date(e->str, day) < 0)
 				cfg_err_node(x, e, p, "'%s' is not a date "
 				    "(YYYY-MM-DD)", e->str);
@@ -735,13 +700,13 @@ parse_words(struct ctx *x, const struct key *k, char *base,
 		return;
 	}
 	/* the default goes: the file's list replaces it */
-	free_list(*AT(base, k->off, char **), *AT(base, k->count_off, size_t));
+	cfg_free_list(*AT(base, k->off, char **), *AT(base, k->count_off, size_t));
 	v = xcalloc(n->n ? n->n : 1, sizeof(*v));
 	for (i = 0; i < n->n; i++) {
 		const struct ynode *e = n->vals[i];
 		char *p = xasprintf("%s[%zu]", path, i);
 
-		if (scalar_ok(x, e, p, "a word")) {
+		if (cfg_scalar_ok(x, e, p, "a word")) {
 			for (j = 0; k->enums && k->enums[j]; j++)
 				if (strcmp(k->enums[j], e->str) == 0)
 					break;
@@ -780,7 +745,7 @@ parse_kv(struct ctx *x, const struct key *k, char *base,
 		const struct ynode *v = n->vals[i];
 		char *p = cfg_join(path, n->keys[i]->str);
 
-		if (!scalar_ok(x, v, p, "a string"))
+		if (!cfg_scalar_ok(x, v, p, "a string"))
 			;
 		else if (ynode_is_null(v))
 			cfg_err_node(x, v, p, "missing value");
@@ -798,73 +763,6 @@ parse_kv(struct ctx *x, const struct key *k, char *base,
 		free(p);
 	}
 	*AT(base, k->off, struct config_kv *) = kv;
-	*AT(base, k->count_off, size_t) = cnt;
-}
-
-static void free_table(const struct key *tab, char *base);
-
-static void
-free_tiers(const struct key *k, char *base)
-{
-	struct config_tier *t = *AT(base, k->off, struct config_tier *);
-	size_t i, n = *AT(base, k->count_off, size_t);
-
-	for (i = 0; i < n; i++)
-		free_table(k->sub, (char *)&t[i]);
-	free(t);
-	*AT(base, k->off, struct config_tier *) = NULL;
-	*AT(base, k->count_off, size_t) = 0;
-}
-
-/*
- * scoring.tiers: a list of rules ({ name, min_score, requires }), first
- * met top down; or, as older files write it, a mapping of each tier's
- * name to its lowest score (ordered highest first).
- */
-static void
-parse_tiers(struct ctx *x, const struct key *k, char *base,
-    const struct ynode *n, const char *path)
-{
-	struct config_tier *t;
-	size_t i, j, cnt = 0;
-
-	if (n->kind == YNODE_SEQ) {
-		free_tiers(k, base);
-		parse_list(x, k, base, n, path);
-		return;
-	}
-	if (n->kind != YNODE_MAP) {
-		cfg_err_node(x, n, path, "expected a list of tiers ({ name, "
-		    "min_score, requires }), found %s", ynode_kind_name(n));
-		return;
-	}
-	free_tiers(k, base);
-	t = xcalloc(n->n + 1, sizeof(*t));
-	for (i = 0; i < n->n; i++) {
-		const struct ynode *v = n->vals[i];
-		char *p = cfg_join(path, n->keys[i]->str);
-		double d;
-
-		if (!scalar_ok(x, v, p, "a number"))
-			;
-		else if (!v->plain || parse_number_text(v->str, &d) < 0)
-			cfg_err_node(x, v, p, "expected a number, found '%s'",
-			    v->str);
-		else if (d < 0 || d > 100)
-			cfg_err_node(x, v, p, "%s is out of range (0 to 100)",
-			    v->str);
-		else {
-			/* highest first, as the list form reads */
-			for (j = cnt; j > 0 && t[j - 1].min_score < d; j--)
-				t[j] = t[j - 1];
-			memset(&t[j], 0, sizeof(t[j]));
-			t[j].name = xstrdup(n->keys[i]->str);
-			t[j].min_score = d;
-			cnt++;
-		}
-		free(p);
-	}
-	*AT(base, k->off, struct config_tier *) = t;
 	*AT(base, k->count_off, size_t) = cnt;
 }
 
@@ -898,9 +796,9 @@ parse_nums(struct ctx *x, const struct key *k, char *base,
 			cfg_err_node(x, n->keys[i], p, "unknown key '%s' (expected "
 			    "one of: %s)", key, l);
 			free(l);
-		} else if (!scalar_ok(x, v, p, "a number"))
+		} else if (!cfg_scalar_ok(x, v, p, "a number"))
 			;
-		else if (!v->plain || parse_number_text(v->str, &d) < 0)
+		else if (!v->plain || cfg_parse_number(v->str, &d) < 0)
 			cfg_err_node(x, v, p, "expected a number, found '%s'",
 			    v->str);
 		else if (d < k->min || d > k->max)
@@ -952,7 +850,7 @@ parse_freemail(struct ctx *x, const struct key *k, char *base,
 
 		if (v->kind == YNODE_SCALAR && strcmp(v->str, "default") == 0)
 			cfg->normalize.free_mail_default = 1;
-		else if (scalar_ok(x, v, p, "a domain")) {
+		else if (cfg_scalar_ok(x, v, p, "a domain")) {
 			if (norm_domain(v->str, &dom) < 0)
 				cfg_err_node(x, v, p, "'%s' is not a domain", v->str);
 			else
@@ -991,7 +889,7 @@ parse_aliases(struct ctx *x, const struct key *k, char *base,
 			const struct ynode *val = m->vals[j];
 			char *q = cfg_join(p, m->keys[j]->str);
 
-			if (!scalar_ok(x, val, q, "a CRM Account Id"))
+			if (!cfg_scalar_ok(x, val, q, "a CRM Account Id"))
 				;
 			else if (ynode_is_null(val) || val->str[0] == '\0')
 				cfg_err_node(x, val, q, "missing value");
@@ -1046,11 +944,11 @@ static parse_fn *const parsers[] = {
 	[K_STR] = parse_text, [K_SECRET] = parse_text, [K_URL] = parse_text,
 	[K_PATH] = parse_text, [K_INT] = parse_int, [K_NUM] = parse_num,
 	[K_BOOL] = parse_bool, [K_DUR] = parse_dur, [K_ENUM] = parse_enum,
-	[K_STRUCT] = parse_struct, [K_LIST] = parse_list, [K_DAYS] = parscfg_e_days,
+	[K_STRUCT] = parse_struct, [K_LIST] = cfg_parse_list, [K_DAYS] = parscfg_e_days,
 	[K_DATES] = parse_dates, [K_KV] = parse_kv, [K_NUMS] = parse_nums,
 	[K_FIELDS] = parse_fields, [K_FREEMAIL] = parse_freemail,
 	[K_ALIASES] = parse_aliases, [K_DECISIONS] = parse_decisions,
-	[K_WORDS] = parse_words, [K_TIERS] = parse_tiers,
+	[K_WORDS] = parse_words, [K_TIERS] = cfg_parse_tiers,
 };
 
 static void
@@ -1126,7 +1024,6 @@ parse_table(struct ctx *x, const struct key *tab, char *base,
 
 /* ---- loading and freeing ---- */
 
-static void free_table(const struct key *tab, char *base);
 
 static void
 free_fields(struct config_field *f, size_t n)
@@ -1153,24 +1050,24 @@ free_key(const struct key *k, char *base)
 		free(*AT(base, k->off, char *));
 		break;
 	case K_STRUCT:
-		free_table(k->sub, base + k->off);
+		cfg_free_table(k->sub, base + k->off);
 		break;
 	case K_LIST: {
 		char *arr = *AT(base, k->off, char *);
 
 		n = *AT(base, k->count_off, size_t);
 		for (i = 0; i < n; i++)
-			free_table(k->sub, arr + i * k->elem_size);
+			cfg_free_table(k->sub, arr + i * k->elem_size);
 		free(arr);
 		break;
 	}
 	case K_TIERS:
-		free_tiers(k, base);
+		cfg_free_tiers(k, base);
 		break;
 	case K_DATES:
 	case K_FREEMAIL:
 	case K_WORDS:
-		free_list(*AT(base, k->off, char **), *AT(base, k->count_off, size_t));
+		cfg_free_list(*AT(base, k->off, char **), *AT(base, k->count_off, size_t));
 		break;
 	case K_DECISIONS:
 		free(*AT(base, k->off, char *));
@@ -1217,8 +1114,8 @@ free_key(const struct key *k, char *base)
 	}
 }
 
-static void
-free_table(const struct key *tab, char *base)
+void
+cfg_free_table(const struct key *tab, char *base)
 {
 	for (; tab->name; tab++)
 		free_key(tab, base);
@@ -1239,7 +1136,7 @@ config_free(struct config *cfg)
 	secret_free(cfg->audit.hmac_key_value);
 	secret_free(cfg->notify.smtp.password_value);
 	secret_free(cfg->notify.webhook.url_value);
-	free_table(cfg_root_keys, (char *)cfg);
+	cfg_free_table(cfg_root_keys, (char *)cfg);
 	free(cfg->path);
 	free(cfg);
 }

@@ -84,6 +84,20 @@ char *cfg_join(const char *path, const char *name);
 char *cfg_enum_list(const char *const *e);
 /* Every key's default written into base (a struct of tab's keys). */
 void cfg_apply_defaults(const struct key *tab, char *base);
+/* The parser's pieces the other files of the schema use (config.c). */
+int cfg_scalar_ok(struct ctx *x, const struct ynode *n, const char *path,
+    const char *what);
+int cfg_parse_number(const char *s, double *ret);
+void cfg_parse_list(struct ctx *x, const struct key *k, char *base,
+    const struct ynode *n, const char *path);
+char **cfg_split_list(const char *s, size_t *ret_n);
+void cfg_free_list(char **v, size_t n);
+void cfg_free_table(const struct key *tab, char *base);
+/* scoring.tiers (config_tiers.c) */
+void cfg_default_tiers(const struct key *k, char *base);
+void cfg_parse_tiers(struct ctx *x, const struct key *k, char *base,
+    const struct ynode *n, const char *path);
+void cfg_free_tiers(const struct key *k, char *base);
 /* The table pass: root read into x->cfg against cfg_root_keys (config.c). */
 void cfg_parse(struct ctx *x);
 /* The semantic pass: checks across keys, secrets, URLs (config_check.c). */

@@ -5,6 +5,7 @@
  */
 #include "ctl_internal.h"
 #include "lib/clock.h"
+#include "lib/humanfmt.h"
 #include "lib/json.h"
 #include "lib/mem.h"
 #include "lib/text_table.h"
@@ -15,23 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-
-/* "1,234,567" */
-static void
-thousands(double v, char *out, size_t len)
-{
-	char d[48];
-	size_t n, i, o = 0;
-
-	snprintf(d, sizeof(d), "%.0f", v);
-	n = strlen(d);
-	for (i = 0; i < n && o + 2 < len; i++) {
-		if (i > 0 && d[0] != '-' && (n - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = d[i];
-	}
-	out[o] = '\0';
-}
 
 static struct jval *
 json_of(const struct config *cfg, const struct queue_result *q)
@@ -104,7 +88,7 @@ print_queue(const struct config *cfg, const struct queue_result *q,
 	    q->n);
 	printf("%-16s %7s %16s\n", "business days", "claims", "value");
 	for (i = 0; i < QB_COUNT; i++) {
-		thousands(q->value[i], v, sizeof(v));
+		human_thousands(q->value[i], 0, v, sizeof(v));
 		printf("%-16s %7lld %12s %s\n", queue_bucket_name((int)i),
 		    (long long)q->count[i], v, cur);
 	}
@@ -124,7 +108,7 @@ print_queue(const struct config *cfg, const struct queue_result *q,
 			else
 				snprintf(age, sizeof(age), "%.1f", r->age);
 			if (c->has_amount)
-				thousands(c->amount, v, sizeof(v));
+				human_thousands(c->amount, 0, v, sizeof(v));
 			else
 				snprintf(v, sizeof(v), "-");
 			cells[0] = age;

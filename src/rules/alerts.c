@@ -3,6 +3,7 @@
  */
 #include "rules/alerts.h"
 #include "lib/clock.h"
+#include "lib/humanfmt.h"
 #include "lib/json.h"
 #include "lib/mem.h"
 #include "model/normalize.h"
@@ -214,27 +215,14 @@ partner_name(const struct ctx *c, const char *id)
 static void
 money(double v, const char *cur, char *out, size_t len)
 {
-	char digits[48], *o = out;
-	size_t n, i, room = len;
-	int neg = v < 0;
+	size_t k;
 
-	snprintf(digits, sizeof(digits), "%.0f", neg ? -v : v);
-	n = strlen(digits);
-	if (neg && room > 1) {
-		*o++ = '-';
-		room--;
+	human_thousands(v, 0, out, len);
+	k = strlen(out);
+	if (cur && k + 1 + strlen(cur) < len) {
+		out[k] = ' ';
+		memcpy(out + k + 1, cur, strlen(cur) + 1);
 	}
-	for (i = 0; i < n && room > 1; i++) {
-		if (i > 0 && (n - i) % 3 == 0 && room > 2) {
-			*o++ = ',';
-			room--;
-		}
-		*o++ = digits[i];
-		room--;
-	}
-	*o = '\0';
-	if (cur && room > 1)
-		snprintf(o, room, " %s", cur);
 }
 
 /* A rounded figure for evidence: the same cycle after cycle. */

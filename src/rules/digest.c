@@ -2,6 +2,7 @@
  * digest.c - one owner's daily digest (see digest.h).
  */
 #include "rules/digest.h"
+#include "lib/humanfmt.h"
 #include "lib/mem.h"
 #include "lib/utf8.h"
 
@@ -123,17 +124,7 @@ section(struct buf *b, const struct digest_input *in, enum section s,
 static void
 money(double v, char *out, size_t len)
 {
-	char d[48];
-	size_t n, i, o = 0;
-
-	snprintf(d, sizeof(d), "%.0f", v);
-	n = strlen(d);
-	for (i = 0; i < n && o + 2 < len; i++) {
-		if (i > 0 && (n - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = d[i];
-	}
-	out[o] = '\0';
+	human_thousands(v, 0, out, len);
 }
 
 /* The approval queue in one paragraph: counts by business age, value,

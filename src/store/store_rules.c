@@ -661,11 +661,62 @@ store_period_scores(struct store *st, const char *period, struct arena *a,
 	return 0;
 }
 
+/* The trailing year's MDF claims, each with the campaign its request
+ * funds, and the closed-won revenue by campaign. Returns 0 or -1. */
+static int
+mdf_input(struct store *st, const struct score_windows *w,
+    struct score_input *in)
+{
+	size_t cap[2] = { 0, 0 };
+	sqlite3_stmt *s;
+	int rc;
+
+	/* the trailing year's MDF claims, with the campaign each request funds */
+	if ((s = sq_prep(st, "SELECT c.partner_id, c.status, c.value, "
+	    "(SELECT r.campaign_id FROM activities r WHERE r.kind = "
+	    "'mdf_request' AND r.deleted = 0 AND r.external_id = c.request_id "
+	    "LIMIT 1) FROM activities c WHERE c.kind = 'mdf_claim' AND "
+	    "c.deleted = 0 AND c.occurred_at >= ?1 AND c.occurred_at <= ?2 "
+	    "ORDER BY c.partner_id, c.occurred_at, c.key")) == NULL)
+		return -1;
+	sq_bind_text(s, 1, w->year_from_time);
+	sq_bind_text(s, 2, w->now_time);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct score_claim *x = push(&in->claims, &in->nclaims, &cap[0],
+		    sizeof(*x));
+
+		x->partner_id = col_str(&in->arena, s, 0);
+		x->status = col_str(&in->arena, s, 1);
+		x->amount = sqlite3_column_double(s, 2);
+		x->campaign_id = col_str(&in->arena, s, 3);
+	}
+	if (sq_read_end(st, s, rc, "reading MDF claims") < 0)
+		return -1;
+	/* closed-won revenue by campaign over the trailing year */
+	if ((s = sq_prep(st, "SELECT campaign_id, sum(coalesce(amount_base, "
+	    "amount, 0)) FROM opportunities WHERE deleted = 0 AND is_won = 1 AND "
+	    "campaign_id IS NOT NULL AND close_date >= ?1 AND close_date <= ?2 "
+	    "GROUP BY campaign_id")) == NULL)
+		return -1;
+	sq_bind_text(s, 1, w->year_from);
+	sq_bind_text(s, 2, w->today);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct score_campaign *x = push(&in->campaigns, &in->ncampaigns,
+		    &cap[1], sizeof(*x));
+
+		x->campaign_id = col_str(&in->arena, s, 0);
+		x->revenue = sqlite3_column_double(s, 1);
+	}
+	if (sq_read_end(st, s, rc, "reading campaign revenue") < 0)
+		return -1;
+	return 0;
+}
+
 int
 store_score_input(struct store *st, const struct score_windows *w,
     const char *previous_period, struct score_input *in)
 {
-	size_t cap[6] = { 0, 0, 0, 0, 0, 0 };
+	size_t cap[4] = { 0, 0, 0, 0 };
 	sqlite3_stmt *s;
 	int rc;
 
@@ -738,43 +789,7 @@ store_score_input(struct store *st, const struct score_windows *w,
 	}
 	if (sq_read_end(st, s, rc, "reading certifications") < 0)
 		goto fail;
-	/* the trailing year's MDF claims, with the campaign each request funds */
-	if ((s = sq_prep(st, "SELECT c.partner_id, c.status, c.value, "
-	    "(SELECT r.campaign_id FROM activities r WHERE r.kind = "
-	    "'mdf_request' AND r.deleted = 0 AND r.external_id = c.request_id "
-	    "LIMIT 1) FROM activities c WHERE c.kind = 'mdf_claim' AND "
-	    "c.deleted = 0 AND c.occurred_at >= ?1 AND c.occurred_at <= ?2 "
-	    "ORDER BY c.partner_id, c.occurred_at, c.key")) == NULL)
-		goto fail;
-	sq_bind_text(s, 1, w->year_from_time);
-	sq_bind_text(s, 2, w->now_time);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct score_claim *x = push(&in->claims, &in->nclaims, &cap[4],
-		    sizeof(*x));
-
-		x->partner_id = col_str(&in->arena, s, 0);
-		x->status = col_str(&in->arena, s, 1);
-		x->amount = sqlite3_column_double(s, 2);
-		x->campaign_id = col_str(&in->arena, s, 3);
-	}
-	if (sq_read_end(st, s, rc, "reading MDF claims") < 0)
-		goto fail;
-	/* closed-won revenue by campaign over the trailing year */
-	if ((s = sq_prep(st, "SELECT campaign_id, sum(coalesce(amount_base, "
-	    "amount, 0)) FROM opportunities WHERE deleted = 0 AND is_won = 1 AND "
-	    "campaign_id IS NOT NULL AND close_date >= ?1 AND close_date <= ?2 "
-	    "GROUP BY campaign_id")) == NULL)
-		goto fail;
-	sq_bind_text(s, 1, w->year_from);
-	sq_bind_text(s, 2, w->today);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct score_campaign *x = push(&in->campaigns, &in->ncampaigns,
-		    &cap[5], sizeof(*x));
-
-		x->campaign_id = col_str(&in->arena, s, 0);
-		x->revenue = sqlite3_column_double(s, 1);
-	}
-	if (sq_read_end(st, s, rc, "reading campaign revenue") < 0)
+	if (mdf_input(st, w, in) < 0)
 		goto fail;
 	if (previous_period && store_period_scores(st, previous_period,
 	    &in->arena, &in->previous, &in->nprevious) < 0)
