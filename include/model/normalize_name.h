@@ -25,6 +25,10 @@ char *norm_fold(const char *s);
 int norm_name_key(const char *name, char **ret);
 /* The same, borrowed (valid until the next call), or NULL. */
 const char *norm_name_key_ref(const char *name);
+/* The legal form the key left out, as written ("gmbh", "inc", "" for
+ * none), remembered likewise: two registrations of one name in two
+ * countries are one company only when written alike, form and all. */
+const char *norm_name_form_ref(const char *name);
 /* 1 when tok (len bytes, folded) is a word of some legal form ("gmbh",
  * "sa", "zoo" of "sp zoo"): found mid-name, it names no company. */
 int norm_legal_form_word(const char *tok, size_t len);

@@ -17,11 +17,18 @@
  *   acronym  one name is the other's initials ("IBM"), three letters or
  *            more, or two when every word behind them is distinctive.
  *
- * Words weigh their IDF times a factor: industry and corporate words
- * 0.3, places (regions, countries in any language, large cities) 0.1,
- * stop words and legal-form words found mid-name 0.05. When both names
- * keep an industry word the other lacks ("X Insurance", "X Textiles"),
- * they are sister companies: the score is held at 0.85.
+ * Words weigh their IDF times a factor: industry words 0.3, what any
+ * company calls itself ("Technology", "Systems", "Group") 0.15, places
+ * (regions, countries in any language, large cities) 0.1, stop words and
+ * legal-form words found mid-name 0.05; a misspelt generic or legal word
+ * ("Corportaion", "Sytems") or its plural reads as the word. When both
+ * names keep a word the other lacks, an industry word ("X Insurance", "X
+ * Textiles") or a distinctive one ("Kang Hui", "Kang Ying"), they are
+ * sister companies: the score is held at 0.85. A family name that many
+ * names in the cache start with ("Toshiba", "Sony") alone against it
+ * with an industry word ("Sony Electronics") is one of the family, not
+ * the same company: held at 0.88. A name with a second one ("A dba B",
+ * "A (B)", "A / B") is compared by either as well.
  */
 #ifndef CHANSYNC_MATCH_H
 #define CHANSYNC_MATCH_H
@@ -35,6 +42,8 @@ enum match_measure {
 	MATCH_TOKENS,
 	MATCH_JW,
 	MATCH_ACRONYM,
+	MATCH_ALIAS,		/* one name's other name ("A dba B", "A (B)") */
+	MATCH_JOINED,		/* the same letters, words joined or split */
 };
 
 const char *match_measure_name(enum match_measure m);
@@ -64,6 +73,8 @@ enum match_token_class {
 	MATCH_TOK_GENERIC,	/* what it does: industry, corporate words */
 	MATCH_TOK_GEO,		/* where it is */
 	MATCH_TOK_STOP,		/* nothing: stop words, legal-form words */
+	MATCH_TOK_CORP,		/* what any company calls itself: "Technology",
+				 * "Systems", "International", "Group" */
 };
 
 /* A name key prepared for comparison; it borrows the key. */
@@ -75,11 +86,14 @@ struct match_name {
 		uint16_t len;
 		uint8_t cls;		/* enum match_token_class */
 		float w;		/* L2-normalized weight */
+		uint32_t df;		/* names in the cache that hold it */
 	} tok[MATCH_MAX_TOKENS];
 	char distinct[96];		/* distinctive tokens run together */
 	char initials[MATCH_MAX_TOKENS + 1];	/* of every token */
 	char initials_nostop[MATCH_MAX_TOKENS + 1];
 	char compact[16];		/* a short name as an acronym: "pg" for "p and g" */
+	char joined[64];		/* every word but stop words, run together */
+	uint8_t alias;			/* the token "dba" splits the name here (0: none) */
 	int initials_distinct;		/* every word behind the initials distinctive */
 };
 
@@ -89,6 +103,27 @@ void match_prepare(const struct match_idf *idf, const char *key,
 /* Similarity in [0, 1] and the measure that gave it. */
 double match_score(const struct match_name *a, const struct match_name *b,
     enum match_measure *how);
+/* 1 when a and b are one edit apart (a letter changed, added, dropped, or
+ * two neighbours swapped). */
+int match_one_edit(const char *a, size_t la, const char *b, size_t lb);
+/*
+ * Whether a similarity makes two claims one customer: at the threshold
+ * when their countries agree (or one is unknown). When they differ the
+ * country is evidence, not a veto: the names must be written alike, the
+ * legal form too (same_form), and match at 0.97 or more ("Spectrum
+ * Digital, Inc." in Britain and in Sweden), while "Parkside ApS" and
+ * "Parkside Pvt. Ltd." stay two companies.
+ */
+#define MATCH_COUNTRY_FLOOR 0.97
+int match_decides(double score, double threshold, int countries_differ,
+    int same_form);
+/*
+ * Why a and b were found alike, in words a manager can check, written to
+ * out: "'calypso meedical' ~ 'calypso medical': one letter ('meedical',
+ * 'medical')", "... : the other name it goes by", "...: words joined".
+ */
+void match_explain(const struct match_name *a, const struct match_name *b,
+    enum match_measure how, char *out, size_t len);
 /* Jaro-Winkler similarity of two byte strings. */
 double match_jaro_winkler(const char *a, size_t la, const char *b, size_t lb);
 /* 1 when tok is a generic word (industry, region, country, city, stop). */

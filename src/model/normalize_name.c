@@ -172,6 +172,8 @@ tokenize(const char *s, struct tokens *t)
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
 	const utf8proc_uint8_t *start = NULL;
 
+	utf8proc_int32_t prev = ' ';
+
 	while (*p) {
 		utf8proc_int32_t c;
 		utf8proc_ssize_t k = utf8proc_iterate(p, -1, &c);
@@ -189,11 +191,21 @@ tokenize(const char *s, struct tokens *t)
 			start = NULL;
 			if (c == '&' || c == 0xff06 /* fullwidth & */)
 				tokens_add(t, "and", 3);
+			/* a second name: "A (B)", "A [B]", "A / B" read as "A dba
+			 * B", so that the matcher may compare either */
+			else if (t->n && ((c == '(' || c == '[') || (c == '/' &&
+			    prev == ' ' && p[1] == ' ')) && strcmp(t->v[t->n - 1],
+			    "dba") != 0)
+				tokens_add(t, "dba", 3);
 		}
+		prev = c;
 		p += k;
 	}
 	if (start)
 		tokens_add(t, (const char *)start, strlen((const char *)start));
+	/* a second name that never came */
+	while (t->n && strcmp(t->v[t->n - 1], "dba") == 0)
+		free(t->v[--t->n]);
 }
 
 static int
@@ -315,7 +327,7 @@ strip_cjk(struct tokens *t)
 		}
 }
 
-static int name_key(const char *name, char **ret);
+static int name_key(const char *name, char **ret, char **form);
 
 static struct strmap form_words;
 
@@ -344,10 +356,30 @@ norm_name_key_ref(const char *name)
 
 	if (memo_find(&key_memo, name, &r))
 		return r;
-	if (name_key(name, &k) < 0)
+	if (name_key(name, &k, NULL) < 0)
 		return memo_put(&key_memo, name, NULL);
 	r = memo_put(&key_memo, name, k);
 	free(k);
+	return r;
+}
+
+static struct memo form_memo;
+
+const char *
+norm_name_form_ref(const char *name)
+{
+	const char *r;
+	char *k = NULL, *f = NULL;
+
+	if (memo_find(&form_memo, name, &r))
+		return r ? r : "";
+	if (name_key(name, &k, &f) < 0) {
+		memo_put(&form_memo, name, NULL);
+		return "";
+	}
+	r = memo_put(&form_memo, name, f ? f : "");
+	free(k);
+	free(f);
 	return r;
 }
 
@@ -377,10 +409,11 @@ norm_name_free(void)
 	nsuffixes = nprefixes = 0;
 	strmap_free(&form_words);
 	memo_clear(&key_memo);
+	memo_clear(&form_memo);
 }
 
 static int
-name_key(const char *name, char **ret)
+name_key(const char *name, char **ret, char **form)
 {
 	struct tokens t = { NULL, 0, 0 };
 	struct buf b;
@@ -396,6 +429,23 @@ name_key(const char *name, char **ret)
 	}
 	tokenize(folded, &t);
 	free(folded);
+	/* "AB (publ)", "UG (haftungsbeschränkt)": a legal form in brackets
+	 * is no second name */
+	for (i = 0; i < t.n; i++) {
+		size_t j;
+
+		if (strcmp(t.v[i], "dba") != 0)
+			continue;
+		for (j = i + 1; j < t.n && strcmp(t.v[j], "dba") != 0 &&
+		    norm_legal_form_word(t.v[j], strlen(t.v[j])); j++)
+			;
+		if (j > i + 1 && (j == t.n || strcmp(t.v[j], "dba") == 0)) {
+			free(t.v[i]);
+			memmove(&t.v[i], &t.v[i + 1], (t.n - i - 1) * sizeof(char *));
+			t.n--;
+			i--;
+		}
+	}
 	for (i = 0; i < t.n; i++)
 		if (strcmp(t.v[i], "und") == 0 || strcmp(t.v[i], "et") == 0) {
 			free(t.v[i]);
@@ -424,6 +474,15 @@ name_key(const char *name, char **ret)
 			stripped = 1;
 		}
 	} while (stripped);
+	if (form) {		/* the legal form stripped, as written */
+		struct buf fb;
+
+		buf_init(&fb, 0);
+		for (i = n; i < t.n; i++)
+			buf_addf(&fb, "%s%s", fb.len ? " " : "", t.v[i]);
+		*form = buf_steal(&fb);
+		buf_free(&fb);
+	}
 	for (i = 0; i < nprefixes; i++) {
 		size_t k = starts_with(&t, first, n, &prefixes[i]);
 

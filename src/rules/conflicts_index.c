@@ -193,6 +193,19 @@ blocking_keys(const struct match_name *m, char keys[][80], size_t max)
 	return n;
 }
 
+/* FNV-1a of a legal form ("gmbh", "inc"), 0 for none. */
+static uint32_t
+form_hash(const char *f)
+{
+	uint32_t h = 2166136261u;
+
+	if (f == NULL || *f == '\0')
+		return 0;
+	for (; *f; f++)
+		h = (h ^ (uint8_t)*f) * 16777619u;
+	return h ? h : 1;
+}
+
 /* Do two nodes' countries allow a name match? */
 static int
 countries_agree(const struct node *a, const struct node *b)
@@ -273,6 +286,7 @@ link_node(struct conflicts *c, uint32_t ni, double threshold,
 				struct match_name mz;
 				enum match_measure how;
 				double sc;
+				int differ;
 
 				if (!o->alive || o->center == NO_CENTER)
 					continue;
@@ -280,15 +294,18 @@ link_node(struct conflicts *c, uint32_t ni, double threshold,
 				if (z->seen == c->stamp || z->name_key == NULL)
 					continue;
 				z->seen = c->stamp;
-				/* two domains that differ decide: two customers */
-				if (!countries_agree(n, z) || (n->domain &&
+				/* two domains that differ decide: two customers;
+				 * two countries, unless the names are written alike,
+				 * legal form and all (match_decides) */
+				differ = !countries_agree(n, z);
+				if ((differ && n->form != z->form) || (n->domain &&
 				    z->cluster_domain && strcmp(n->domain,
 				    z->cluster_domain) != 0))
 					continue;
 				match_prepare(c->idf, z->name_key, &mz);
 				sc = match_score(&mn, &mz, &how);
 				res->compared++;
-				if (sc + 1e-9 >= threshold && sc > bests) {
+				if (match_decides(sc, threshold, differ, 1) && sc > bests) {
 					bests = sc;
 					best = o->center;
 					besthow = how;
@@ -429,6 +446,7 @@ attach(struct conflicts *c, struct claim *cl, uint32_t ci, uint32_t *dslot)
 			n->center = NO_CENTER;
 			n->ident = stored;
 			n->name_key = name_key ? xstrdup(name_key) : NULL;
+			n->form = cl->name ? form_hash(norm_name_form_ref(cl->name)) : 0;
 			n->domain = cl->domain;
 			memcpy(n->country, cl->country, sizeof(n->country));
 			*ix = ni + 1;

@@ -470,6 +470,16 @@ links_of(const struct conflicts *c, const uint32_t *nodes, size_t nn)
 			jv_set(l, "similarity", jv_real(strtod(sim, NULL)));
 			jv_set_str(l, "measure", match_measure_name((enum match_measure)
 			    n->measure));
+			if (n->name_key && o->name_key) {
+				struct match_name ma, mb;
+				char why[400];
+
+				match_prepare(c->idf, n->name_key, &ma);
+				match_prepare(c->idf, o->name_key, &mb);
+				match_explain(&ma, &mb, (enum match_measure)n->measure,
+				    why, sizeof(why));
+				jv_set_str(l, "why", why);
+			}
 			jv_append(links, l);
 			nl++;
 		}

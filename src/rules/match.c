@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Weight factors: generic (industry) words, places, stop words. */
+/* Weight factors: generic (industry) words, corporate words, places,
+ * stop words. */
 #define GENERIC_FACTOR 0.3
+#define CORP_FACTOR 0.15
 #define GEO_FACTOR 0.1
 #define STOP_FACTOR 0.05
 /*
@@ -23,6 +25,10 @@
  * Jaro-Winkler measures are then held under the default threshold.
  */
 #define CONFLICT_CAP 0.85
+/* A family name alone against one of the family's businesses. */
+#define FAMILY_CAP 0.88
+#define FAMILY_DF 4
+#define FAMILY_CORP_DF 5
 /* Two tokens pair up in the token measure from this Jaro-Winkler on. */
 #define TOKEN_JW 0.92
 /*
@@ -76,14 +82,16 @@ static const char *const generic_words[] = {
 	"studios", "supply", "support", "svc", "svcs", "sys", "syst", "systeme",
 	"systems", "tech", "techs", "technik", "techniques", "technologies",
 	"technology", "tecnologia", "telecom", "telecommunications",
+	"components", "component", "device", "control", "controls",
+	"communication", "instrumentation", "telemetry", "electronic",
 	"textiles", "therapeutics", "tools", "trading", "training", "transport",
 	"travel", "trust", "ventures", "vision", "water", "web", "wireless",
 	"works", "world",
 	/* corporate */
-	"co", "com", "corporation", "division", "global", "group", "grp",
+	"co", "com", "corporation", "global", "group", "grp",
 	"grupo", "gruppe", "groupe", "hldgs", "holding", "holdings", "intl",
 	"international", "internationale", "national", "company", "companies",
-	"subsidiary", "branch", "office", "hq", "first", "new", "general",
+	"subsidiary", "first", "new", "general",
 	"united", "universal", "standard", "premier", "advanced", "applied",
 	"integrated", "smart", "next", "one", "pro", "plus", "prime", "royal",
 	"ind", "eng", "mgmt", "natl", "assoc", "assocs", "bros", "brothers",
@@ -92,8 +100,12 @@ static const char *const generic_words[] = {
 	NULL,
 };
 
-/* Where a company is, not which: regions, compass, large cities. */
+/* Where a company is, or which part of it: regions, compass, large
+ * cities, departments. */
 static const char *const geo_words[] = {
+	"procurement", "purchasing", "department", "dept", "div", "division",
+	"unit", "headquarters", "branch", "office", "hq", "far", "usa",
+	"uk", "netherland",
 	"africa", "america", "americas", "apac", "asia", "atlantic", "baltic",
 	"benelux", "central", "coastal", "continental", "dach", "east",
 	"eastern", "emea", "eu", "euro", "europa", "europe", "european",
@@ -133,8 +145,17 @@ static const char *const stop_words[] = {
 	"and", "of", "the", "de", "der", "die", "das", "des", "du", "la", "le",
 	"les", "el", "los", "las", "del", "da", "do", "dos", "di", "della",
 	"von", "van", "den", "het", "y", "e", "et", "und", "for", "fur", "a",
-	"an", "at", "in", "on", "&", NULL,
+	"an", "at", "in", "on", "&", "dba", NULL,
 };
+
+/*
+ * Long words a registration misspells: a token one letter from one of
+ * these (doubled, dropped, swapped, another letter), or its plural or
+ * singular, reads as it. A distinctive word never does: "Novak" and
+ * "Novan" stay two names.
+ */
+static const char *const legal_words[] = { "incorporated", "corporation",
+	"company", "limited", "gesellschaft", "aktiengesellschaft", NULL };
 
 /*
  * Abbreviations written for a generic word, read as it: "Intl" pairs
@@ -157,7 +178,30 @@ static const struct {
 	{ "dev", "development" },
 };
 
-static struct strmap generic_set, geo_set, stop_set;
+/* What any company calls itself: no business in them. */
+static const char *const corp_words[] = { "technology", "technologies",
+	"tech", "techs", "systems", "solutions", "group", "holding", "holdings",
+	"international", "internationale", "global", "enterprise",
+	"enterprises", "industries", "industry", "company", "companies",
+	"corporation", "co", "products", "components", "component", "computer",
+	"computers", "works", "associates", "brands", "ventures", "worldwide",
+	NULL };
+
+/* The departments among the places: part of a company, never its name. */
+static const char *const dept_words[] = { "procurement", "purchasing",
+	"department", "dept", "div", "division", "unit", "headquarters",
+	"branch", "office", "hq", NULL };
+
+/* Regions: a name's front ("Nordic Data"), else only where it works. */
+static const char *const region_words[] = { "africa", "america",
+	"americas", "apac", "asia", "emea", "eu", "euro", "europa", "europe",
+	"european", "latam", "mena", "nordic", "nordics", "pacific",
+	"scandinavia", "benelux", "dach", "iberia", "baltic", "far", "east",
+	"eastern", "west", "western", "north", "northern", "south", "southern",
+	"central", NULL };
+
+static struct strmap generic_set, geo_set, stop_set, corp_set, dept_set,
+    region_set;
 
 static void
 sets_init(void)
@@ -172,6 +216,13 @@ sets_init(void)
 		strmap_put(&geo_set, geo_words[i], strlen(geo_words[i]), NULL);
 	for (i = 0; stop_words[i]; i++)
 		strmap_put(&stop_set, stop_words[i], strlen(stop_words[i]), NULL);
+	for (i = 0; corp_words[i]; i++)
+		strmap_put(&corp_set, corp_words[i], strlen(corp_words[i]), NULL);
+	for (i = 0; dept_words[i]; i++)
+		strmap_put(&dept_set, dept_words[i], strlen(dept_words[i]), NULL);
+	for (i = 0; region_words[i]; i++)
+		strmap_put(&region_set, region_words[i], strlen(region_words[i]),
+		    NULL);
 }
 
 static int
@@ -185,6 +236,7 @@ in_set(const struct strmap *t, const char *tok, size_t len)
 #define TOK_GENERIC MATCH_TOK_GENERIC
 #define TOK_GEO MATCH_TOK_GEO
 #define TOK_STOP MATCH_TOK_STOP
+#define TOK_CORP MATCH_TOK_CORP
 
 static enum token_class
 classify(const char *tok, size_t len)
@@ -194,6 +246,8 @@ classify(const char *tok, size_t len)
 	sets_init();
 	if (in_set(&stop_set, tok, len) || norm_legal_form_word(tok, len))
 		return TOK_STOP;
+	if (in_set(&corp_set, tok, len))
+		return TOK_CORP;
 	if (in_set(&generic_set, tok, len))
 		return TOK_GENERIC;
 	if (in_set(&geo_set, tok, len))
@@ -328,6 +382,10 @@ match_measure_name(enum match_measure m)
 		return "jaro-winkler";
 	case MATCH_ACRONYM:
 		return "acronym";
+	case MATCH_ALIAS:
+		return "other-name";
+	case MATCH_JOINED:
+		return "joined";
 	default:
 		return "none";
 	}
@@ -381,9 +439,55 @@ match_jaro_winkler(const char *a, size_t la, const char *b, size_t lb)
 }
 
 /*
+ * 1 when a and b are one edit apart: a letter changed, added, dropped, or
+ * two neighbours swapped (Damerau).
+ */
+int
+match_one_edit(const char *a, size_t la, const char *b, size_t lb)
+{
+	size_t i = 0, j;
+
+	if (la > lb + 1 || lb > la + 1 || (la == lb && memcmp(a, b, la) == 0))
+		return 0;
+	while (i < la && i < lb && a[i] == b[i])
+		i++;
+	if (la == lb) {
+		if (i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+		    memcmp(a + i + 2, b + i + 2, la - i - 2) == 0)
+			return 1;	/* swapped */
+		return memcmp(a + i + 1, b + i + 1, la - i - 1) == 0;
+	}
+	j = i;
+	if (la > lb)		/* a has a letter more */
+		return memcmp(a + j + 1, b + j, la - j - 1) == 0;
+	return memcmp(a + j, b + j + 1, lb - j - 1) == 0;
+}
+
+/*
+ * 1 when a and b differ by one slip of the hand: a letter doubled or
+ * dropped, or two neighbours swapped; not another letter, which is how
+ * surnames differ ("Hansen", "Jansen"; "Wagner", "Wegner").
+ */
+static int
+one_slip(const char *a, size_t la, const char *b, size_t lb)
+{
+	size_t i = 0;
+
+	if (la == lb) {
+		while (i < la && a[i] == b[i])
+			i++;
+		return i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+		    memcmp(a + i + 2, b + i + 2, la - i - 2) == 0;
+	}
+	return match_one_edit(a, la, b, lb);
+}
+
+/*
  * What a raw token reads as, remembered: its class in the low byte, and
- * 1 + its abbreviation's index above (0: none). Names repeat their words,
- * so each word is classified once.
+ * above it 1 + the index of the word it stands for (0: itself) in the
+ * table of canonical words: the abbreviations, then the generic words,
+ * then the legal words. Names repeat their words, so each word is
+ * classified once.
  */
 static struct strmap token_info;
 
@@ -393,10 +497,97 @@ match_token_cache_size(void)
 	return token_info.n;
 }
 
+#define NABBR (sizeof(abbreviations) / sizeof(abbreviations[0]))
+
+static size_t
+ngeneric(void)
+{
+	static size_t n;
+
+	if (n == 0)
+		while (generic_words[n])
+			n++;
+	return n;
+}
+
+static const char *
+canon_word(uint32_t id)
+{
+	if (id < NABBR)
+		return abbreviations[id].word;
+	if (id < NABBR + ngeneric())
+		return generic_words[id - NABBR];
+	return legal_words[id - NABBR - ngeneric()];
+}
+
+/*
+ * A word not in the lists that is a spelling of one: the plural or the
+ * singular of a generic word, or a long generic or legal word with one
+ * slip. Returns 1 + its canonical id, or 0.
+ */
+static uint32_t
+misspelt(const char *s, size_t len)
+{
+	size_t i, l, ng = ngeneric();
+	size_t sl = len > 5 && s[len - 1] == 's' ? len - 1 : len;
+
+	if (len < 5)
+		return 0;
+	for (i = 0; i < ng; i++) {
+		l = strlen(generic_words[i]);
+		if (l >= 5 && ((l + 1 == len && s[len - 1] == 's' &&
+		    memcmp(s, generic_words[i], l) == 0) || (len + 1 == l &&
+		    generic_words[i][l - 1] == 's' && memcmp(s, generic_words[i],
+		    len) == 0)))
+			return (uint32_t)(NABBR + i) + 1;
+	}
+	if (len < 6)
+		return 0;
+	/* one slip, in the word or in its plural ("desgins", "standrds") */
+	for (i = 0; i < ng; i++) {
+		const char *g = generic_words[i];
+
+		l = strlen(g);
+		if (l < 6 || g[0] != s[0])
+			continue;
+		if (match_one_edit(s, len, g, l) || (sl < len &&
+		    match_one_edit(s, sl, g, l)) || (g[l - 1] == 's' &&
+		    match_one_edit(s, len, g, l - 1)))
+			return (uint32_t)(NABBR + i) + 1;
+	}
+	for (i = 0; legal_words[i]; i++)
+		if (legal_words[i][0] == s[0] && match_one_edit(s, len,
+		    legal_words[i], strlen(legal_words[i])))
+			return (uint32_t)(NABBR + ng + i) + 1;
+	return 0;
+}
+
+/* A word one slip from a corporate word or a place ("Sytems",
+ * "Atlanic"): its class, or TOK_DISTINCT. */
+static enum token_class
+misspelt_class(const char *s, size_t len)
+{
+	static const char *const *const lists[] = { corp_words, geo_words };
+	static const enum token_class cls[] = { TOK_CORP, TOK_GEO };
+	size_t k, i;
+
+	if (len < 6)
+		return TOK_DISTINCT;
+	for (k = 0; k < 2; k++)
+		for (i = 0; lists[k][i]; i++) {
+			size_t l = strlen(lists[k][i]);
+
+			if (l >= 6 && lists[k][i][0] == s[0] &&
+			    match_one_edit(s, len, lists[k][i], l))
+				return cls[k];
+		}
+	return TOK_DISTINCT;
+}
+
 static uint32_t
 token_lookup(const char *s, size_t len)
 {
-	uint32_t *v = strmap_get(&token_info, s, len), info;
+	uint32_t *v = strmap_get(&token_info, s, len), info, id = 0;
 	size_t i, clen = len;
 	const char *cs = s;
 
@@ -406,16 +597,23 @@ token_lookup(const char *s, size_t len)
 	 * rather than grow with every word it ever saw */
 	if (token_info.n >= MATCH_TOKEN_CACHE_MAX)
 		strmap_free(&token_info);
-	info = 0;
-	for (i = 0; i < sizeof(abbreviations) / sizeof(abbreviations[0]); i++)
+	for (i = 0; i < NABBR; i++)
 		if (strlen(abbreviations[i].abbr) == len &&
 		    memcmp(abbreviations[i].abbr, s, len) == 0) {
-			info = (uint32_t)(i + 1) << 8;
-			cs = abbreviations[i].word;
-			clen = strlen(cs);
+			id = (uint32_t)i + 1;
 			break;
 		}
-	info |= (uint32_t)classify(cs, clen);
+	if (id) {
+		cs = canon_word(id - 1);
+		clen = strlen(cs);
+	}
+	info = (uint32_t)classify(cs, clen);
+	if (info == TOK_DISTINCT && id == 0 && (id = misspelt(s, len)) != 0) {
+		cs = canon_word(id - 1);
+		info = (uint32_t)classify(cs, strlen(cs));
+	} else if (info == TOK_DISTINCT && id == 0)
+		info = (uint32_t)misspelt_class(s, len);
+	info |= id << 8;
 	*strmap_put(&token_info, s, len, NULL) = info;
 	return info;
 }
@@ -427,7 +625,7 @@ canonical(const char *s, size_t *len, enum token_class *cls)
 
 	*cls = (enum token_class)(info & 0xff);
 	if (info >> 8) {
-		const char *w = abbreviations[(info >> 8) - 1].word;
+		const char *w = canon_word((info >> 8) - 1);
 
 		*len = strlen(w);
 		return w;
@@ -440,7 +638,7 @@ match_prepare(const struct match_idf *idf, const char *key, struct match_name *m
 {
 	const char *p = key;
 	double norm = 0;
-	size_t i, dn = 0, in = 0, isn = 0, cn = 0;
+	size_t i, dn = 0, in = 0, isn = 0, cn = 0, jn = 0;
 	int all_short = 1, ndistinct_initials = 1;
 
 	memset(m, 0, sizeof(*m));
@@ -449,6 +647,7 @@ match_prepare(const struct match_idf *idf, const char *key, struct match_name *m
 		const char *s, *raw;
 		size_t len, rawlen;
 		double w;
+		uint32_t df;
 		enum token_class cls;
 
 		while (*p == ' ')
@@ -460,15 +659,16 @@ match_prepare(const struct match_idf *idf, const char *key, struct match_name *m
 		if (len == 0)
 			continue;
 		s = canonical(s, &len, &cls);
-		if (idf && idf->docs) {
-			uint32_t df = match_idf_df(idf, raw, rawlen);
-
+		df = idf ? match_idf_df(idf, raw, rawlen) : 0;
+		if (idf && idf->docs)
 			w = log(1.0 + (double)(idf->docs + 1) / (double)(df + 1));
-		} else
+		else
 			w = 1.0;
 		w *= cls == TOK_STOP ? STOP_FACTOR : cls == TOK_GEO ? GEO_FACTOR :
-		    cls == TOK_GENERIC ? GENERIC_FACTOR : 1.0;
+		    cls == TOK_GENERIC ? GENERIC_FACTOR : cls == TOK_CORP ?
+		    CORP_FACTOR : 1.0;
 		i = m->ntok++;
+		m->tok[i].df = df;
 		m->tok[i].s = s;
 		m->tok[i].len = (uint16_t)len;
 		m->tok[i].cls = (uint8_t)cls;
@@ -490,7 +690,14 @@ match_prepare(const struct match_idf *idf, const char *key, struct match_name *m
 			memcpy(m->compact + cn, raw, rawlen);
 			cn += rawlen;
 		}
+		if (rawlen == 3 && memcmp(raw, "dba", 3) == 0 && m->alias == 0 && i > 0)
+			m->alias = (uint8_t)i;
+		if (cls != TOK_STOP && jn + rawlen < sizeof(m->joined)) {
+			memcpy(m->joined + jn, raw, rawlen);
+			jn += rawlen;
+		}
 	}
+	m->joined[jn] = '\0';
 	/*
 	 * A name made only of generic words and places ("Nordic Data
 	 * Solutions"): those words are all that tells it from another, so
@@ -499,9 +706,13 @@ match_prepare(const struct match_idf *idf, const char *key, struct match_name *m
 	if (dn == 0) {
 		norm = 0;
 		for (i = 0; i < m->ntok; i++) {
-			if (m->tok[i].cls != TOK_STOP) {
+			/* a department never names the company, a region only in
+			 * front ("Western Digital" and "... Americas") */
+			if (m->tok[i].cls != TOK_STOP && !(m->tok[i].cls == TOK_GEO &&
+			    (in_set(&dept_set, m->tok[i].s, m->tok[i].len) || (i > 0 &&
+			    in_set(&region_set, m->tok[i].s, m->tok[i].len))))) {
 				m->tok[i].w /= (float)(m->tok[i].cls == TOK_GEO ? GEO_FACTOR :
-				    GENERIC_FACTOR);
+				    m->tok[i].cls == TOK_CORP ? CORP_FACTOR : GENERIC_FACTOR);
 				m->tok[i].cls = TOK_DISTINCT;
 			}
 			norm += (double)m->tok[i].w * m->tok[i].w;
@@ -540,13 +751,51 @@ has_digit(const char *s, size_t len)
 }
 
 /*
- * Soft TF-IDF with one-to-one pairing, best pairs first. *conflict: both
- * names keep an industry word unpaired.
+ * A letter dropped inside a word ("Thoas", "Wight"): the shorter at most
+ * a letter under FUZZY_MIN, first and last letters kept. "Kovac" and
+ * "Kovacs" differ at the end, as two surnames do.
+ */
+static int
+inner_slip(const __typeof__(((struct match_name *)0)->tok[0]) *x,
+    const __typeof__(((struct match_name *)0)->tok[0]) *y)
+{
+	size_t lx = x->len, ly = y->len;
+
+	if ((lx < FUZZY_MIN && ly < FUZZY_MIN) || lx < FUZZY_MIN - 1 ||
+	    ly < FUZZY_MIN - 1)
+		return 0;
+	return x->s[0] == y->s[0] && x->s[lx - 1] == y->s[ly - 1] &&
+	    one_slip(x->s, lx, y->s, ly);
+}
+
+/* A part of a prepared name: tokens [lo, hi). */
+struct span {
+	const struct match_name *m;
+	size_t lo, hi;
+	double norm;		/* of the part's weights */
+};
+
+static struct span
+span_of(const struct match_name *m, size_t lo, size_t hi)
+{
+	struct span p = { m, lo, hi, 0 };
+	size_t i;
+
+	for (i = lo; i < hi; i++)
+		p.norm += (double)m->tok[i].w * m->tok[i].w;
+	p.norm = sqrt(p.norm);
+	return p;
+}
+
+/*
+ * Soft TF-IDF with one-to-one pairing, best pairs first, over two parts
+ * of names (the whole, or one side of a "dba"). *conflict: both keep an
+ * industry word unpaired, or a number, or a distinctive word.
  */
 static double
-tokens_score(const struct match_name *a, const struct match_name *b,
-    int *conflict)
+tokens_score(struct span pa, struct span pb, int *conflict, int *family)
 {
+	const struct match_name *a = pa.m, *b = pb.m;
 	struct {
 		double jw;
 		uint8_t i, j;
@@ -555,18 +804,29 @@ tokens_score(const struct match_name *a, const struct match_name *b,
 	uint8_t ua[MATCH_MAX_TOKENS] = { 0 }, ub[MATCH_MAX_TOKENS] = { 0 };
 	double s = 0;
 
-	for (i = 0; i < a->ntok; i++)
-		for (j = 0; j < b->ntok; j++) {
+	*conflict = *family = 0;
+	if (pa.norm <= 0 || pb.norm <= 0)
+		return 0;
+	for (i = pa.lo; i < pa.hi; i++)
+		for (j = pb.lo; j < pb.hi; j++) {
 			double jw;
 
 			if (a->tok[i].len == b->tok[j].len &&
 			    memcmp(a->tok[i].s, b->tok[j].s, a->tok[i].len) == 0)
 				jw = 1.0;
-			else if (a->tok[i].len < FUZZY_MIN || b->tok[j].len < FUZZY_MIN)
-				continue;	/* short words must be equal */
+			else if ((a->tok[i].len < FUZZY_MIN || b->tok[j].len <
+			    FUZZY_MIN) && !inner_slip(&a->tok[i], &b->tok[j]))
+				continue;	/* short words must be equal, or one
+						 * letter inside a longer one dropped */
 			else if ((jw = match_jaro_winkler(a->tok[i].s, a->tok[i].len,
-			    b->tok[j].s, b->tok[j].len)) < TOKEN_JW)
-				continue;
+			    b->tok[j].s, b->tok[j].len)) < TOKEN_JW) {
+				/* one letter apart in long words ("muller",
+				 * "mueller") pairs however Jaro-Winkler weighs it */
+				if (!one_slip(a->tok[i].s, a->tok[i].len,
+				    b->tok[j].s, b->tok[j].len))
+					continue;
+				jw = TOKEN_JW;
+			}
 			cand[n].jw = jw;
 			cand[n].i = (uint8_t)i;
 			cand[n].j = (uint8_t)j;
@@ -590,20 +850,42 @@ tokens_score(const struct match_name *a, const struct match_name *b,
 		ua[cand[k].i] = ub[cand[k].j] = 1;
 		s += a->tok[cand[k].i].w * b->tok[cand[k].j].w * cand[k].jw;
 	}
+	s /= pa.norm * pb.norm;
 	{
-		int ga = 0, gb = 0, na = 0, nb = 0;
+		int ga = 0, gb = 0, na = 0, nb = 0, da = 0, db = 0, ka = 0, kb = 0;
 
-		for (i = 0; i < a->ntok; i++) {
+		for (i = pa.lo; i < pa.hi; i++) {
+			ka |= !ua[i] && a->tok[i].cls == TOK_CORP;
 			ga |= !ua[i] && a->tok[i].cls == TOK_GENERIC;
 			na |= !ua[i] && has_digit(a->tok[i].s, a->tok[i].len);
+			da |= !ua[i] && a->tok[i].cls == TOK_DISTINCT;
 		}
-		for (j = 0; j < b->ntok; j++) {
+		for (j = pb.lo; j < pb.hi; j++) {
+			kb |= !ub[j] && b->tok[j].cls == TOK_CORP;
 			gb |= !ub[j] && b->tok[j].cls == TOK_GENERIC;
 			nb |= !ub[j] && has_digit(b->tok[j].s, b->tok[j].len);
+			db |= !ub[j] && b->tok[j].cls == TOK_DISTINCT;
 		}
-		/* different industries, or different numbers: "Customer 12" and
-		 * "Customer 120" are two */
-		*conflict = (ga && gb) || (na && nb);
+		/* different industries or descriptions ("X Products", "X
+		 * Technology"), different numbers ("Customer 12" and "Customer
+		 * 120"), or a distinctive word on each side that the other lacks
+		 * ("Kang Hui" and "Kang Ying"): two companies */
+		*conflict = ((ga || ka) && (gb || kb)) || (na && nb) || (da && db);
+		/* a family's name alone, and one of its businesses: the paired
+		 * distinctive words are common first words in the cache, one
+		 * side keeps nothing but corporate words, the other an industry */
+		if (!*conflict && !da && !db) {
+			/* an industry word: a family of three names; a corporate
+			 * word: a larger family ("VIA Technologies", "ViA") */
+			uint32_t need = (ga && !gb && !kb) || (gb && !ga && !ka) ?
+			    FAMILY_DF : (ka && !kb && !gb) || (kb && !ka && !ga) ?
+			    FAMILY_CORP_DF : 0;
+
+			for (i = pa.lo; need && i < pa.hi; i++)
+				if (ua[i] && a->tok[i].cls == TOK_DISTINCT &&
+				    a->tok[i].df >= need)
+					*family = 1;
+		}
 	}
 	return s > 1.0 ? 1.0 : s;
 }
@@ -623,6 +905,76 @@ acronym_score(const struct match_name *shortn, const struct match_name *longn)
 	return longn->initials_distinct ? ACRONYM2_SCORE : 0;
 }
 
+/* The token measure over the whole names and, for a name with a second
+ * one ("A dba B"), over each of its two; *alias: a part won. */
+static double
+tokens_best(const struct match_name *a, const struct match_name *b,
+    int *conflict, int *family, int *alias, int *whole_conflict)
+{
+	struct span sa[3], sb[3];
+	size_t na = 1, nb = 1, i, j;
+	double best = -1;
+
+	sa[0] = span_of(a, 0, a->ntok);
+	sb[0] = span_of(b, 0, b->ntok);
+	if (a->alias) {
+		sa[na++] = span_of(a, 0, a->alias);
+		sa[na++] = span_of(a, (size_t)a->alias + 1, a->ntok);
+	}
+	if (b->alias) {
+		sb[nb++] = span_of(b, 0, b->alias);
+		sb[nb++] = span_of(b, (size_t)b->alias + 1, b->ntok);
+	}
+	*alias = 0;
+	for (i = 0; i < na; i++)
+		for (j = 0; j < nb; j++) {
+			int c, f;
+			double s = tokens_score(sa[i], sb[j], &c, &f);
+
+			if (i == 0 && j == 0)
+				*whole_conflict = c;
+			if (s > best) {
+				best = s;
+				*conflict = c;
+				*family = f;
+				*alias = i > 0 || j > 0;
+			}
+		}
+	return best < 0 ? 0 : best;
+}
+
+int
+match_decides(double score, double threshold, int countries_differ,
+    int same_form)
+{
+	if (countries_differ) {
+		if (!same_form)
+			return 0;
+		if (threshold < MATCH_COUNTRY_FLOOR)
+			threshold = MATCH_COUNTRY_FLOOR;
+	}
+	return score + 1e-9 >= threshold;
+}
+
+/* Score of names whose words are the same letters joined or split
+ * ("Bio Sound Lab", "Biosoundlab"). */
+#define JOINED_SCORE 0.95
+#define JOINED_TYPO_SCORE 0.92
+
+static double
+joined_score(const struct match_name *a, const struct match_name *b)
+{
+	size_t la = strlen(a->joined), lb = strlen(b->joined);
+
+	if (a->ntok == b->ntok || la < 6 || lb < 6)
+		return 0;
+	if (la == lb && memcmp(a->joined, b->joined, la) == 0)
+		return JOINED_SCORE;
+	if (la >= 10 && match_one_edit(a->joined, la, b->joined, lb))
+		return JOINED_TYPO_SCORE;
+	return 0;
+}
+
 double
 match_score(const struct match_name *a, const struct match_name *b,
     enum match_measure *how)
@@ -630,28 +982,147 @@ match_score(const struct match_name *a, const struct match_name *b,
 	double best = 0, s;
 	enum match_measure m = MATCH_NONE;
 	size_t da = strlen(a->distinct), db = strlen(b->distinct);
-	int conflict = 0;
+	int conflict = 0, family = 0, alias = 0, whole_conflict = 0;
 
 	if (strcmp(a->key, b->key) == 0) {
 		*how = MATCH_EXACT;
 		return 1.0;
 	}
-	if ((s = tokens_score(a, b, &conflict)) > best) {
+	if ((s = tokens_best(a, b, &conflict, &family, &alias,
+	    &whole_conflict)) > best) {
 		best = s;
-		m = MATCH_TOKENS;
+		m = alias ? MATCH_ALIAS : MATCH_TOKENS;
 	}
-	if (da >= JW_MIN && db >= JW_MIN && (da > db ? da - db : db - da) * 4 <= (da > db ?
-	    da : db) && (s = match_jaro_winkler(a->distinct, da, b->distinct,
-	    db)) > best) {
-		best = s;
-		m = MATCH_JW;
+	/* the distinctive part run together ("micro soft", "microsoft",
+	 * "muller", "mueller"); equal, it says nothing the tokens did not;
+	 * held like the whole names' tokens ("Quantum 3D", "Quantum HK") */
+	if (da >= JW_MIN && db >= JW_MIN && (da != db || memcmp(a->distinct,
+	    b->distinct, da) != 0) && (da > db ? da - db : db - da) * 4 <=
+	    (da > db ? da : db) && (s = match_jaro_winkler(a->distinct, da,
+	    b->distinct, db)) > best) {
+		if (whole_conflict && s > CONFLICT_CAP)
+			s = CONFLICT_CAP;
+		if (s > best) {
+			best = s;
+			m = MATCH_JW;
+		}
 	}
 	if (conflict && best > CONFLICT_CAP)
 		best = CONFLICT_CAP;
+	if (family && best > FAMILY_CAP)
+		best = FAMILY_CAP;
+	if ((s = joined_score(a, b)) > best) {
+		best = s;
+		m = MATCH_JOINED;
+	}
 	if ((s = acronym_score(a, b)) > best || (s = acronym_score(b, a)) > best) {
 		best = s;
 		m = MATCH_ACRONYM;
 	}
 	*how = m;
 	return best;
+}
+
+/* ---- explanations ---- */
+
+#define EXPLAIN_WORDS 16
+
+static size_t
+words_of(const char *key, const char *w[], size_t wl[])
+{
+	size_t n = 0;
+
+	while (*key && n < EXPLAIN_WORDS) {
+		while (*key == ' ')
+			key++;
+		if (*key == '\0')
+			break;
+		w[n] = key;
+		while (*key && *key != ' ')
+			key++;
+		wl[n] = (size_t)(key - w[n]);
+		n++;
+	}
+	return n;
+}
+
+/* The words of one key not in the other, each once. */
+static size_t
+left_over(const char *w[], const size_t wl[], size_t n, const char *o[],
+    const size_t ol[], size_t on, size_t out[])
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < on; j++)
+			if (wl[i] == ol[j] && memcmp(w[i], o[j], wl[i]) == 0)
+				break;
+		if (j == on)
+			out[k++] = i;
+	}
+	return k;
+}
+
+void
+match_explain(const struct match_name *a, const struct match_name *b,
+    enum match_measure how, char *out, size_t len)
+{
+	const char *wa[EXPLAIN_WORDS], *wb[EXPLAIN_WORDS];
+	size_t la[EXPLAIN_WORDS], lb[EXPLAIN_WORDS], xa[EXPLAIN_WORDS],
+	    xb[EXPLAIN_WORDS], na, nb, ka, kb, i, j, o;
+	char used[EXPLAIN_WORDS] = { 0 };
+
+	o = (size_t)snprintf(out, len, "'%s' ~ '%s': ", a->key, b->key);
+	if (o >= len)
+		return;
+	switch (how) {
+	case MATCH_EXACT:
+		snprintf(out + o, len - o, "the same name");
+		return;
+	case MATCH_ACRONYM:
+		snprintf(out + o, len - o, "initials");
+		return;
+	case MATCH_ALIAS:
+		snprintf(out + o, len - o, "the other name it goes by");
+		return;
+	case MATCH_JOINED:
+		snprintf(out + o, len - o, "the same letters, words joined or "
+		    "split");
+		return;
+	case MATCH_JW:
+		snprintf(out + o, len - o, "spelt alike");
+		return;
+	default:
+		break;
+	}
+	na = words_of(a->key, wa, la);
+	nb = words_of(b->key, wb, lb);
+	ka = left_over(wa, la, na, wb, lb, nb, xa);
+	kb = left_over(wb, lb, nb, wa, la, na, xb);
+	/* a word one letter from a word of the other name */
+	for (i = 0; i < ka && o < len; i++) {
+		for (j = 0; j < kb; j++)
+			if (!used[j] && match_one_edit(wa[xa[i]], la[xa[i]],
+			    wb[xb[j]], lb[xb[j]]))
+				break;
+		if (j < kb) {
+			used[j] = 1;
+			o += (size_t)snprintf(out + o, len - o, "%sone letter ('%.*s', "
+			    "'%.*s')", out[o - 2] == ':' ? "" : "; ", (int)la[xa[i]],
+			    wa[xa[i]], (int)lb[xb[j]], wb[xb[j]]);
+			xa[i] = (size_t)-1;
+		}
+	}
+	for (i = 0; i < ka && o < len; i++)
+		if (xa[i] != (size_t)-1)
+			o += (size_t)snprintf(out + o, len - o, "%s'%.*s' only in the "
+			    "first", out[o - 2] == ':' ? "" : "; ", (int)la[xa[i]],
+			    wa[xa[i]]);
+	for (j = 0; j < kb && o < len; j++)
+		if (!used[j])
+			o += (size_t)snprintf(out + o, len - o, "%s'%.*s' only in the "
+			    "second", out[o - 2] == ':' ? "" : "; ", (int)lb[xb[j]],
+			    wb[xb[j]]);
+	if (o < len && out[o - 2] == ':')
+		snprintf(out + o, len - o, "the same words in another order");
 }

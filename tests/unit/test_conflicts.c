@@ -219,8 +219,9 @@ test_same_partner_products_and_countries(void)
 	/* another partner, another product: no partner conflict */
 	reg("3", "P2", "INITECH LLC", NULL, "US", "Switches", "pending",
 	    "2026-11-03T00:00:00Z", NULL, S1);
-	/* same name in another country: another customer */
-	reg("4", "P3", "Initech LLC", NULL, "GB", "Firewall", "pending",
+	/* the name with another country's legal form, in that country:
+	 * another customer (written alike, form and all, it would be one) */
+	reg("4", "P3", "Initech Ltd", NULL, "GB", "Firewall", "pending",
 	    "2026-11-03T00:00:00Z", NULL, S1);
 	CHECK(pass(S1) == 0);
 	CHECK_STR(OPEN("duplicate"), "1");

@@ -74,15 +74,28 @@ test_measures(void)
 	} cases[] = {
 		/* spellings of one company */
 		{ "Müller Maschinenbau GmbH & Co. KG", "Mueller Maschinenbau GmbH", 1,
-		  MATCH_JW },
+		  MATCH_TOKENS },	/* one letter doubled */
 		{ "ACME Corporation", "Acme Corp.", 1, MATCH_EXACT },
 		{ "The Walt Disney Company", "Walt Disney Co", 1, MATCH_EXACT },
 		{ "Acme Corp EMEA", "ACME Corporation", 1, MATCH_TOKENS },
-		{ "Schneider Electric SE", "Schneider Electric France SAS", 1, MATCH_JW },
+		{ "Schneider Electric SE", "Schneider Electric France SAS", 1,
+		  MATCH_TOKENS },	/* a country added */
 		{ "International Business Machines Corp", "IBM", 1, MATCH_ACRONYM },
 		{ "Procter & Gamble", "P&G", 1, MATCH_ACRONYM },
 		{ "Minnesota Mining and Manufacturing Company", "3M", 1, MATCH_ACRONYM },
-		{ "Intesa Sanpaolo S.p.A.", "Intesa San Paolo SpA", 1, MATCH_JW },
+		{ "Intesa Sanpaolo S.p.A.", "Intesa San Paolo SpA", 1, MATCH_JOINED },
+		/* real registrations' slips and additions */
+		{ "Calypso Meedical", "Calypso Medical", 1, MATCH_TOKENS },
+		{ "Mustek Sytems, Inc.", "Mustek Systems, Inc.", 1, MATCH_TOKENS },
+		{ "Thoas & Betts Corp.", "Thomas & Betts Corp.", 1, MATCH_TOKENS },
+		{ "Fastpoint Corporation - Procurement", "Fastpoint Corporation", 1,
+		  MATCH_TOKENS },
+		{ "BIO SOUND LAB", "Biosoundlab", 1, MATCH_JOINED },
+		{ "Alpha Widgets, Inc. DBA Quorvane Systems, Inc.",
+		  "Quorvane Systems, Inc.", 1, MATCH_ALIAS },
+		{ "Network Computing Devices (NCD)", "Network Computing Devices", 1,
+		  MATCH_ALIAS },
+		{ "Tul Corporation / PowerColor", "PowerColor", 1, MATCH_ALIAS },
 		{ "Zellweger Engineering GmbH", "Zlelweger Engineering", 1, MATCH_TOKENS },
 		{ "Kestrel International Ltd", "Kestrel Intl", 1, MATCH_TOKENS },
 		/* different companies */
@@ -94,6 +107,13 @@ test_measures(void)
 		{ "Berlin Quoleia Systems", "Berlin Vantrix Systems", 0, MATCH_NONE },
 		{ "Microsoft Corporation", "MicroStrategy Incorporated", 0, MATCH_NONE },
 		{ "GE", "Global Energy Ltd", 0, MATCH_NONE },
+		{ "Shenzhen Kang Hui Technology", "Shenzhen Kang Ying Technology", 0,
+		  MATCH_NONE },	/* sister companies: one word each */
+		{ "Shenzhen Yuanchuan Electronic", "Shenzhen Shichuangyi Electronic",
+		  0, MATCH_NONE },
+		{ "Granite Microsystems", "Granite Systems Inc.", 0, MATCH_NONE },
+		{ "Hansen Energy", "Jansen Energy", 0, MATCH_NONE },	/* a letter
+									 * changed */
 	};
 	size_t i;
 
@@ -145,6 +165,38 @@ test_idf(void)
 	match_idf_free(idf);
 }
 
+/* Each decision says why, in words a manager can check. */
+static void
+test_explain(void)
+{
+	static const struct {
+		const char *a, *b, *why;
+	} cases[] = {
+		{ "calypso meedical", "calypso medical", "'calypso meedical' ~ "
+		  "'calypso medical': one letter ('meedical', 'medical')" },
+		{ "fastpoint procurement", "fastpoint", "'fastpoint procurement' ~ "
+		  "'fastpoint': 'procurement' only in the first" },
+		{ "alpha widgets dba quorvane systems", "quorvane systems",
+		  "'alpha widgets dba quorvane systems' ~ 'quorvane systems': the "
+		  "other name it goes by" },
+		{ "bio sound lab", "biosoundlab", "'bio sound lab' ~ 'biosoundlab': "
+		  "the same letters, words joined or split" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct match_name ma, mb;
+		enum match_measure how;
+		char why[256];
+
+		match_prepare(NULL, cases[i].a, &ma);
+		match_prepare(NULL, cases[i].b, &mb);
+		match_score(&ma, &mb, &how);
+		match_explain(&ma, &mb, how, why, sizeof(why));
+		CHECK_STR(why, cases[i].why);
+	}
+}
+
 /* The matcher's accuracy goal on the labelled set, through the eval tool. */
 static void
 test_accuracy_goal(void)
@@ -155,6 +207,12 @@ test_accuracy_goal(void)
 
 	snprintf(cmd, sizeof(cmd), "%s/tests/match_eval -q tests/match/pairs.tsv "
 	    "0.90 >/dev/null", build ? build : "build");
+	rc = system(cmd);
+	CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
+	/* the real names' half the matcher was tuned on stays at its goal
+	 * (the held-out half is reported by make eval, not asserted) */
+	snprintf(cmd, sizeof(cmd), "%s/tests/match_eval -q -g 0.97,0.93 "
+	    "tests/match/real/dev.tsv 0.90 >/dev/null", build ? build : "build");
 	rc = system(cmd);
 	CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
 }
@@ -170,6 +228,7 @@ main(void)
 	}
 	T_RUN(test_token_cache_bounded);
 	T_RUN(test_jaro_winkler);
+	T_RUN(test_explain);
 	T_RUN(test_measures);
 	T_RUN(test_idf);
 	T_RUN(test_accuracy_goal);
