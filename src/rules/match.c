@@ -1113,6 +1113,23 @@ match_explain(const struct match_name *a, const struct match_name *b,
 			xa[i] = (size_t)-1;
 		}
 	}
+	/* then a word spelt alike (Jaro-Winkler 0.92, as the tokens pair) */
+	for (i = 0; i < ka && o < len; i++) {
+		if (xa[i] == (size_t)-1)
+			continue;
+		for (j = 0; j < kb; j++)
+			if (!used[j] && la[xa[i]] >= FUZZY_MIN && lb[xb[j]] >=
+			    FUZZY_MIN && match_jaro_winkler(wa[xa[i]], la[xa[i]],
+			    wb[xb[j]], lb[xb[j]]) >= TOKEN_JW)
+				break;
+		if (j < kb) {
+			used[j] = 1;
+			o += (size_t)snprintf(out + o, len - o, "%sspelt alike ('%.*s', "
+			    "'%.*s')", out[o - 2] == ':' ? "" : "; ", (int)la[xa[i]],
+			    wa[xa[i]], (int)lb[xb[j]], wb[xb[j]]);
+			xa[i] = (size_t)-1;
+		}
+	}
 	for (i = 0; i < ka && o < len; i++)
 		if (xa[i] != (size_t)-1)
 			o += (size_t)snprintf(out + o, len - o, "%s'%.*s' only in the "
