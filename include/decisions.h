@@ -49,6 +49,15 @@ struct config;
  * the others still run).
  */
 struct http;
+/*
+ * An operator's word on a possible match (contract §7): confirmed (the
+ * names are one customer from the next cycle on) or rejected (never
+ * listed again); stored and audited (match.confirmed / match.rejected).
+ * 0 done, 1 refused (msg says why), -1 failed.
+ */
+int decision_possible(struct store *st, struct audit *au, const char *key,
+    int confirm, const char *reason, const char *operator, char *msg,
+    size_t len);
 int decisions_export(const struct config *cfg, struct store *st,
     struct audit *au, struct http *h, int64_t cycle_id, char *err,
     size_t errlen);

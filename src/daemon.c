@@ -378,6 +378,18 @@ peer_user(int fd, char *out, size_t len)
 		snprintf(out, len, "uid %ld", (long)cr.uid);
 }
 
+/* Answers an operator's request by what its function returned: 0 done
+ * (logged), 1 refused, -1 failed (logged as an error). */
+static void
+answer(struct daemon *d, size_t i, int rc, const char *what, const char *msg)
+{
+	if (rc < 0)
+		log_err("%s: %s", what, msg);
+	else if (rc == 0)
+		log_notice("%s", msg);
+	control_reply(d->clients[i].fd, rc == 0 ? "ok" : "error", "%s", msg);
+}
+
 /* "decide KEY\tWINNER\tSEEN\tREASON" (WINNER "-": reopen): stored and
  * audited before it is answered; between cycles, like every request. */
 static void
@@ -391,14 +403,37 @@ decide(struct daemon *d, size_t i, char *args)
 		control_reply(d->clients[i].fd, "error", "decide needs a conflict "
 		    "key, a winner or -, a time or -, and a reason of at most %d "
 		    "bytes, tab-separated", DECISION_REASON_MAX);
-	} else if ((rc = decision_make(d->st, d->au, key, winner, reason,
-	    d->clients[i].operator, seen, msg, sizeof(msg))) != 0) {
-		if (rc < 0)
-			log_err("decision on conflict %s: %s", key, msg);
-		control_reply(d->clients[i].fd, "error", "%s", msg);
 	} else {
-		log_notice("%s", msg);
-		control_reply(d->clients[i].fd, "ok", "%s", msg);
+		rc = decision_make(d->st, d->au, key, winner, reason,
+		    d->clients[i].operator, seen, msg, sizeof(msg));
+		answer(d, i, rc, "decision on a conflict", msg);
+	}
+	client_close(d, i);
+}
+
+/* "possible KEY\tconfirm|reject\tREASON": an operator's word on a
+ * possible match, stored and audited before it is answered. */
+static void
+possible_request(struct daemon *d, size_t i, char *args)
+{
+	char *what = strchr(args, '\t'), *reason = NULL, msg[512];
+	int rc;
+
+	if (what) {
+		*what++ = '\0';
+		if ((reason = strchr(what, '\t')) != NULL)
+			*reason++ = '\0';
+	}
+	if (what == NULL || reason == NULL || *args == '\0' || *reason == '\0' ||
+	    (strcmp(what, "confirm") != 0 && strcmp(what, "reject") != 0) ||
+	    strlen(reason) > DECISION_REASON_MAX) {
+		control_reply(d->clients[i].fd, "error", "possible needs a key, "
+		    "confirm or reject, and a reason of at most %d bytes, "
+		    "tab-separated", DECISION_REASON_MAX);
+	} else {
+		rc = decision_possible(d->st, d->au, args, strcmp(what, "confirm")
+		    == 0, reason, d->clients[i].operator, msg, sizeof(msg));
+		answer(d, i, rc, "possible match", msg);
 	}
 	client_close(d, i);
 }
@@ -484,11 +519,13 @@ handle_request(struct daemon *d, size_t i, const char *line)
 		reset_watermark(d, i, line + 16);
 	} else if (strncmp(line, "decide ", 7) == 0) {
 		decide(d, i, (char *)line + 7);
+	} else if (strncmp(line, "possible ", 9) == 0) {
+		possible_request(d, i, (char *)line + 9);
 	} else if (strncmp(line, "digest ", 7) == 0) {
 		digest_request(d, i, line + 7);
 	} else {
 		control_reply(c->fd, "error", "unknown request; expected reload, "
-		    "sync, status, reset-watermark, decide or digest");
+		    "sync, status, reset-watermark, decide, possible or digest");
 		client_close(d, i);
 	}
 }

@@ -154,6 +154,45 @@ fail:
 }
 
 int
+decision_possible(struct store *st, struct audit *au, const char *key,
+    int confirm, const char *reason, const char *operator, char *msg,
+    size_t len)
+{
+	struct jval *detail;
+	char now[CLOCK_ISO_LEN];
+	int rc;
+
+	clock_now_iso(now);
+	if (store_begin(st) < 0)
+		goto fail;
+	if ((rc = store_possible_decide(st, key, confirm ? "confirmed" :
+	    "rejected", operator, reason, now)) < 0)
+		goto rollback;
+	if (rc == 0) {
+		store_rollback(st);
+		snprintf(msg, len, "no possible match %s, or it is %s already "
+		    "(chansyncctl conflicts --possible --all)", key, confirm ?
+		    "confirmed" : "rejected");
+		return 1;
+	}
+	detail = jv_object();
+	jv_set_str(detail, "operator", operator);
+	jv_set_str(detail, "reason", reason);
+	if (audit_log(au, 0, confirm ? "match.confirmed" : "match.rejected",
+	    "possible_match", key, detail) < 0 || store_commit(st) < 0)
+		goto rollback;
+	snprintf(msg, len, "possible match %s %s by %s%s", key, confirm ?
+	    "confirmed" : "rejected", operator, confirm ? "; the next cycle "
+	    "reads the two names as one customer" : "; it is not listed again");
+	return 0;
+rollback:
+	store_rollback(st);
+fail:
+	snprintf(msg, len, "database: %s", store_errmsg(st));
+	return -1;
+}
+
+int
 decision_parse(char *line, const char **key, const char **winner,
     const char **seen, const char **reason)
 {

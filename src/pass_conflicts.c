@@ -10,6 +10,7 @@
 #include "lib/log.h"
 #include "lib/mem.h"
 #include "model/normalize.h"
+#include "rules/match.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,10 +58,17 @@ feed_row(void *ctx, const struct conflict_claim_row *row)
  * new rows, read this pass with their mark.
  */
 static void
-identity_digest(const struct partner_map *pm, unsigned char h[DIGEST_LEN])
+identity_digest(const struct partner_map *pm, char *const *confirmed,
+    size_t nconfirmed, unsigned char h[DIGEST_LEN])
 {
 	struct digest *dg = digest_new(NULL, 0);
 	size_t i;
+
+	/* a pair an operator confirmed joins two customers: all again */
+	for (i = 0; i < nconfirmed; i++) {
+		digest_update(dg, confirmed[i], strlen(confirmed[i]));
+		digest_update(dg, "\n", 1);
+	}
 
 	for (i = 0; i < pm->nrefs; i++) {
 		const struct partner_resolution *r = &pm->res[i];
@@ -129,6 +137,46 @@ keep_change(void *ctx, struct conflict_change *ch)
 	return 0;
 }
 
+/* Keeps the possible matches the pass met (in the open transaction). */
+static int
+keep_possible(struct conflicts *c, struct store *st, const char *now,
+    struct conflicts_result *res)
+{
+	const struct conflict_possible *v;
+	size_t n, i;
+
+	v = conflicts_possible(c, &n);
+	for (i = 0; i < n; i++) {
+		struct store_possible sp;
+		unsigned char h[DIGEST_LEN];
+		char hex[2 * DIGEST_LEN + 1], key[24];
+		char *pair = conflicts_pair_key(v[i].key_a, v[i].key_b);
+		int rc;
+
+		sha256(pair, strlen(pair), h);
+		hex_encode(h, 6, hex);
+		snprintf(key, sizeof(key), "PM-%.12s", hex);
+		memset(&sp, 0, sizeof(sp));
+		sp.key = key;
+		sp.pair = pair;
+		sp.name_key_a = v[i].key_a;
+		sp.name_key_b = v[i].key_b;
+		sp.name_a = v[i].name_a;
+		sp.name_b = v[i].name_b;
+		sp.claim_a = v[i].claim_a;
+		sp.claim_b = v[i].claim_b;
+		sp.score = v[i].score;
+		sp.measure = match_measure_name((enum match_measure)v[i].measure);
+		sp.why = v[i].why;
+		rc = store_possible_put(st, &sp, now);
+		free(pair);
+		if (rc < 0)
+			return -1;
+	}
+	res->possible = (int64_t)n;
+	return 0;
+}
+
 /* pass_conflicts_run with the cycle's partner map (NULL: read one). */
 static int
 run_with(struct conflicts *c, const struct config *cfg, struct store *st,
@@ -142,7 +190,8 @@ run_with(struct conflicts *c, const struct config *cfg, struct store *st,
 	struct conflicts_known known;
 	struct conflict_score *scores = NULL;
 	struct arena a;
-	size_t nscores = 0;
+	size_t nscores = 0, nconfirmed = 0, nrejected = 0;
+	char **confirmed = NULL, **rejected = NULL;
 	char started[21];
 	int rc = -1;
 
@@ -157,9 +206,18 @@ run_with(struct conflicts *c, const struct config *cfg, struct store *st,
 		goto fail;
 	}
 	f.pm = given ? given : &pm;
-	identity_digest(f.pm, idh);
+	if (store_possible_pairs(st, "confirmed", &a, &confirmed, &nconfirmed) < 0 ||
+	    store_possible_pairs(st, "rejected", &a, &rejected, &nrejected) < 0) {
+		snprintf(res->error, sizeof(res->error), "reading decided pairs: %s",
+		    store_errmsg(st));
+		goto fail;
+	}
+	identity_digest(f.pm, confirmed, nconfirmed, idh);
 	if (conflicts_identity(c, idh))
-		log_info("partner identities changed: conflicts derived again");
+		log_info("partner identities or confirmed names changed: "
+		    "conflicts derived again");
+	conflicts_set_pairs(c, (const char *const *)confirmed, nconfirmed,
+	    (const char *const *)rejected, nrejected);
 	if (store_conflict_claims(st, conflicts_since(c),
 	    cfg->rules.conflicts.direct, feed_row, &f) < 0) {
 		snprintf(res->error, sizeof(res->error), "reading claims: %s",
@@ -197,7 +255,8 @@ run_with(struct conflicts *c, const struct config *cfg, struct store *st,
 	k.au = au;
 	k.cycle_id = cycle_id;
 	k.now = started;
-	if (conflicts_derive(c, cfg, &known, started, keep_change, &k, res) < 0) {
+	if (conflicts_derive(c, cfg, &known, started, keep_change, &k, res) < 0 ||
+	    keep_possible(c, st, started, res) < 0) {
 		if (strcmp(res->error, "stopped") != 0)
 			snprintf(res->error, sizeof(res->error), "database: %s",
 			    store_errmsg(st));
@@ -215,6 +274,8 @@ run_with(struct conflicts *c, const struct config *cfg, struct store *st,
 fail:
 	conflicts_failed(c, res);
 out:
+	free(confirmed);
+	free(rejected);
 	free(scores);
 	free((void *)known.states);
 	free((void *)known.members);
@@ -266,5 +327,6 @@ pass_conflicts(struct pass *p)
 	jv_set_int(o, "resolved", cr.resolved);
 	jv_set_int(o, "closed", cr.closed);
 	jv_set_int(o, "reopened", cr.reopened);
+	jv_set_int(o, "possible", cr.possible);
 	jv_set(p->detail, "conflicts", o);
 }

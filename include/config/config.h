@@ -223,6 +223,7 @@ struct config {
 	struct {
 		struct {
 			double match_threshold;
+			double review_threshold;	/* possible matches from here */
 			int64_t protection;
 			int same_product_only;
 			int policy;		/* enum conflict_policy */

@@ -143,6 +143,7 @@ struct conflicts_result {
 	int64_t groups;			/* customer groups re-derived */
 	int64_t largest_group;		/* claims in the largest of them */
 	int64_t opened, updated, resolved, closed, reopened;
+	int64_t possible;		/* possible matches met */
 	char error[256];
 };
 
@@ -205,6 +206,30 @@ void conflicts_set_scores(struct conflicts *c, const struct conflict_score *v,
 int conflicts_derive(struct conflicts *c, const struct config *cfg,
     const struct conflicts_known *known, const char *now,
     conflicts_sink_fn sink, void *ctx, struct conflicts_result *res);
+/*
+ * Possible matches (contract §7): two names alike below match_threshold
+ * but at rules.conflicts.review_threshold or above open no conflict; each
+ * pass lists those it met. An operator confirms a pair (the names are
+ * one customer from then on) or rejects it (never listed again). Pairs
+ * are the two name keys joined by '\x1f', in order.
+ */
+struct conflict_possible {
+	const char *key_a, *key_b;	/* the name keys */
+	const char *claim_a, *claim_b;	/* a claim of each */
+	const char *name_a, *name_b;	/* as those claims write them */
+	double score;
+	int measure;			/* enum match_measure */
+	char why[400];
+};
+/* The confirmed and the rejected pairs (copied). */
+void conflicts_set_pairs(struct conflicts *c, const char *const *confirmed,
+    size_t nconfirmed, const char *const *rejected, size_t nrejected);
+/* The possible matches met this pass; borrowed until the next pass. */
+const struct conflict_possible *conflicts_possible(const struct conflicts *c,
+    size_t *n);
+/* The pair key of two name keys ("a\x1fb", in order): a new string. */
+char *conflicts_pair_key(const char *a, const char *b);
+
 /* The changes are kept: the next pass reads from now on. */
 void conflicts_done(struct conflicts *c, int64_t now, struct conflicts_result *res);
 /* They were not: the next pass reads the same rows and derives all. */

@@ -44,6 +44,7 @@ enum match_measure {
 	MATCH_ACRONYM,
 	MATCH_ALIAS,		/* one name's other name ("A dba B", "A (B)") */
 	MATCH_JOINED,		/* the same letters, words joined or split */
+	MATCH_CONFIRMED,	/* an operator said so (a possible match) */
 };
 
 const char *match_measure_name(enum match_measure m);

@@ -322,6 +322,32 @@ int store_conflict_get(struct store *st, const char *key, store_row_fn fn,
 int store_conflict_members(struct store *st, const char *key, store_row_fn fn,
     void *ctx);
 
+/* ---- possible matches (contract §7; store_possible.c) ---- */
+
+struct store_possible {
+	const char *key;		/* "PM-" and 12 hex digits of pair */
+	const char *pair;		/* the two name keys, '\x1f' between */
+	const char *name_key_a, *name_key_b, *name_a, *name_b;
+	const char *claim_a, *claim_b;
+	double score;
+	const char *measure, *why;
+};
+/* Keeps a possible match met now (a decided one keeps its decision). */
+int store_possible_put(struct store *st, const struct store_possible *p,
+    const char *now);
+/* The pairs with status (confirmed | rejected), strings in a. */
+struct arena;
+int store_possible_pairs(struct store *st, const char *status, struct arena *a,
+    char ***ret, size_t *n);
+/* Open possible matches (all: every one; key: that one): key, status,
+ * score, measure, name_a, name_b, claim_a, claim_b, why, first_seen,
+ * last_seen, decided_by, decided_at, reason. */
+int store_possible_list(struct store *st, int all, const char *key,
+    store_row_fn fn, void *ctx);
+/* An operator's word on a pair: rows changed (0: unknown, or said). */
+int store_possible_decide(struct store *st, const char *key, const char *status,
+    const char *who, const char *reason, const char *now);
+
 /* ---- notifications (contract §15) ---- */
 
 struct store_notification {

@@ -861,6 +861,10 @@ cfg_check(struct ctx *x)
 			free(p);
 		}
 	}
+	if (c->rules.conflicts.review_threshold > c->rules.conflicts.match_threshold)
+		cfg_err_path(x, "rules.conflicts.review_threshold", "the review band "
+		    "starts at or below match_threshold (%.2f)",
+		    c->rules.conflicts.match_threshold);
 	if (c->rules.approval_sla.warn > c->rules.approval_sla.breach)
 		cfg_err_path(x, "rules.approval_sla.warn", "warn must not be later "
 		    "than breach");

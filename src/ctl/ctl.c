@@ -36,6 +36,11 @@ ctl_usage(FILE *f)
 	    "  registrations [--source S] [--limit N]\n"
 	    "  conflicts [--all] [--partner P] [--type T] [--product X]\n"
 	    "                                  open conflicts (--all: every one)\n"
+	    "  conflicts --possible [--all]    names alike below the threshold, for\n"
+	    "                                  review\n"
+	    "  possible KEY confirm|reject --reason TEXT\n"
+	    "                                  one customer from now on, or never\n"
+	    "                                  listed again; audited\n"
 	    "  conflict KEY                    one conflict: evidence, recommendation\n"
 	    "  conflict KEY decide --winner MEMBER --reason TEXT\n"
 	    "  conflict KEY reopen --reason TEXT\n"
@@ -46,6 +51,9 @@ ctl_usage(FILE *f)
 	    "  partner ID                      one partner's scorecard, alerts, conflicts\n"
 	    "  queue [--owner O] [--source S]  pending registrations by business age,\n"
 	    "                                  approval turnaround per source\n"
+	    "  report partner P [--period Q] [--audience internal|partner] --html FILE\n"
+	    "         [--pdf FILE]             a partner's business review page\n"
+	    "  report program --html FILE      partners ranked, tiers, conflicts, queue\n"
 	    "  digest [--owner O] [--send]     each owner's daily digest as it stands;\n"
 	    "                                  --send: the daemon sends O's now\n"
 	    "  crm fields                      the Salesforce fields the configuration\n"
@@ -170,6 +178,7 @@ static const struct command {
 	{ "digest", ctl_cmd_digest, 1 },
 	{ "crm", ctl_cmd_crm, 1 },
 	{ "report", ctl_cmd_report, 1 },
+	{ "possible", ctl_cmd_possible, 1 },
 	{ "source", ctl_cmd_source, 1 },
 	{ "audit", ctl_cmd_audit, 1 },
 };

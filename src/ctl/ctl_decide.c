@@ -100,3 +100,66 @@ ctl_conflict_decide(struct ctl *c, int argc, char **argv)
 	}
 	return send_decision(c, argv[optind], decide ? winner : NULL, reason);
 }
+
+/* conflicts --possible [--all]: names alike below the threshold, with
+ * why, for an operator to confirm or reject. */
+int
+ctl_possible_list(struct ctl *c, int all)
+{
+	struct ctl_out o;
+	int rc;
+
+	if ((rc = ctl_open_store(c)) != 0)
+		return rc;
+	ctl_out_init(&o, c->json);
+	if (store_possible_list(c->st, all, NULL, ctl_collect, &o) < 0) {
+		fprintf(stderr, "chansyncctl: %s\n", store_errmsg(c->st));
+		ctl_out_print(&o, "", 0);
+		return EX_IOERR;
+	}
+	ctl_out_print(&o, all ? "no possible matches" : "no open possible "
+	    "matches (names alike below rules.conflicts.match_threshold)", 60);
+	return EX_OK;
+}
+
+/* possible KEY confirm|reject --reason TEXT: through the daemon, which
+ * stores and audits it; a confirmed pair is one customer next cycle. */
+int
+ctl_cmd_possible(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "reason", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *reason = NULL, *key, *what;
+	char *req;
+	int ch, rc;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: chansyncctl possible KEY confirm|reject "
+		    "--reason TEXT\n");
+		return EX_USAGE;
+	}
+	key = argv[1];
+	what = argv[2];
+	optind = 3;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (ch == 'r')
+			reason = optarg;
+		else
+			return EX_USAGE;
+	}
+	if (optind != argc || (strcmp(what, "confirm") != 0 &&
+	    strcmp(what, "reject") != 0) || reason == NULL || !reason_ok(reason) ||
+	    strchr(key, '\t')) {
+		fprintf(stderr, "usage: chansyncctl possible KEY confirm|reject "
+		    "--reason TEXT (one line, at most %d bytes)\n",
+		    CONTROL_REASON_MAX);
+		return EX_USAGE;
+	}
+	req = xasprintf("possible %s\t%s\t%s", key, what, reason);
+	rc = ctl_daemon_ask(c, req, 60000, "the daemon records an operator's "
+	    "word on a possible match, so that it is audited");
+	free(req);
+	return rc;
+}

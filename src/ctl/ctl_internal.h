@@ -85,6 +85,9 @@ int ctl_queue_now(struct ctl *c, const char *source, const char *owner,
  * and a figure of it in its own units ("60%", "3", "4.5x"). */
 const char *ctl_kpi_label(int kpi);
 void ctl_kpi_figure(int kpi, double v, char *out, size_t len);
+/* conflicts --possible (ctl_decide.c), possible KEY confirm|reject */
+int ctl_possible_list(struct ctl *c, int all);
+int ctl_cmd_possible(struct ctl *c, int argc, char **argv);
 /* report partner P|program ... (ctl_report.c) */
 int ctl_cmd_report(struct ctl *c, int argc, char **argv);
 int ctl_cmd_digest(struct ctl *c, int argc, char **argv);

@@ -113,13 +113,14 @@ ctl_cmd_conflicts(struct ctl *c, int argc, char **argv)
 		{ "partner", required_argument, NULL, 'p' },
 		{ "type", required_argument, NULL, 't' },
 		{ "product", required_argument, NULL, 'x' },
+		{ "possible", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store_conflict_filter f;
 	const char *partner = NULL;
 	char pid[64];
 	struct ctl_out o;
-	int ch, rc;
+	int ch, rc, possible = 0;
 
 	memset(&f, 0, sizeof(f));
 	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -131,15 +132,19 @@ ctl_cmd_conflicts(struct ctl *c, int argc, char **argv)
 			f.type = optarg;
 		else if (ch == 'x')
 			f.product = optarg;
+		else if (ch == 'P')
+			possible = 1;
 		else {
 			ctl_usage(stderr);
 			return EX_USAGE;
 		}
 	}
-	if (optind < argc) {
+	if (optind < argc || (possible && (partner || f.type || f.product))) {
 		ctl_usage(stderr);
 		return EX_USAGE;
 	}
+	if (possible)
+		return ctl_possible_list(c, f.all);
 	if (f.type && strcmp(f.type, "partner_conflict") != 0 &&
 	    strcmp(f.type, "double_approval") != 0 &&
 	    strcmp(f.type, "direct_conflict") != 0 &&

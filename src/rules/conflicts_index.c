@@ -49,6 +49,12 @@ free_inner(struct conflicts *c)
 {
 	size_t i;
 
+	strmap_free(&c->confirmed);
+	strmap_free(&c->rejected);
+	free(c->possible);
+	c->possible = NULL;
+	c->npossible = c->cappossible = 0;
+
 	for (i = 0; i < c->nclaims; i++)
 		if (claim_at(c, i)->key)
 			claim_free(claim_at(c, i));
@@ -206,6 +212,78 @@ form_hash(const char *f)
 	return h ? h : 1;
 }
 
+char *
+conflicts_pair_key(const char *a, const char *b)
+{
+	return strcmp(a, b) <= 0 ? xasprintf("%s\x1f%s", a, b) :
+	    xasprintf("%s\x1f%s", b, a);
+}
+
+void
+conflicts_set_pairs(struct conflicts *c, const char *const *confirmed,
+    size_t nconfirmed, const char *const *rejected, size_t nrejected)
+{
+	size_t i;
+
+	strmap_free(&c->confirmed);
+	strmap_free(&c->rejected);
+	for (i = 0; i < nconfirmed; i++)
+		strmap_put(&c->confirmed, confirmed[i], strlen(confirmed[i]), NULL);
+	for (i = 0; i < nrejected; i++)
+		strmap_put(&c->rejected, rejected[i], strlen(rejected[i]), NULL);
+}
+
+const struct conflict_possible *
+conflicts_possible(const struct conflicts *c, size_t *n)
+{
+	*n = c->npossible;
+	return c->possible;
+}
+
+/* Whether an operator decided the pair of two nodes' names (map). */
+static int
+pair_in(const struct strmap *map, const char *a, const char *b)
+{
+	char buf[512];
+	int k;
+
+	if (map->n == 0)
+		return 0;
+	k = strcmp(a, b) <= 0 ? snprintf(buf, sizeof(buf), "%s\x1f%s", a, b) :
+	    snprintf(buf, sizeof(buf), "%s\x1f%s", b, a);
+	return k > 0 && (size_t)k < sizeof(buf) &&
+	    strmap_get(map, buf, (size_t)k) != NULL;
+}
+
+/* Notes a possible match of node n with center z. */
+static void
+note_possible(struct conflicts *c, const struct node *n, const struct node *z,
+    double score, enum match_measure how)
+{
+	struct conflict_possible *p;
+	struct match_name ma, mb;
+	const struct claim *ca = n->nclaims ? claim_at(c, n->claims[0]) : NULL;
+	const struct claim *cb = z->nclaims ? claim_at(c, z->claims[0]) : NULL;
+
+	if (ca == NULL || cb == NULL)
+		return;
+	xgrow(&c->possible, &c->cappossible, c->npossible + 1,
+	    sizeof(*c->possible));
+	p = &c->possible[c->npossible++];
+	memset(p, 0, sizeof(*p));
+	p->key_a = n->name_key;
+	p->key_b = z->name_key;
+	p->claim_a = ca->key;
+	p->claim_b = cb->key;
+	p->name_a = ca->name;
+	p->name_b = cb->name;
+	p->score = score;
+	p->measure = (int)how;
+	match_prepare(c->idf, n->name_key, &ma);
+	match_prepare(c->idf, z->name_key, &mb);
+	match_explain(&ma, &mb, how, p->why, sizeof(p->why));
+}
+
 /* Do two nodes' countries allow a name match? */
 static int
 countries_agree(const struct node *a, const struct node *b)
@@ -260,16 +338,16 @@ join(struct conflicts *c, uint32_t ni, uint32_t center, double score,
  * that common cannot decide).
  */
 static void
-link_node(struct conflicts *c, uint32_t ni, double threshold,
+link_node(struct conflicts *c, uint32_t ni, double threshold, double review,
     struct conflicts_result *res)
 {
 	struct node *n = &c->nodes[ni];
 	struct match_name mn;
 	char keys[MATCH_MAX_TOKENS + 4][80];
 	size_t nk, k, i;
-	uint32_t best = NO_CENTER;
-	double bests = 0;
-	enum match_measure besthow = MATCH_NONE;
+	uint32_t best = NO_CENTER, bestp = NO_CENTER;
+	double bests = 0, bestps = 0;
+	enum match_measure besthow = MATCH_NONE, bestphow = MATCH_NONE;
 
 	if (n->name_key) {
 		match_prepare(c->idf, n->name_key, &mn);
@@ -294,18 +372,38 @@ link_node(struct conflicts *c, uint32_t ni, double threshold,
 				if (z->seen == c->stamp || z->name_key == NULL)
 					continue;
 				z->seen = c->stamp;
-				/* two domains that differ decide: two customers;
-				 * two countries, unless the names are written alike,
-				 * legal form and all (match_decides) */
+				/* two domains that differ decide: two customers */
+				if (n->domain && z->cluster_domain &&
+				    strcmp(n->domain, z->cluster_domain) != 0)
+					continue;
+				/* a pair an operator confirmed is one customer */
+				if (pair_in(&c->confirmed, n->name_key, z->name_key)) {
+					if (bests < 1.0) {
+						bests = 1.0;
+						best = o->center;
+						besthow = MATCH_CONFIRMED;
+					}
+					continue;
+				}
+				/* two countries, unless the names are written
+				 * alike, legal form and all (match_decides) */
 				differ = !countries_agree(n, z);
-				if ((differ && n->form != z->form) || (n->domain &&
-				    z->cluster_domain && strcmp(n->domain,
-				    z->cluster_domain) != 0))
+				if (differ && n->form != z->form)
 					continue;
 				match_prepare(c->idf, z->name_key, &mz);
 				sc = match_score(&mn, &mz, &how);
 				res->compared++;
-				if (match_decides(sc, threshold, differ, 1) && sc > bests) {
+				if (!match_decides(sc, threshold, differ, 1)) {
+					/* below: maybe one, for an operator to say */
+					if (!differ && sc + 1e-9 >= review && sc > bestps &&
+					    !pair_in(&c->rejected, n->name_key, z->name_key)) {
+						bestps = sc;
+						bestp = o->center;
+						bestphow = how;
+					}
+					continue;
+				}
+				if (sc > bests) {
 					bests = sc;
 					best = o->center;
 					besthow = how;
@@ -313,6 +411,8 @@ link_node(struct conflicts *c, uint32_t ni, double threshold,
 			}
 		}
 	}
+	if (bestp != NO_CENTER && bestp != best)
+		note_possible(c, n, &c->nodes[bestp], bestps, bestphow);
 	if (best == NO_CENTER) {
 		n->center = ni;
 		n->nmembers = 0;
@@ -674,6 +774,7 @@ conflicts_prepare(struct conflicts *c, const struct config *cfg, int64_t now,
 {
 	size_t i;
 
+	c->npossible = 0;	/* those of the previous pass are kept */
 	/* claims that stopped being active since: expired, stale, past
 	 * their protection or their close date's grace */
 	for (i = 0; i < c->nclaims; i++) {
@@ -689,7 +790,8 @@ conflicts_prepare(struct conflicts *c, const struct config *cfg, int64_t now,
 	/* nodes without a cluster (new, or their center gone) find one */
 	for (i = 0; i < c->nnodes; i++) {
 		if (c->nodes[i].alive && c->nodes[i].center == NO_CENTER)
-			link_node(c, (uint32_t)i, cfg->rules.conflicts.match_threshold, res);
+			link_node(c, (uint32_t)i, cfg->rules.conflicts.match_threshold,
+			    cfg->rules.conflicts.review_threshold, res);
 		if (conflicts_tick(c))
 			return -1;
 	}

@@ -122,6 +122,9 @@ struct conflicts {
 	uint32_t steps;			/* since the last tick */
 	int stopped;			/* the tick said stop */
 	unsigned char identity[32];	/* digest of the partner resolutions */
+	struct strmap confirmed, rejected;	/* pair keys an operator decided */
+	struct conflict_possible *possible;	/* met this pass */
+	size_t npossible, cappossible;
 };
 
 static inline struct claim *

@@ -386,6 +386,8 @@ match_measure_name(enum match_measure m)
 		return "other-name";
 	case MATCH_JOINED:
 		return "joined";
+	case MATCH_CONFIRMED:
+		return "confirmed";
 	default:
 		return "none";
 	}
@@ -1091,6 +1093,9 @@ match_explain(const struct match_name *a, const struct match_name *b,
 		return;
 	case MATCH_JW:
 		snprintf(out + o, len - o, "spelt alike");
+		return;
+	case MATCH_CONFIRMED:
+		snprintf(out + o, len - o, "confirmed one customer by an operator");
 		return;
 	default:
 		break;

@@ -220,7 +220,16 @@ static const char *const migrations[] = {
 	"ALTER TABLE activities ADD COLUMN request_id TEXT;"
 	"ALTER TABLE activities ADD COLUMN campaign_id TEXT;"
 	"ALTER TABLE opportunities ADD COLUMN campaign_id TEXT;"
-	"DELETE FROM watermarks WHERE source = 'crm' AND object = 'opportunities';",
+	"DELETE FROM watermarks WHERE source = 'crm' AND object = 'opportunities';"
+	/* possible matches (contract §7): two names alike below the
+	 * threshold, listed for an operator, who confirms or rejects */
+	"CREATE TABLE possible_matches("
+	" key TEXT PRIMARY KEY, pair TEXT NOT NULL UNIQUE,"
+	" name_key_a TEXT NOT NULL, name_key_b TEXT NOT NULL,"
+	" name_a TEXT, name_b TEXT, claim_a TEXT, claim_b TEXT,"
+	" score REAL NOT NULL, measure TEXT NOT NULL, why TEXT,"
+	" status TEXT NOT NULL DEFAULT 'open', first_seen TEXT NOT NULL,"
+	" last_seen TEXT NOT NULL, decided_by TEXT, decided_at TEXT, reason TEXT);",
 };
 
 const char *

@@ -213,3 +213,48 @@ def a_decision_is_posted_to_the_vendor_once():
     finally:
         portal.stop()
         env.cleanup()
+
+
+@test
+def a_possible_match_is_listed_then_confirmed_through_the_daemon():
+    """Two names alike below the threshold open no conflict but are listed
+    with why; an operator confirms one (audited with the Unix user) and the
+    next cycle opens the conflict; a rejected one is not listed again."""
+    env = Env("possible")
+    me = pwd.getpwuid(os.getuid()).pw_name
+    try:
+        env.write_config(FILE_DROP_CONFIG)
+        n = Notify(os.path.join(env.dir, "notify.sock"))
+        p = env.start(extra_env={"NOTIFY_SOCKET": n.path})
+        n.wait_for("READY", "1")
+        wait_until(lambda: os.path.exists(os.path.join(env.state, "chansyncd.sock")), 10,
+                   "the control socket")
+        env.drop("a.csv", HEAD + "S1,P1,Quorvane Insurance,,NEW,%s,10,USD\n"
+                 "S2,P2,Quorvane Textiles,,NEW,%s,20,USD\n"
+                 "S3,P1,Zentrovia Logistik,,NEW,%s,10,USD\n"
+                 "S4,P2,Zentrovia Pharma,,NEW,%s,20,USD\n" % (day(10), day(5), day(9), day(4)))
+        env.ctl("sync", "--wait", "--timeout", "30", check_rc=0)
+        eq(env.query("SELECT count(*) FROM conflicts")[0][0], 0, "no conflict")
+        r = env.ctl("--json", "conflicts", "--possible", check_rc=0)
+        import json
+        rows = {x["name_a"].split()[0]: x for x in json.loads(r.stdout)}
+        eq(sorted(rows), ["Quorvane", "Zentrovia"], "listed")
+        contains(rows["Quorvane"]["why"], "only in the")
+        r = env.ctl("possible", rows["Quorvane"]["key"], "confirm", "--reason",
+                    "one insurer, filed under two lines", check_rc=0)
+        contains(r.stdout, "confirmed by %s" % me)
+        r = env.ctl("possible", rows["Zentrovia"]["key"], "reject", "--reason",
+                    "two companies", check_rc=0)
+        r = env.ctl("possible", rows["Zentrovia"]["key"], "reject", "--reason", "again")
+        eq(r.returncode, 65, "said twice\n" + r.stderr)
+        eq(env.query("SELECT json_extract(detail, '$.operator') FROM audit WHERE "
+                     "action = 'match.confirmed'"), [(me,)], "audited")
+        env.ctl("sync", "--wait", "--timeout", "30", check_rc=0)
+        eq(env.query("SELECT count(*) FROM conflicts WHERE status = 'open' AND "
+                     "customer LIKE 'Quorvane%'")[0][0], 1, "confirmed: one customer")
+        r = env.ctl("conflicts", "--possible", check_rc=0)
+        contains(r.stdout, "no open possible matches")
+        p.send_signal(signal.SIGTERM)
+        eq(wait_exit(p, 10), 0, "stops")
+    finally:
+        env.cleanup()

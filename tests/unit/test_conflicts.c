@@ -458,6 +458,51 @@ test_partner_identity(void)
 	    "m.removed_at IS NULL"), "4");
 }
 
+/*
+ * Possible matches: sister names held at 0.85 open no conflict but are
+ * listed with why; rejected, they are not listed again; confirmed, the
+ * next pass reads them as one customer and opens the conflict.
+ */
+static void
+test_possible_matches(void)
+{
+	setup("same_product_only: false");
+	reg("1", "P1", "Quorvane Insurance", NULL, "DE", NULL, "pending",
+	    "2026-11-01T00:00:00Z", NULL, S1);
+	reg("2", "P2", "Quorvane Textiles", NULL, "DE", NULL, "pending",
+	    "2026-11-02T00:00:00Z", NULL, S1);
+	reg("3", "P1", "Zentrovia Logistik", NULL, "DE", NULL, "pending",
+	    "2026-11-01T00:00:00Z", NULL, S1);
+	reg("4", "P2", "Zentrovia Pharma", NULL, "DE", NULL, "pending",
+	    "2026-11-02T00:00:00Z", NULL, S1);
+	CHECK(pass(S1) == 0);
+	CHECK_STR(OPEN("partner_conflict"), "0");
+	CHECK_STR(q("SELECT count(*) FROM possible_matches WHERE status = 'open'"),
+	    "2");
+	CHECK(strstr(q("SELECT why FROM possible_matches WHERE name_a LIKE "
+	    "'Quorvane%'"), "only in the") != NULL);
+	/* an operator's word */
+	CHECK(store_possible_decide(st, q("SELECT key FROM possible_matches WHERE "
+	    "name_a LIKE 'Quorvane%'"), "confirmed", "ana", "one insurer, "
+	    "misfiled", "2026-11-20T00:00:00Z") == 1);
+	CHECK(store_possible_decide(st, q("SELECT key FROM possible_matches WHERE "
+	    "name_a LIKE 'Zentrovia%'"), "rejected", "ana", "two companies",
+	    "2026-11-20T00:00:00Z") == 1);
+	/* said twice: nothing changes */
+	CHECK(store_possible_decide(st, q("SELECT key FROM possible_matches WHERE "
+	    "name_a LIKE 'Zentrovia%'"), "rejected", "ana", "again",
+	    "2026-11-20T00:00:00Z") == 0);
+	CHECK(pass("2026-11-20T00:01:00Z") == 0);
+	CHECK_STR(OPEN("partner_conflict"), "1");
+	CHECK(strstr(q("SELECT evidence FROM conflicts WHERE customer LIKE "
+	    "'Quorvane%'"), "\"measure\":\"confirmed\"") != NULL);
+	/* the rejected pair stays rejected, and open ones are none */
+	CHECK_STR(q("SELECT status FROM possible_matches WHERE name_a LIKE "
+	    "'Zentrovia%'"), "rejected");
+	CHECK_STR(q("SELECT count(*) FROM possible_matches WHERE status = 'open'"),
+	    "0");
+}
+
 int
 main(void)
 {
@@ -475,6 +520,7 @@ main(void)
 	T_RUN(test_closed_in_the_crm);
 	T_RUN(test_highest_score);
 	T_RUN(test_partner_identity);
+	T_RUN(test_possible_matches);
 	conflicts_free(cx);
 	audit_free(au);
 	store_close(st);
