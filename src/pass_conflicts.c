@@ -149,10 +149,11 @@ keep_possible(struct conflicts *c, struct store *st, const char *now,
 	for (i = 0; i < n; i++) {
 		struct store_possible sp;
 		unsigned char h[DIGEST_LEN];
-		char hex[2 * DIGEST_LEN + 1], key[24];
+		char hex[2 * DIGEST_LEN + 1], key[24], why[400];
 		char *pair = conflicts_pair_key(v[i].key_a, v[i].key_b);
 		int rc;
 
+		conflicts_explain(c, &v[i], why, sizeof(why));
 		sha256(pair, strlen(pair), h);
 		hex_encode(h, 6, hex);
 		snprintf(key, sizeof(key), "PM-%.12s", hex);
@@ -167,7 +168,7 @@ keep_possible(struct conflicts *c, struct store *st, const char *now,
 		sp.claim_b = v[i].claim_b;
 		sp.score = v[i].score;
 		sp.measure = match_measure_name((enum match_measure)v[i].measure);
-		sp.why = v[i].why;
+		sp.why = why;
 		rc = store_possible_put(st, &sp, now);
 		free(pair);
 		if (rc < 0)

@@ -219,8 +219,10 @@ struct conflict_possible {
 	const char *name_a, *name_b;	/* as those claims write them */
 	double score;
 	int measure;			/* enum match_measure */
-	char why[400];
 };
+/* Why a possible match's names are alike (match_explain), into out. */
+void conflicts_explain(const struct conflicts *c,
+    const struct conflict_possible *p, char *out, size_t len);
 /* The confirmed and the rejected pairs (copied). */
 void conflicts_set_pairs(struct conflicts *c, const char *const *confirmed,
     size_t nconfirmed, const char *const *rejected, size_t nrejected);

@@ -257,7 +257,7 @@ static const struct key k_conflicts[] = {
 	KNUM(C, "match_threshold", rules.conflicts.match_threshold, 0.5, 1.0,
 	    "0.90"),
 	KNUM(C, "review_threshold", rules.conflicts.review_threshold, 0.5, 1.0,
-	    "0.80"),
+	    "0.86"),
 	KDUR(C, "protection", rules.conflicts.protection, DAY, 3650 * DAY, "90d"),
 	KBOOL(C, "same_product_only", rules.conflicts.same_product_only, "true"),
 	KENUM(C, "policy", rules.conflicts.policy, e_policy,

@@ -261,7 +261,6 @@ note_possible(struct conflicts *c, const struct node *n, const struct node *z,
     double score, enum match_measure how)
 {
 	struct conflict_possible *p;
-	struct match_name ma, mb;
 	const struct claim *ca = n->nclaims ? claim_at(c, n->claims[0]) : NULL;
 	const struct claim *cb = z->nclaims ? claim_at(c, z->claims[0]) : NULL;
 
@@ -279,9 +278,17 @@ note_possible(struct conflicts *c, const struct node *n, const struct node *z,
 	p->name_b = cb->name;
 	p->score = score;
 	p->measure = (int)how;
-	match_prepare(c->idf, n->name_key, &ma);
-	match_prepare(c->idf, z->name_key, &mb);
-	match_explain(&ma, &mb, how, p->why, sizeof(p->why));
+}
+
+void
+conflicts_explain(const struct conflicts *c, const struct conflict_possible *p,
+    char *out, size_t len)
+{
+	struct match_name ma, mb;
+
+	match_prepare(c->idf, p->key_a, &ma);
+	match_prepare(c->idf, p->key_b, &mb);
+	match_explain(&ma, &mb, (enum match_measure)p->measure, out, len);
 }
 
 /* Do two nodes' countries allow a name match? */

@@ -12,6 +12,9 @@ joined, a doing-business-as name, another country.
 
     python3 tests/match/real/candidates.py > candidates.tsv
 
+(apt-get install pci.ids usb.ids first: the committed labels.tsv, dev.tsv
+and held.tsv are what the tests read, so neither is needed to test.)
+
 Columns: proposed label (1 same organisation, 0 different), kind, name_a,
 name_b, source_a, source_b. The labelled set (labels.tsv) is what was
 read; this script only says where it came from."""
