@@ -478,8 +478,6 @@ int store_report_registrations(struct store *st, const char *partner_id,
  * occurred_at, value, status. */
 int store_report_activities(struct store *st, const char *partner_id,
     const char *kind, store_row_fn fn, void *ctx);
-/* The CRM's partners: id, name, tier, owner_id, owner (the user's name). */
-int store_report_partners(struct store *st, store_row_fn fn, void *ctx);
 /* Open conflicts with a claim of partner_id: key, type, customer, winner,
  * claims (that partner's members), others (the other partners' names),
  * opened_at. */

@@ -159,6 +159,7 @@ plan_now(struct report *r, const struct plan_period *per, int later,
 	struct plan_input in;
 	const struct plan_row *row;
 
+	memset(res, 0, sizeof(*res));	/* freed by the caller either way */
 	if (store_plan_input(r->c->st, per, later ? NULL : r->today, &in) < 0)
 		return -1;
 	in.today = r->today;
@@ -180,7 +181,6 @@ section_pipeline(struct report *r, const char *pid)
 		"Coverage" };
 	struct plan_result res[2];
 	struct plan_row row[2];
-	int has[2];
 	const char *labels[4];
 	double pipe[4], target[4];
 	char names[4][48], a[HUMAN_LEN];
@@ -198,7 +198,11 @@ section_pipeline(struct report *r, const char *pid)
 	th_row(r->b, heads, 7, 1);
 	for (i = 0; i < 2; i++) {
 		memset(&row[i], 0, sizeof(row[i]));
-		has[i] = plan_now(r, per[i], (int)i, pid, &row[i], &res[i]) > 0;
+		/* no row: a partner without plan or pipeline there, zeros;
+		 * a read that failed shows zeros too, and says so below */
+		if (plan_now(r, per[i], (int)i, pid, &row[i], &res[i]) < 0)
+			fprintf(stderr, "chansyncctl: the pipeline of %s: %s\n",
+			    per[i]->name, store_errmsg(r->c->st));
 		buf_addstr(r->b, "<tr>");
 		td(r->b, per[i]->name, 0);
 		report_money(r, row[i].pipeline, a, sizeof(a));
@@ -229,7 +233,6 @@ section_pipeline(struct report *r, const char *pid)
 		target[2 * i + 1] = row[i].has_plan ? row[i].risk_target : 0;
 	}
 	buf_addstr(r->b, "</table>\n");
-	(void)has;
 	memset(&c, 0, sizeof(c));
 	c.title = "Pipeline against its target (dashed), this and next quarter";
 	c.labels = labels;
@@ -650,7 +653,6 @@ report_partner(struct report *r, const char *pid)
 	const struct jval *cur = NULL;
 	char *title, *sub, err[64];
 	size_t i;
-	int rc = EX_OK;
 
 	ctl_out_init(&o, 1);
 	periods = report_rows(store_partner_periods(r->c->st, pid, NULL,
@@ -695,5 +697,5 @@ report_partner(struct report *r, const char *pid)
 	free(sub);
 	jv_free(card_json);
 	jv_free(periods);
-	return rc;
+	return EX_OK;
 }

@@ -327,12 +327,3 @@ store_report_activities(struct store *st, const char *partner_id,
 	    "status FROM activities WHERE deleted = 0 AND partner_id = ?1 AND "
 	    "kind = ?2 ORDER BY occurred_at DESC, key", b, 2, fn, ctx);
 }
-
-int
-store_report_partners(struct store *st, store_row_fn fn, void *ctx)
-{
-	return sq_query_rows(st, "SELECT p.id, p.name, p.tier, p.owner_id, "
-	    "u.name AS owner FROM partners p LEFT JOIN users u ON u.id = "
-	    "p.owner_id WHERE p.deleted = 0 ORDER BY p.name, "
-	    "p.id", NULL, 0, fn, ctx);
-}
