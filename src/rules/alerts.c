@@ -589,6 +589,18 @@ past_due_alert(struct ctx *c, const struct plan_row *p)
 	    "info", msg, e);
 }
 
+/* ", score 72 to 55" when both are known, else "" (a static buffer). */
+static const char *
+scores_of(const struct score_row *s)
+{
+	static char b[64];
+
+	if (!s->has_previous || !s->has_score)
+		return "";
+	snprintf(b, sizeof(b), ", score %.0f to %.0f", s->previous, s->score);
+	return b;
+}
+
 /* A tier's place in scoring.tiers (0 the top), or -1. */
 static int
 tier_index(const struct config *cfg, const char *name)
@@ -605,9 +617,10 @@ tier_index(const struct config *cfg, const char *name)
  * tier_changed: the tier the rules give the partner in this period is not
  * the one it ended the previous period with. A condition of the period,
  * not of a cycle: it stays open while it holds, and the write-back of
- * the new tier does not clear it.
+ * the new tier does not clear it. A step down says the scores too, and
+ * stands for the score_drop it implies: 1 then, else 0.
  */
-static void
+static int
 tier_alert(struct ctx *c, const struct plan_row *p, const struct score_row *s)
 {
 	const char *had = s->previous_tier;
@@ -617,22 +630,27 @@ tier_alert(struct ctx *c, const struct plan_row *p, const struct score_row *s)
 	char *msg;
 
 	if (s->tier == NULL || had == NULL || strcasecmp(had, s->tier) == 0)
-		return;
+		return 0;
 	e = jv_object();
+	if (s->has_previous && s->has_score) {
+		set_fig(e, "previous", s->previous, 2);
+		set_fig(e, "score", s->score, 2);
+	}
 	jv_set_str(e, "previous_tier", had);
 	jv_set_str(e, "tier", s->tier);
 	jv_set_str(e, "rule", s->tier_rule);
 	jv_set_str(e, "next_tier_needs", s->next_needs);
-	msg = xasprintf("tier_changed: %s moves from %s (the previous period's) "
-	    "to %s in %s by the rule %s%s%s. To do: %s (chansyncctl partner %s).",
-	    p->name ? p->name : p->partner_id, had, s->tier,
-	    c->plan->period.name, s->tier_rule ? s->tier_rule : s->tier,
-	    s->next_needs ? "; the tier above needs " : "", s->next_needs ?
-	    s->next_needs : "", down ? "tell the partner, with what the tier "
-	    "above needs" : "confirm the new tier's benefits with the partner",
-	    p->partner_id);
+	msg = xasprintf("tier_changed: %s moves from %s (the previous period's"
+	    "%s) to %s in %s by the rule %s%s%s. To do: %s (chansyncctl partner "
+	    "%s).", p->name ? p->name : p->partner_id, had, scores_of(s),
+	    s->tier, c->plan->period.name, s->tier_rule ? s->tier_rule :
+	    s->tier, s->next_needs ? "; the tier above needs " : "",
+	    s->next_needs ? s->next_needs : "", down ? "tell the partner, with "
+	    "what the tier above needs" : "confirm the new tier's benefits with "
+	    "the partner", p->partner_id);
 	want_add(c, "tier_changed", p->partner_id, c->plan->period.name,
 	    p->partner_id, down ? "warning" : "info", msg, e);
+	return down;
 }
 
 static void
@@ -649,9 +667,14 @@ plan_alerts(struct ctx *c, const struct score_result *scores,
 	for (i = 0; i < plan->n; i++) {
 		const struct plan_row *p = &plan->rows[i];
 
+		int down = 0;
+
 		if (p->past_due_n > 0)
 			past_due_alert(c, p);
-		if (scores && i < scores->n && scores->rows[i].has_score &&
+		/* a step down in tier says the score drop too: one alert */
+		if (scores && i < scores->n)
+			down = tier_alert(c, p, &scores->rows[i]);
+		if (!down && scores && i < scores->n && scores->rows[i].has_score &&
 		    scores->rows[i].has_previous && scores->rows[i].previous -
 		    scores->rows[i].score >= cfg->rules.score_drop) {
 			const struct score_row *s = &scores->rows[i];
@@ -666,8 +689,6 @@ plan_alerts(struct ctx *c, const struct score_result *scores,
 			want_add(c, "score_drop", p->partner_id, plan->period.name,
 			    p->partner_id, "warning", msg, e);
 		}
-		if (scores && i < scores->n)
-			tier_alert(c, p, &scores->rows[i]);
 	}
 }
 

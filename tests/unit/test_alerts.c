@@ -473,6 +473,60 @@ test_pipeline_rules(void)
 	config_free(c);
 }
 
+/*
+ * tier_changed against the previous period's tier: a step down is a
+ * warning that says the scores and stands for the score drop; a step up
+ * is news; the same tier, nothing.
+ */
+static void
+test_tier_changes(void)
+{
+	struct plan_row rows[3];
+	struct score_row srows[3];
+	struct plan_result plan = { { "2026-Q4", "2026-10-01", "2026-12-31" },
+		rows, 3, 0 };
+	struct score_result scores = { srows, 3, NULL, 0 };
+	struct alerts_input in;
+	struct alerts_result r;
+	const struct alert *a;
+	size_t i;
+
+	memset(rows, 0, sizeof(rows));
+	memset(srows, 0, sizeof(srows));
+	for (i = 0; i < 3; i++)
+		srows[i].has_score = srows[i].has_previous = 1;
+	rows[0].partner_id = "P1";	/* gold, 72 -> silver, 55 */
+	rows[0].name = "Alpine";
+	srows[0].previous = 72;
+	srows[0].score = 55;
+	srows[0].previous_tier = (char *)"gold";
+	srows[0].tier = "silver";
+	srows[0].tier_rule = (char *)"silver: score >= 40";
+	rows[1].partner_id = "P2";	/* bronze -> silver */
+	srows[1].previous = 30;
+	srows[1].score = 45;
+	srows[1].previous_tier = (char *)"bronze";
+	srows[1].tier = "silver";
+	rows[2].partner_id = "P3";	/* silver both, 58 -> 45: a score drop */
+	srows[2].previous = 58;
+	srows[2].score = 45;
+	srows[2].previous_tier = (char *)"Silver";	/* the CRM's case */
+	srows[2].tier = "silver";
+	memset(&in, 0, sizeof(in));
+	alerts_compute(cfg, t_time("2026-11-27T10:00:00Z"), &plan, &scores, &in,
+	    &r);
+	CHECK((a = held(&r, "tier_changed:P1:2026-Q4")) &&
+	    strcmp(a->severity, "warning") == 0 && strstr(a->message,
+	    "Alpine moves from gold (the previous period's, score 72 to 55) to "
+	    "silver in 2026-Q4 by the rule silver: score >= 40"));
+	CHECK(held(&r, "score_drop:P1:2026-Q4") == NULL);	/* said above */
+	CHECK((a = held(&r, "tier_changed:P2:2026-Q4")) &&
+	    strcmp(a->severity, "info") == 0);
+	CHECK(held(&r, "tier_changed:P3:2026-Q4") == NULL);
+	CHECK(held(&r, "score_drop:P3:2026-Q4") != NULL);
+	alerts_result_free(&r);
+}
+
 int
 main(void)
 {
@@ -491,6 +545,7 @@ main(void)
 	T_RUN(test_lifecycle);
 	T_RUN(test_skipped_pages);
 	T_RUN(test_stale_roll_up);
+	T_RUN(test_tier_changes);
 	config_free(cfg);
 	normalize_shutdown();
 	return t_done("alerts");
