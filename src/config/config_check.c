@@ -656,7 +656,8 @@ mdf_object(struct ctx *x, struct config_object *o, const char *sobject,
 		o->sobject = xstrdup(sobject);
 	check_object(x, o, ENTITY_ACTIVITIES, path);
 	for (i = 0; i < c->crm.objects.nactivities; i++)
-		if (strcasecmp(c->crm.objects.activities[i].sobject, o->sobject)
+		if (c->crm.objects.activities[i].sobject &&	/* missing: said */
+		    strcasecmp(c->crm.objects.activities[i].sobject, o->sobject)
 		    == 0) {
 			char *p = xasprintf("crm.objects.activities[%zu].sobject",
 			    i);

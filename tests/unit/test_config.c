@@ -264,6 +264,14 @@ test_mdf(void)
 	}
 	diags_free(&d);
 	free(yaml);
+	/* an activity without its sobject is an error of its own, not a
+	 * crash of the mdf check (found by fuzz_config) */
+	yaml = xasprintf("%s  objects:\n    activities:\n      - { kind: "
+	    "meeting }\n", head);
+	c = load(yaml, &d);
+	CHECK(c == NULL && d.n == 1);
+	diags_free(&d);
+	free(yaml);
 	yaml = xasprintf("%s  objects:\n    activities:\n      - { sobject: "
 	    "PartnerFundClaim, kind: mdf_claim }\nmdf: { enabled: false }\n", head);
 	c = load(yaml, &d);
