@@ -1085,17 +1085,10 @@ free_key(const struct key *k, char *base)
 		free(al);
 		break;
 	}
-	case K_KV: {
-		struct config_kv *kv = *AT(base, k->off, struct config_kv *);
-
-		n = *AT(base, k->count_off, size_t);
-		for (i = 0; i < n; i++) {
-			free(kv[i].key);
-			free(kv[i].value);
-		}
-		free(kv);
+	case K_KV:
+		cfg_free_kv(*AT(base, k->off, struct config_kv *),
+		    *AT(base, k->count_off, size_t));
 		break;
-	}
 	case K_NUMS: {
 		struct config_num *nums = *AT(base, k->off, struct config_num *);
 
@@ -1112,6 +1105,18 @@ free_key(const struct key *k, char *base)
 	default:
 		break;
 	}
+}
+
+void
+cfg_free_kv(struct config_kv *kv, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
 }
 
 void

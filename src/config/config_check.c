@@ -626,18 +626,6 @@ check_crm_auth(struct ctx *x)
 	    &c->crm.auth.refresh_token_value, "crm.auth.refresh_token");
 }
 
-static void
-free_kv(struct config_kv *kv, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(kv[i].key);
-		free(kv[i].value);
-	}
-	free(kv);
-}
-
 /*
  * One MDF object: its default sobject, checked, then read as activities
  * of kind (the object moves to the end of crm.objects.activities; the
@@ -672,7 +660,7 @@ mdf_object(struct ctx *x, struct config_object *o, const char *sobject,
 	*a = *o;
 	a->kind = xstrdup(kind);
 	/* refused above (registrations only), and not freed as an activity */
-	free_kv(a->status_map, a->nstatus_map);
+	cfg_free_kv(a->status_map, a->nstatus_map);
 	a->status_map = NULL;
 	a->nstatus_map = 0;
 	free(a->decision.approved);

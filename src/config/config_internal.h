@@ -93,6 +93,8 @@ void cfg_parse_list(struct ctx *x, const struct key *k, char *base,
 char **cfg_split_list(const char *s, size_t *ret_n);
 void cfg_free_list(char **v, size_t n);
 void cfg_free_table(const struct key *tab, char *base);
+/* A key-value list (status maps, write-back fields) and its strings. */
+void cfg_free_kv(struct config_kv *kv, size_t n);
 /* scoring.tiers (config_tiers.c) */
 void cfg_default_tiers(const struct key *k, char *base);
 void cfg_parse_tiers(struct ctx *x, const struct key *k, char *base,

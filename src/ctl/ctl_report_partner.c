@@ -83,6 +83,29 @@ num(const struct jval *o, const char *ptr, double dflt)
 	return ctl_num(o, ptr, &d) ? d : dflt;
 }
 
+/* A money chart of one series against a target per category. */
+static void
+money_bars(struct report *r, const char *title, const char **labels,
+    size_t n, const struct svg_series *s, const double *target,
+    const char *target_name, int height)
+{
+	struct svg_bars c;
+
+	memset(&c, 0, sizeof(c));
+	c.title = title;
+	c.labels = labels;
+	c.n = n;
+	c.series = s;
+	c.nseries = 1;
+	c.target = target;
+	c.target_name = target_name;
+	c.fmt = money_axis;
+	c.arg = r->currency;
+	c.width = 720;
+	c.height = height;
+	svg_bars(r->b, &c);
+}
+
 /* ---- plan against closed-won, by period ---- */
 
 static void
@@ -95,7 +118,6 @@ section_plan(struct report *r, const struct jval *periods)
 	static const char *const heads[] = { "Period", "Plan", "Closed-won",
 		"Attainment", "Score", "Tier" };
 	struct svg_series s = { "Closed-won", "#4e79a7", won };
-	struct svg_bars c;
 	char a[HUMAN_LEN], t[HUMAN_LEN];
 
 	report_h2(r, "Plan and closed-won by quarter");
@@ -132,19 +154,8 @@ section_plan(struct report *r, const struct jval *periods)
 		buf_addstr(r->b, "</tr>");
 	}
 	buf_addstr(r->b, "</table>\n");
-	memset(&c, 0, sizeof(c));
-	c.title = "Closed-won against plan (dashed) by quarter";
-	c.labels = labels;
-	c.n = k;
-	c.series = &s;
-	c.nseries = 1;
-	c.target = plan;
-	c.target_name = "plan";
-	c.fmt = money_axis;
-	c.arg = r->currency;
-	c.width = 720;
-	c.height = 260;
-	svg_bars(r->b, &c);
+	money_bars(r, "Closed-won against plan (dashed) by quarter", labels, k,
+	    &s, plan, "plan", 260);
 	free(labels);
 	free(won);
 	free(plan);
@@ -185,7 +196,6 @@ section_pipeline(struct report *r, const char *pid)
 	double pipe[4], target[4];
 	char names[4][48], a[HUMAN_LEN];
 	struct svg_series s = { "pipeline", "#59a14f", pipe };
-	struct svg_bars c;
 	size_t i;
 
 	report_h2(r, "Pipeline against its targets");
@@ -233,19 +243,8 @@ section_pipeline(struct report *r, const char *pid)
 		target[2 * i + 1] = row[i].has_plan ? row[i].risk_target : 0;
 	}
 	buf_addstr(r->b, "</table>\n");
-	memset(&c, 0, sizeof(c));
-	c.title = "Pipeline against its target (dashed), this and next quarter";
-	c.labels = labels;
-	c.n = 4;
-	c.series = &s;
-	c.nseries = 1;
-	c.target = target;
-	c.target_name = "target";
-	c.fmt = money_axis;
-	c.arg = r->currency;
-	c.width = 720;
-	c.height = 240;
-	svg_bars(r->b, &c);
+	money_bars(r, "Pipeline against its target (dashed), this and next "
+	    "quarter", labels, 4, &s, target, "target", 240);
 	plan_result_free(&res[0]);
 	plan_result_free(&res[1]);
 }
@@ -529,18 +528,20 @@ section_alerts(struct report *r, const char *pid)
 	    "<th>Action</th></tr>");
 	for (i = 0; i < n; i++) {
 		const struct jval *x = jv_array_at(rows, i);
-		const char *msg = ctl_js(x, "message"), *todo = strstr(msg, " To do:");
+		const char *msg = ctl_js(x, "message");
+		const char *advice = strstr(msg, " To do:");	/* the alert's own */
 		const char *action = partner_action(ctl_js(x, "type"));
 		char *what;
 
 		if (r->partner_audience && action == NULL)
 			continue;	/* about others, or internal */
-		what = todo ? xasprintf("%.*s", (int)(todo - msg), msg) : xstrdup(msg);
+		what = advice ? xasprintf("%.*s", (int)(advice - msg), msg) :
+		    xstrdup(msg);
 		buf_addf(r->b, "<tr><td class=\"sev-%s\">", ctl_js(x, "severity"));
 		html_escape(r->b, ctl_js(x, "severity"));
 		buf_addstr(r->b, "</td>");
 		td(r->b, what, 0);
-		td(r->b, r->partner_audience ? action : todo ? todo + 7 : "", 0);
+		td(r->b, r->partner_audience ? action : advice ? advice + 7 : "", 0);
 		buf_addstr(r->b, "</tr>");
 		free(what);
 		shown++;
