@@ -17,18 +17,20 @@
  *   acronym  one name is the other's initials ("IBM"), three letters or
  *            more, or two when every word behind them is distinctive.
  *
- * Words weigh their IDF times a factor: industry words 0.3, what any
- * company calls itself ("Technology", "Systems", "Group") 0.15, places
- * (regions, countries in any language, large cities) 0.1, stop words and
- * legal-form words found mid-name 0.05; a misspelt generic or legal word
- * ("Corportaion", "Sytems") or its plural reads as the word. When both
- * names keep a word the other lacks, an industry word ("X Insurance", "X
- * Textiles") or a distinctive one ("Kang Hui", "Kang Ying"), they are
- * sister companies: the score is held at 0.85. A family name that many
- * names in the cache start with ("Toshiba", "Sony") alone against it
- * with an industry word ("Sony Electronics") is one of the family, not
- * the same company: held at 0.88. A name with a second one ("A dba B",
- * "A (B)", "A / B") is compared by either as well.
+ * Words weigh their IDF over the cache's distinct names times a factor:
+ * industry words 0.3, what any company calls itself ("Technology",
+ * "Systems", "Group") 0.15, places (regions, countries in any language,
+ * large cities) 0.1, stop words and legal-form words found mid-name 0.05;
+ * a misspelt generic or legal word ("Corportaion", "Sytems";
+ * "Communcattions", two slips in a long word) or its plural reads as the
+ * word (match_words.h). When both names keep a word the other lacks, an
+ * industry word ("X Insurance", "X Textiles") or a distinctive one ("Kang
+ * Hui", "Kang Ying"), they are sister companies: the score is held at
+ * 0.85. A family's name ("Sony": two different words follow it in the
+ * cache's names) alone against it with an industry or corporate word
+ * ("Sony Electronics") is one of the family, not the same company: held
+ * at 0.88. A name with a second one ("A dba B", "A (B)", "A / B") is
+ * compared by either part as well, each weighed as a name of its own.
  */
 #ifndef CHANSYNC_MATCH_H
 #define CHANSYNC_MATCH_H
@@ -54,17 +56,23 @@ const char *match_measure_name(enum match_measure m);
 /* Words remembered now (for tests). */
 size_t match_token_cache_size(void);
 
-/* Token document frequencies over the names in the cache. */
+/* Token document frequencies over the distinct names in the cache (a
+ * name added again only counts its registrations). */
 struct match_idf;
 
 struct match_idf *match_idf_new(void);
 void match_idf_free(struct match_idf *idf);
-/* Counts the tokens of one name key (each once), or takes them away. */
+/* A registration of a name key: its words are counted (each once) when
+ * the name is new; taken away when its last registration goes. */
 void match_idf_add(struct match_idf *idf, const char *key);
 void match_idf_remove(struct match_idf *idf, const char *key);
 size_t match_idf_docs(const struct match_idf *idf);
 /* Documents that hold tok (len bytes). */
 uint32_t match_idf_df(const struct match_idf *idf, const char *tok, size_t len);
+/* How many different words follow tok where it is a name's first word
+ * ("sony electronics", "sony ericsson": 2). */
+uint32_t match_idf_family(const struct match_idf *idf, const char *tok,
+    size_t len);
 
 #define MATCH_MAX_TOKENS 12
 
@@ -87,6 +95,7 @@ struct match_name {
 		uint16_t len;
 		uint8_t cls;		/* enum match_token_class */
 		float w;		/* L2-normalized weight */
+		float wp;		/* within its part of a "dba" name */
 		uint32_t df;		/* names in the cache that hold it */
 	} tok[MATCH_MAX_TOKENS];
 	char distinct[96];		/* distinctive tokens run together */
@@ -95,6 +104,7 @@ struct match_name {
 	char compact[16];		/* a short name as an acronym: "pg" for "p and g" */
 	char joined[64];		/* every word but stop words, run together */
 	uint8_t alias;			/* the token "dba" splits the name here (0: none) */
+	uint32_t family;		/* match_idf_family of the first word */
 	int initials_distinct;		/* every word behind the initials distinctive */
 };
 

@@ -2,11 +2,7 @@
  * match.c - end-customer name similarity (see match.h).
  */
 #include "rules/match.h"
-#include "lib/mem.h"
-#include "model/normalize.h"
-#include "model/normalize_country.h"
-#include "model/normalize_name.h"
-#include "lib/strmap.h"
+#include "rules/match_words.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -25,10 +21,13 @@
  * Jaro-Winkler measures are then held under the default threshold.
  */
 #define CONFLICT_CAP 0.85
-/* A family name alone against one of the family's businesses. */
+/*
+ * A family name alone against one of the family's businesses: a name's
+ * first word is a family's when the cache holds names in which two
+ * different words follow it ("Sony Electronics", "Sony Ericsson").
+ */
 #define FAMILY_CAP 0.88
-#define FAMILY_DF 4
-#define FAMILY_CORP_DF 5
+#define FAMILY_NEXT 2
 /* Two tokens pair up in the token measure from this Jaro-Winkler on. */
 #define TOKEN_JW 0.92
 /*
@@ -41,332 +40,6 @@
 /* Acronym scores: three letters or more; two, behind distinctive words. */
 #define ACRONYM_SCORE 0.93
 #define ACRONYM2_SCORE 0.91
-
-/*
- * Words that say what a company does or where, not which company it is.
- * Countries in any language are recognised through iso-codes besides.
- */
-static const char *const generic_words[] = {
-	/* industry and trade */
-	"accounting", "advisors", "advisory", "aerospace", "agency", "agri",
-	"analytics", "apparel", "architects", "associates", "assurance",
-	"auto", "automation", "automotive", "aviation", "bank", "banking",
-	"bau", "bio", "biotech", "brands", "business", "capital", "care",
-	"chemical", "chemicals", "clinic", "cloud", "communications",
-	"computer", "computers", "computing", "construction", "consult",
-	"consultancy", "consultants", "consulting", "corporate", "creative",
-	"cyber", "data", "design", "development", "devices", "digital",
-	"distribution", "dynamics", "ecommerce", "education", "electric",
-	"electrical", "electronics", "elektro", "elektronik", "energie",
-	"energy", "eng", "engg", "engineering", "enterprise", "enterprises",
-	"entertainment", "environmental", "equipment", "estate", "finance",
-	"financial", "fintech", "food", "foods", "freight", "fund", "furniture",
-	"games", "gas", "health", "healthcare", "hospitality", "hotel", "hotels",
-	"imaging", "industrial", "industries", "inds", "industry", "info",
-	"informatics", "informatik", "information", "infotech", "infra",
-	"infrastructure", "innovation", "innovations", "instruments",
-	"insurance", "integration", "intelligence", "interactive", "invest",
-	"investment", "investments", "it", "lab", "laboratories", "labs",
-	"leasing", "legal", "life", "logistics", "logistik", "machines",
-	"machinery", "management", "manufacturing", "maritime", "marketing",
-	"materials", "mechanical", "media", "medical", "metal", "metals",
-	"mfg", "microsystems", "mining", "mobile", "mobility", "motor",
-	"motors", "net", "network", "networks", "oil", "online", "operations",
-	"optics", "outsourcing", "packaging", "partner", "partners", "payments",
-	"pharma", "pharmaceutical", "pharmaceuticals", "plastics", "power",
-	"print", "printing", "products", "projects", "properties", "property",
-	"research", "resources", "retail", "robotics", "sales", "science",
-	"sciences", "security", "semiconductor", "semiconductors", "service",
-	"services", "shipping", "soft", "software", "solar", "solutions",
-	"sourcing", "sports", "steel", "storage", "strategies", "studio",
-	"studios", "supply", "support", "svc", "svcs", "sys", "syst", "systeme",
-	"systems", "tech", "techs", "technik", "techniques", "technologies",
-	"technology", "tecnologia", "telecom", "telecommunications",
-	"components", "component", "device", "control", "controls",
-	"communication", "instrumentation", "telemetry", "electronic",
-	"textiles", "therapeutics", "tools", "trading", "training", "transport",
-	"travel", "trust", "ventures", "vision", "water", "web", "wireless",
-	"works", "world",
-	/* corporate */
-	"co", "com", "corporation", "global", "group", "grp",
-	"grupo", "gruppe", "groupe", "hldgs", "holding", "holdings", "intl",
-	"international", "internationale", "national", "company", "companies",
-	"subsidiary", "first", "new", "general",
-	"united", "universal", "standard", "premier", "advanced", "applied",
-	"integrated", "smart", "next", "one", "pro", "plus", "prime", "royal",
-	"ind", "eng", "mgmt", "natl", "assoc", "assocs", "bros", "brothers",
-	"mfg", "svc", "dev", "airlines", "bank", "brewery", "cement", "dairy",
-	"paper", "publishing", "textile", "hotel", "groep", "koninklijke",
-	NULL,
-};
-
-/* Where a company is, or which part of it: regions, compass, large
- * cities, departments. */
-static const char *const geo_words[] = {
-	"procurement", "purchasing", "department", "dept", "div", "division",
-	"unit", "headquarters", "branch", "office", "hq", "far", "usa",
-	"uk", "netherland",
-	"africa", "america", "americas", "apac", "asia", "atlantic", "baltic",
-	"benelux", "central", "coastal", "continental", "dach", "east",
-	"eastern", "emea", "eu", "euro", "europa", "europe", "european",
-	"iberia", "kingdom", "latam", "mena", "midland", "midlands", "nordic",
-	"nordics", "north", "northern", "pacific", "scandinavia", "south",
-	"southern", "states", "west", "western", "alpine", "deutsche",
-	"deutscher", "deutsches", "francaise", "francais", "espanola",
-	"italiana", "polska", "nederland", "svenska", "norske", "dansk",
-	"suisse", "swiss", "british", "american", "canadian", "japan",
-	"nippon",
-	/* cities */
-	"amsterdam", "athens", "atlanta", "austin", "bangalore", "barcelona",
-	"beijing", "berlin", "berliner", "bern", "boston", "brussels",
-	"budapest", "chicago", "copenhagen", "dallas", "delhi", "denver",
-	"dubai", "dublin", "dusseldorf", "edinburgh", "frankfurt", "geneva",
-	"hamburg", "helsinki", "hong", "houston", "istanbul", "kong",
-	"lisbon", "london", "los", "angeles", "lyon", "madrid", "manchester",
-	"melbourne", "miami", "milan", "milano", "montreal", "moscow",
-	"mumbai", "munchen", "munich", "new", "york", "omaha", "osaka", "oslo",
-	"paris", "prague", "praha", "rome", "roma", "san", "francisco",
-	"sao", "paulo", "seattle", "seoul", "shanghai", "singapore",
-	"stockholm", "stuttgart", "sydney", "tokyo", "toronto", "vancouver",
-	"vienna", "warsaw", "warszawa", "wien", "zurich", "koln", "cologne",
-	"rotterdam", "antwerp", "gothenburg", "goteborg", "porto", "valencia",
-	"sevilla", "marseille", "toulouse", "nice", "turin", "torino",
-	"napoli", "krakow", "wroclaw", "gdansk", "brno", "bratislava",
-	"bucharest", "sofia", "zagreb", "ljubljana", "riga", "tallinn",
-	"vilnius", "reykjavik", "bergen", "aarhus", "malmo", "tampere",
-	"espoo", "leeds", "glasgow", "bristol", "birmingham", "liverpool",
-	"cardiff", "belfast", "cork", "phoenix", "portland", "detroit",
-	"philadelphia", "washington", "baltimore", "calgary", "ottawa",
-	NULL,
-};
-
-/* Words that join others and name nothing. */
-static const char *const stop_words[] = {
-	"and", "of", "the", "de", "der", "die", "das", "des", "du", "la", "le",
-	"les", "el", "los", "las", "del", "da", "do", "dos", "di", "della",
-	"von", "van", "den", "het", "y", "e", "et", "und", "for", "fur", "a",
-	"an", "at", "in", "on", "&", "dba", NULL,
-};
-
-/*
- * Long words a registration misspells: a token one letter from one of
- * these (doubled, dropped, swapped, another letter), or its plural or
- * singular, reads as it. A distinctive word never does: "Novak" and
- * "Novan" stay two names.
- */
-static const char *const legal_words[] = { "incorporated", "corporation",
-	"company", "limited", "gesellschaft", "aktiengesellschaft", NULL };
-
-/*
- * Abbreviations written for a generic word, read as it: "Intl" pairs
- * with "International".
- */
-static const struct {
-	const char *abbr, *word;
-} abbreviations[] = {
-	{ "intl", "international" }, { "int", "international" },
-	{ "tech", "technology" }, { "techs", "technologies" },
-	{ "sys", "systems" }, { "syst", "systems" }, { "mfg", "manufacturing" },
-	{ "eng", "engineering" }, { "engg", "engineering" },
-	{ "svc", "services" }, { "svcs", "services" }, { "ind", "industries" },
-	{ "inds", "industries" }, { "labs", "laboratories" },
-	{ "lab", "laboratories" }, { "assoc", "associates" },
-	{ "assocs", "associates" }, { "bros", "brothers" },
-	{ "hldgs", "holdings" }, { "grp", "group" }, { "groep", "group" },
-	{ "gruppe", "group" }, { "groupe", "group" }, { "grupo", "group" },
-	{ "mgmt", "management" }, { "natl", "national" },
-	{ "dev", "development" },
-};
-
-/* What any company calls itself: no business in them. */
-static const char *const corp_words[] = { "technology", "technologies",
-	"tech", "techs", "systems", "solutions", "group", "holding", "holdings",
-	"international", "internationale", "global", "enterprise",
-	"enterprises", "industries", "industry", "company", "companies",
-	"corporation", "co", "products", "components", "component", "computer",
-	"computers", "works", "associates", "brands", "ventures", "worldwide",
-	NULL };
-
-/* The departments among the places: part of a company, never its name. */
-static const char *const dept_words[] = { "procurement", "purchasing",
-	"department", "dept", "div", "division", "unit", "headquarters",
-	"branch", "office", "hq", NULL };
-
-/* Regions: a name's front ("Nordic Data"), else only where it works. */
-static const char *const region_words[] = { "africa", "america",
-	"americas", "apac", "asia", "emea", "eu", "euro", "europa", "europe",
-	"european", "latam", "mena", "nordic", "nordics", "pacific",
-	"scandinavia", "benelux", "dach", "iberia", "baltic", "far", "east",
-	"eastern", "west", "western", "north", "northern", "south", "southern",
-	"central", NULL };
-
-static struct strmap generic_set, geo_set, stop_set, corp_set, dept_set,
-    region_set;
-
-static void
-sets_init(void)
-{
-	size_t i;
-
-	if (generic_set.n)
-		return;
-	for (i = 0; generic_words[i]; i++)
-		strmap_put(&generic_set, generic_words[i], strlen(generic_words[i]), NULL);
-	for (i = 0; geo_words[i]; i++)
-		strmap_put(&geo_set, geo_words[i], strlen(geo_words[i]), NULL);
-	for (i = 0; stop_words[i]; i++)
-		strmap_put(&stop_set, stop_words[i], strlen(stop_words[i]), NULL);
-	for (i = 0; corp_words[i]; i++)
-		strmap_put(&corp_set, corp_words[i], strlen(corp_words[i]), NULL);
-	for (i = 0; dept_words[i]; i++)
-		strmap_put(&dept_set, dept_words[i], strlen(dept_words[i]), NULL);
-	for (i = 0; region_words[i]; i++)
-		strmap_put(&region_set, region_words[i], strlen(region_words[i]),
-		    NULL);
-}
-
-static int
-in_set(const struct strmap *t, const char *tok, size_t len)
-{
-	return strmap_get(t, tok, len) != NULL;
-}
-
-#define token_class match_token_class
-#define TOK_DISTINCT MATCH_TOK_DISTINCT
-#define TOK_GENERIC MATCH_TOK_GENERIC
-#define TOK_GEO MATCH_TOK_GEO
-#define TOK_STOP MATCH_TOK_STOP
-#define TOK_CORP MATCH_TOK_CORP
-
-static enum token_class
-classify(const char *tok, size_t len)
-{
-	char buf[64], cc[3];
-
-	sets_init();
-	if (in_set(&stop_set, tok, len) || norm_legal_form_word(tok, len))
-		return TOK_STOP;
-	if (in_set(&corp_set, tok, len))
-		return TOK_CORP;
-	if (in_set(&generic_set, tok, len))
-		return TOK_GENERIC;
-	if (in_set(&geo_set, tok, len))
-		return TOK_GEO;
-	/* a country's name in any language iso-codes knows */
-	if (len >= 4 && len < sizeof(buf)) {
-		memcpy(buf, tok, len);
-		buf[len] = '\0';
-		if (norm_country(buf, cc) == 0)
-			return TOK_GEO;
-	}
-	return TOK_DISTINCT;
-}
-
-int
-match_is_generic(const char *tok, size_t len)
-{
-	return classify(tok, len) != TOK_DISTINCT;
-}
-
-/* ---- IDF ---- */
-
-struct match_idf {
-	struct strmap t;
-	size_t docs;
-};
-
-struct match_idf *
-match_idf_new(void)
-{
-	return xcalloc(1, sizeof(struct match_idf));
-}
-
-void
-match_idf_free(struct match_idf *idf)
-{
-	if (idf == NULL)
-		return;
-	strmap_free(&idf->t);
-	free(idf);
-}
-
-/* Calls fn for each distinct token of key. */
-static void
-each_token(const char *key, void (*fn)(void *, const char *, size_t), void *arg)
-{
-	const char *seen[MATCH_MAX_TOKENS * 2];
-	size_t seenlen[MATCH_MAX_TOKENS * 2], nseen = 0, i;
-	const char *p = key;
-
-	while (*p) {
-		const char *s;
-		size_t len;
-		int dup = 0;
-
-		while (*p == ' ')
-			p++;
-		s = p;
-		while (*p && *p != ' ')
-			p++;
-		len = (size_t)(p - s);
-		if (len == 0)
-			continue;
-		for (i = 0; i < nseen; i++)
-			if (seenlen[i] == len && memcmp(seen[i], s, len) == 0)
-				dup = 1;
-		if (dup)
-			continue;
-		if (nseen < MATCH_MAX_TOKENS * 2) {
-			seen[nseen] = s;
-			seenlen[nseen++] = len;
-		}
-		fn(arg, s, len);
-	}
-}
-
-static void
-add_one(void *arg, const char *s, size_t len)
-{
-	(*strmap_put(&((struct match_idf *)arg)->t, s, len, NULL))++;
-}
-
-static void
-remove_one(void *arg, const char *s, size_t len)
-{
-	uint32_t *v = strmap_get(&((struct match_idf *)arg)->t, s, len);
-
-	if (v && *v)
-		(*v)--;
-}
-
-void
-match_idf_add(struct match_idf *idf, const char *key)
-{
-	idf->docs++;
-	each_token(key, add_one, idf);
-}
-
-void
-match_idf_remove(struct match_idf *idf, const char *key)
-{
-	if (idf->docs)
-		idf->docs--;
-	each_token(key, remove_one, idf);
-}
-
-size_t
-match_idf_docs(const struct match_idf *idf)
-{
-	return idf->docs;
-}
-
-uint32_t
-match_idf_df(const struct match_idf *idf, const char *tok, size_t len)
-{
-	uint32_t *v = strmap_get(&idf->t, tok, len);
-
-	return v ? *v : 0;
-}
 
 /* ---- the measures ---- */
 
@@ -440,199 +113,52 @@ match_jaro_winkler(const char *a, size_t la, const char *b, size_t lb)
 	return jaro + prefix * 0.1 * (1.0 - jaro);
 }
 
-/*
- * 1 when a and b are one edit apart: a letter changed, added, dropped, or
- * two neighbours swapped (Damerau).
- */
-int
-match_one_edit(const char *a, size_t la, const char *b, size_t lb)
+static double
+class_factor(enum token_class cls)
 {
-	size_t i = 0, j;
-
-	if (la > lb + 1 || lb > la + 1 || (la == lb && memcmp(a, b, la) == 0))
-		return 0;
-	while (i < la && i < lb && a[i] == b[i])
-		i++;
-	if (la == lb) {
-		if (i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] &&
-		    memcmp(a + i + 2, b + i + 2, la - i - 2) == 0)
-			return 1;	/* swapped */
-		return memcmp(a + i + 1, b + i + 1, la - i - 1) == 0;
-	}
-	j = i;
-	if (la > lb)		/* a has a letter more */
-		return memcmp(a + j + 1, b + j, la - j - 1) == 0;
-	return memcmp(a + j, b + j + 1, lb - j - 1) == 0;
+	return cls == TOK_STOP ? STOP_FACTOR : cls == TOK_GEO ? GEO_FACTOR :
+	    cls == TOK_GENERIC ? GENERIC_FACTOR : cls == TOK_CORP ? CORP_FACTOR :
+	    1.0;
 }
 
 /*
- * 1 when a and b differ by one slip of the hand: a letter doubled or
- * dropped, or two neighbours swapped; not another letter, which is how
- * surnames differ ("Hansen", "Jansen"; "Wagner", "Wegner").
+ * What a word of a name made only of generic words and places is divided
+ * by to weigh in full; a corporate word stays half an industry word's
+ * weight ("Trust", "Trust International").
+ */
+static double
+full_factor(enum token_class cls)
+{
+	return cls == TOK_CORP ? GENERIC_FACTOR : class_factor(cls);
+}
+
+/*
+ * Whether token i of a name (or of the part from lo) made only of generic
+ * words and places names it: a department never does, a region only in
+ * front ("Western Digital" and "... Americas").
  */
 static int
-one_slip(const char *a, size_t la, const char *b, size_t lb)
+names_it(const struct match_name *m, size_t lo, size_t i)
 {
-	size_t i = 0;
-
-	if (la == lb) {
-		while (i < la && a[i] == b[i])
-			i++;
-		return i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] &&
-		    memcmp(a + i + 2, b + i + 2, la - i - 2) == 0;
-	}
-	return match_one_edit(a, la, b, lb);
+	return m->tok[i].cls != TOK_STOP && !(m->tok[i].cls == TOK_GEO &&
+	    (match_word_is_dept(m->tok[i].s, m->tok[i].len) || (i > lo &&
+	    match_word_is_region(m->tok[i].s, m->tok[i].len))));
 }
 
-/*
- * What a raw token reads as, remembered: its class in the low byte, and
- * above it 1 + the index of the word it stands for (0: itself) in the
- * table of canonical words: the abbreviations, then the generic words,
- * then the legal words. Names repeat their words, so each word is
- * classified once.
- */
-static struct strmap token_info;
-
-size_t
-match_token_cache_size(void)
+/* The weights of tokens [lo, hi) as a name of their own: in full when
+ * the part has no distinctive word. */
+static void
+part_weights(struct match_name *m, size_t lo, size_t hi)
 {
-	return token_info.n;
-}
+	size_t i;
 
-#define NABBR (sizeof(abbreviations) / sizeof(abbreviations[0]))
-
-static size_t
-ngeneric(void)
-{
-	static size_t n;
-
-	if (n == 0)
-		while (generic_words[n])
-			n++;
-	return n;
-}
-
-static const char *
-canon_word(uint32_t id)
-{
-	if (id < NABBR)
-		return abbreviations[id].word;
-	if (id < NABBR + ngeneric())
-		return generic_words[id - NABBR];
-	return legal_words[id - NABBR - ngeneric()];
-}
-
-/*
- * A word not in the lists that is a spelling of one: the plural or the
- * singular of a generic word, or a long generic or legal word with one
- * slip. Returns 1 + its canonical id, or 0.
- */
-static uint32_t
-misspelt(const char *s, size_t len)
-{
-	size_t i, l, ng = ngeneric();
-	size_t sl = len > 5 && s[len - 1] == 's' ? len - 1 : len;
-
-	if (len < 5)
-		return 0;
-	for (i = 0; i < ng; i++) {
-		l = strlen(generic_words[i]);
-		if (l >= 5 && ((l + 1 == len && s[len - 1] == 's' &&
-		    memcmp(s, generic_words[i], l) == 0) || (len + 1 == l &&
-		    generic_words[i][l - 1] == 's' && memcmp(s, generic_words[i],
-		    len) == 0)))
-			return (uint32_t)(NABBR + i) + 1;
-	}
-	if (len < 6)
-		return 0;
-	/* one slip, in the word or in its plural ("desgins", "standrds") */
-	for (i = 0; i < ng; i++) {
-		const char *g = generic_words[i];
-
-		l = strlen(g);
-		if (l < 6 || g[0] != s[0])
-			continue;
-		if (match_one_edit(s, len, g, l) || (sl < len &&
-		    match_one_edit(s, sl, g, l)) || (g[l - 1] == 's' &&
-		    match_one_edit(s, len, g, l - 1)))
-			return (uint32_t)(NABBR + i) + 1;
-	}
-	for (i = 0; legal_words[i]; i++)
-		if (legal_words[i][0] == s[0] && match_one_edit(s, len,
-		    legal_words[i], strlen(legal_words[i])))
-			return (uint32_t)(NABBR + ng + i) + 1;
-	return 0;
-}
-
-/* A word one slip from a corporate word or a place ("Sytems",
- * "Atlanic"): its class, or TOK_DISTINCT. */
-static enum token_class
-misspelt_class(const char *s, size_t len)
-{
-	static const char *const *const lists[] = { corp_words, geo_words };
-	static const enum token_class cls[] = { TOK_CORP, TOK_GEO };
-	size_t k, i;
-
-	if (len < 6)
-		return TOK_DISTINCT;
-	for (k = 0; k < 2; k++)
-		for (i = 0; lists[k][i]; i++) {
-			size_t l = strlen(lists[k][i]);
-
-			if (l >= 6 && lists[k][i][0] == s[0] &&
-			    match_one_edit(s, len, lists[k][i], l))
-				return cls[k];
-		}
-	return TOK_DISTINCT;
-}
-
-static uint32_t
-token_lookup(const char *s, size_t len)
-{
-	uint32_t *v = strmap_get(&token_info, s, len), info, id = 0;
-	size_t i, clen = len;
-	const char *cs = s;
-
-	if (v)
-		return *v;
-	/* a daemon reads new names for months: the memory starts over
-	 * rather than grow with every word it ever saw */
-	if (token_info.n >= MATCH_TOKEN_CACHE_MAX)
-		strmap_free(&token_info);
-	for (i = 0; i < NABBR; i++)
-		if (strlen(abbreviations[i].abbr) == len &&
-		    memcmp(abbreviations[i].abbr, s, len) == 0) {
-			id = (uint32_t)i + 1;
-			break;
-		}
-	if (id) {
-		cs = canon_word(id - 1);
-		clen = strlen(cs);
-	}
-	info = (uint32_t)classify(cs, clen);
-	if (info == TOK_DISTINCT && id == 0 && (id = misspelt(s, len)) != 0) {
-		cs = canon_word(id - 1);
-		info = (uint32_t)classify(cs, strlen(cs));
-	} else if (info == TOK_DISTINCT && id == 0)
-		info = (uint32_t)misspelt_class(s, len);
-	info |= id << 8;
-	*strmap_put(&token_info, s, len, NULL) = info;
-	return info;
-}
-
-static const char *
-canonical(const char *s, size_t *len, enum token_class *cls)
-{
-	uint32_t info = token_lookup(s, *len);
-
-	*cls = (enum token_class)(info & 0xff);
-	if (info >> 8) {
-		const char *w = canon_word((info >> 8) - 1);
-
-		*len = strlen(w);
-		return w;
-	}
-	return s;
+	for (i = lo; i < hi; i++)
+		if (m->tok[i].cls == TOK_DISTINCT)
+			return;
+	for (i = lo; i < hi; i++)
+		if (names_it(m, lo, i))
+			m->tok[i].wp = (float)(m->tok[i].w /
+			    full_factor((enum token_class)m->tok[i].cls));
 }
 
 void
@@ -660,16 +186,17 @@ match_prepare(const struct match_idf *idf, const char *key, struct match_name *m
 		rawlen = len = (size_t)(p - s);
 		if (len == 0)
 			continue;
-		s = canonical(s, &len, &cls);
+		s = match_word_read(s, &len, &cls);
 		df = idf ? match_idf_df(idf, raw, rawlen) : 0;
-		if (idf && idf->docs)
-			w = log(1.0 + (double)(idf->docs + 1) / (double)(df + 1));
+		if (idf && match_idf_docs(idf))
+			w = log(1.0 + (double)(match_idf_docs(idf) + 1) /
+			    (double)(df + 1));
 		else
 			w = 1.0;
-		w *= cls == TOK_STOP ? STOP_FACTOR : cls == TOK_GEO ? GEO_FACTOR :
-		    cls == TOK_GENERIC ? GENERIC_FACTOR : cls == TOK_CORP ?
-		    CORP_FACTOR : 1.0;
+		w *= class_factor(cls);
 		i = m->ntok++;
+		if (i == 0 && idf)
+			m->family = match_idf_family(idf, raw, rawlen);
 		m->tok[i].df = df;
 		m->tok[i].s = s;
 		m->tok[i].len = (uint16_t)len;
@@ -681,14 +208,14 @@ match_prepare(const struct match_idf *idf, const char *key, struct match_name *m
 			dn += len;
 		}
 		m->initials[in++] = raw[0];
-		if (cls != TOK_STOP || !in_set(&stop_set, raw, rawlen)) {
+		if (cls != TOK_STOP || !match_word_is_stop(raw, rawlen)) {
 			m->initials_nostop[isn++] = raw[0];
 			if (cls != TOK_DISTINCT)
 				ndistinct_initials = 0;
 		}
 		if (rawlen > 2 && !(rawlen == 3 && memcmp(raw, "and", 3) == 0))
 			all_short = 0;
-		if (!in_set(&stop_set, raw, rawlen) && cn + rawlen < sizeof(m->compact)) {
+		if (!match_word_is_stop(raw, rawlen) && cn + rawlen < sizeof(m->compact)) {
 			memcpy(m->compact + cn, raw, rawlen);
 			cn += rawlen;
 		}
@@ -708,13 +235,8 @@ match_prepare(const struct match_idf *idf, const char *key, struct match_name *m
 	if (dn == 0) {
 		norm = 0;
 		for (i = 0; i < m->ntok; i++) {
-			/* a department never names the company, a region only in
-			 * front ("Western Digital" and "... Americas") */
-			if (m->tok[i].cls != TOK_STOP && !(m->tok[i].cls == TOK_GEO &&
-			    (in_set(&dept_set, m->tok[i].s, m->tok[i].len) || (i > 0 &&
-			    in_set(&region_set, m->tok[i].s, m->tok[i].len))))) {
-				m->tok[i].w /= (float)(m->tok[i].cls == TOK_GEO ? GEO_FACTOR :
-				    m->tok[i].cls == TOK_CORP ? CORP_FACTOR : GENERIC_FACTOR);
+			if (names_it(m, 0, i)) {
+				m->tok[i].w /= (float)full_factor(m->tok[i].cls);
 				m->tok[i].cls = TOK_DISTINCT;
 			}
 			norm += (double)m->tok[i].w * m->tok[i].w;
@@ -738,7 +260,13 @@ match_prepare(const struct match_idf *idf, const char *key, struct match_name *m
 		m->compact[cn] = '\0';
 	norm = sqrt(norm);
 	for (i = 0; i < m->ntok && norm > 0; i++)
-		m->tok[i].w = (float)(m->tok[i].w / norm);
+		m->tok[i].wp = m->tok[i].w = (float)(m->tok[i].w / norm);
+	/* each of a "dba" name's two is a name of its own ("Deutsche
+	 * Telekom") */
+	if (m->alias) {
+		part_weights(m, 0, m->alias);
+		part_weights(m, (size_t)m->alias + 1, m->ntok);
+	}
 }
 
 static int
@@ -767,7 +295,7 @@ inner_slip(const __typeof__(((struct match_name *)0)->tok[0]) *x,
 	    ly < FUZZY_MIN - 1)
 		return 0;
 	return x->s[0] == y->s[0] && x->s[lx - 1] == y->s[ly - 1] &&
-	    one_slip(x->s, lx, y->s, ly);
+	    match_one_slip(x->s, lx, y->s, ly);
 }
 
 /* A part of a prepared name: tokens [lo, hi). */
@@ -777,6 +305,15 @@ struct span {
 	double norm;		/* of the part's weights */
 };
 
+/* Token i's weight in part p: a part of a "dba" name weighs as a name of
+ * its own. */
+static double
+span_w(const struct span *p, size_t i)
+{
+	return p->lo == 0 && p->hi == p->m->ntok ? p->m->tok[i].w :
+	    p->m->tok[i].wp;
+}
+
 static struct span
 span_of(const struct match_name *m, size_t lo, size_t hi)
 {
@@ -784,7 +321,7 @@ span_of(const struct match_name *m, size_t lo, size_t hi)
 	size_t i;
 
 	for (i = lo; i < hi; i++)
-		p.norm += (double)m->tok[i].w * m->tok[i].w;
+		p.norm += span_w(&p, i) * span_w(&p, i);
 	p.norm = sqrt(p.norm);
 	return p;
 }
@@ -824,7 +361,7 @@ tokens_score(struct span pa, struct span pb, int *conflict, int *family)
 			    b->tok[j].s, b->tok[j].len)) < TOKEN_JW) {
 				/* one letter apart in long words ("muller",
 				 * "mueller") pairs however Jaro-Winkler weighs it */
-				if (!one_slip(a->tok[i].s, a->tok[i].len,
+				if (!match_one_slip(a->tok[i].s, a->tok[i].len,
 				    b->tok[j].s, b->tok[j].len))
 					continue;
 				jw = TOKEN_JW;
@@ -850,7 +387,7 @@ tokens_score(struct span pa, struct span pb, int *conflict, int *family)
 		if (ua[cand[k].i] || ub[cand[k].j])
 			continue;
 		ua[cand[k].i] = ub[cand[k].j] = 1;
-		s += a->tok[cand[k].i].w * b->tok[cand[k].j].w * cand[k].jw;
+		s += span_w(&pa, cand[k].i) * span_w(&pb, cand[k].j) * cand[k].jw;
 	}
 	s /= pa.norm * pb.norm;
 	{
@@ -873,20 +410,27 @@ tokens_score(struct span pa, struct span pb, int *conflict, int *family)
 		 * 120"), or a distinctive word on each side that the other lacks
 		 * ("Kang Hui" and "Kang Ying"): two companies */
 		*conflict = ((ga || ka) && (gb || kb)) || (na && nb) || (da && db);
-		/* a family's name alone, and one of its businesses: the paired
-		 * distinctive words are common first words in the cache, one
-		 * side keeps nothing but corporate words, the other an industry */
-		if (!*conflict && !da && !db) {
-			/* an industry word: a family of three names; a corporate
-			 * word: a larger family ("VIA Technologies", "ViA") */
-			uint32_t need = (ga && !gb && !kb) || (gb && !ga && !ka) ?
-			    FAMILY_DF : (ka && !kb && !gb) || (kb && !ka && !ga) ?
-			    FAMILY_CORP_DF : 0;
+		/*
+		 * A family's name alone, and one of its businesses: the one
+		 * distinctive word is the first of both, a family's (two
+		 * different words follow it in the cache), and only one side
+		 * says what it does ("Sony", "Sony Electronics"). One company's
+		 * spellings make no family: its names are counted once, and
+		 * "Winbond Electronics Corp." follows "winbond" with the same
+		 * word as "Winbond Electronics".
+		 */
+		if (!*conflict && !da && !db && (ga || ka || gb || kb) &&
+		    pa.lo == 0 && ua[0] && a->tok[0].cls == TOK_DISTINCT &&
+		    a->family >= FAMILY_NEXT) {
+			/* the side that keeps nothing: the family's name alone */
+			struct span bare = ga || ka ? pb : pa;
+			size_t nd = 0, ng = 0;
 
-			for (i = pa.lo; need && i < pa.hi; i++)
-				if (ua[i] && a->tok[i].cls == TOK_DISTINCT &&
-				    a->tok[i].df >= need)
-					*family = 1;
+			for (i = pa.lo; i < pa.hi; i++)
+				nd += a->tok[i].cls == TOK_DISTINCT;
+			for (i = bare.lo; i < bare.hi; i++)
+				ng += bare.m->tok[i].cls == TOK_GENERIC;
+			*family = nd == 1 && ng == 0;
 		}
 	}
 	return s > 1.0 ? 1.0 : s;
@@ -1146,5 +690,16 @@ match_explain(const struct match_name *a, const struct match_name *b,
 			    "second", out[o - 2] == ':' ? "" : "; ", (int)lb[xb[j]],
 			    wb[xb[j]]);
 	if (o < len && out[o - 2] == ':')
-		snprintf(out + o, len - o, "the same words in another order");
+		o += (size_t)snprintf(out + o, len - o, "the same words in another "
+		    "order");
+	/* held under the threshold as one of a family's businesses */
+	if (o < len) {
+		int conflict, family, alias, whole;
+
+		tokens_best(a, b, &conflict, &family, &alias, &whole);
+		if (family && !conflict)
+			snprintf(out + o, len - o, "; held apart: %u different words "
+			    "follow '%.*s' in the cache's names, a family of "
+			    "businesses", a->family, (int)a->tok[0].len, a->tok[0].s);
+	}
 }

@@ -504,6 +504,42 @@ test_possible_matches(void)
 	    "0");
 }
 
+/*
+ * A customer that many partners register is no family: four partners'
+ * "Quillon" and a fifth's "Quillon Software" are one customer (the name
+ * counts once in the words' rarity, and only one word ever follows
+ * "quillon"); a sixth's "Quillon Pharma" makes "quillon" a family's name,
+ * and the bare name is then held apart from each business.
+ */
+static void
+test_popular_customer_is_no_family(void)
+{
+	setup("same_product_only: false");
+	reg("1", "P1", "Quillon", NULL, NULL, NULL, "pending",
+	    "2026-11-01T00:00:00Z", NULL, S1);
+	reg("2", "P3", "Quillon", NULL, NULL, NULL, "pending",
+	    "2026-11-02T00:00:00Z", NULL, S1);
+	reg("3", "P4", "QUILLON", NULL, NULL, NULL, "pending",
+	    "2026-11-03T00:00:00Z", NULL, S1);
+	reg("4", "P5", "Quillon Inc.", NULL, NULL, NULL, "pending",
+	    "2026-11-04T00:00:00Z", NULL, S1);
+	reg("5", "P2", "Quillon Software", NULL, NULL, NULL, "pending",
+	    "2026-11-05T00:00:00Z", NULL, S1);
+	CHECK(pass(S1) == 0);
+	CHECK_STR(OPEN("partner_conflict"), "1");
+	CHECK(strstr(q("SELECT evidence FROM conflicts WHERE type = "
+	    "'partner_conflict'"), "Quillon Software") != NULL);
+	/* another business of the name: a family now */
+	reg("6", "P6", "Quillon Pharma", NULL, NULL, NULL, "pending",
+	    "2026-11-06T00:00:00Z", NULL, "2026-11-20T00:01:00Z");
+	CHECK(pass("2026-11-20T00:02:00Z") == 0);
+	CHECK_STR(q("SELECT count(*) FROM conflicts WHERE type = "
+	    "'partner_conflict' AND status = 'open' AND evidence LIKE "
+	    "'%Quillon Inc.%' AND evidence NOT LIKE '%Quillon Software%'"), "1");
+	CHECK_STR(q("SELECT count(*) FROM conflicts WHERE status = 'open' AND "
+	    "evidence LIKE '%Quillon Software%'"), "0");
+}
+
 int
 main(void)
 {
@@ -522,6 +558,7 @@ main(void)
 	T_RUN(test_highest_score);
 	T_RUN(test_partner_identity);
 	T_RUN(test_possible_matches);
+	T_RUN(test_popular_customer_is_no_family);
 	conflicts_free(cx);
 	audit_free(au);
 	store_close(st);

@@ -142,10 +142,14 @@ test_idf(void)
 	struct match_name a, b;
 	enum match_measure how;
 	double with, without;
+	char name[64];
 	int i;
 
-	for (i = 0; i < 200; i++)
-		match_idf_add(idf, "zorblatt holding");
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "zorblatt %c%c%cex", 'a' + i % 26,
+		    'a' + i / 26 % 26, 'k' + i % 7);
+		match_idf_add(idf, name);
+	}
 	match_idf_add(idf, "quillon zorblatt");
 	match_idf_add(idf, "quillon");
 	CHECK_INT(match_idf_docs(idf), 202);
@@ -162,7 +166,112 @@ test_idf(void)
 	CHECK(without < 0.90);
 	match_idf_remove(idf, "quillon");
 	CHECK_INT(match_idf_df(idf, "quillon", 7), 1);
+	CHECK_INT(match_idf_docs(idf), 201);
 	match_idf_free(idf);
+}
+
+/*
+ * A name counts once however many registrations spell it: ten partners
+ * registering "Quillon" make the word no commoner, and taking one of
+ * them away leaves it counted until the last goes.
+ */
+static void
+test_idf_distinct_names(void)
+{
+	struct match_idf *idf = match_idf_new();
+	int i;
+
+	for (i = 0; i < 10; i++)
+		match_idf_add(idf, "quillon");
+	match_idf_add(idf, "quillon software");
+	CHECK_INT(match_idf_docs(idf), 2);
+	CHECK_INT(match_idf_df(idf, "quillon", 7), 2);
+	for (i = 0; i < 9; i++)
+		match_idf_remove(idf, "quillon");
+	CHECK_INT(match_idf_df(idf, "quillon", 7), 2);
+	match_idf_remove(idf, "quillon");
+	CHECK_INT(match_idf_df(idf, "quillon", 7), 1);
+	CHECK_INT(match_idf_docs(idf), 1);
+	/* a name never added takes nothing away */
+	match_idf_remove(idf, "quillon");
+	match_idf_remove(idf, "zorblatt");
+	CHECK_INT(match_idf_df(idf, "quillon", 7), 1);
+	CHECK_INT(match_idf_docs(idf), 1);
+	match_idf_free(idf);
+}
+
+static double
+score_in(const struct match_idf *idf, const char *ka, const char *kb)
+{
+	struct match_name a, b;
+	enum match_measure how;
+
+	match_prepare(idf, ka, &a);
+	match_prepare(idf, kb, &b);
+	return match_score(&a, &b, &how);
+}
+
+/*
+ * A family's name alone against one of its businesses: "Sony" and "Sony
+ * Electronics" are two when the cache knows another business of the
+ * family ("Sony Ericsson"), one when every name that starts with "sony"
+ * goes on with the same word, however many registrations spell them.
+ */
+static void
+test_family(void)
+{
+	struct match_idf *idf = match_idf_new();
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		match_idf_add(idf, "sony");
+		match_idf_add(idf, "sony electronics");
+	}
+	match_idf_add(idf, "sony electronic");	/* the singular: the same word */
+	CHECK_INT(match_idf_family(idf, "sony", 4), 1);
+	CHECK(score_in(idf, "sony", "sony electronics") >= 0.90);
+	match_idf_add(idf, "sony ericsson");
+	CHECK_INT(match_idf_family(idf, "sony", 4), 2);
+	CHECK(score_in(idf, "sony", "sony electronics") < 0.90);
+	CHECK(score_in(idf, "sony electronics", "sony") < 0.90);
+	{
+		struct match_name a, b;
+		enum match_measure how;
+		char why[256];
+
+		match_prepare(idf, "sony", &a);
+		match_prepare(idf, "sony electronics", &b);
+		match_score(&a, &b, &how);
+		match_explain(&a, &b, how, why, sizeof(why));
+		CHECK_STR(why, "'sony' ~ 'sony electronics': 'electronics' only in "
+		    "the second; held apart: 2 different words follow 'sony' in "
+		    "the cache's names, a family of businesses");
+	}
+	match_idf_remove(idf, "sony ericsson");
+	CHECK_INT(match_idf_family(idf, "sony", 4), 1);
+	CHECK(score_in(idf, "sony", "sony electronics") >= 0.90);
+	match_idf_free(idf);
+}
+
+/* Two slips in a long generic word still read as it, not in a shorter
+ * one; a part of a "dba" name made of generic words and places weighs as
+ * a name of its own. */
+static void
+test_long_words_and_parts(void)
+{
+	struct match_name m;
+
+	match_prepare(NULL, "datalex communcattions", &m);
+	CHECK_INT(m.tok[1].cls, MATCH_TOK_GENERIC);
+	CHECK_INT(m.tok[1].len, 14);
+	CHECK(memcmp(m.tok[1].s, "communications", 14) == 0);
+	/* "management", a letter dropped and two swapped: ten letters */
+	match_prepare(NULL, "datalex managmetn", &m);
+	CHECK_INT(m.tok[1].cls, MATCH_TOK_DISTINCT);
+	CHECK(score_in(NULL, "datalex communcations", "datalex communcattions") >=
+	    0.90);
+	CHECK(score_in(NULL, "technical university of budapest dba deutsche "
+	    "telekom", "deutsche telekom") >= 0.95);
 }
 
 /* Each decision says why, in words a manager can check. */
@@ -231,6 +340,9 @@ main(void)
 	T_RUN(test_explain);
 	T_RUN(test_measures);
 	T_RUN(test_idf);
+	T_RUN(test_idf_distinct_names);
+	T_RUN(test_family);
+	T_RUN(test_long_words_and_parts);
 	T_RUN(test_accuracy_goal);
 	normalize_shutdown();
 	return t_done("match");

@@ -1,5 +1,7 @@
-/* test_strmap.c - the hash map against a plain array, through growth and
- * deletions that shift probe runs; the normalizers' memo. */
+/* test_strmap.c - the hash map and the counted set against plain arrays,
+ * through growth and deletions that shift probe runs; the normalizers'
+ * memo. */
+#include "lib/countset.h"
 #include "lib/memo.h"
 #include "lib/strmap.h"
 #include "t.h"
@@ -115,11 +117,57 @@ test_intern(void)
 	strmap_free(&m);
 }
 
+/* The counted set against an array of counts: adds, removals past zero,
+ * growth, and deletions in the middle of probe runs. */
+static void
+test_countset(void)
+{
+	struct countset c = { 0 };
+	static uint32_t want[N];
+	char k[32];
+	unsigned seed = 11;
+	int i, round, bad = 0;
+
+	for (round = 0; round < 6; round++) {
+		for (i = 0; i < N; i++) {
+			seed = seed * 1103515245u + 12345u;
+			snprintf(k, sizeof(k), "name %d", i);
+			if ((seed >> 16) % 5 < 2) {
+				uint32_t left = countset_remove(&c, k, strlen(k));
+
+				if (want[i])
+					want[i]--;
+				if (left != want[i])
+					bad++;
+			} else if (countset_add(&c, k, strlen(k)) != ++want[i])
+				bad++;
+		}
+		for (i = 0; i < N; i++) {
+			snprintf(k, sizeof(k), "name %d", i);
+			if (countset_get(&c, k, strlen(k)) != want[i])
+				bad++;
+		}
+	}
+	CHECK_INT(bad, 0);
+	{
+		size_t held = 0;
+
+		for (i = 0; i < N; i++)
+			held += want[i] > 0;
+		CHECK_INT(c.n, held);
+	}
+	CHECK_INT(countset_get(&c, "never", 5), 0);
+	CHECK_INT(countset_remove(&c, "never", 5), 0);
+	countset_free(&c);
+	CHECK_INT(countset_get(&c, "name 1", 6), 0);
+}
+
 int
 main(void)
 {
 	T_RUN(test_intern);
 	T_RUN(test_memo);
 	T_RUN(test_against_reference);
+	T_RUN(test_countset);
 	return t_done("strmap");
 }
