@@ -47,6 +47,8 @@ enum match_measure {
 	MATCH_ALIAS,		/* one name's other name ("A dba B", "A (B)") */
 	MATCH_JOINED,		/* the same letters, words joined or split */
 	MATCH_CONFIRMED,	/* an operator said so (a possible match) */
+	MATCH_DIVISION,		/* the company's name before a division's
+				 * ("X Corp., Digital Media") */
 };
 
 const char *match_measure_name(enum match_measure m);
@@ -104,6 +106,8 @@ struct match_name {
 	char compact[16];		/* a short name as an acronym: "pg" for "p and g" */
 	char joined[64];		/* every word but stop words, run together */
 	uint8_t alias;			/* the token "dba" splits the name here (0: none) */
+	uint8_t division;		/* a legal form here ends the company's name
+					 * and a division follows (0: none) */
 	uint32_t family;		/* match_idf_family of the first word */
 	int initials_distinct;		/* every word behind the initials distinctive */
 };

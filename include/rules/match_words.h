@@ -30,6 +30,9 @@ const char *match_word_read(const char *s, size_t *len,
 int match_word_is_stop(const char *s, size_t len);
 int match_word_is_dept(const char *s, size_t len);
 int match_word_is_region(const char *s, size_t len);
+/* Whether the raw word is a legal form that ends a company's name
+ * wherever it stands ("inc", "corp", "gmbh"). */
+int match_word_ends_name(const char *s, size_t len);
 /*
  * 1 when a and b differ by one slip of the hand: a letter doubled or
  * dropped, or two neighbours swapped; not another letter, which is how

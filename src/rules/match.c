@@ -61,6 +61,8 @@ match_measure_name(enum match_measure m)
 		return "joined";
 	case MATCH_CONFIRMED:
 		return "confirmed";
+	case MATCH_DIVISION:
+		return "division";
 	default:
 		return "none";
 	}
@@ -159,6 +161,32 @@ part_weights(struct match_name *m, size_t lo, size_t hi)
 		if (names_it(m, lo, i))
 			m->tok[i].wp = (float)(m->tok[i].w /
 			    full_factor((enum token_class)m->tok[i].cls));
+}
+
+/*
+ * A legal form inside the name, after a word that is not a stop word and
+ * before one that is not either ("toshiba corp digital media equipment",
+ * "sanyo electric co computer engineering dept"): the company's name ends
+ * there and a division follows. A name with a second one is split there
+ * instead.
+ */
+static void
+find_division(struct match_name *m)
+{
+	size_t i, j;
+
+	for (i = 1; i + 1 < m->ntok; i++) {
+		if (!match_word_ends_name(m->tok[i].s, m->tok[i].len) ||
+		    m->tok[i - 1].cls == TOK_STOP)
+			continue;
+		for (j = i + 1; j < m->ntok && m->tok[j].cls == TOK_STOP; j++)
+			;
+		if (j < m->ntok) {
+			m->division = (uint8_t)i;
+			part_weights(m, 0, i);
+		}
+		return;
+	}
 }
 
 void
@@ -266,7 +294,8 @@ match_prepare(const struct match_idf *idf, const char *key, struct match_name *m
 	if (m->alias) {
 		part_weights(m, 0, m->alias);
 		part_weights(m, (size_t)m->alias + 1, m->ntok);
-	}
+	} else
+		find_division(m);
 }
 
 static int
@@ -471,6 +500,10 @@ tokens_best(const struct match_name *a, const struct match_name *b,
 		sb[nb++] = span_of(b, 0, b->alias);
 		sb[nb++] = span_of(b, (size_t)b->alias + 1, b->ntok);
 	}
+	if (a->division)
+		sa[na++] = span_of(a, 0, a->division);
+	if (b->division)
+		sb[nb++] = span_of(b, 0, b->division);
 	*alias = 0;
 	for (i = 0; i < na; i++)
 		for (j = 0; j < nb; j++) {
@@ -483,7 +516,10 @@ tokens_best(const struct match_name *a, const struct match_name *b,
 				best = s;
 				*conflict = c;
 				*family = f;
-				*alias = i > 0 || j > 0;
+				/* 1: a second name, 2: a company's part */
+				*alias = (i > 0 && a->division && i == na - 1) ||
+				    (j > 0 && b->division && j == nb - 1) ? 2 :
+				    i > 0 || j > 0;
 			}
 		}
 	return best < 0 ? 0 : best;
@@ -537,7 +573,8 @@ match_score(const struct match_name *a, const struct match_name *b,
 	if ((s = tokens_best(a, b, &conflict, &family, &alias,
 	    &whole_conflict)) > best) {
 		best = s;
-		m = alias ? MATCH_ALIAS : MATCH_TOKENS;
+		m = alias == 2 ? MATCH_DIVISION : alias ? MATCH_ALIAS :
+		    MATCH_TOKENS;
 	}
 	/* the distinctive part run together ("micro soft", "microsoft",
 	 * "muller", "mueller"); equal, it says nothing the tokens did not;
@@ -631,6 +668,20 @@ match_explain(const struct match_name *a, const struct match_name *b,
 	case MATCH_ALIAS:
 		snprintf(out + o, len - o, "the other name it goes by");
 		return;
+	case MATCH_DIVISION: {
+		/* the words after the legal form, as the key has them */
+		const struct match_name *d = a->division ? a : b;
+		const char *p = d->key;
+		size_t k;
+
+		for (k = 0; k <= d->division && *p; k++) {
+			p += strcspn(p, " ");
+			p += strspn(p, " ");
+		}
+		snprintf(out + o, len - o, "the company's name before a division "
+		    "of it ('%s')", p);
+		return;
+	}
 	case MATCH_JOINED:
 		snprintf(out + o, len - o, "the same letters, words joined or "
 		    "split");

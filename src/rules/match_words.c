@@ -232,6 +232,29 @@ match_is_generic(const char *tok, size_t len)
 	return classify(tok, len) != TOK_DISTINCT;
 }
 
+/*
+ * Legal forms that end a company's name wherever they stand: what
+ * follows one is a division, a department or a region ("Toshiba Corp.,
+ * Digital Media Equipment", "Fast Point Technologies, Inc - IT
+ * Department"). Forms that are words too ("as", "se", "sa") are not.
+ */
+static const char *const form_end_words[] = { "inc", "incorporated",
+	"corp", "corporation", "co", "company", "ltd", "limited", "llc",
+	"gmbh", "ag", "plc", "bv", "nv", "spa", "srl", "sarl", "oy", "oyj",
+	"ab", "kk", "pty", "pvt", "pte", "bhd", NULL };
+
+int
+match_word_ends_name(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; form_end_words[i]; i++)
+		if (strlen(form_end_words[i]) == len &&
+		    memcmp(form_end_words[i], s, len) == 0)
+			return 1;
+	return 0;
+}
+
 int
 match_word_is_stop(const char *s, size_t len)
 {

@@ -81,7 +81,7 @@ main(int argc, char **argv)
 	size_t n = 0, cap = 0, i;
 	struct match_idf *idf = match_idf_new();
 	double th = 0.90, p, r, f;
-	size_t tp, fp, fn, by[MATCH_JOINED + 1][2] = { { 0 } };
+	size_t tp, fp, fn, by[MATCH_DIVISION + 1][2] = { { 0 } };
 	int quiet = 0, ai = 1;
 	double goal_p = 0.97, goal_r = 0.92;
 	char line[2048], err[256];
@@ -220,7 +220,7 @@ main(int argc, char **argv)
 		    found, diff, fpk);
 	}
 	printf("\nmatches by the measure that decided (right / wrong):\n");
-	for (i = MATCH_EXACT; i <= MATCH_JOINED; i++)
+	for (i = MATCH_EXACT; i <= MATCH_DIVISION; i++)
 		printf("  %-13s %4zu / %zu\n", match_measure_name((enum match_measure)i),
 		    by[i][1], by[i][0]);
 	if (!quiet) {

@@ -77,7 +77,7 @@ test_measures(void)
 		  MATCH_TOKENS },	/* one letter doubled */
 		{ "ACME Corporation", "Acme Corp.", 1, MATCH_EXACT },
 		{ "The Walt Disney Company", "Walt Disney Co", 1, MATCH_EXACT },
-		{ "Acme Corp EMEA", "ACME Corporation", 1, MATCH_TOKENS },
+		{ "Acme Corp EMEA", "ACME Corporation", 1, MATCH_DIVISION },
 		{ "Schneider Electric SE", "Schneider Electric France SAS", 1,
 		  MATCH_TOKENS },	/* a country added */
 		{ "International Business Machines Corp", "IBM", 1, MATCH_ACRONYM },
@@ -89,13 +89,19 @@ test_measures(void)
 		{ "Mustek Sytems, Inc.", "Mustek Systems, Inc.", 1, MATCH_TOKENS },
 		{ "Thoas & Betts Corp.", "Thomas & Betts Corp.", 1, MATCH_TOKENS },
 		{ "Fastpoint Corporation - Procurement", "Fastpoint Corporation", 1,
-		  MATCH_TOKENS },
+		  MATCH_DIVISION },
 		{ "BIO SOUND LAB", "Biosoundlab", 1, MATCH_JOINED },
 		{ "Alpha Widgets, Inc. DBA Quorvane Systems, Inc.",
 		  "Quorvane Systems, Inc.", 1, MATCH_ALIAS },
 		{ "Network Computing Devices (NCD)", "Network Computing Devices", 1,
 		  MATCH_ALIAS },
 		{ "Tul Corporation / PowerColor", "PowerColor", 1, MATCH_ALIAS },
+		{ "Sanyo Electric Co - Computer Engineering Dept", "Sanyo Electric "
+		  "Co., Ltd", 1, MATCH_DIVISION },
+		{ "Fast Point Technologies, Inc - IT Department", "Fast Point "
+		  "Technologies", 1, MATCH_DIVISION },
+		/* a form that is a word too ends nothing: "as" */
+		{ "Quorvane as Zentrovia", "Quorvane", 0, MATCH_NONE },
 		{ "Zellweger Engineering GmbH", "Zlelweger Engineering", 1, MATCH_TOKENS },
 		{ "Kestrel International Ltd", "Kestrel Intl", 1, MATCH_TOKENS },
 		/* different companies */
@@ -290,6 +296,9 @@ test_explain(void)
 		  "other name it goes by" },
 		{ "bio sound lab", "biosoundlab", "'bio sound lab' ~ 'biosoundlab': "
 		  "the same letters, words joined or split" },
+		{ "toshiba corp digital media equipment", "toshiba", "'toshiba corp "
+		  "digital media equipment' ~ 'toshiba': the company's name before "
+		  "a division of it ('digital media equipment')" },
 	};
 	size_t i;
 
