@@ -441,25 +441,35 @@ tokens_score(struct span pa, struct span pb, int *conflict, int *family)
 		*conflict = ((ga || ka) && (gb || kb)) || (na && nb) || (da && db);
 		/*
 		 * A family's name alone, and one of its businesses: the one
-		 * distinctive word is the first of both, a family's (two
-		 * different words follow it in the cache), and only one side
-		 * says what it does ("Sony", "Sony Electronics"). One company's
+		 * distinctive word is the first of both and only one side says
+		 * what it does ("Sony", "Sony Electronics"), and either the word
+		 * is a family's (two different words follow it in the cache) or
+		 * the business is named by two words or more, an industry's
+		 * among them ("Ricoh", "Ricoh Printing Systems"). One company's
 		 * spellings make no family: its names are counted once, and
-		 * "Winbond Electronics Corp." follows "winbond" with the same
-		 * word as "Winbond Electronics".
+		 * "Quillon Electronics Corp." follows "quillon" with the same
+		 * word as "Quillon Electronics".
 		 */
 		if (!*conflict && !da && !db && (ga || ka || gb || kb) &&
-		    pa.lo == 0 && ua[0] && a->tok[0].cls == TOK_DISTINCT &&
-		    a->family >= FAMILY_NEXT) {
+		    pa.lo == 0 && ua[0] && a->tok[0].cls == TOK_DISTINCT) {
 			/* the side that keeps nothing: the family's name alone */
-			struct span bare = ga || ka ? pb : pa;
-			size_t nd = 0, ng = 0;
+			int bare_a = !(ga || ka);
+			struct span bare = bare_a ? pa : pb, full = bare_a ? pb : pa;
+			const uint8_t *used = bare_a ? ub : ua;
+			size_t nd = 0, ng = 0, nbiz = 0, nind = 0;
 
 			for (i = pa.lo; i < pa.hi; i++)
 				nd += a->tok[i].cls == TOK_DISTINCT;
 			for (i = bare.lo; i < bare.hi; i++)
 				ng += bare.m->tok[i].cls == TOK_GENERIC;
-			*family = nd == 1 && ng == 0;
+			for (i = full.lo; i < full.hi; i++)
+				if (!used[i]) {
+					nind += full.m->tok[i].cls == TOK_GENERIC;
+					nbiz += full.m->tok[i].cls == TOK_GENERIC ||
+					    full.m->tok[i].cls == TOK_CORP;
+				}
+			*family = nd == 1 && ng == 0 && (a->family >= FAMILY_NEXT ||
+			    (nbiz >= 2 && nind >= 1));
 		}
 	}
 	return s > 1.0 ? 1.0 : s;
@@ -748,9 +758,14 @@ match_explain(const struct match_name *a, const struct match_name *b,
 		int conflict, family, alias, whole;
 
 		tokens_best(a, b, &conflict, &family, &alias, &whole);
-		if (family && !conflict)
-			snprintf(out + o, len - o, "; held apart: %u different words "
-			    "follow '%.*s' in the cache's names, a family of "
-			    "businesses", a->family, (int)a->tok[0].len, a->tok[0].s);
+		if (family && !conflict && a->family >= FAMILY_NEXT)
+			snprintf(out + o, len - o, "; held apart: '%.*s' alone against "
+			    "one of its businesses (%u different words follow it in "
+			    "the cache's names)", (int)a->tok[0].len, a->tok[0].s,
+			    a->family);
+		else if (family && !conflict)
+			snprintf(out + o, len - o, "; held apart: '%.*s' alone against "
+			    "one of its businesses (named in words of its own)",
+			    (int)a->tok[0].len, a->tok[0].s);
 	}
 }

@@ -250,12 +250,31 @@ test_family(void)
 		match_score(&a, &b, &how);
 		match_explain(&a, &b, how, why, sizeof(why));
 		CHECK_STR(why, "'sony' ~ 'sony electronics': 'electronics' only in "
-		    "the second; held apart: 2 different words follow 'sony' in "
-		    "the cache's names, a family of businesses");
+		    "the second; held apart: 'sony' alone against one of its "
+		    "businesses (2 different words follow it in the cache's "
+		    "names)");
 	}
 	match_idf_remove(idf, "sony ericsson");
 	CHECK_INT(match_idf_family(idf, "sony", 4), 1);
 	CHECK(score_in(idf, "sony", "sony electronics") >= 0.90);
+	/* a business named in two words or more, one an industry's: no
+	 * other business of the family needed */
+	CHECK(score_in(NULL, "ricoh", "ricoh printing systems") < 0.90);
+	CHECK(score_in(NULL, "ricoh", "ricoh systems") >= 0.90);
+	{
+		struct match_name a, b;
+		enum match_measure how;
+		char why[256];
+
+		match_prepare(NULL, "ricoh printing systems", &a);
+		match_prepare(NULL, "ricoh", &b);
+		match_score(&a, &b, &how);
+		match_explain(&a, &b, how, why, sizeof(why));
+		CHECK_STR(why, "'ricoh printing systems' ~ 'ricoh': 'printing' only "
+		    "in the first; 'systems' only in the first; held apart: 'ricoh' "
+		    "alone against one of its businesses (named in words of its "
+		    "own)");
+	}
 	match_idf_free(idf);
 }
 
