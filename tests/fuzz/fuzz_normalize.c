@@ -2,7 +2,10 @@
  * fuzz_normalize.c - every normalizer a source's value goes through, on
  * the same input: times, dates, amounts, booleans, currencies, domains,
  * countries, periods, display text, company names and the UTF-8 cut.
- * What each accepts is in range and stable when normalized again.
+ * What each accepts is in range and stable when normalized again. Then
+ * the matcher on two names cut from the input at its first newline:
+ * scores in [0, 1], an explanation that ends, counts that go back to
+ * nothing when the names are taken away.
  */
 #include <math.h>
 #include <stdio.h>
@@ -11,6 +14,7 @@
 #include "model/normalize.h"
 #include "model/normalize_country.h"
 #include "model/normalize_name.h"
+#include "rules/match.h"
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -103,6 +107,48 @@ names(const char *s)
 	free(cut);
 }
 
+static void
+matches(const char *s)
+{
+	const char *nl = strchr(s, '\n');
+	char *a, *ka = NULL, *kb = NULL, why[512];
+	struct match_idf *idf;
+	struct match_name ma, mb;
+	enum match_measure how;
+	double sc;
+
+	if (nl == NULL)
+		return;
+	a = strndup(s, (size_t)(nl - s));
+	if (a == NULL || norm_name_key(a, &ka) < 0 || norm_name_key(nl + 1,
+	    &kb) < 0) {
+		free(a);
+		free(ka);
+		return;
+	}
+	idf = match_idf_new();
+	match_idf_add(idf, ka);
+	match_idf_add(idf, kb);
+	match_idf_add(idf, ka);
+	match_prepare(idf, ka, &ma);
+	match_prepare(idf, kb, &mb);
+	sc = match_score(&ma, &mb, &how);
+	FUZZ_ASSERT(sc >= 0.0 && sc <= 1.0 && !isnan(sc));
+	match_explain(&ma, &mb, how, why, sizeof(why));
+	FUZZ_ASSERT(memchr(why, '\0', sizeof(why)) != NULL);
+	sc = match_score(&mb, &ma, &how);
+	FUZZ_ASSERT(sc >= 0.0 && sc <= 1.0 && !isnan(sc));
+	match_explain(&mb, &ma, how, why, sizeof(why));
+	match_idf_remove(idf, ka);
+	match_idf_remove(idf, kb);
+	match_idf_remove(idf, ka);
+	FUZZ_ASSERT(match_idf_docs(idf) == 0);
+	match_idf_free(idf);
+	free(a);
+	free(ka);
+	free(kb);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -114,6 +160,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	times(s);
 	values(s);
 	names(s);
+	matches(s);
 	free(s);
 	return 0;
 }

@@ -91,8 +91,15 @@ def seeds():
         for i, line in enumerate(f):
             if i < 200:
                 names += line.rstrip("\n").split("\t")[:2]
+    # pairs of real names for the matcher: the first name, a newline, the other
+    pairs = []
+    with open(os.path.join(ROOT, "tests", "match", "real", "dev.tsv"), encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            p = line.rstrip("\n").split("\t")
+            if i % 8 == 1 and len(p) >= 3:
+                pairs.append((p[0] + "\n" + p[2]).encode())
     s["fuzz_normalize"] = (c_strings(os.path.join(ROOT, "tests", "unit", "test_normalize.c")) +
-                           [n.encode() for n in names if n])
+                           [n.encode() for n in names if n] + pairs)
     s["fuzz_soql"] = (c_strings(os.path.join(ROOT, "tests", "unit", "test_salesforce.c")) +
                       [c["name"].encode() for c in load("fixtures/customers.json")[:100]
                        if isinstance(c, dict) and "name" in c])
