@@ -21,8 +21,8 @@ struct countset {
 
 /* Adds s (len bytes) once more; returns how many times it is held now. */
 uint32_t countset_add(struct countset *c, const char *s, size_t len);
-/* Takes s away once; returns how many times it is still held (0 when it
- * is gone or was never added). */
+/* Takes s away once; returns how many times it was held before (0: it
+ * was never added, and nothing changes; 1: it is gone now). */
 uint32_t countset_remove(struct countset *c, const char *s, size_t len);
 /* How many times s is held. */
 uint32_t countset_get(const struct countset *c, const char *s, size_t len);

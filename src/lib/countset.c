@@ -85,8 +85,8 @@ countset_remove(struct countset *c, const char *s, size_t len)
 
 	if (c->cap == 0 || (sl = find(c, hash64(s, len)))->hash == 0)
 		return 0;
-	if (--sl->n > 0)
-		return sl->n;
+	if (sl->n-- > 1)
+		return sl->n + 1;
 	sl->hash = 0;
 	c->n--;
 	/* backward-shift deletion: later entries of the probe run move up
@@ -101,7 +101,7 @@ countset_remove(struct countset *c, const char *s, size_t len)
 			i = j;
 		}
 	}
-	return 0;
+	return 1;
 }
 
 void

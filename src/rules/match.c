@@ -176,8 +176,9 @@ find_division(struct match_name *m)
 	size_t i, j;
 
 	for (i = 1; i + 1 < m->ntok; i++) {
-		if (!match_word_ends_name(m->tok[i].s, m->tok[i].len) ||
-		    m->tok[i - 1].cls == TOK_STOP)
+		/* a legal form reads as a stop word: most words end here */
+		if (m->tok[i].cls != TOK_STOP || m->tok[i - 1].cls == TOK_STOP ||
+		    !match_word_ends_name(m->tok[i].s, m->tok[i].len))
 			continue;
 		for (j = i + 1; j < m->ntok && m->tok[j].cls == TOK_STOP; j++)
 			;
@@ -490,11 +491,15 @@ acronym_score(const struct match_name *shortn, const struct match_name *longn)
 	return longn->initials_distinct ? ACRONYM2_SCORE : 0;
 }
 
-/* The token measure over the whole names and, for a name with a second
- * one ("A dba B"), over each of its two; *alias: a part won. */
+/*
+ * The token measure over the whole names and over their parts: either of
+ * a "dba" name's two ("A dba B"), the company's name before a division.
+ * *part says which won: 0 the whole names, 1 a second name, 2 a
+ * company's name before its division.
+ */
 static double
 tokens_best(const struct match_name *a, const struct match_name *b,
-    int *conflict, int *family, int *alias, int *whole_conflict)
+    int *conflict, int *family, int *part, int *whole_conflict)
 {
 	struct span sa[3], sb[3];
 	size_t na = 1, nb = 1, i, j;
@@ -514,7 +519,7 @@ tokens_best(const struct match_name *a, const struct match_name *b,
 		sa[na++] = span_of(a, 0, a->division);
 	if (b->division)
 		sb[nb++] = span_of(b, 0, b->division);
-	*alias = 0;
+	*part = 0;
 	for (i = 0; i < na; i++)
 		for (j = 0; j < nb; j++) {
 			int c, f;
@@ -526,10 +531,9 @@ tokens_best(const struct match_name *a, const struct match_name *b,
 				best = s;
 				*conflict = c;
 				*family = f;
-				/* 1: a second name, 2: a company's part */
-				*alias = (i > 0 && a->division && i == na - 1) ||
-				    (j > 0 && b->division && j == nb - 1) ? 2 :
-				    i > 0 || j > 0;
+				/* a name with a division has no second name */
+				*part = (i > 0 && a->division) || (j > 0 &&
+				    b->division) ? 2 : i > 0 || j > 0;
 			}
 		}
 	return best < 0 ? 0 : best;
@@ -574,16 +578,16 @@ match_score(const struct match_name *a, const struct match_name *b,
 	double best = 0, s;
 	enum match_measure m = MATCH_NONE;
 	size_t da = strlen(a->distinct), db = strlen(b->distinct);
-	int conflict = 0, family = 0, alias = 0, whole_conflict = 0;
+	int conflict = 0, family = 0, part = 0, whole_conflict = 0;
 
 	if (strcmp(a->key, b->key) == 0) {
 		*how = MATCH_EXACT;
 		return 1.0;
 	}
-	if ((s = tokens_best(a, b, &conflict, &family, &alias,
+	if ((s = tokens_best(a, b, &conflict, &family, &part,
 	    &whole_conflict)) > best) {
 		best = s;
-		m = alias == 2 ? MATCH_DIVISION : alias ? MATCH_ALIAS :
+		m = part == 2 ? MATCH_DIVISION : part ? MATCH_ALIAS :
 		    MATCH_TOKENS;
 	}
 	/* the distinctive part run together ("micro soft", "microsoft",
@@ -755,9 +759,9 @@ match_explain(const struct match_name *a, const struct match_name *b,
 		    "order");
 	/* held under the threshold as one of a family's businesses */
 	if (o < len) {
-		int conflict, family, alias, whole;
+		int conflict, family, part, whole;
 
-		tokens_best(a, b, &conflict, &family, &alias, &whole);
+		tokens_best(a, b, &conflict, &family, &part, &whole);
 		if (family && !conflict && a->family >= FAMILY_NEXT)
 			snprintf(out + o, len - o, "; held apart: '%.*s' alone against "
 			    "one of its businesses (%u different words follow it in "

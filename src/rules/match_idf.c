@@ -93,11 +93,11 @@ remove_one(void *arg, const char *s, size_t len)
 /*
  * The first word of key and the word read after it (the next that is not
  * a stop word, as the word it spells, singular: "elecctronics" is
- * "electronic"),
- * as "first\x1fsecond" in buf; 0 for a name of one word.
+ * "electronic") as "first\x1fsecond" in buf, the first word's length in
+ * *firstlen; 0 for a name of one word.
  */
 static size_t
-first_pair(const char *key, char *buf, size_t size)
+first_pair(const char *key, char *buf, size_t size, size_t *firstlen)
 {
 	const char *p = key, *s;
 	size_t fl, len;
@@ -111,6 +111,7 @@ first_pair(const char *key, char *buf, size_t size)
 		return 0;
 	memcpy(buf, p, fl);
 	buf[fl] = '\x1f';
+	*firstlen = fl;
 	for (p += fl; *p;) {
 		while (*p == ' ')
 			p++;
@@ -135,34 +136,31 @@ void
 match_idf_add(struct match_idf *idf, const char *key)
 {
 	char pair[128];
-	size_t n;
+	size_t n, fl;
 
 	if (countset_add(&idf->names, key, strlen(key)) > 1)
-		return;
+		return;		/* not a new name */
 	idf->docs++;
 	each_token(key, add_one, idf);
-	if ((n = first_pair(key, pair, sizeof(pair))) > 0 &&
+	if ((n = first_pair(key, pair, sizeof(pair), &fl)) > 0 &&
 	    countset_add(&idf->next, pair, n) == 1)
-		(*strmap_put(&idf->fam, pair, (size_t)(strchr(pair, '\x1f') - pair),
-		    NULL))++;
+		(*strmap_put(&idf->fam, pair, fl, NULL))++;
 }
 
 void
 match_idf_remove(struct match_idf *idf, const char *key)
 {
 	char pair[128];
-	size_t n;
+	size_t n, fl;
 
-	if (countset_get(&idf->names, key, strlen(key)) == 0 ||
-	    countset_remove(&idf->names, key, strlen(key)) > 0)
-		return;
+	if (countset_remove(&idf->names, key, strlen(key)) != 1)
+		return;		/* other registrations keep it, or none had it */
 	if (idf->docs)
 		idf->docs--;
 	each_token(key, remove_one, idf);
-	if ((n = first_pair(key, pair, sizeof(pair))) > 0 &&
-	    countset_remove(&idf->next, pair, n) == 0) {
-		uint32_t *v = strmap_get(&idf->fam, pair,
-		    (size_t)(strchr(pair, '\x1f') - pair));
+	if ((n = first_pair(key, pair, sizeof(pair), &fl)) > 0 &&
+	    countset_remove(&idf->next, pair, n) == 1) {
+		uint32_t *v = strmap_get(&idf->fam, pair, fl);
 
 		if (v && *v)
 			(*v)--;

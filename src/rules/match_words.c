@@ -171,34 +171,46 @@ static const char *const region_words[] = { "africa", "america",
 	"eastern", "west", "western", "north", "northern", "south", "southern",
 	"central", NULL };
 
+/*
+ * Legal forms that end a company's name wherever they stand: what
+ * follows one is a division, a department or a region ("Toshiba Corp.,
+ * Digital Media Equipment", "Fast Point Technologies, Inc - IT
+ * Department"). Forms that are words too ("as", "se", "sa") are not.
+ */
+static const char *const form_end_words[] = { "inc", "incorporated",
+	"corp", "corporation", "co", "company", "ltd", "limited", "llc",
+	"gmbh", "ag", "plc", "bv", "nv", "spa", "srl", "sarl", "oy", "oyj",
+	"ab", "kk", "pty", "pvt", "pte", "bhd", NULL };
+
 static struct strmap generic_set, geo_set, stop_set, corp_set, dept_set,
-    region_set;
+    region_set, form_end_set;
 
 static void
 sets_init(void)
 {
-	size_t i;
+	static const struct {
+		const char *const *words;
+		struct strmap *set;
+	} lists[] = {
+		{ generic_words, &generic_set }, { geo_words, &geo_set },
+		{ stop_words, &stop_set }, { corp_words, &corp_set },
+		{ dept_words, &dept_set }, { region_words, &region_set },
+		{ form_end_words, &form_end_set },
+	};
+	size_t k, i;
 
 	if (generic_set.n)
 		return;
-	for (i = 0; generic_words[i]; i++)
-		strmap_put(&generic_set, generic_words[i], strlen(generic_words[i]), NULL);
-	for (i = 0; geo_words[i]; i++)
-		strmap_put(&geo_set, geo_words[i], strlen(geo_words[i]), NULL);
-	for (i = 0; stop_words[i]; i++)
-		strmap_put(&stop_set, stop_words[i], strlen(stop_words[i]), NULL);
-	for (i = 0; corp_words[i]; i++)
-		strmap_put(&corp_set, corp_words[i], strlen(corp_words[i]), NULL);
-	for (i = 0; dept_words[i]; i++)
-		strmap_put(&dept_set, dept_words[i], strlen(dept_words[i]), NULL);
-	for (i = 0; region_words[i]; i++)
-		strmap_put(&region_set, region_words[i], strlen(region_words[i]),
-		    NULL);
+	for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++)
+		for (i = 0; lists[k].words[i]; i++)
+			strmap_put(lists[k].set, lists[k].words[i],
+			    strlen(lists[k].words[i]), NULL);
 }
 
 static int
 in_set(const struct strmap *t, const char *tok, size_t len)
 {
+	sets_init();
 	return strmap_get(t, tok, len) != NULL;
 }
 
@@ -207,7 +219,6 @@ classify(const char *tok, size_t len)
 {
 	char buf[64], cc[3];
 
-	sets_init();
 	if (in_set(&stop_set, tok, len) || norm_legal_form_word(tok, len))
 		return TOK_STOP;
 	if (in_set(&corp_set, tok, len))
@@ -232,47 +243,27 @@ match_is_generic(const char *tok, size_t len)
 	return classify(tok, len) != TOK_DISTINCT;
 }
 
-/*
- * Legal forms that end a company's name wherever they stand: what
- * follows one is a division, a department or a region ("Toshiba Corp.,
- * Digital Media Equipment", "Fast Point Technologies, Inc - IT
- * Department"). Forms that are words too ("as", "se", "sa") are not.
- */
-static const char *const form_end_words[] = { "inc", "incorporated",
-	"corp", "corporation", "co", "company", "ltd", "limited", "llc",
-	"gmbh", "ag", "plc", "bv", "nv", "spa", "srl", "sarl", "oy", "oyj",
-	"ab", "kk", "pty", "pvt", "pte", "bhd", NULL };
-
 int
 match_word_ends_name(const char *s, size_t len)
 {
-	size_t i;
-
-	for (i = 0; form_end_words[i]; i++)
-		if (strlen(form_end_words[i]) == len &&
-		    memcmp(form_end_words[i], s, len) == 0)
-			return 1;
-	return 0;
+	return in_set(&form_end_set, s, len);
 }
 
 int
 match_word_is_stop(const char *s, size_t len)
 {
-	sets_init();
 	return in_set(&stop_set, s, len);
 }
 
 int
 match_word_is_dept(const char *s, size_t len)
 {
-	sets_init();
 	return in_set(&dept_set, s, len);
 }
 
 int
 match_word_is_region(const char *s, size_t len)
 {
-	sets_init();
 	return in_set(&region_set, s, len);
 }
 

@@ -217,6 +217,21 @@ score_in(const struct match_idf *idf, const char *ka, const char *kb)
 	return match_score(&a, &b, &how);
 }
 
+/* Why ka and kb were found alike, or held apart (a static buffer). */
+static const char *
+explain_in(const struct match_idf *idf, const char *ka, const char *kb)
+{
+	static char why[256];
+	struct match_name a, b;
+	enum match_measure how;
+
+	match_prepare(idf, ka, &a);
+	match_prepare(idf, kb, &b);
+	match_score(&a, &b, &how);
+	match_explain(&a, &b, how, why, sizeof(why));
+	return why;
+}
+
 /*
  * A family's name alone against one of its businesses: "Sony" and "Sony
  * Electronics" are two when the cache knows another business of the
@@ -240,20 +255,10 @@ test_family(void)
 	CHECK_INT(match_idf_family(idf, "sony", 4), 2);
 	CHECK(score_in(idf, "sony", "sony electronics") < 0.90);
 	CHECK(score_in(idf, "sony electronics", "sony") < 0.90);
-	{
-		struct match_name a, b;
-		enum match_measure how;
-		char why[256];
-
-		match_prepare(idf, "sony", &a);
-		match_prepare(idf, "sony electronics", &b);
-		match_score(&a, &b, &how);
-		match_explain(&a, &b, how, why, sizeof(why));
-		CHECK_STR(why, "'sony' ~ 'sony electronics': 'electronics' only in "
-		    "the second; held apart: 'sony' alone against one of its "
-		    "businesses (2 different words follow it in the cache's "
-		    "names)");
-	}
+	CHECK_STR(explain_in(idf, "sony", "sony electronics"), "'sony' ~ "
+	    "'sony electronics': 'electronics' only in the second; held apart: "
+	    "'sony' alone against one of its businesses (2 different words "
+	    "follow it in the cache's names)");
 	match_idf_remove(idf, "sony ericsson");
 	CHECK_INT(match_idf_family(idf, "sony", 4), 1);
 	CHECK(score_in(idf, "sony", "sony electronics") >= 0.90);
@@ -261,20 +266,10 @@ test_family(void)
 	 * other business of the family needed */
 	CHECK(score_in(NULL, "ricoh", "ricoh printing systems") < 0.90);
 	CHECK(score_in(NULL, "ricoh", "ricoh systems") >= 0.90);
-	{
-		struct match_name a, b;
-		enum match_measure how;
-		char why[256];
-
-		match_prepare(NULL, "ricoh printing systems", &a);
-		match_prepare(NULL, "ricoh", &b);
-		match_score(&a, &b, &how);
-		match_explain(&a, &b, how, why, sizeof(why));
-		CHECK_STR(why, "'ricoh printing systems' ~ 'ricoh': 'printing' only "
-		    "in the first; 'systems' only in the first; held apart: 'ricoh' "
-		    "alone against one of its businesses (named in words of its "
-		    "own)");
-	}
+	CHECK_STR(explain_in(NULL, "ricoh printing systems", "ricoh"),
+	    "'ricoh printing systems' ~ 'ricoh': 'printing' only in the first; "
+	    "'systems' only in the first; held apart: 'ricoh' alone against one "
+	    "of its businesses (named in words of its own)");
 	match_idf_free(idf);
 }
 
@@ -321,17 +316,8 @@ test_explain(void)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct match_name ma, mb;
-		enum match_measure how;
-		char why[256];
-
-		match_prepare(NULL, cases[i].a, &ma);
-		match_prepare(NULL, cases[i].b, &mb);
-		match_score(&ma, &mb, &how);
-		match_explain(&ma, &mb, how, why, sizeof(why));
-		CHECK_STR(why, cases[i].why);
-	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK_STR(explain_in(NULL, cases[i].a, cases[i].b), cases[i].why);
 }
 
 /* The matcher's accuracy goal on the labelled set, through the eval tool. */
