@@ -167,14 +167,16 @@ bench:
 # The end-customer matcher: on the project's labelled set, then on the
 # real names of Debian's pci.ids and usb.ids, the half tuned on and the
 # half held out (tests/match/real/): precision, recall and F1, a
-# threshold sweep, results by kind and every pair it gets wrong.
+# threshold sweep, results by kind, and every pair it gets wrong on the
+# sets tuned on; the held-out half's pairs are not listed, so that no
+# change is read off them.
 eval: all
 	@echo "== tests/match/pairs.tsv"; $(BUILD)/tests/match_eval tests/match/pairs.tsv; \
 	  a=$$?; \
 	  echo "== tests/match/real/dev.tsv (tuned on)"; \
 	  $(BUILD)/tests/match_eval -g 0.97,0.93 tests/match/real/dev.tsv; b=$$?; \
-	  echo "== tests/match/real/held.tsv (held out)"; \
-	  $(BUILD)/tests/match_eval -g 0.97,0.93 tests/match/real/held.tsv; c=$$?; \
+	  echo "== tests/match/real/held.tsv (held out; its pairs are not listed)"; \
+	  $(BUILD)/tests/match_eval -q -g 0.97,0.93 tests/match/real/held.tsv; c=$$?; \
 	  [ $$a -eq 0 ] && [ $$b -eq 0 ] && [ $$c -eq 0 ]
 
 # the house's rules: the layers' includes, the libraries' owners, sizes

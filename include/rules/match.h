@@ -15,7 +15,10 @@
  *            not generic, run together: "micro soft" = "microsoft"),
  *            for lengths within 25% of each other;
  *   acronym  one name is the other's initials ("IBM"), three letters or
- *            more, or two when every word behind them is distinctive.
+ *            more, or two when every word behind them is distinctive;
+ *            the legal form's initial may end them ("ALI", "Avance Logic
+ *            Inc."; "NEC", "Nippon Electric Company") when the form is
+ *            known (form_initial).
  *
  * Words weigh their IDF over the cache's distinct names times a factor:
  * industry words 0.3, what any company calls itself ("Technology",
@@ -110,11 +113,19 @@ struct match_name {
 					 * and a division follows (0: none) */
 	uint32_t family;		/* match_idf_family of the first word */
 	int initials_distinct;		/* every word behind the initials distinctive */
+	char form_initial;		/* the legal form's first letter, for
+					 * acronyms that spell it ("ALI": Avance
+					 * Logic Inc.); 0: none or not known
+					 * (match_prepare leaves it 0) */
 };
 
 /* Prepares key (idf may be NULL: every token weighs the same). */
 void match_prepare(const struct match_idf *idf, const char *key,
     struct match_name *m);
+/* What a prepared name's form_initial is set to for the legal form its
+ * key was stripped of (norm_name_form_ref: "inc", "co ltd"; NULL or ""
+ * for none): its first letter, or 0. */
+char match_form_initial(const char *form);
 /* Similarity in [0, 1] and the measure that gave it. */
 double match_score(const struct match_name *a, const struct match_name *b,
     enum match_measure *how);

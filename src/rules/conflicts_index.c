@@ -196,6 +196,11 @@ blocking_keys(const struct match_name *m, char keys[][80], size_t max)
 		snprintf(keys[n++], 80, "a:%s", m->initials);
 	if (m->ntok >= 2 && strcmp(m->initials, m->initials_nostop) != 0 && n < max)
 		snprintf(keys[n++], 80, "a:%s", m->initials_nostop);
+	/* an acronym that may end with a legal form's initial ("ali" meets
+	 * "avance logic", Inc., where the initials meet) */
+	if (m->ntok == 1 && strlen(m->compact) >= 3 && n < max)
+		snprintf(keys[n++], 80, "a:%.*s", (int)strlen(m->compact) - 1,
+		    m->compact);
 	return n;
 }
 
@@ -358,6 +363,7 @@ link_node(struct conflicts *c, uint32_t ni, double threshold, double review,
 
 	if (n->name_key) {
 		match_prepare(c->idf, n->name_key, &mn);
+		mn.form_initial = n->form_initial;
 		nk = blocking_keys(&mn, keys, sizeof(keys) / sizeof(keys[0]));
 		c->stamp++;
 		n->seen = c->stamp;
@@ -398,6 +404,7 @@ link_node(struct conflicts *c, uint32_t ni, double threshold, double review,
 				if (differ && n->form != z->form)
 					continue;
 				match_prepare(c->idf, z->name_key, &mz);
+				mz.form_initial = z->form_initial;
 				sc = match_score(&mn, &mz, &how);
 				res->compared++;
 				if (!match_decides(sc, threshold, differ, 1)) {
@@ -553,7 +560,12 @@ attach(struct conflicts *c, struct claim *cl, uint32_t ci, uint32_t *dslot)
 			n->center = NO_CENTER;
 			n->ident = stored;
 			n->name_key = name_key ? xstrdup(name_key) : NULL;
-			n->form = cl->name ? form_hash(norm_name_form_ref(cl->name)) : 0;
+			if (cl->name) {
+				const char *f = norm_name_form_ref(cl->name);
+
+				n->form = form_hash(f);
+				n->form_initial = match_form_initial(f);
+			}
 			n->domain = cl->domain;
 			memcpy(n->country, cl->country, sizeof(n->country));
 			*ix = ni + 1;

@@ -69,6 +69,7 @@ struct node {
 	char *name_key;		/* what its names are compared by */
 	const char *domain;	/* interned */
 	char country[3];
+	char form_initial;	/* its first name's legal form's first letter */
 	uint32_t form;		/* a hash of its first name's legal form (0: none) */
 	uint32_t *claims;
 	uint32_t *members;	/* a center's cluster, itself included */

@@ -476,6 +476,24 @@ tokens_score(struct span pa, struct span pb, int *conflict, int *family)
 	return s > 1.0 ? 1.0 : s;
 }
 
+char
+match_form_initial(const char *form)
+{
+	return form && form[0] >= 'a' && form[0] <= 'z' ? form[0] : 0;
+}
+
+/* The short name is the long one's initials and its legal form's
+ * ("ALI", "Avance Logic Inc."). */
+static int
+form_spelt(const struct match_name *shortn, const struct match_name *longn)
+{
+	size_t len = strlen(shortn->compact), n = strlen(longn->initials_nostop);
+
+	return longn->form_initial && n >= 2 && n + 1 == len &&
+	    shortn->compact[n] == longn->form_initial &&
+	    memcmp(shortn->compact, longn->initials_nostop, n) == 0;
+}
+
 static double
 acronym_score(const struct match_name *shortn, const struct match_name *longn)
 {
@@ -485,7 +503,7 @@ acronym_score(const struct match_name *shortn, const struct match_name *longn)
 		return 0;
 	if (strcmp(shortn->compact, longn->initials) != 0 &&
 	    strcmp(shortn->compact, longn->initials_nostop) != 0)
-		return 0;
+		return form_spelt(shortn, longn) ? ACRONYM_SCORE : 0;
 	if (len >= 3)
 		return ACRONYM_SCORE;
 	return longn->initials_distinct ? ACRONYM2_SCORE : 0;
@@ -677,7 +695,13 @@ match_explain(const struct match_name *a, const struct match_name *b,
 		snprintf(out + o, len - o, "the same name");
 		return;
 	case MATCH_ACRONYM:
-		snprintf(out + o, len - o, "initials");
+		/* the legal form's initial among them ("ali", "avance logic"
+		 * with Inc.): the keys alone are not one another's initials */
+		snprintf(out + o, len - o, "%s", strcmp(a->compact, b->initials) &&
+		    strcmp(a->compact, b->initials_nostop) &&
+		    strcmp(b->compact, a->initials) &&
+		    strcmp(b->compact, a->initials_nostop) ?
+		    "initials, the legal form's last" : "initials");
 		return;
 	case MATCH_ALIAS:
 		snprintf(out + o, len - o, "the other name it goes by");

@@ -132,6 +132,8 @@ matches(const char *s)
 	match_idf_add(idf, ka);
 	match_prepare(idf, ka, &ma);
 	match_prepare(idf, kb, &mb);
+	ma.form_initial = match_form_initial(norm_name_form_ref(a));
+	mb.form_initial = match_form_initial(norm_name_form_ref(nl + 1));
 	sc = match_score(&ma, &mb, &how);
 	FUZZ_ASSERT(sc >= 0.0 && sc <= 1.0 && !isnan(sc));
 	match_explain(&ma, &mb, how, why, sizeof(why));

@@ -172,6 +172,8 @@ main(int argc, char **argv)
 
 		match_prepare(idf, v[i].ka, &ma);
 		match_prepare(idf, v[i].kb, &mb);
+		ma.form_initial = match_form_initial(norm_name_form_ref(v[i].a));
+		mb.form_initial = match_form_initial(norm_name_form_ref(v[i].b));
 		v[i].score = match_score(&ma, &mb, &v[i].how);
 	}
 	rates(v, n, th, &p, &r, &f, &tp, &fp, &fn);

@@ -540,6 +540,31 @@ test_popular_customer_is_no_family(void)
 	    "evidence LIKE '%Quillon Software%'"), "0");
 }
 
+/*
+ * An acronym that spells the legal form too ("NEC", "Nippon Electric
+ * Company") meets its name through the index's blocking keys; without
+ * the form the initials alone are too few.
+ */
+static void
+test_acronym_with_legal_form(void)
+{
+	setup("same_product_only: false");
+	reg("1", "P1", "NEC", NULL, NULL, NULL, "pending",
+	    "2026-11-01T00:00:00Z", NULL, S1);
+	reg("2", "P3", "Nippon Electric Company", NULL, NULL, NULL, "pending",
+	    "2026-11-02T00:00:00Z", NULL, S1);
+	reg("3", "P4", "QRV", NULL, NULL, NULL, "pending",
+	    "2026-11-01T00:00:00Z", NULL, S1);
+	reg("4", "P5", "Quorvane Rendering", NULL, NULL, NULL, "pending",
+	    "2026-11-02T00:00:00Z", NULL, S1);
+	CHECK(pass(S1) == 0);
+	CHECK_STR(OPEN("partner_conflict"), "1");
+	CHECK(strstr(q("SELECT evidence FROM conflicts WHERE type = "
+	    "'partner_conflict'"), "initials, the legal form's last") != NULL);
+	CHECK_STR(q("SELECT count(*) FROM conflicts WHERE evidence LIKE "
+	    "'%Quorvane%'"), "0");
+}
+
 int
 main(void)
 {
@@ -559,6 +584,7 @@ main(void)
 	T_RUN(test_partner_identity);
 	T_RUN(test_possible_matches);
 	T_RUN(test_popular_customer_is_no_family);
+	T_RUN(test_acronym_with_legal_form);
 	conflicts_free(cx);
 	audit_free(au);
 	store_close(st);

@@ -22,6 +22,8 @@ score(const char *a, const char *b, enum match_measure *how)
 	}
 	match_prepare(NULL, ka, &ma);
 	match_prepare(NULL, kb, &mb);
+	ma.form_initial = match_form_initial(norm_name_form_ref(a));
+	mb.form_initial = match_form_initial(norm_name_form_ref(b));
 	s = match_score(&ma, &mb, how);
 	free(ka);
 	free(kb);
@@ -83,6 +85,12 @@ test_measures(void)
 		{ "International Business Machines Corp", "IBM", 1, MATCH_ACRONYM },
 		{ "Procter & Gamble", "P&G", 1, MATCH_ACRONYM },
 		{ "Minnesota Mining and Manufacturing Company", "3M", 1, MATCH_ACRONYM },
+		/* the legal form's initial last: only when there is that form */
+		{ "Avance Logic Inc.", "ALI", 1, MATCH_ACRONYM },
+		{ "NEC", "Nippon Electric Company", 1, MATCH_ACRONYM },
+		{ "Avance Logic", "ALI", 0, MATCH_NONE },
+		{ "Avance Logic GmbH", "ALI", 0, MATCH_NONE },
+		{ "Avance Inc.", "AI", 0, MATCH_NONE },
 		{ "Intesa Sanpaolo S.p.A.", "Intesa San Paolo SpA", 1, MATCH_JOINED },
 		/* real registrations' slips and additions */
 		{ "Calypso Meedical", "Calypso Medical", 1, MATCH_TOKENS },
@@ -313,11 +321,27 @@ test_explain(void)
 		{ "toshiba corp digital media equipment", "toshiba", "'toshiba corp "
 		  "digital media equipment' ~ 'toshiba': the company's name before "
 		  "a division of it ('digital media equipment')" },
+		{ "international business machines", "ibm", "'international "
+		  "business machines' ~ 'ibm': initials" },
 	};
 	size_t i;
+	struct match_name a, b;
+	enum match_measure how;
+	char why[256];
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		CHECK_STR(explain_in(NULL, cases[i].a, cases[i].b), cases[i].why);
+	/* initials and the legal form's ("Avance Logic Inc.") */
+	match_prepare(NULL, "ali", &a);
+	match_prepare(NULL, "avance logic", &b);
+	b.form_initial = match_form_initial("inc");
+	CHECK(match_score(&a, &b, &how) >= 0.90);
+	CHECK_INT(how, MATCH_ACRONYM);
+	match_explain(&a, &b, how, why, sizeof(why));
+	CHECK_STR(why, "'ali' ~ 'avance logic': initials, the legal form's last");
+	CHECK_INT(match_form_initial("co ltd"), 'c');
+	CHECK_INT(match_form_initial(""), 0);
+	CHECK_INT(match_form_initial(NULL), 0);
 }
 
 /* The matcher's accuracy goal on the labelled set, through the eval tool. */
