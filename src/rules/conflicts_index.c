@@ -17,6 +17,9 @@
 #define POSTING_CAP 200
 /* Letters of the distinctive part that make a prefix key. */
 #define PREFIX_LEN 5
+/* Names meet by their words run together from this length (the joined
+ * measure's). */
+#define JOINED_MIN 6
 
 struct conflicts *
 conflicts_new(void)
@@ -72,6 +75,9 @@ free_inner(struct conflicts *c)
 	for (i = 0; i < c->npostings; i++)
 		free(c->postings[i].v);
 	free(c->postings);
+	free(c->joined);
+	c->joined = NULL;
+	c->capjoined = c->njoined = 0;
 	strmap_free(&c->claim_of);
 	strmap_free(&c->node_of);
 	strmap_free(&c->interned);
@@ -204,6 +210,121 @@ blocking_keys(const struct match_name *m, char keys[][80], size_t max)
 	return n;
 }
 
+/* ---- names joined or split: their words run together ---- */
+
+static uint32_t
+joined_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h ? h : 1;
+}
+
+/* The slot of hash h, or the empty one where it would go (linear
+ * probing; the table is never full). */
+static struct joined_slot *
+joined_find(const struct conflicts *c, uint32_t h)
+{
+	size_t i, mask = c->capjoined - 1;
+
+	for (i = h & mask;; i = (i + 1) & mask)
+		if (c->joined[i].hash == 0 || c->joined[i].hash == h)
+			return &c->joined[i];
+}
+
+/* The node that writes these words run together, + 1 (0: none). */
+static uint32_t
+joined_get(const struct conflicts *c, const char *joined)
+{
+	return c->capjoined ? joined_find(c, joined_hash(joined))->node1 : 0;
+}
+
+/* Node ni writes joined: kept unless a living node already does (any one
+ * will do: names written alike run together are one cluster's). */
+static void
+joined_put(struct conflicts *c, const char *joined, uint32_t ni)
+{
+	uint32_t h = joined_hash(joined);
+	struct joined_slot *sl;
+
+	if ((c->njoined + 1) * 4 > c->capjoined * 3) {
+		struct joined_slot *old = c->joined;
+		size_t oldcap = c->capjoined, i;
+
+		c->capjoined = oldcap ? oldcap * 2 : 1024;
+		c->joined = xcalloc(c->capjoined, sizeof(*c->joined));
+		for (i = 0; i < oldcap; i++)
+			if (old[i].hash)
+				*joined_find(c, old[i].hash) = old[i];
+		free(old);
+	}
+	sl = joined_find(c, h);
+	if (sl->hash == 0) {
+		c->njoined++;
+		sl->hash = h;
+	} else if (c->nodes[sl->node1 - 1].alive)
+		return;
+	sl->node1 = ni + 1;
+}
+
+/* Node ni goes: its entry, if it holds one, is taken out (returns 1),
+ * and the entries after it move back so that every probe still finds its
+ * own. */
+static int
+joined_del(struct conflicts *c, const char *joined, uint32_t ni)
+{
+	size_t i, j, k, mask;
+	struct joined_slot *sl;
+
+	if (c->capjoined == 0)
+		return 0;
+	sl = joined_find(c, joined_hash(joined));
+	if (sl->hash == 0 || sl->node1 != ni + 1)
+		return 0;
+	mask = c->capjoined - 1;
+	i = (size_t)(sl - c->joined);
+	for (j = (i + 1) & mask; c->joined[j].hash; j = (j + 1) & mask) {
+		k = c->joined[j].hash & mask;	/* where it wants to be */
+		if ((j > i && (k <= i || k > j)) || (j < i && k <= i && k > j)) {
+			c->joined[i] = c->joined[j];
+			i = j;
+		}
+	}
+	c->joined[i].hash = 0;
+	c->joined[i].node1 = 0;
+	c->njoined--;
+	return 1;
+}
+
+/* Node ni, which held the entry for joined, goes: another node of its
+ * cluster that writes the same words run together takes the entry (names
+ * alike so are one cluster's, so none is lost). */
+static void
+joined_heir(struct conflicts *c, uint32_t ni, const char *joined)
+{
+	const struct node *n = &c->nodes[ni], *z;
+	struct match_name m;
+	size_t i;
+
+	if (n->center == NO_CENTER)
+		return;
+	z = &c->nodes[n->center];
+	for (i = 0; i < z->nmembers; i++) {
+		uint32_t o = z->members[i];
+
+		if (o == ni || !c->nodes[o].alive || !c->nodes[o].posted ||
+		    c->nodes[o].name_key == NULL)
+			continue;
+		match_prepare(NULL, c->nodes[o].name_key, &m);
+		if (strcmp(m.joined, joined) == 0) {
+			joined_put(c, joined, o);
+			return;
+		}
+	}
+}
+
 /* FNV-1a of a legal form ("gmbh", "inc"), 0 for none. */
 static uint32_t
 form_hash(const char *f)
@@ -324,6 +445,12 @@ post_node(struct conflicts *c, uint32_t ni, int add)
 		else if (p && p->n <= POSTING_CAP)
 			u32_push(&p->v, &p->n, &p->cap, ni);
 	}
+	if (strlen(mn.joined) >= JOINED_MIN) {
+		if (add)
+			joined_put(c, mn.joined, ni);
+		else if (joined_del(c, mn.joined, ni))
+			joined_heir(c, ni, mn.joined);
+	}
 	n->posted = add;
 }
 
@@ -357,18 +484,27 @@ link_node(struct conflicts *c, uint32_t ni, double threshold, double review,
 	struct match_name mn;
 	char keys[MATCH_MAX_TOKENS + 4][80];
 	size_t nk, k, i;
-	uint32_t best = NO_CENTER, bestp = NO_CENTER;
+	uint32_t best = NO_CENTER, bestp = NO_CENTER, jnode;
 	double bests = 0, bestps = 0;
 	enum match_measure besthow = MATCH_NONE, bestphow = MATCH_NONE;
 
 	if (n->name_key) {
+		/* the node that writes these words run together, as one more
+		 * posting */
+		struct posting jp = { &jnode, 0, 1 };
+
 		match_prepare(c->idf, n->name_key, &mn);
 		mn.form_initial = n->form_initial;
 		nk = blocking_keys(&mn, keys, sizeof(keys) / sizeof(keys[0]));
+		if (strlen(mn.joined) >= JOINED_MIN &&
+		    (jnode = joined_get(c, mn.joined)) != 0) {
+			jnode--;
+			jp.n = 1;
+		}
 		c->stamp++;
 		n->seen = c->stamp;
-		for (k = 0; k < nk; k++) {
-			struct posting *p = posting(c, keys[k], 0);
+		for (k = 0; k <= nk; k++) {
+			struct posting *p = k < nk ? posting(c, keys[k], 0) : &jp;
 
 			if (p == NULL || p->n > POSTING_CAP)
 				continue;
@@ -480,8 +616,10 @@ detach(struct conflicts *c, struct claim *cl, uint32_t ci)
 			match_idf_remove(c->idf, k);
 	}
 	if (n->nclaims == 0) {
-		leave_cluster(c, (uint32_t)cl->node);
+		/* out of the postings while its cluster still stands, so that
+		 * a cluster mate can take its place (joined_heir) */
 		post_node(c, (uint32_t)cl->node, 0);
+		leave_cluster(c, (uint32_t)cl->node);
 		n->alive = 0;
 		*strmap_put(&c->node_of, n->ident, strlen(n->ident), NULL) = 0;
 		u32_push(&c->free_nodes, &c->nfree, &c->capfree, (uint32_t)cl->node);

@@ -106,6 +106,15 @@ struct conflicts {
 	struct posting *postings;
 	size_t npostings, cappostings;
 	struct strmap posting_of;	/* blocking key -> posting index */
+	/* a name's words run together (a 32-bit hash of them) -> a node
+	 * that writes them so, + 1: names joined or split meet here
+	 * ("integrated technology express", "integratedtechnologyexpress")
+	 * for 8 bytes a slot rather than a posting each */
+	struct joined_slot {
+		uint32_t hash;		/* 0: empty */
+		uint32_t node1;
+	} *joined;
+	size_t capjoined, njoined;
 	struct match_idf *idf;
 	char *since;			/* synced_at of the previous pass */
 	struct strmap score_of;		/* partner -> index + 1 in scores */

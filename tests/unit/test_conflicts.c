@@ -565,6 +565,41 @@ test_acronym_with_legal_form(void)
 	    "'%Quorvane%'"), "0");
 }
 
+/*
+ * A name written as one word meets it written in words ("OursTechnology",
+ * "Ours Technology, Inc."): they share no word, so the index finds them
+ * by their words run together, and still does once the name that held
+ * the entry is gone and another spelling comes.
+ */
+static void
+test_joined_names_meet(void)
+{
+	setup("same_product_only: false");
+	/* the one-word name first: its node holds the entry */
+	reg("1", "P1", "OursTechnology", NULL, NULL, NULL, "pending",
+	    "2026-11-01T00:00:00Z", NULL, S1);
+	CHECK(pass(S1) == 0);
+	reg("2", "P3", "Ours Technology, Inc.", NULL, NULL, NULL, "pending",
+	    "2026-11-02T00:00:00Z", NULL, "2026-11-20T00:00:10Z");
+	CHECK(pass("2026-11-20T00:00:20Z") == 0);
+	CHECK_STR(OPEN("partner_conflict"), "1");
+	CHECK(strstr(q("SELECT evidence FROM conflicts WHERE type = "
+	    "'partner_conflict'"), "words joined or split") != NULL);
+	/* the one-word name's claim ends; a third partner writes it so */
+	reg("1", "P1", "OursTechnology", NULL, NULL, NULL, "rejected",
+	    "2026-11-01T00:00:00Z", NULL, "2026-11-20T00:01:00Z");
+	CHECK(pass("2026-11-20T00:02:00Z") == 0);
+	CHECK_STR(OPEN("partner_conflict"), "0");
+	reg("3", "P4", "Ourstechnology", NULL, NULL, NULL, "pending",
+	    "2026-11-03T00:00:00Z", NULL, "2026-11-20T00:03:00Z");
+	CHECK(pass("2026-11-20T00:04:00Z") == 0);
+	CHECK_STR(OPEN("partner_conflict"), "1");
+	CHECK_STR(q("SELECT group_concat(member) FROM (SELECT member FROM "
+	    "conflict_members m JOIN conflicts c ON c.key = m.conflict_key "
+	    "WHERE c.status = 'open' AND removed_at IS NULL ORDER BY member)"),
+	    "portal:2,portal:3");
+}
+
 int
 main(void)
 {
@@ -585,6 +620,7 @@ main(void)
 	T_RUN(test_possible_matches);
 	T_RUN(test_popular_customer_is_no_family);
 	T_RUN(test_acronym_with_legal_form);
+	T_RUN(test_joined_names_meet);
 	conflicts_free(cx);
 	audit_free(au);
 	store_close(st);
