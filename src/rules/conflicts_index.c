@@ -17,6 +17,8 @@
 #define POSTING_CAP 200
 /* Letters of the distinctive part that make a prefix key. */
 #define PREFIX_LEN 5
+/* Blocking keys of a node at most: its name's and its two parts'. */
+#define BLOCKING_KEYS (3 * (MATCH_MAX_TOKENS + 5))
 /* Names meet by their words run together from this length (the joined
  * measure's). */
 #define JOINED_MIN 6
@@ -183,11 +185,12 @@ posting(struct conflicts *c, const char *key, int create)
 	return &c->postings[*ix];
 }
 
-/* The blocking keys of a node: rare tokens, a prefix, acronyms. */
+/* A name's blocking keys after the n in keys: rare tokens, a prefix,
+ * acronyms. */
 static size_t
-blocking_keys(const struct match_name *m, char keys[][80], size_t max)
+name_keys(const struct match_name *m, char keys[][80], size_t n, size_t max)
 {
-	size_t n = 0, i;
+	size_t i;
 
 	/* the words that tell companies apart (all of them, for a name of
 	 * generic words only: match_prepare marks those distinct then) */
@@ -208,6 +211,55 @@ blocking_keys(const struct match_name *m, char keys[][80], size_t max)
 		snprintf(keys[n++], 80, "a:%.*s", (int)strlen(m->compact) - 1,
 		    m->compact);
 	return n;
+}
+
+/*
+ * The blocking keys of a node (at most BLOCKING_KEYS, each once): its
+ * name's, and for a name with a second one ("A DBA B") each part's as a
+ * name of its own, so that "Deutsche Telekom", generic words only, meets
+ * "Technical University of Budapest DBA Deutsche Telekom".
+ */
+static size_t
+blocking_keys(const struct match_name *m, char keys[][80], size_t max)
+{
+	size_t n = name_keys(m, keys, 0, max), i, j, k;
+
+	if (m->alias) {
+		char buf[256];
+		const char *p = m->key;
+		struct match_name part;
+
+		/* the words before "dba", then those after it */
+		for (k = 0; k < m->alias && *p; k++) {
+			p += strcspn(p, " ");
+			p += strspn(p, " ");
+		}
+		snprintf(buf, sizeof(buf), "%.*s", (int)(p - m->key), m->key);
+		while (*buf && buf[strlen(buf) - 1] == ' ')
+			buf[strlen(buf) - 1] = '\0';
+		if (*buf) {
+			match_prepare(NULL, buf, &part);
+			n = name_keys(&part, keys, n, max);
+		}
+		p += strcspn(p, " ");		/* "dba" */
+		p += strspn(p, " ");
+		if (*p) {
+			snprintf(buf, sizeof(buf), "%s", p);
+			match_prepare(NULL, buf, &part);
+			n = name_keys(&part, keys, n, max);
+		}
+	}
+	/* each key once: a node is in a posting once */
+	for (i = 0, k = 0; i < n; i++) {
+		for (j = 0; j < k && strcmp(keys[j], keys[i]) != 0; j++)
+			;
+		if (j == k) {
+			if (k != i)
+				memcpy(keys[k], keys[i], sizeof(keys[k]));
+			k++;
+		}
+	}
+	return k;
 }
 
 /* ---- names joined or split: their words run together ---- */
@@ -430,7 +482,7 @@ post_node(struct conflicts *c, uint32_t ni, int add)
 {
 	struct node *n = &c->nodes[ni];
 	struct match_name mn;
-	char keys[MATCH_MAX_TOKENS + 4][80];
+	char keys[BLOCKING_KEYS][80];
 	size_t nk, k;
 
 	if (n->name_key == NULL || n->posted == add)
@@ -456,25 +508,95 @@ post_node(struct conflicts *c, uint32_t ni, int add)
 
 static void
 join(struct conflicts *c, uint32_t ni, uint32_t center, double score,
-    enum match_measure how)
+    enum match_measure how, uint32_t via)
 {
 	struct node *n = &c->nodes[ni], *z = &c->nodes[center];
 
 	n->center = center;
+	n->via = via;
 	n->score = (float)score;
 	n->measure = (uint8_t)how;
 	u32_push32(&z->members, &z->nmembers, &z->capmembers, ni);
 	if (n->domain && z->cluster_domain == NULL)
 		z->cluster_domain = n->domain;
+	if (n->country[0] && !z->cluster_country[0])
+		memcpy(z->cluster_country, n->country, sizeof(z->cluster_country));
 	z->dirty = 1;
 }
+
+/*
+ * Whether n is written as every member of zc's cluster in another country
+ * is, legal form and all ("Keil Software, Inc." in France joins the one
+ * in the United States).
+ */
+static int
+alike_abroad(const struct conflicts *c, const struct node *n,
+    const struct node *zc)
+{
+	size_t i;
+
+	for (i = 0; i < zc->nmembers; i++) {
+		const struct node *m = &c->nodes[zc->members[i]];
+
+		if (m->country[0] && strcmp(m->country, n->country) != 0 &&
+		    (m->form != n->form || m->name_key == NULL ||
+		    strcmp(m->name_key, n->name_key) != 0))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * n's similarity with node z of the cluster centered on zc (the match of
+ * n's prepared name mn), or -1 when n's domain differs from the
+ * cluster's, or its country from z's or the cluster's and its legal form
+ * from z's; *differ: the countries differ. A cluster whose center names
+ * no country still has one when a member does: "Nordahl ASA" in Norway
+ * and "Nordahl AB" in Sweden are not one customer through a "Nordahl"
+ * that says neither.
+ */
+static double
+score_with(struct conflicts *c, const struct node *n,
+    const struct match_name *mn, const struct node *z, const struct node *zc,
+    int *differ, enum match_measure *how, struct conflicts_result *res)
+{
+	struct match_name mz;
+	double sc;
+
+	/* two domains that differ decide: two customers */
+	if (n->domain && zc->cluster_domain && strcmp(n->domain,
+	    zc->cluster_domain) != 0)
+		return -1;
+	/* two countries, unless the names are written alike, legal form
+	 * and all (match_decides) */
+	*differ = !countries_agree(n, z);
+	if (!*differ && n->country[0] && zc->cluster_country[0] &&
+	    strcmp(n->country, zc->cluster_country) != 0 &&
+	    !alike_abroad(c, n, zc))
+		return -1;
+	if (*differ && n->form != z->form)
+		return -1;
+	match_prepare(c->idf, z->name_key, &mz);
+	mz.form_initial = z->form_initial;
+	sc = match_score(mn, &mz, how);
+	res->compared++;
+	return sc;
+}
+
+/* A name with a second one ("A DBA B") matched by each part, at most: */
+#define PULLS_MAX 4
 
 /*
  * Puts a node without a cluster into the cluster whose center matches
  * its name best (at threshold, countries agreeing, domains not
  * differing), or makes it a center. Candidates come from its blocking
  * keys; a key posted by more than POSTING_CAP nodes is skipped (a token
- * that common cannot decide).
+ * that common cannot decide). A name that is another's second name
+ * ("Sega Enterprises" and "Marvell Technology Group DBA Sega
+ * Enterprises", a member of Marvell's cluster) joins through that
+ * member; a name with a second one that matches a center alone by the
+ * part its own cluster's center did not match brings that center with
+ * it: each of "A DBA B"'s names is the one customer.
  */
 static void
 link_node(struct conflicts *c, uint32_t ni, double threshold, double review,
@@ -482,11 +604,15 @@ link_node(struct conflicts *c, uint32_t ni, double threshold, double review,
 {
 	struct node *n = &c->nodes[ni];
 	struct match_name mn;
-	char keys[MATCH_MAX_TOKENS + 4][80];
-	size_t nk, k, i;
-	uint32_t best = NO_CENTER, bestp = NO_CENTER, jnode;
+	char keys[BLOCKING_KEYS][80];
+	size_t nk, k, i, npulls = 0;
+	uint32_t best = NO_CENTER, bestp = NO_CENTER, bestvia = NO_CENTER, jnode;
 	double bests = 0, bestps = 0;
 	enum match_measure besthow = MATCH_NONE, bestphow = MATCH_NONE;
+	struct {
+		uint32_t center;
+		double score;
+	} pulls[PULLS_MAX];
 
 	if (n->name_key) {
 		/* the node that writes these words run together, as one more
@@ -495,6 +621,7 @@ link_node(struct conflicts *c, uint32_t ni, double threshold, double review,
 
 		match_prepare(c->idf, n->name_key, &mn);
 		mn.form_initial = n->form_initial;
+		n->alias = mn.alias != 0;
 		nk = blocking_keys(&mn, keys, sizeof(keys) / sizeof(keys[0]));
 		if (strlen(mn.joined) >= JOINED_MIN &&
 		    (jnode = joined_get(c, mn.joined)) != 0) {
@@ -510,7 +637,6 @@ link_node(struct conflicts *c, uint32_t ni, double threshold, double review,
 				continue;
 			for (i = 0; i < p->n; i++) {
 				struct node *o = &c->nodes[p->v[i]], *z;
-				struct match_name mz;
 				enum match_measure how;
 				double sc;
 				int differ;
@@ -518,31 +644,37 @@ link_node(struct conflicts *c, uint32_t ni, double threshold, double review,
 				if (!o->alive || o->center == NO_CENTER)
 					continue;
 				z = &c->nodes[o->center];
+				/* a member whose other name this is */
+				if (o != z && o->alias && o->via == NO_CENTER &&
+				    o->seen != c->stamp && o->name_key) {
+					o->seen = c->stamp;
+					sc = score_with(c, n, &mn, o, z, &differ, &how,
+					    res);
+					if (sc >= 0 && how == MATCH_ALIAS &&
+					    match_decides(sc, threshold, differ, 1) &&
+					    sc > bests && best != o->center) {
+						bests = sc;
+						best = o->center;
+						besthow = how;
+						bestvia = p->v[i];
+					}
+				}
 				if (z->seen == c->stamp || z->name_key == NULL)
 					continue;
 				z->seen = c->stamp;
-				/* two domains that differ decide: two customers */
-				if (n->domain && z->cluster_domain &&
-				    strcmp(n->domain, z->cluster_domain) != 0)
-					continue;
 				/* a pair an operator confirmed is one customer */
 				if (pair_in(&c->confirmed, n->name_key, z->name_key)) {
 					if (bests < 1.0) {
 						bests = 1.0;
 						best = o->center;
 						besthow = MATCH_CONFIRMED;
+						bestvia = NO_CENTER;
 					}
 					continue;
 				}
-				/* two countries, unless the names are written
-				 * alike, legal form and all (match_decides) */
-				differ = !countries_agree(n, z);
-				if (differ && n->form != z->form)
+				sc = score_with(c, n, &mn, z, z, &differ, &how, res);
+				if (sc < 0)
 					continue;
-				match_prepare(c->idf, z->name_key, &mz);
-				mz.form_initial = z->form_initial;
-				sc = match_score(&mn, &mz, &how);
-				res->compared++;
 				if (!match_decides(sc, threshold, differ, 1)) {
 					/* below: maybe one, for an operator to say */
 					if (!differ && sc + 1e-9 >= review && sc > bestps &&
@@ -553,10 +685,20 @@ link_node(struct conflicts *c, uint32_t ni, double threshold, double review,
 					}
 					continue;
 				}
-				if (sc > bests) {
+				/* a center alone that one of its names matched */
+				if (how == MATCH_ALIAS && z->nmembers == 1 &&
+				    npulls < PULLS_MAX) {
+					pulls[npulls].center = o->center;
+					pulls[npulls++].score = sc;
+				}
+				/* the center itself rather than a member, when
+				 * it matches too */
+				if (sc > bests || (best == o->center && bestvia !=
+				    NO_CENTER)) {
 					bests = sc;
 					best = o->center;
 					besthow = how;
+					bestvia = NO_CENTER;
 				}
 			}
 		}
@@ -565,12 +707,34 @@ link_node(struct conflicts *c, uint32_t ni, double threshold, double review,
 		note_possible(c, n, &c->nodes[bestp], bestps, bestphow);
 	if (best == NO_CENTER) {
 		n->center = ni;
+		n->via = NO_CENTER;
 		n->nmembers = 0;
 		u32_push32(&n->members, &n->nmembers, &n->capmembers, ni);
 		n->cluster_domain = n->domain;
+		memcpy(n->cluster_country, n->country, sizeof(n->cluster_country));
 		n->dirty = 1;
-	} else
-		join(c, ni, best, bests, besthow);
+	} else {
+		const char *bd, *bc;
+
+		join(c, ni, best, bests, besthow, bestvia);
+		bd = c->nodes[best].cluster_domain;
+		bc = c->nodes[best].cluster_country;
+		/* the other centers its names matched, alone in their
+		 * clusters, come with it */
+		for (i = 0; i < npulls; i++) {
+			struct node *z = &c->nodes[pulls[i].center];
+
+			if (pulls[i].center == best || z->center != pulls[i].center ||
+			    z->nmembers != 1 || (bd && z->domain &&
+			    strcmp(bd, z->domain) != 0) || (bc[0] && z->country[0] &&
+			    strcmp(bc, z->country) != 0))
+				continue;
+			z->nmembers = 0;
+			z->cluster_domain = NULL;
+			z->cluster_country[0] = '\0';
+			join(c, pulls[i].center, best, pulls[i].score, MATCH_ALIAS, ni);
+		}
+	}
 	post_node(c, ni, 1);
 }
 
@@ -588,12 +752,24 @@ leave_cluster(struct conflicts *c, uint32_t ni)
 
 		z->nmembers = (uint32_t)u32_remove(z->members, z->nmembers, ni);
 		z->dirty = 1;
+		/* those that joined through it find a cluster again */
+		for (i = 0; i < z->nmembers;) {
+			struct node *m = &c->nodes[z->members[i]];
+
+			if (m->via == ni) {
+				m->center = m->via = NO_CENTER;
+				z->nmembers = (uint32_t)u32_remove(z->members,
+				    z->nmembers, z->members[i]);
+			} else
+				i++;
+		}
 	} else {
 		for (i = 0; i < n->nmembers; i++)
 			if (n->members[i] != ni)
 				c->nodes[n->members[i]].center = NO_CENTER;
 		n->nmembers = 0;
 		n->cluster_domain = NULL;
+		n->cluster_country[0] = '\0';
 	}
 	n->center = NO_CENTER;
 }
@@ -695,7 +871,7 @@ attach(struct conflicts *c, struct claim *cl, uint32_t ci, uint32_t *dslot)
 			}
 			memset(n, 0, sizeof(*n));
 			n->alive = 1;
-			n->center = NO_CENTER;
+			n->center = n->via = NO_CENTER;
 			n->ident = stored;
 			n->name_key = name_key ? xstrdup(name_key) : NULL;
 			if (cl->name) {

@@ -65,6 +65,9 @@ int64_t cx_anchor(const struct claim *cl);
  */
 struct node {
 	int alive;
+	uint32_t via;		/* the member whose other name it matched, when
+				 * not the center's ("Sega" through "Marvell
+				 * DBA Sega"); NO_CENTER: none */
 	const char *ident;	/* "d:domain" or "k:key|cc" (node_of's copy) */
 	char *name_key;		/* what its names are compared by */
 	const char *domain;	/* interned */
@@ -74,6 +77,8 @@ struct node {
 	uint32_t *claims;
 	uint32_t *members;	/* a center's cluster, itself included */
 	const char *cluster_domain;	/* a center's: its cluster's domain */
+	char cluster_country[3];	/* a center's: the first country a
+					 * member of its cluster names */
 	uint32_t nclaims, capclaims, nmembers, capmembers;
 	uint32_t center;	/* its cluster's center (itself for a center) */
 	float score;		/* its match with the center */
@@ -81,6 +86,7 @@ struct node {
 	uint8_t measure;
 	uint8_t dirty;		/* a center: derive its cluster again */
 	uint8_t posted;		/* its blocking keys are in the postings */
+	uint8_t alias;		/* its name carries a second one ("A DBA B") */
 };
 
 struct posting {

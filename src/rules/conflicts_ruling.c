@@ -455,9 +455,11 @@ links_of(const struct conflicts *c, const uint32_t *nodes, size_t nn)
 			}
 			jv_append(links, l);
 		}
-		/* how it joined its cluster: its name against the center's */
+		/* how it joined its cluster: its name against the center's,
+		 * or the member's whose other name it is */
 		if (n->center != nodes[i] && n->center != NO_CENTER) {
-			const struct node *o = &c->nodes[n->center];
+			const struct node *o = &c->nodes[n->via != NO_CENTER ?
+			    n->via : n->center];
 			struct jval *l = jv_object();
 			char sim[16];
 

@@ -600,6 +600,94 @@ test_joined_names_meet(void)
 	    "portal:2,portal:3");
 }
 
+/* The open conflicts' members, in order, comma-separated. */
+#define OPEN_MEMBERS q("SELECT group_concat(member) FROM (SELECT member FROM " \
+    "conflict_members m JOIN conflicts c ON c.key = m.conflict_key WHERE " \
+    "c.status = 'open' AND removed_at IS NULL ORDER BY member)")
+
+/*
+ * "A DBA B" is A and B: a registration for "Sega Enterprises" joins the
+ * cluster "Marvell ... DBA Sega Enterprises" went into, through that
+ * name, and leaves it when that name goes; a center alone that a part
+ * matches comes into the cluster with the name.
+ */
+static void
+test_dba_names_join_both(void)
+{
+	setup("same_product_only: false");
+	reg("1", "P1", "Marvell Technology Group Ltd.", NULL, NULL, NULL,
+	    "pending", "2026-11-01T00:00:00Z", NULL, S1);
+	reg("2", "P3", "Marvell Technology Group Ltd. DBA Sega Enterprises Ltd",
+	    NULL, NULL, NULL, "pending", "2026-11-02T00:00:00Z", NULL, S1);
+	CHECK(pass(S1) == 0);
+	CHECK_STR(OPEN_MEMBERS, "portal:1,portal:2");
+	reg("3", "P4", "Sega Enterprises Ltd", NULL, NULL, NULL, "pending",
+	    "2026-11-03T00:00:00Z", NULL, "2026-11-20T00:00:10Z");
+	CHECK(pass("2026-11-20T00:00:20Z") == 0);
+	CHECK_STR(OPEN("partner_conflict"), "1");
+	CHECK_STR(OPEN_MEMBERS, "portal:1,portal:2,portal:3");
+	/* the evidence says through which name */
+	CHECK(strstr(q("SELECT evidence FROM conflicts WHERE status = 'open'"),
+	    "'sega enterprises' ~ 'marvell technology group ltd dba sega "
+	    "enterprises': the other name it goes by") != NULL);
+	/* the name that joined them goes: Sega is a customer of its own */
+	reg("2", "P3", "Marvell Technology Group Ltd. DBA Sega Enterprises Ltd",
+	    NULL, NULL, NULL, "rejected", "2026-11-02T00:00:00Z", NULL,
+	    "2026-11-20T00:00:30Z");
+	CHECK(pass("2026-11-20T00:00:40Z") == 0);
+	CHECK_STR(OPEN("partner_conflict"), "0");
+
+	/* the other order: both names first, each alone */
+	setup("same_product_only: false");
+	reg("1", "P1", "Quorvane Systems", NULL, NULL, NULL, "pending",
+	    "2026-11-01T00:00:00Z", NULL, S1);
+	reg("2", "P3", "Zentrovia Labs", NULL, NULL, NULL, "pending",
+	    "2026-11-02T00:00:00Z", NULL, S1);
+	CHECK(pass(S1) == 0);
+	CHECK_STR(OPEN("partner_conflict"), "0");
+	reg("3", "P4", "Quorvane Systems DBA Zentrovia Labs", NULL, NULL, NULL,
+	    "pending", "2026-11-03T00:00:00Z", NULL, "2026-11-20T00:00:10Z");
+	CHECK(pass("2026-11-20T00:00:20Z") == 0);
+	CHECK_STR(OPEN("partner_conflict"), "1");
+	CHECK_STR(OPEN_MEMBERS, "portal:1,portal:2,portal:3");
+	/* and when it goes, they are two again */
+	reg("3", "P4", "Quorvane Systems DBA Zentrovia Labs", NULL, NULL, NULL,
+	    "rejected", "2026-11-03T00:00:00Z", NULL, "2026-11-20T00:00:30Z");
+	CHECK(pass("2026-11-20T00:00:40Z") == 0);
+	CHECK_STR(OPEN("partner_conflict"), "0");
+}
+
+/*
+ * A cluster's country is its members' too: a name that says no country
+ * does not make one customer of two companies in two countries, while a
+ * company written alike in both still is one.
+ */
+static void
+test_cluster_keeps_its_country(void)
+{
+	setup("same_product_only: false");
+	reg("1", "P1", "Nordahl Automation", NULL, NULL, NULL, "pending",
+	    "2026-11-01T00:00:00Z", NULL, S1);
+	reg("2", "P3", "Nordahl Automation ASA", NULL, "NO", NULL, "pending",
+	    "2026-11-02T00:00:00Z", NULL, S1);
+	CHECK(pass(S1) == 0);
+	reg("3", "P4", "Nordahl Automation AB", NULL, "SE", NULL, "pending",
+	    "2026-11-03T00:00:00Z", NULL, "2026-11-20T00:00:10Z");
+	CHECK(pass("2026-11-20T00:00:20Z") == 0);
+	CHECK_STR(OPEN_MEMBERS, "portal:1,portal:2");
+
+	setup("same_product_only: false");
+	reg("1", "P1", "Keil Software", NULL, NULL, NULL, "pending",
+	    "2026-11-01T00:00:00Z", NULL, S1);
+	reg("2", "P3", "Keil Software, Inc.", NULL, "US", NULL, "pending",
+	    "2026-11-02T00:00:00Z", NULL, S1);
+	CHECK(pass(S1) == 0);
+	reg("3", "P4", "Keil Software Inc", NULL, "FR", NULL, "pending",
+	    "2026-11-03T00:00:00Z", NULL, "2026-11-20T00:00:10Z");
+	CHECK(pass("2026-11-20T00:00:20Z") == 0);
+	CHECK_STR(OPEN_MEMBERS, "portal:1,portal:2,portal:3");
+}
+
 int
 main(void)
 {
@@ -621,6 +709,8 @@ main(void)
 	T_RUN(test_popular_customer_is_no_family);
 	T_RUN(test_acronym_with_legal_form);
 	T_RUN(test_joined_names_meet);
+	T_RUN(test_dba_names_join_both);
+	T_RUN(test_cluster_keeps_its_country);
 	conflicts_free(cx);
 	audit_free(au);
 	store_close(st);
