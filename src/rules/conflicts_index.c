@@ -1,8 +1,9 @@
 /*
  * conflicts_index.c - the conflict engine's index (see conflicts.h): the
- * active claims, the nodes that name one customer one way, blocking keys
- * and postings, and the clusters of nodes that are one customer. Rows
- * come in one at a time (conflicts_apply); nothing here reads the store.
+ * active claims, the nodes that name one customer one way, and the
+ * clusters of nodes that are one customer (which names are compared is
+ * conflicts_blocking.c's). Rows come in one at a time (conflicts_apply);
+ * nothing here reads the store.
  */
 #include "conflicts_index.h"
 #include "lib/digest.h"
@@ -13,15 +14,6 @@
 #include <stdio.h>
 #include <strings.h>
 
-/* A blocking key shared by more nodes than this says nothing. */
-#define POSTING_CAP 200
-/* Letters of the distinctive part that make a prefix key. */
-#define PREFIX_LEN 5
-/* Blocking keys of a node at most: its name's and its two parts'. */
-#define BLOCKING_KEYS (3 * (MATCH_MAX_TOKENS + 5))
-/* Names meet by their words run together from this length (the joined
- * measure's). */
-#define JOINED_MIN 6
 
 struct conflicts *
 conflicts_new(void)
@@ -138,20 +130,6 @@ u32_push32(uint32_t **v, uint32_t *n, uint32_t *cap, uint32_t x)
 	(*v)[(*n)++] = x;
 }
 
-/* Removes x from v[0..n) (order is not kept); returns the new count. */
-static size_t
-u32_remove(uint32_t *v, size_t n, uint32_t x)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (v[i] == x) {
-			v[i] = v[n - 1];
-			return n - 1;
-		}
-	return n;
-}
-
 /* Room for one more element in a large array, growing by half. */
 static void
 grow_half(void *arr, size_t *cap, size_t n, size_t sz)
@@ -165,217 +143,6 @@ grow_half(void *arr, size_t *cap, size_t n, size_t sz)
 }
 
 
-
-static struct posting *
-posting(struct conflicts *c, const char *key, int create)
-{
-	uint32_t *ix;
-	int created;
-
-	if (!create)
-		return (ix = strmap_get(&c->posting_of, key, strlen(key))) ?
-		    &c->postings[*ix] : NULL;
-	ix = strmap_put(&c->posting_of, key, strlen(key), &created);
-	if (created) {
-		xgrow(&c->postings, &c->cappostings, c->npostings + 1,
-		    sizeof(*c->postings));
-		memset(&c->postings[c->npostings], 0, sizeof(*c->postings));
-		*ix = (uint32_t)c->npostings++;
-	}
-	return &c->postings[*ix];
-}
-
-/* A name's blocking keys after the n in keys: rare tokens, a prefix,
- * acronyms. */
-static size_t
-name_keys(const struct match_name *m, char keys[][80], size_t n, size_t max)
-{
-	size_t i;
-
-	/* the words that tell companies apart (all of them, for a name of
-	 * generic words only: match_prepare marks those distinct then) */
-	for (i = 0; i < m->ntok && n < max; i++)
-		if (m->tok[i].len >= 2 && m->tok[i].cls == MATCH_TOK_DISTINCT)
-			snprintf(keys[n++], 80, "t:%.*s", (int)m->tok[i].len, m->tok[i].s);
-	if (strlen(m->distinct) >= 4 && n < max)
-		snprintf(keys[n++], 80, "p:%.*s", PREFIX_LEN, m->distinct);
-	if (m->compact[0] && strlen(m->compact) >= 2 && n < max)
-		snprintf(keys[n++], 80, "a:%s", m->compact);
-	if (m->ntok >= 2 && n < max)
-		snprintf(keys[n++], 80, "a:%s", m->initials);
-	if (m->ntok >= 2 && strcmp(m->initials, m->initials_nostop) != 0 && n < max)
-		snprintf(keys[n++], 80, "a:%s", m->initials_nostop);
-	/* an acronym that may end with a legal form's initial ("ali" meets
-	 * "avance logic", Inc., where the initials meet) */
-	if (m->ntok == 1 && strlen(m->compact) >= 3 && n < max)
-		snprintf(keys[n++], 80, "a:%.*s", (int)strlen(m->compact) - 1,
-		    m->compact);
-	return n;
-}
-
-/*
- * The blocking keys of a node (at most BLOCKING_KEYS, each once): its
- * name's, and for a name with a second one ("A DBA B") each part's as a
- * name of its own, so that "Deutsche Telekom", generic words only, meets
- * "Technical University of Budapest DBA Deutsche Telekom".
- */
-static size_t
-blocking_keys(const struct match_name *m, char keys[][80], size_t max)
-{
-	size_t n = name_keys(m, keys, 0, max), i, j, k;
-
-	if (m->alias) {
-		char buf[256];
-		const char *p = m->key;
-		struct match_name part;
-
-		/* the words before "dba", then those after it */
-		for (k = 0; k < m->alias && *p; k++) {
-			p += strcspn(p, " ");
-			p += strspn(p, " ");
-		}
-		snprintf(buf, sizeof(buf), "%.*s", (int)(p - m->key), m->key);
-		while (*buf && buf[strlen(buf) - 1] == ' ')
-			buf[strlen(buf) - 1] = '\0';
-		if (*buf) {
-			match_prepare(NULL, buf, &part);
-			n = name_keys(&part, keys, n, max);
-		}
-		p += strcspn(p, " ");		/* "dba" */
-		p += strspn(p, " ");
-		if (*p) {
-			snprintf(buf, sizeof(buf), "%s", p);
-			match_prepare(NULL, buf, &part);
-			n = name_keys(&part, keys, n, max);
-		}
-	}
-	/* each key once: a node is in a posting once */
-	for (i = 0, k = 0; i < n; i++) {
-		for (j = 0; j < k && strcmp(keys[j], keys[i]) != 0; j++)
-			;
-		if (j == k) {
-			if (k != i)
-				memcpy(keys[k], keys[i], sizeof(keys[k]));
-			k++;
-		}
-	}
-	return k;
-}
-
-/* ---- names joined or split: their words run together ---- */
-
-static uint32_t
-joined_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return h ? h : 1;
-}
-
-/* The slot of hash h, or the empty one where it would go (linear
- * probing; the table is never full). */
-static struct joined_slot *
-joined_find(const struct conflicts *c, uint32_t h)
-{
-	size_t i, mask = c->capjoined - 1;
-
-	for (i = h & mask;; i = (i + 1) & mask)
-		if (c->joined[i].hash == 0 || c->joined[i].hash == h)
-			return &c->joined[i];
-}
-
-/* The node that writes these words run together, + 1 (0: none). */
-static uint32_t
-joined_get(const struct conflicts *c, const char *joined)
-{
-	return c->capjoined ? joined_find(c, joined_hash(joined))->node1 : 0;
-}
-
-/* Node ni writes joined: kept unless a living node already does (any one
- * will do: names written alike run together are one cluster's). */
-static void
-joined_put(struct conflicts *c, const char *joined, uint32_t ni)
-{
-	uint32_t h = joined_hash(joined);
-	struct joined_slot *sl;
-
-	if ((c->njoined + 1) * 4 > c->capjoined * 3) {
-		struct joined_slot *old = c->joined;
-		size_t oldcap = c->capjoined, i;
-
-		c->capjoined = oldcap ? oldcap * 2 : 1024;
-		c->joined = xcalloc(c->capjoined, sizeof(*c->joined));
-		for (i = 0; i < oldcap; i++)
-			if (old[i].hash)
-				*joined_find(c, old[i].hash) = old[i];
-		free(old);
-	}
-	sl = joined_find(c, h);
-	if (sl->hash == 0) {
-		c->njoined++;
-		sl->hash = h;
-	} else if (c->nodes[sl->node1 - 1].alive)
-		return;
-	sl->node1 = ni + 1;
-}
-
-/* Node ni goes: its entry, if it holds one, is taken out (returns 1),
- * and the entries after it move back so that every probe still finds its
- * own. */
-static int
-joined_del(struct conflicts *c, const char *joined, uint32_t ni)
-{
-	size_t i, j, k, mask;
-	struct joined_slot *sl;
-
-	if (c->capjoined == 0)
-		return 0;
-	sl = joined_find(c, joined_hash(joined));
-	if (sl->hash == 0 || sl->node1 != ni + 1)
-		return 0;
-	mask = c->capjoined - 1;
-	i = (size_t)(sl - c->joined);
-	for (j = (i + 1) & mask; c->joined[j].hash; j = (j + 1) & mask) {
-		k = c->joined[j].hash & mask;	/* where it wants to be */
-		if ((j > i && (k <= i || k > j)) || (j < i && k <= i && k > j)) {
-			c->joined[i] = c->joined[j];
-			i = j;
-		}
-	}
-	c->joined[i].hash = 0;
-	c->joined[i].node1 = 0;
-	c->njoined--;
-	return 1;
-}
-
-/* Node ni, which held the entry for joined, goes: another node of its
- * cluster that writes the same words run together takes the entry (names
- * alike so are one cluster's, so none is lost). */
-static void
-joined_heir(struct conflicts *c, uint32_t ni, const char *joined)
-{
-	const struct node *n = &c->nodes[ni], *z;
-	struct match_name m;
-	size_t i;
-
-	if (n->center == NO_CENTER)
-		return;
-	z = &c->nodes[n->center];
-	for (i = 0; i < z->nmembers; i++) {
-		uint32_t o = z->members[i];
-
-		if (o == ni || !c->nodes[o].alive || !c->nodes[o].posted ||
-		    c->nodes[o].name_key == NULL)
-			continue;
-		match_prepare(NULL, c->nodes[o].name_key, &m);
-		if (strcmp(m.joined, joined) == 0) {
-			joined_put(c, joined, o);
-			return;
-		}
-	}
-}
 
 /* FNV-1a of a legal form ("gmbh", "inc"), 0 for none. */
 static uint32_t
@@ -478,35 +245,6 @@ countries_agree(const struct node *a, const struct node *b)
 }
 
 static void
-post_node(struct conflicts *c, uint32_t ni, int add)
-{
-	struct node *n = &c->nodes[ni];
-	struct match_name mn;
-	char keys[BLOCKING_KEYS][80];
-	size_t nk, k;
-
-	if (n->name_key == NULL || n->posted == add)
-		return;
-	match_prepare(NULL, n->name_key, &mn);
-	nk = blocking_keys(&mn, keys, sizeof(keys) / sizeof(keys[0]));
-	for (k = 0; k < nk; k++) {
-		struct posting *p = posting(c, keys[k], add);
-
-		if (p && !add)
-			p->n = u32_remove(p->v, p->n, ni);
-		else if (p && p->n <= POSTING_CAP)
-			u32_push(&p->v, &p->n, &p->cap, ni);
-	}
-	if (strlen(mn.joined) >= JOINED_MIN) {
-		if (add)
-			joined_put(c, mn.joined, ni);
-		else if (joined_del(c, mn.joined, ni))
-			joined_heir(c, ni, mn.joined);
-	}
-	n->posted = add;
-}
-
-static void
 join(struct conflicts *c, uint32_t ni, uint32_t center, double score,
     enum match_measure how, uint32_t via)
 {
@@ -586,6 +324,129 @@ score_with(struct conflicts *c, const struct node *n,
 /* A name with a second one ("A DBA B") matched by each part, at most: */
 #define PULLS_MAX 4
 
+/* What link_node found for one node so far. */
+struct link_search {
+	const struct node *n;
+	struct match_name mn;		/* n's name, prepared */
+	double threshold, review;
+	uint32_t best, via, possible;	/* NO_CENTER: none */
+	double score, possible_score;
+	enum match_measure how, possible_how;
+	size_t npulls;
+	struct {
+		uint32_t center;
+		double score;
+	} pulls[PULLS_MAX];		/* centers alone that a part matched */
+};
+
+/* Candidate node oi, met through a blocking key: its cluster's center,
+ * and the member itself when n may be its second name. */
+static void
+link_consider(struct conflicts *c, struct link_search *ls, uint32_t oi,
+    struct conflicts_result *res)
+{
+	const struct node *n = ls->n;
+	struct node *o = &c->nodes[oi], *z;
+	enum match_measure how;
+	double sc;
+	int differ;
+
+	if (!o->alive || o->center == NO_CENTER)
+		return;
+	z = &c->nodes[o->center];
+	/* a member whose other name this is */
+	if (o != z && o->alias && o->via == NO_CENTER && o->seen != c->stamp &&
+	    o->name_key) {
+		o->seen = c->stamp;
+		sc = score_with(c, n, &ls->mn, o, z, &differ, &how, res);
+		if (sc >= 0 && how == MATCH_ALIAS && match_decides(sc,
+		    ls->threshold, differ, 1) && sc > ls->score &&
+		    ls->best != o->center) {
+			ls->score = sc;
+			ls->best = o->center;
+			ls->how = how;
+			ls->via = oi;
+		}
+	}
+	if (z->seen == c->stamp || z->name_key == NULL)
+		return;
+	z->seen = c->stamp;
+	/* a pair an operator confirmed is one customer */
+	if (pair_in(&c->confirmed, n->name_key, z->name_key)) {
+		if (ls->score < 1.0) {
+			ls->score = 1.0;
+			ls->best = o->center;
+			ls->how = MATCH_CONFIRMED;
+			ls->via = NO_CENTER;
+		}
+		return;
+	}
+	if ((sc = score_with(c, n, &ls->mn, z, z, &differ, &how, res)) < 0)
+		return;
+	if (!match_decides(sc, ls->threshold, differ, 1)) {
+		/* below: maybe one, for an operator to say */
+		if (!differ && sc + 1e-9 >= ls->review && sc > ls->possible_score &&
+		    !pair_in(&c->rejected, n->name_key, z->name_key)) {
+			ls->possible_score = sc;
+			ls->possible = o->center;
+			ls->possible_how = how;
+		}
+		return;
+	}
+	/* a center alone that one of its names matched */
+	if (how == MATCH_ALIAS && z->nmembers == 1 && ls->npulls < PULLS_MAX) {
+		ls->pulls[ls->npulls].center = o->center;
+		ls->pulls[ls->npulls++].score = sc;
+	}
+	/* the center itself rather than a member, when it matches too */
+	if (sc > ls->score || (ls->best == o->center && ls->via != NO_CENTER)) {
+		ls->score = sc;
+		ls->best = o->center;
+		ls->how = how;
+		ls->via = NO_CENTER;
+	}
+}
+
+/* Node ni joins what the search found, or becomes a center; the centers
+ * alone that its other part matched come with it. */
+static void
+link_settle(struct conflicts *c, uint32_t ni, const struct link_search *ls)
+{
+	struct node *n = &c->nodes[ni];
+	const char *bd, *bc;
+	size_t i;
+
+	if (ls->possible != NO_CENTER && ls->possible != ls->best)
+		note_possible(c, n, &c->nodes[ls->possible], ls->possible_score,
+		    ls->possible_how);
+	if (ls->best == NO_CENTER) {
+		n->center = ni;
+		n->via = NO_CENTER;
+		n->nmembers = 0;
+		u32_push32(&n->members, &n->nmembers, &n->capmembers, ni);
+		n->cluster_domain = n->domain;
+		memcpy(n->cluster_country, n->country, sizeof(n->cluster_country));
+		n->dirty = 1;
+		return;
+	}
+	join(c, ni, ls->best, ls->score, ls->how, ls->via);
+	bd = c->nodes[ls->best].cluster_domain;
+	bc = c->nodes[ls->best].cluster_country;
+	for (i = 0; i < ls->npulls; i++) {
+		uint32_t zi = ls->pulls[i].center;
+		struct node *z = &c->nodes[zi];
+
+		if (zi == ls->best || z->center != zi || z->nmembers != 1 ||
+		    (bd && z->domain && strcmp(bd, z->domain) != 0) ||
+		    (bc[0] && z->country[0] && strcmp(bc, z->country) != 0))
+			continue;
+		z->nmembers = 0;
+		z->cluster_domain = NULL;
+		z->cluster_country[0] = '\0';
+		join(c, zi, ls->best, ls->pulls[i].score, MATCH_ALIAS, ni);
+	}
+}
+
 /*
  * Puts a node without a cluster into the cluster whose center matches
  * its name best (at threshold, countries agreeing, domains not
@@ -603,139 +464,44 @@ link_node(struct conflicts *c, uint32_t ni, double threshold, double review,
     struct conflicts_result *res)
 {
 	struct node *n = &c->nodes[ni];
-	struct match_name mn;
+	struct link_search ls;
 	char keys[BLOCKING_KEYS][80];
-	size_t nk, k, i, npulls = 0;
-	uint32_t best = NO_CENTER, bestp = NO_CENTER, bestvia = NO_CENTER, jnode;
-	double bests = 0, bestps = 0;
-	enum match_measure besthow = MATCH_NONE, bestphow = MATCH_NONE;
-	struct {
-		uint32_t center;
-		double score;
-	} pulls[PULLS_MAX];
+	size_t nk, k, i;
+	uint32_t jnode;
 
+	memset(&ls, 0, sizeof(ls));
+	ls.n = n;
+	ls.threshold = threshold;
+	ls.review = review;
+	ls.best = ls.via = ls.possible = NO_CENTER;
+	ls.how = ls.possible_how = MATCH_NONE;
 	if (n->name_key) {
 		/* the node that writes these words run together, as one more
 		 * posting */
 		struct posting jp = { &jnode, 0, 1 };
 
-		match_prepare(c->idf, n->name_key, &mn);
-		mn.form_initial = n->form_initial;
-		n->alias = mn.alias != 0;
-		nk = blocking_keys(&mn, keys, sizeof(keys) / sizeof(keys[0]));
-		if (strlen(mn.joined) >= JOINED_MIN &&
-		    (jnode = joined_get(c, mn.joined)) != 0) {
+		match_prepare(c->idf, n->name_key, &ls.mn);
+		ls.mn.form_initial = n->form_initial;
+		n->alias = ls.mn.alias != 0;
+		nk = cx_blocking_keys(&ls.mn, keys, sizeof(keys) / sizeof(keys[0]));
+		if (strlen(ls.mn.joined) >= JOINED_MIN &&
+		    (jnode = cx_joined_get(c, ls.mn.joined)) != 0) {
 			jnode--;
 			jp.n = 1;
 		}
 		c->stamp++;
 		n->seen = c->stamp;
 		for (k = 0; k <= nk; k++) {
-			struct posting *p = k < nk ? posting(c, keys[k], 0) : &jp;
+			struct posting *p = k < nk ? cx_posting(c, keys[k], 0) : &jp;
 
 			if (p == NULL || p->n > POSTING_CAP)
 				continue;
-			for (i = 0; i < p->n; i++) {
-				struct node *o = &c->nodes[p->v[i]], *z;
-				enum match_measure how;
-				double sc;
-				int differ;
-
-				if (!o->alive || o->center == NO_CENTER)
-					continue;
-				z = &c->nodes[o->center];
-				/* a member whose other name this is */
-				if (o != z && o->alias && o->via == NO_CENTER &&
-				    o->seen != c->stamp && o->name_key) {
-					o->seen = c->stamp;
-					sc = score_with(c, n, &mn, o, z, &differ, &how,
-					    res);
-					if (sc >= 0 && how == MATCH_ALIAS &&
-					    match_decides(sc, threshold, differ, 1) &&
-					    sc > bests && best != o->center) {
-						bests = sc;
-						best = o->center;
-						besthow = how;
-						bestvia = p->v[i];
-					}
-				}
-				if (z->seen == c->stamp || z->name_key == NULL)
-					continue;
-				z->seen = c->stamp;
-				/* a pair an operator confirmed is one customer */
-				if (pair_in(&c->confirmed, n->name_key, z->name_key)) {
-					if (bests < 1.0) {
-						bests = 1.0;
-						best = o->center;
-						besthow = MATCH_CONFIRMED;
-						bestvia = NO_CENTER;
-					}
-					continue;
-				}
-				sc = score_with(c, n, &mn, z, z, &differ, &how, res);
-				if (sc < 0)
-					continue;
-				if (!match_decides(sc, threshold, differ, 1)) {
-					/* below: maybe one, for an operator to say */
-					if (!differ && sc + 1e-9 >= review && sc > bestps &&
-					    !pair_in(&c->rejected, n->name_key, z->name_key)) {
-						bestps = sc;
-						bestp = o->center;
-						bestphow = how;
-					}
-					continue;
-				}
-				/* a center alone that one of its names matched */
-				if (how == MATCH_ALIAS && z->nmembers == 1 &&
-				    npulls < PULLS_MAX) {
-					pulls[npulls].center = o->center;
-					pulls[npulls++].score = sc;
-				}
-				/* the center itself rather than a member, when
-				 * it matches too */
-				if (sc > bests || (best == o->center && bestvia !=
-				    NO_CENTER)) {
-					bests = sc;
-					best = o->center;
-					besthow = how;
-					bestvia = NO_CENTER;
-				}
-			}
+			for (i = 0; i < p->n; i++)
+				link_consider(c, &ls, p->v[i], res);
 		}
 	}
-	if (bestp != NO_CENTER && bestp != best)
-		note_possible(c, n, &c->nodes[bestp], bestps, bestphow);
-	if (best == NO_CENTER) {
-		n->center = ni;
-		n->via = NO_CENTER;
-		n->nmembers = 0;
-		u32_push32(&n->members, &n->nmembers, &n->capmembers, ni);
-		n->cluster_domain = n->domain;
-		memcpy(n->cluster_country, n->country, sizeof(n->cluster_country));
-		n->dirty = 1;
-	} else {
-		const char *bd, *bc;
-
-		join(c, ni, best, bests, besthow, bestvia);
-		bd = c->nodes[best].cluster_domain;
-		bc = c->nodes[best].cluster_country;
-		/* the other centers its names matched, alone in their
-		 * clusters, come with it */
-		for (i = 0; i < npulls; i++) {
-			struct node *z = &c->nodes[pulls[i].center];
-
-			if (pulls[i].center == best || z->center != pulls[i].center ||
-			    z->nmembers != 1 || (bd && z->domain &&
-			    strcmp(bd, z->domain) != 0) || (bc[0] && z->country[0] &&
-			    strcmp(bc, z->country) != 0))
-				continue;
-			z->nmembers = 0;
-			z->cluster_domain = NULL;
-			z->cluster_country[0] = '\0';
-			join(c, pulls[i].center, best, pulls[i].score, MATCH_ALIAS, ni);
-		}
-	}
-	post_node(c, ni, 1);
+	link_settle(c, ni, &ls);
+	cx_post_node(c, ni, 1);
 }
 
 /* A node leaves its cluster; a center's members must find another. */
@@ -794,7 +560,7 @@ detach(struct conflicts *c, struct claim *cl, uint32_t ci)
 	if (n->nclaims == 0) {
 		/* out of the postings while its cluster still stands, so that
 		 * a cluster mate can take its place (joined_heir) */
-		post_node(c, (uint32_t)cl->node, 0);
+		cx_post_node(c, (uint32_t)cl->node, 0);
 		leave_cluster(c, (uint32_t)cl->node);
 		n->alive = 0;
 		*strmap_put(&c->node_of, n->ident, strlen(n->ident), NULL) = 0;

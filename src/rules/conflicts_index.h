@@ -1,6 +1,6 @@
 /*
  * conflicts_index.h - the conflict engine's index (conflicts_index.c),
- * as its other two files see it: the claims, the nodes and their
+ * as its other files see it: the claims, the nodes and their
  * clusters, and the engine's state between passes. Private to
  * src/rules/conflicts*.c; the engine's interface is rules/conflicts.h.
  */
@@ -160,6 +160,20 @@ u32_push(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
 	(*v)[(*n)++] = x;
 }
 
+/* Removes x from v[0..n) (order is not kept); returns the new count. */
+static inline size_t
+u32_remove(uint32_t *v, size_t n, uint32_t x)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == x) {
+			v[i] = v[n - 1];
+			return n - 1;
+		}
+	return n;
+}
+
 static inline int
 same_str(const char *a, const char *b)
 {
@@ -179,5 +193,26 @@ void cx_score_key(char *out, size_t len, const char *partner,
     const char *product);
 /* Marks every cluster to be derived again. */
 void cx_dirty_all(struct conflicts *c);
+
+/* ---- conflicts_blocking.c: which names are compared ---- */
+
+/* A blocking key shared by more nodes than this says nothing. */
+#define POSTING_CAP 200
+/* Blocking keys of a node at most: its name's and its two parts'. */
+#define BLOCKING_KEYS (3 * (MATCH_MAX_TOKENS + 5))
+/* Names meet by their words run together from this length (the joined
+ * measure's). */
+#define JOINED_MIN 6
+
+/* The posting of a key (made when create), or NULL. */
+struct posting *cx_posting(struct conflicts *c, const char *key, int create);
+/* The blocking keys of a prepared name (at most max, each once). */
+size_t cx_blocking_keys(const struct match_name *m, char keys[][80],
+    size_t max);
+/* The node that writes these words run together, + 1 (0: none). */
+uint32_t cx_joined_get(const struct conflicts *c, const char *joined);
+/* Node ni's keys into the postings and its words run together into their
+ * table (add), or out of them. */
+void cx_post_node(struct conflicts *c, uint32_t ni, int add);
 
 #endif
