@@ -138,8 +138,10 @@ cx_joined_get(const struct conflicts *c, const char *joined)
 	return c->capjoined ? joined_find(c, joined_hash(joined))->node1 : 0;
 }
 
-/* Node ni writes joined: kept unless a living node already does (any one
- * will do: names written alike run together are one cluster's). */
+/* Node ni writes joined: kept unless a living node already does (one
+ * will do: names written alike run together are one cluster's, unless
+ * their countries keep them apart, and then the other's cluster is not
+ * met this way). */
 static void
 joined_put(struct conflicts *c, const char *joined, uint32_t ni)
 {
@@ -196,8 +198,7 @@ joined_del(struct conflicts *c, const char *joined, uint32_t ni)
 }
 
 /* Node ni, which held the entry for joined, goes: another node of its
- * cluster that writes the same words run together takes the entry (names
- * alike so are one cluster's, so none is lost). */
+ * cluster that writes the same words run together takes the entry. */
 static void
 joined_heir(struct conflicts *c, uint32_t ni, const char *joined)
 {

@@ -228,8 +228,6 @@ main(int argc, char **argv)
 		ca = strmap_get(&where, ka, strlen(ka));
 		cb = strmap_get(&where, kb, strlen(kb));
 		v[i].found = ca && cb && *ca == *cb;
-		if (getenv("DBG") && v[i].label && !v[i].found && strcmp(v[i].kind, getenv("DBG")) == 0)
-			printf("DBG '%s' in %d / '%s' in %d\n", v[i].a, ca ? (int)*ca : -1, v[i].b, cb ? (int)*cb : -1);
 		tp += v[i].found && v[i].label;
 		fp += v[i].found && !v[i].label;
 		fn += !v[i].found && v[i].label;
