@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <strings.h>
 
-
 struct conflicts *
 conflicts_new(void)
 {
@@ -141,8 +140,6 @@ grow_half(void *arr, size_t *cap, size_t n, size_t sz)
 	*cap = *cap < 64 ? 64 : *cap + *cap / 2;
 	*a = xrealloc(*a, *cap * sz);
 }
-
-
 
 /* FNV-1a of a legal form ("gmbh", "inc"), 0 for none. */
 static uint32_t

@@ -15,6 +15,7 @@
  * the pairs it gets wrong; exits 1 when the goal (-g; by default 0.97,
  * 0.93) is missed.
  */
+#include "eval_pairs.h"
 #include "store/audit.h"
 #include "pass_conflicts.h"
 #include "rules/conflicts.h"
@@ -71,23 +72,6 @@ registration(struct store *st, size_t i, int side, const char *name,
 	return rc;
 }
 
-/* Splits line into n tab-separated fields; 0 when there are fewer. */
-static int
-fields(char *line, char *fld[], int n)
-{
-	int k;
-
-	for (k = 0; k < n; k++) {
-		fld[k] = line;
-		line = strchr(line, '\t');
-		if (line == NULL && k < n - 1)
-			return 0;
-		if (line)
-			*line++ = '\0';
-	}
-	return 1;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -107,22 +91,12 @@ main(int argc, char **argv)
 	char line[2048], err[256], yaml[1024], path[512], *fld[6];
 	const char *now = "2026-11-20T00:00:00Z";
 	double goal_p = 0.97, goal_r = 0.93, p, r;
-	int quiet = 0, ai = 1;
+	int quiet = 0, ai;
 	FILE *f;
 
-	for (;;) {
-		if (argc > ai && strcmp(argv[ai], "-q") == 0) {
-			quiet = 1;
-			ai++;
-		} else if (argc > ai + 1 && strcmp(argv[ai], "-g") == 0) {
-			if (sscanf(argv[ai + 1], "%lf,%lf", &goal_p, &goal_r) != 2) {
-				fprintf(stderr, "conflicts_eval: -g PRECISION,RECALL\n");
-				return 64;
-			}
-			ai += 2;
-		} else
-			break;
-	}
+	if ((ai = eval_options(argc, argv, "conflicts_eval", &quiet, &goal_p,
+	    &goal_r)) < 0)
+		return 64;
 	if (argc - ai != 2) {
 		fprintf(stderr, "usage: conflicts_eval [-q] [-g P,R] PAIRS.tsv DIR\n");
 		return 64;
@@ -135,7 +109,7 @@ main(int argc, char **argv)
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
 		line[strcspn(line, "\n")] = '\0';
-		if (!fields(line, fld, 6)) {
+		if (!eval_fields(line, fld)) {
 			fprintf(stderr, "conflicts_eval: %s: a line with fewer than 6 "
 			    "fields\n", argv[ai]);
 			return 65;

@@ -16,6 +16,7 @@
  * column), and the pairs it got wrong (not with -q). Exits 1 when the
  * goal (-g; by default precision >= 0.97, recall >= 0.92) is missed.
  */
+#include "eval_pairs.h"
 #include "rules/match.h"
 #include "lib/mem.h"
 #include "model/normalize.h"
@@ -82,24 +83,14 @@ main(int argc, char **argv)
 	struct match_idf *idf = match_idf_new();
 	double th = 0.90, p, r, f;
 	size_t tp, fp, fn, by[MATCH_DIVISION + 1][2] = { { 0 } };
-	int quiet = 0, ai = 1;
+	int quiet = 0, ai;
 	double goal_p = 0.97, goal_r = 0.92;
 	char line[2048], err[256];
 	FILE *fpair;
 
-	for (;;) {
-		if (argc > ai && strcmp(argv[ai], "-q") == 0) {
-			quiet = 1;
-			ai++;
-		} else if (argc > ai + 1 && strcmp(argv[ai], "-g") == 0) {
-			if (sscanf(argv[ai + 1], "%lf,%lf", &goal_p, &goal_r) != 2) {
-				fprintf(stderr, "match_eval: -g PRECISION,RECALL\n");
-				return 64;
-			}
-			ai += 2;
-		} else
-			break;
-	}
+	if ((ai = eval_options(argc, argv, "match_eval", &quiet, &goal_p,
+	    &goal_r)) < 0)
+		return 64;
 	if (argc - ai < 1) {
 		fprintf(stderr, "usage: match_eval [-q] [-g P,R] PAIRS.tsv "
 		    "[THRESHOLD]\n");
@@ -116,22 +107,15 @@ main(int argc, char **argv)
 		return 66;
 	}
 	while (fgets(line, sizeof(line), fpair)) {
-		char *fld[6], *s = line;
-		int k;
+		char *fld[6];
 
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
 		line[strcspn(line, "\n")] = '\0';
-		for (k = 0; k < 6; k++) {
-			fld[k] = s;
-			s = strchr(s, '\t');
-			if (s == NULL && k < 5) {
-				fprintf(stderr, "match_eval: %s: a line with fewer than 6 "
-				    "fields\n", argv[ai]);
-				return 65;
-			}
-			if (s)
-				*s++ = '\0';
+		if (!eval_fields(line, fld)) {
+			fprintf(stderr, "match_eval: %s: a line with fewer than 6 "
+			    "fields\n", argv[ai]);
+			return 65;
 		}
 		xgrow(&v, &cap, n + 1, sizeof(*v));
 		memset(&v[n], 0, sizeof(v[n]));
